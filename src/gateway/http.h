@@ -1,0 +1,76 @@
+// The request/response types every HTTP handler in Rivulet sees, whatever the
+// listener (:8080 web and /api/, :4566 AWS endpoint) and, later, whatever the
+// protocol version. Handlers never touch Beast types.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gateway {
+
+// Header list with case-insensitive lookup. Order is kept; names are stored
+// as received.
+class Headers {
+ public:
+  void Add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  // Replaces every header of that name with one value.
+  void Set(std::string_view name, std::string value);
+  // First value of `name`, or "" when absent.
+  std::string_view Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+struct Request {
+  std::string method;  // "GET", "POST", ... as sent
+  std::string target;  // raw request target: "/api/orders?limit=10"
+  std::string path;    // target before '?', percent-decoded
+  std::string query;   // raw text after '?', may be empty
+  Headers headers;
+  std::string body;
+  std::string remote_addr;  // "127.0.0.1"
+  std::string request_id;   // also sent back as X-Request-Id
+  // Filled by the router from `{name}` segments of the matched template.
+  std::vector<std::pair<std::string, std::string>> path_params;
+  // The route template that matched ("/api/orders/{id}"), for metrics and logs.
+  std::string route;
+
+  std::string_view Header(std::string_view name) const { return headers.Get(name); }
+  std::string_view PathParam(std::string_view name) const;
+  // Percent-decoded value of the first `name=` query parameter.
+  std::optional<std::string> QueryParam(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  // When set, the body is this file's content (static files); `body` is ignored.
+  std::string file_path;
+
+  static Response Json(int status, std::string body);
+  static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  // RFC 9457 problem JSON: {"type","title","status","detail","requestId"}.
+  static Response Problem(int status, std::string_view title, std::string_view detail,
+                          std::string_view request_id);
+};
+
+// Completes a request. Call exactly once, from any thread; the gateway moves
+// the write back onto the connection's own thread.
+using Respond = std::function<void(Response)>;
+
+// An asynchronous handler: it may answer inside the call or later (after a
+// group-commit fsync, say). It must not block the calling I/O thread for long.
+using Handler = std::function<void(Request& request, Respond respond)>;
+
+// Adapts a synchronous function to a Handler for handlers that never block.
+Handler Sync(std::function<Response(Request&)> fn);
+
+}  // namespace gateway
