@@ -1,0 +1,97 @@
+"""Starts and stops the real rivulet binary for end-to-end and crash tests.
+
+The server is started on free ports (port 0) with a private data directory;
+the ports it chose are read from <data-dir>/ports.json.
+"""
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("RIVULET_BIN", str(ROOT / "build" / "rivulet"))
+
+# Fixed dummy credentials for AWS clients until IAM issues real ones.
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_PAGER": "",
+}
+
+
+class Rivulet:
+    def __init__(self, data_dir=None, extra_args=(), env=None):
+        self._own_dir = data_dir is None
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="rivulet-e2e-"))
+        self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+        self.http_port = self.aws_port = None
+
+    @property
+    def http_url(self):
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def aws_url(self):
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    def start(self, timeout=20):
+        ports = self.data_dir / "ports.json"
+        if ports.exists():
+            ports.unlink()
+        self.log = open(self.data_dir / "server.log", "ab")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--data-dir", str(self.data_dir), "--bind", "127.0.0.1",
+             "--http-port", "0", "--aws-port", "0", *self.extra_args],
+            stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"rivulet exited with {self.proc.returncode}: {self.log_text()}")
+            try:
+                data = json.loads(ports.read_text())
+                self.http_port, self.aws_port = data["http"], data["aws"]
+                return self
+            except (FileNotFoundError, ValueError, KeyError):
+                time.sleep(0.02)
+        self.kill()
+        raise TimeoutError("rivulet did not write ports.json in time")
+
+    def stop(self, timeout=20):
+        """SIGTERM and wait; returns the exit code."""
+        if self.proc is None:
+            return None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        self.proc = None
+        return code
+
+    def kill(self):
+        """SIGKILL, as a crash would."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def log_text(self):
+        try:
+            return (self.data_dir / "server.log").read_text(errors="replace")[-4000:]
+        except FileNotFoundError:
+            return ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        if self.proc is not None:
+            self.stop()
