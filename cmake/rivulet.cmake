@@ -23,3 +23,19 @@ function(rivulet_test name)
   add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABEL};unit" TIMEOUT 300)
 endfunction()
+
+# rivulet_fuzz(NAME SOURCES x_fuzz.cc DEPS rivulet::x)
+#   A libFuzzer target, built only with -DRIVULET_FUZZ=ON and clang++-14
+#   (scripts/fuzz). Also registered with ctest as a short bounded run over
+#   its seed corpus folder `<source dir>/corpus/<NAME>` when it exists.
+function(rivulet_fuzz name)
+  if(NOT RIVULET_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} -fsanitize=fuzzer)
+  add_test(NAME ${name} COMMAND ${name} -runs=20000 -max_len=65536)
+  set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 300)
+endfunction()
