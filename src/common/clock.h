@@ -46,7 +46,7 @@ class ManualClock final : public Clock {
   void AdvanceMicros(int64_t us) {
     micros_ += us;
     millis_ += micros_ / 1000;
-    micros_ %= 1000;
+    micros_ = micros_.load() % 1000;  // std::atomic has no %=
   }
 
  private:
