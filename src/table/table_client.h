@@ -1,0 +1,261 @@
+// TableClient: what the rest of Rivulet (orders, analytics, functions'
+// checkpoints, the DynamoDB wire adapter) may ask of a table service. Names and
+// semantics follow DynamoDB so the wire adapter is a thin translation: the
+// embedded TableEngine implements it with direct calls (no HTTP, no JSON); a
+// remote implementation can speak DynamoDB's JSON protocol to real AWS.
+//
+// Status codes, which the DynamoDB adapter maps to exceptions:
+//   InvalidArgument -> ValidationException, NotFound -> ResourceNotFoundException,
+//   ResourceInUse -> ResourceInUseException, ConditionFailed ->
+//   ConditionalCheckFailedException (TransactionCanceledException from
+//   TransactWriteItems/TransactGetItems, with the reasons in WriteFailure),
+//   LimitExceeded -> LimitExceededException.
+//
+// Thread safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "table/attribute_value.h"
+
+namespace table {
+
+enum class KeyType { kHash, kRange };
+enum class ProjectionType { kAll, kKeysOnly, kInclude };
+enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
+
+struct KeySchemaElement {
+  std::string attribute_name;
+  KeyType key_type = KeyType::kHash;
+};
+
+struct AttributeDefinition {
+  std::string attribute_name;
+  AttributeValue::Type attribute_type = AttributeValue::Type::kS;  // S, N or B
+};
+
+struct Projection {
+  ProjectionType type = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // for kInclude
+};
+
+struct GlobalSecondaryIndex {
+  std::string index_name;
+  std::vector<KeySchemaElement> key_schema;
+  Projection projection;
+};
+
+struct CreateTableRequest {
+  std::string table_name;
+  std::vector<KeySchemaElement> key_schema;
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::vector<GlobalSecondaryIndex> global_secondary_indexes;
+  std::string billing_mode = "PAY_PER_REQUEST";
+};
+
+struct TableDescription {
+  std::string table_name;
+  std::string table_arn;
+  std::string table_status = "ACTIVE";
+  std::vector<KeySchemaElement> key_schema;
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::vector<GlobalSecondaryIndex> global_secondary_indexes;
+  std::string billing_mode;
+  int64_t creation_millis = 0;
+  int64_t item_count = 0;  // approximate, like DynamoDB's
+  std::string ttl_attribute;  // "" when TTL is disabled
+};
+
+// UpdateTable: add or remove one GSI (DynamoDB allows one change per call).
+struct UpdateTableRequest {
+  std::string table_name;
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::optional<GlobalSecondaryIndex> create_index;
+  std::optional<std::string> delete_index;
+};
+
+// Placeholders (#n, :v) shared by all expressions of one request. Each one
+// provided must be used, as DynamoDB requires.
+struct ExpressionAttributes {
+  std::map<std::string, std::string> names;      // "#s" -> "status"
+  std::map<std::string, AttributeValue> values;  // ":v" -> value
+};
+
+struct PutItemRequest {
+  std::string table_name;
+  Item item;
+  std::string condition_expression;  // "" for none
+  ExpressionAttributes attributes;
+  ReturnValues return_values = ReturnValues::kNone;  // NONE or ALL_OLD
+  bool return_old_on_condition_failure = false;      // ReturnValuesOnConditionCheckFailure=ALL_OLD
+};
+
+struct UpdateItemRequest {
+  std::string table_name;
+  Item key;
+  std::string update_expression;
+  std::string condition_expression;
+  ExpressionAttributes attributes;
+  ReturnValues return_values = ReturnValues::kNone;
+  bool return_old_on_condition_failure = false;
+};
+
+struct DeleteItemRequest {
+  std::string table_name;
+  Item key;
+  std::string condition_expression;
+  ExpressionAttributes attributes;
+  ReturnValues return_values = ReturnValues::kNone;  // NONE or ALL_OLD
+  bool return_old_on_condition_failure = false;
+};
+
+// Attributes asked for by ReturnValues; absent when none apply.
+struct WriteResult {
+  std::optional<Item> attributes;
+};
+
+// Details of a failed conditional write, filled when the Status is ConditionFailed.
+struct CancellationReason {
+  std::string code = "None";  // None, ConditionalCheckFailed, ValidationError, TransactionConflict
+  std::string message;
+  std::optional<Item> item;  // old item, when asked for
+};
+struct WriteFailure {
+  std::optional<Item> item;                  // single writes: the old item, when asked for
+  std::vector<CancellationReason> reasons;   // transactions: one per action
+};
+
+struct GetItemRequest {
+  std::string table_name;
+  Item key;
+  std::string projection_expression;
+  ExpressionAttributes attributes;
+  bool consistent_read = false;  // accepted; every read is consistent here
+};
+
+enum class Select { kAllAttributes, kCount, kSpecificAttributes, kAllProjectedAttributes };
+
+struct QueryRequest {
+  std::string table_name;
+  std::string index_name;  // "" for the table itself
+  std::string key_condition_expression;
+  std::string filter_expression;
+  std::string projection_expression;
+  ExpressionAttributes attributes;
+  bool scan_index_forward = true;
+  int limit = 0;  // 0: no limit (pages still stop at 1 MB)
+  std::optional<Item> exclusive_start_key;
+  Select select = Select::kAllAttributes;
+  bool consistent_read = false;
+};
+
+struct ScanRequest {
+  std::string table_name;
+  std::string index_name;
+  std::string filter_expression;
+  std::string projection_expression;
+  ExpressionAttributes attributes;
+  int limit = 0;
+  std::optional<Item> exclusive_start_key;
+  int segment = 0;
+  int total_segments = 1;
+  Select select = Select::kAllAttributes;
+  bool consistent_read = false;
+};
+
+struct QueryResult {
+  std::vector<Item> items;
+  int count = 0;          // items after the filter
+  int scanned_count = 0;  // items read before the filter
+  std::optional<Item> last_evaluated_key;
+};
+
+struct KeysAndAttributes {
+  std::vector<Item> keys;
+  std::string projection_expression;
+  ExpressionAttributes attributes;
+};
+struct BatchGetResult {
+  std::map<std::string, std::vector<Item>> responses;
+  std::map<std::string, KeysAndAttributes> unprocessed_keys;  // always empty here
+};
+
+struct WriteRequest {
+  std::optional<Item> put_item;    // exactly one of put_item, delete_key
+  std::optional<Item> delete_key;
+};
+struct BatchWriteResult {
+  std::map<std::string, std::vector<WriteRequest>> unprocessed_items;  // always empty here
+};
+
+struct TransactWriteItem {
+  enum class Kind { kPut, kUpdate, kDelete, kConditionCheck };
+  Kind kind = Kind::kPut;
+  std::string table_name;
+  Item item;  // kPut
+  Item key;   // the others
+  std::string update_expression;
+  std::string condition_expression;
+  ExpressionAttributes attributes;
+  bool return_old_on_condition_failure = false;
+};
+
+struct TransactGetItem {
+  std::string table_name;
+  Item key;
+  std::string projection_expression;
+  ExpressionAttributes attributes;
+};
+
+class TableClient {
+ public:
+  virtual ~TableClient() = default;
+
+  // Control plane. Tables are ACTIVE as soon as CreateTable returns.
+  virtual Result<TableDescription> CreateTable(const CreateTableRequest& request) = 0;
+  virtual Result<TableDescription> DeleteTable(const std::string& table_name) = 0;
+  virtual Result<TableDescription> DescribeTable(const std::string& table_name) = 0;
+  virtual Result<TableDescription> UpdateTable(const UpdateTableRequest& request) = 0;
+  // Names in lexical order, starting after `exclusive_start` ("" for the
+  // first), at most `limit` (1..100); `last` is set when more remain.
+  virtual Result<std::vector<std::string>> ListTables(const std::string& exclusive_start, int limit,
+                                                      std::string* last) = 0;
+  // Enables TTL on `attribute_name` ("" disables it).
+  virtual Status UpdateTimeToLive(const std::string& table_name, const std::string& attribute_name) = 0;
+
+  // Item operations. Writes are durable (WAL fsynced) when they return OK.
+  // A failed condition returns ConditionFailed and, when `failure` is given,
+  // the old item if the request asked for it.
+  virtual Result<WriteResult> PutItem(const PutItemRequest& request, WriteFailure* failure = nullptr) = 0;
+  virtual Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) = 0;
+  virtual Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) = 0;
+  // The item, or nullopt when there is none with that key.
+  virtual Result<std::optional<Item>> GetItem(const GetItemRequest& request) = 0;
+
+  virtual Result<QueryResult> Query(const QueryRequest& request) = 0;
+  virtual Result<QueryResult> Scan(const ScanRequest& request) = 0;
+
+  // Up to 100 keys / 25 writes over any tables; each write is atomic on its
+  // own, the batch as a whole is not.
+  virtual Result<BatchGetResult> BatchGetItem(const std::map<std::string, KeysAndAttributes>& request) = 0;
+  virtual Result<BatchWriteResult> BatchWriteItem(
+      const std::map<std::string, std::vector<WriteRequest>>& request) = 0;
+
+  // Up to 100 actions on distinct items, all or nothing. A failed condition
+  // cancels every action: ConditionFailed, with one reason per action in
+  // `failure->reasons`. A repeated `client_request_token` (10 minutes) with
+  // the same actions returns OK without writing again.
+  virtual Status TransactWriteItems(const std::vector<TransactWriteItem>& items,
+                                    const std::string& client_request_token,
+                                    WriteFailure* failure = nullptr) = 0;
+  // One entry per request item, nullopt where there is no item.
+  virtual Result<std::vector<std::optional<Item>>> TransactGetItems(
+      const std::vector<TransactGetItem>& items) = 0;
+};
+
+}  // namespace table

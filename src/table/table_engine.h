@@ -1,0 +1,74 @@
+// TableEngine: the embedded TableClient, on one RocksDB database opened at
+// `<data-dir>/tables`. Key layout and durability: see README.md.
+//
+// Lifecycle: Open() recovers the tables' metadata and starts the TTL expirer
+// thread when one is asked for; the destructor stops it and closes RocksDB.
+// Thread safety: all methods may be called concurrently. Writes to one item
+// are serialised by a striped lock on (table, key), so read-check-write
+// sequences (conditions, updates, transactions) are atomic per item.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "table/table_client.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace table {
+
+struct TableEngineOptions {
+  // fsync the WAL before a write is acknowledged. Tests of logic may turn it off.
+  bool sync_writes = true;
+  // How often the TTL expirer runs; 0 disables the thread (call ExpireTtlOnce).
+  int ttl_interval_millis = 10'000;
+  common::Clock* clock = common::SystemClock::Default();
+};
+
+struct TableMeta;  // table_engine.cc
+
+class TableEngine final : public TableClient {
+ public:
+  static Result<std::unique_ptr<TableEngine>> Open(const std::string& path, TableEngineOptions options = {});
+  ~TableEngine() override;
+
+  Result<TableDescription> CreateTable(const CreateTableRequest& request) override;
+  Result<TableDescription> DeleteTable(const std::string& table_name) override;
+  Result<TableDescription> DescribeTable(const std::string& table_name) override;
+  Result<TableDescription> UpdateTable(const UpdateTableRequest& request) override;
+  Result<std::vector<std::string>> ListTables(const std::string& exclusive_start, int limit,
+                                              std::string* last) override;
+  Status UpdateTimeToLive(const std::string& table_name, const std::string& attribute_name) override;
+
+  Result<WriteResult> PutItem(const PutItemRequest& request, WriteFailure* failure = nullptr) override;
+  Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) override;
+  Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) override;
+  Result<std::optional<Item>> GetItem(const GetItemRequest& request) override;
+  Result<QueryResult> Query(const QueryRequest& request) override;
+  Result<QueryResult> Scan(const ScanRequest& request) override;
+  Result<BatchGetResult> BatchGetItem(const std::map<std::string, KeysAndAttributes>& request) override;
+  Result<BatchWriteResult> BatchWriteItem(const std::map<std::string, std::vector<WriteRequest>>& request) override;
+  Status TransactWriteItems(const std::vector<TransactWriteItem>& items, const std::string& client_request_token,
+                            WriteFailure* failure = nullptr) override;
+  Result<std::vector<std::optional<Item>>> TransactGetItems(const std::vector<TransactGetItem>& items) override;
+
+  // Deletes every item whose TTL attribute (epoch seconds) is before the
+  // clock's now. Returns how many were deleted. The expirer thread calls it.
+  Result<int> ExpireTtlOnce();
+
+ private:
+  struct Impl;
+  explicit TableEngine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace table
