@@ -1,0 +1,61 @@
+// Committer: the group-commit threads shared by every Log of an engine.
+//
+// Appenders only encode frames into their log's pending buffer and call
+// Schedule(). A commit thread then writes the whole pending buffer with one
+// write and covers it with one fdatasync before running the appenders'
+// callbacks, so N concurrent appenders cost one fsync, not N. Logs are spread
+// over the threads by a stable hash, so one log is only ever committed by one
+// thread (its frames stay in order) while different shards sync in parallel.
+//
+// Thread safety: Schedule() may be called from any thread. The destructor
+// drains every scheduled log, then joins the threads.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace logs {
+
+class Log;
+
+enum class SyncMode {
+  kFsync,     // fdatasync before acknowledging (group commit)
+  kInterval,  // acknowledge after write; fdatasync every interval
+  kNone,      // acknowledge after write; the OS writes back when it likes
+};
+
+class Committer {
+ public:
+  Committer(int threads, SyncMode mode, int interval_ms);
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  SyncMode mode() const { return mode_; }
+
+  // Queues `log` for a commit on its thread. The queue keeps the log alive.
+  void Schedule(std::shared_ptr<Log> log);
+
+ private:
+  struct Worker {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::shared_ptr<Log>> queue;  // guarded by mu
+    // kInterval: logs written since the last sync; guarded by mu.
+    std::map<const Log*, std::weak_ptr<Log>> unsynced;
+    bool stop = false;                         // guarded by mu
+    std::thread thread;
+  };
+  void Run(Worker* worker);
+
+  const SyncMode mode_;
+  const int interval_ms_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace logs

@@ -1,0 +1,293 @@
+#include "log/log.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace logs {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LogTest : public ::testing::Test {
+ protected:
+  LogTest() {
+    dir_ = fs::temp_directory_path() / ("rivulet-log-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  ~LogTest() override {
+    log_.reset();
+    committer_.reset();
+    fs::remove_all(dir_);
+  }
+
+  Status Open(SyncMode mode = SyncMode::kFsync) {
+    log_.reset();
+    committer_.reset();  // drains, like a process exit after the last ack
+    committer_ = std::make_unique<Committer>(2, mode, 5);
+    LogOptions options;
+    options.dir = dir_.string();
+    options.segment_bytes = segment_bytes_;
+    options.index_interval_bytes = 64;
+    options.clock = &clock_;
+    options.committer = committer_.get();
+    auto log = Log::Open(options);
+    if (!log.ok()) return log.TakeStatus();
+    log_ = std::move(log).value();
+    return Status::OK();
+  }
+
+  // Appends one record and waits for its acknowledgement; returns its offset.
+  uint64_t Write(const std::string& key, const std::string& value) {
+    std::promise<uint64_t> acked;
+    log_->Append({{key, value}}, [&](Status s, uint64_t first, int64_t) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      acked.set_value(first);
+    });
+    return acked.get_future().get();
+  }
+
+  std::vector<LogRecord> ReadAll(uint64_t from = 0) {
+    std::vector<LogRecord> all;
+    while (true) {
+      auto batch = log_->Read(from, 7, 1 << 20);
+      EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+      if (!batch.ok() || batch->empty()) return all;
+      from = batch->back().offset + 1;
+      for (auto& r : *batch) all.push_back(std::move(r));
+    }
+  }
+
+  std::vector<fs::path> Segments() {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir_)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+
+  static void CorruptByte(const fs::path& file, uint64_t position) {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(position));
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x5a;
+    f.seekp(static_cast<std::streamoff>(position));
+    f.write(&c, 1);
+  }
+
+  fs::path dir_;
+  common::ManualClock clock_;
+  int64_t segment_bytes_ = 64 << 20;
+  std::unique_ptr<Committer> committer_;
+  std::shared_ptr<Log> log_;
+};
+
+TEST_F(LogTest, AppendedRecordsReadBackInOrder) {
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Write("k" + std::to_string(i), "v" + std::to_string(i)), uint64_t(i));
+  auto records = ReadAll();
+  ASSERT_EQ(records.size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(records[i].offset, uint64_t(i));
+    EXPECT_EQ(records[i].key, "k" + std::to_string(i));
+    EXPECT_EQ(records[i].value, "v" + std::to_string(i));
+    EXPECT_EQ(records[i].timestamp, clock_.NowMillis());
+  }
+  EXPECT_EQ(ReadAll(15).size(), 5u);
+  EXPECT_EQ(log_->end_offset(), 20u);
+}
+
+TEST_F(LogTest, RecordsAndOffsetsSurviveReopen) {
+  ASSERT_TRUE(Open().ok());
+  Write("a", "1");
+  Write("b", "2");
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->recovery().records, 2u);
+  EXPECT_EQ(Write("c", "3"), 2u);
+  ASSERT_TRUE(Open().ok());
+  auto records = ReadAll();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].key, "c");
+}
+
+TEST_F(LogTest, TornTailIsTruncatedAtEveryByteOffsetOfTheLastRecord) {
+  ASSERT_TRUE(Open().ok());
+  Write("a", "first");
+  Write("b", "second");
+  log_.reset();
+  uint64_t before_last = fs::file_size(Segments().at(0));
+  ASSERT_TRUE(Open().ok());
+  Write("c", "the last record, cut at every byte");
+  log_.reset();
+  fs::path file = Segments().at(0);
+  uint64_t full = fs::file_size(file);
+  std::string image(full, '\0');
+  std::ifstream(file, std::ios::binary).read(image.data(), static_cast<std::streamsize>(full));
+  for (uint64_t cut = before_last; cut < full; ++cut) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc).write(image.data(), static_cast<std::streamsize>(cut));
+    ASSERT_TRUE(Open().ok()) << cut;
+    EXPECT_EQ(log_->recovery().truncated_bytes, cut - before_last) << cut;
+    auto records = ReadAll();
+    ASSERT_EQ(records.size(), 2u) << cut;
+    EXPECT_EQ(records[1].value, "second");
+    EXPECT_EQ(fs::file_size(file), before_last);
+    EXPECT_EQ(Write("d", "after recovery"), 2u) << cut;  // the lost offset is reused: it was never acked
+    ASSERT_TRUE(Open().ok());
+    EXPECT_EQ(ReadAll().size(), 3u);
+  }
+}
+
+TEST_F(LogTest, CorruptByteInTheLastSegmentTruncatesFromThatRecord) {
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 5; ++i) Write("k", "value " + std::to_string(i));
+  log_.reset();
+  uint64_t frame = fs::file_size(Segments().at(0)) / 5;
+  CorruptByte(Segments().at(0), 2 * frame + frame / 2);  // inside record 2
+  ASSERT_TRUE(Open().ok());
+  EXPECT_NE(log_->recovery().problem.find("corrupt"), std::string::npos);
+  EXPECT_EQ(ReadAll().size(), 2u);
+}
+
+TEST_F(LogTest, CorruptByteInASealedSegmentFailsOpen) {
+  segment_bytes_ = 100;
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 6; ++i) Write("k", std::string(60, 'x'));
+  log_.reset();
+  ASSERT_GE(Segments().size(), 3u);
+  CorruptByte(Segments().at(0), 30);
+  Status s = Open();
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+}
+
+TEST_F(LogTest, ReadsCrossSegmentBoundaries) {
+  segment_bytes_ = 300;
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 40; ++i) Write("key", std::string(50, static_cast<char>('a' + i % 26)));
+  EXPECT_GT(Segments().size(), 5u);
+  ASSERT_TRUE(Open().ok());
+  auto records = ReadAll(3);
+  ASSERT_EQ(records.size(), 37u);
+  for (size_t i = 0; i < records.size(); ++i) EXPECT_EQ(records[i].offset, i + 3);
+}
+
+TEST_F(LogTest, SeekTimestampFindsTheFirstRecordAtOrAfterIt) {
+  segment_bytes_ = 500;
+  ASSERT_TRUE(Open().ok());
+  int64_t t0 = clock_.NowMillis();
+  for (int i = 0; i < 30; ++i) {
+    Write("k", "v");
+    clock_.AdvanceMillis(10);
+  }
+  EXPECT_EQ(log_->SeekTimestamp(t0 - 5), 0u);
+  EXPECT_EQ(log_->SeekTimestamp(t0 + 100), 10u);
+  EXPECT_EQ(log_->SeekTimestamp(t0 + 101), 11u);
+  EXPECT_EQ(log_->SeekTimestamp(t0 + 290), 29u);
+  EXPECT_EQ(log_->SeekTimestamp(t0 + 291), 30u);  // none: the end
+}
+
+TEST_F(LogTest, RetentionDeletesOnlyExpiredSealedSegments) {
+  segment_bytes_ = 200;
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 10; ++i) Write("k", std::string(60, 'o'));
+  clock_.AdvanceMillis(3'600'000);
+  for (int i = 0; i < 10; ++i) Write("k", std::string(60, 'n'));
+  size_t before = Segments().size();
+  auto deleted = log_->EnforceRetention(clock_.NowMillis() - 1'800'000, 0);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_GT(*deleted, 0);
+  EXPECT_EQ(Segments().size(), before - static_cast<size_t>(*deleted));
+  auto records = ReadAll();
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.front().offset, log_->start_offset());
+  EXPECT_EQ(records.back().offset, 19u);
+  for (const auto& r : records) {
+    if (r.offset >= 10) {
+      EXPECT_EQ(r.value[0], 'n');
+    }
+  }
+  EXPECT_TRUE(std::all_of(records.begin(), records.end(), [](const LogRecord& r) { return r.offset >= 8; }));
+  // Everything expired: the active segment stays so offsets keep growing.
+  clock_.AdvanceMillis(10'000'000);
+  ASSERT_TRUE(log_->EnforceRetention(clock_.NowMillis(), 0).ok());
+  EXPECT_EQ(Segments().size(), 1u);
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(Write("k", "v"), 20u);
+}
+
+TEST_F(LogTest, RetentionBySizeKeepsTheNewestSegments) {
+  segment_bytes_ = 200;
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 30; ++i) Write("k", std::string(60, 'x'));
+  ASSERT_TRUE(log_->EnforceRetention(0, 400).ok());
+  EXPECT_LE(log_->size_bytes(), 400);
+  EXPECT_EQ(ReadAll().back().offset, 29u);
+}
+
+TEST_F(LogTest, ConcurrentAppendersAreAllAcknowledgedAndPresentAfterReopen) {
+  segment_bytes_ = 8 << 10;
+  ASSERT_TRUE(Open().ok());
+  constexpr int kThreads = 8, kPerThread = 150;
+  std::atomic<int> acked{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string value = std::to_string(t) + ":" + std::to_string(i);
+        std::promise<void> done;
+        log_->Append({{"k", value}}, [&](Status s, uint64_t, int64_t) {
+          if (s.ok()) ++acked;
+          done.set_value();
+        });
+        done.get_future().wait();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(acked.load(), kThreads * kPerThread);
+  ASSERT_TRUE(Open().ok());
+  auto records = ReadAll();
+  ASSERT_EQ(records.size(), size_t(kThreads * kPerThread));
+  std::map<int, int> next;  // each appender's records appear in its own order
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].offset, i);
+    auto colon = records[i].value.find(':');
+    int t = std::stoi(records[i].value.substr(0, colon));
+    EXPECT_EQ(std::stoi(records[i].value.substr(colon + 1)), next[t]++);
+  }
+}
+
+TEST_F(LogTest, IntervalAndNoneModesAcknowledgeAndRead) {
+  for (SyncMode mode : {SyncMode::kInterval, SyncMode::kNone}) {
+    ASSERT_TRUE(Open(mode).ok());
+    Write("k", "v");
+    ASSERT_TRUE(Open(mode).ok());
+    EXPECT_FALSE(ReadAll().empty());
+  }
+  EXPECT_EQ(ReadAll().size(), 2u);
+}
+
+TEST_F(LogTest, CommitListenerRunsAfterEachDurableBatch) {
+  ASSERT_TRUE(Open().ok());
+  std::atomic<int> calls{0};
+  std::atomic<uint64_t> visible_at_call{0};
+  log_->SetCommitListener([&] {
+    visible_at_call = log_->end_offset();
+    ++calls;
+  });
+  Write("k", "v");
+  EXPECT_GE(calls.load(), 1);
+  EXPECT_EQ(visible_at_call.load(), 1u);
+}
+
+}  // namespace
+}  // namespace logs
