@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/status.h"
+
 namespace gateway {
 
 // Header list with case-insensitive lookup. Order is kept; names are stored
@@ -60,7 +62,21 @@ struct Response {
   // RFC 9457 problem JSON: {"type","title","status","detail","requestId"}.
   static Response Problem(int status, std::string_view title, std::string_view detail,
                           std::string_view request_id);
+  // Problem JSON for a failed Status: the HTTP code from HttpStatusFor, the
+  // message as detail (hidden for 5xx, which only say to quote the request id).
+  static Response FromStatus(const common::Status& status, std::string_view request_id);
 };
+
+// 404 for NotFound, 400 InvalidArgument, 409 conflicts, 429 throttling, ...
+int HttpStatusFor(const common::Status& status);
+
+// Checks that the body is one well-formed JSON value (simdjson), for routes
+// that take JSON: InvalidArgument naming the first error otherwise.
+common::Status ValidateJson(std::string_view body);
+
+// Decodes %XX escapes (and '+' as space in query strings when asked).
+// Invalid escapes are kept as they are.
+std::string PercentDecode(std::string_view in, bool plus_is_space = false);
 
 // Completes a request. Call exactly once, from any thread; the gateway moves
 // the write back onto the connection's own thread.

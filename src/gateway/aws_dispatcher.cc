@@ -1,0 +1,56 @@
+#include "gateway/aws_dispatcher.h"
+
+#include "common/logging.h"
+
+namespace gateway {
+
+common::Status AwsDispatcher::Register(std::string prefix, Handler handler) {
+  if (prefix.empty() || prefix.find('.') != std::string::npos) {
+    return common::Status::InvalidArgument("X-Amz-Target prefix '" + prefix +
+                                           "' must be non-empty and contain no '.'");
+  }
+  auto [it, inserted] = services_.emplace(std::move(prefix), std::move(handler));
+  if (!inserted) return common::Status::AlreadyExists("X-Amz-Target prefix '" + it->first + "' is taken");
+  return common::Status::OK();
+}
+
+void AwsDispatcher::Handle(Request& request, Respond respond) const {
+  std::string_view target = request.Header("X-Amz-Target");
+  if (target.empty()) {
+    if (rest_fallback_) {
+      request.route = "aws:rest";
+      rest_fallback_(request, std::move(respond));
+      return;
+    }
+    request.route = "aws:unknown";
+    respond(JsonError(400, "UnknownOperationException",
+                      "no service handles " + request.method + " " + request.path +
+                          " without X-Amz-Target on this endpoint",
+                      request.request_id));
+    return;
+  }
+  std::string_view prefix = target.substr(0, target.find('.'));
+  auto it = services_.find(prefix);
+  if (it == services_.end()) {
+    request.route = "aws:unknown";
+    respond(JsonError(400, "UnknownOperationException",
+                      "operation '" + std::string(target) + "' is not supported by this endpoint",
+                      request.request_id));
+    return;
+  }
+  request.route = "aws:" + it->first;
+  it->second(request, std::move(respond));
+}
+
+Response AwsDispatcher::JsonError(int status, std::string_view type, std::string_view message,
+                                  std::string_view request_id) {
+  Response r;
+  r.status = status;
+  r.headers.Add("Content-Type", "application/x-amz-json-1.1");
+  r.headers.Add("x-amzn-RequestId", std::string(request_id));
+  r.body = "{\"__type\":\"" + common::JsonEscape(type) + "\",\"message\":\"" + common::JsonEscape(message) +
+           "\"}";
+  return r;
+}
+
+}  // namespace gateway

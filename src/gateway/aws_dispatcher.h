@@ -1,0 +1,44 @@
+// The one handler behind the AWS-compatible listener (:4566). JSON protocols
+// name their operation in X-Amz-Target ("Kinesis_20131202.PutRecord",
+// "DynamoDB_20120810.GetItem"); the part before the '.' picks the service
+// handler. Requests without X-Amz-Target are S3 REST calls and go to the REST
+// fallback. Anything unclaimed gets AWS JSON UnknownOperationException (400).
+//
+// Thread safety: Register*/SetRestFallback before the server starts; Handle()
+// from any thread after.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "gateway/http.h"
+
+namespace gateway {
+
+class AwsDispatcher {
+ public:
+  // `prefix` is the X-Amz-Target service part, e.g. "Kinesis_20131202".
+  // AlreadyExists when the prefix is taken.
+  common::Status Register(std::string prefix, Handler handler);
+  // The S3 REST handler (requests without X-Amz-Target).
+  void SetRestFallback(Handler handler) { rest_fallback_ = std::move(handler); }
+
+  // Routes the request; sets request.route to "aws:<prefix>" (or "aws:rest",
+  // "aws:unknown") for metrics.
+  void Handle(Request& request, Respond respond) const;
+  Handler AsHandler() const {
+    return [this](Request& request, Respond respond) { Handle(request, std::move(respond)); };
+  }
+
+  // AWS JSON error shape: {"__type": type, "message": message}.
+  static Response JsonError(int status, std::string_view type, std::string_view message,
+                            std::string_view request_id);
+
+ private:
+  std::map<std::string, Handler, std::less<>> services_;
+  Handler rest_fallback_;
+};
+
+}  // namespace gateway

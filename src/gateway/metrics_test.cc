@@ -1,0 +1,37 @@
+#include "gateway/metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace gateway {
+namespace {
+
+TEST(MetricsTest, CounterWithLabelsRenders) {
+  MetricsRegistry registry;
+  registry.GetCounter("http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}}).Inc();
+  registry.GetCounter("http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}}).Inc(2);
+  std::string text = registry.Render();
+  EXPECT_NE(text.find("# TYPE http_requests_total counter"), std::string::npos);
+  EXPECT_NE(text.find("http_requests_total{route=\"/a\",status=\"200\"} 3\n"), std::string::npos);
+}
+
+TEST(MetricsTest, HistogramBucketsAreCumulative) {
+  MetricsRegistry registry;
+  auto& h = registry.GetHistogram("latency_seconds", "Latency.", {}, {0.1, 1});
+  h.Observe(0.05);
+  h.Observe(0.5);
+  h.Observe(5);
+  std::string text = registry.Render();
+  EXPECT_NE(text.find("latency_seconds_bucket{le=\"0.1\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("latency_seconds_bucket{le=\"1\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("latency_seconds_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("latency_seconds_count 3\n"), std::string::npos);
+}
+
+TEST(MetricsTest, LabelValuesAreEscaped) {
+  MetricsRegistry registry;
+  registry.GetGauge("g", "G.", {{"k", "a\"b"}}).Set(1);
+  EXPECT_NE(registry.Render().find("g{k=\"a\\\"b\"} 1\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gateway

@@ -1,0 +1,83 @@
+// The HTTP/1.1 + WebSocket server (Boost.Beast): N threads, each with its own
+// io_context and its own SO_REUSEPORT acceptor per listener, so a connection
+// stays on the thread that accepted it and no strands are needed.
+//
+// Per connection: keep-alive; header/body size limits (431/413 then close);
+// a read deadline for each request (slowloris clients are cut off) and an
+// idle deadline between requests; a request id on every response; CORS;
+// one access log line per request; Prometheus metrics by listener, route and
+// status. Handlers may answer later from any thread: the write is posted back
+// to the connection's io_context. GET /ws upgrades to a WebSocket whose frames
+// go to the Hub (listeners with a hub only).
+//
+// Lifecycle: AddListener() (binds, so port() is known) -> Start() -> Shutdown()
+// (stops accepting, lets in-flight requests finish within the drain timeout,
+// closes idle and WebSocket connections, joins the threads).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "gateway/http.h"
+#include "gateway/metrics.h"
+#include "gateway/ws_hub.h"
+
+namespace gateway {
+
+struct CorsOptions {
+  // "*" or a comma-separated list of origins; empty disables CORS.
+  std::string allowed_origins;
+  std::string allowed_headers = "Content-Type, Authorization, X-Api-Key, X-Request-Id, X-Amz-Target, X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256";
+  std::string allowed_methods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+};
+
+struct ListenerOptions {
+  std::string name;  // "http", "aws": metrics label and log prefix
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0 picks a free port
+  Handler handler;
+  CorsOptions cors;
+  Hub* hub = nullptr;  // when set, GET /ws upgrades to a WebSocket on this hub
+};
+
+struct ServerOptions {
+  int threads = 0;  // 0: hardware threads
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 8 * 1024 * 1024;
+  int read_timeout_ms = 10'000;   // whole request, headers and body
+  int idle_timeout_ms = 60'000;   // between keep-alive requests
+  int drain_timeout_ms = 15'000;  // Shutdown() waits this long for in-flight requests
+  bool access_log = false;        // info-level access log; otherwise debug level
+  size_t ws_max_queue_messages = 1024;
+  size_t ws_max_queue_bytes = 4 * 1024 * 1024;
+  size_t ws_max_frame_bytes = 64 * 1024;
+  int ws_idle_timeout_ms = 60'000;  // a ping is sent at half of it
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options, MetricsRegistry* metrics = &MetricsRegistry::Default());
+  ~Server();  // Shutdown() if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listener's acceptors. IOError when the address is unusable.
+  common::Status AddListener(ListenerOptions options);
+  // The bound port of the listener named `name`, 0 when unknown.
+  uint16_t port(const std::string& name) const;
+
+  common::Status Start();
+  // Idempotent; blocks until the threads have exited.
+  void Shutdown();
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gateway

@@ -1,0 +1,85 @@
+#include "gateway/ws_hub.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace gateway {
+namespace {
+
+class FakeClient : public WsClient {
+ public:
+  void Send(std::shared_ptr<const std::string> message) override { received.push_back(*message); }
+  std::vector<std::string> received;
+};
+
+TEST(OutboundQueueTest, RefusesBeyondMessageLimit) {
+  OutboundQueue queue(2, 1 << 20);
+  EXPECT_TRUE(queue.Push(std::make_shared<const std::string>("a")));
+  EXPECT_TRUE(queue.Push(std::make_shared<const std::string>("b")));
+  EXPECT_FALSE(queue.Push(std::make_shared<const std::string>("c")));
+  EXPECT_EQ(queue.size(), 2u);
+}
+
+TEST(OutboundQueueTest, RefusesBeyondByteLimitAndFreesOnPop) {
+  OutboundQueue queue(100, 10);
+  EXPECT_TRUE(queue.Push(std::make_shared<const std::string>(8, 'x')));
+  EXPECT_FALSE(queue.Push(std::make_shared<const std::string>(3, 'y')));
+  queue.Pop();
+  EXPECT_EQ(queue.bytes(), 0u);
+  EXPECT_TRUE(queue.Push(std::make_shared<const std::string>(10, 'z')));
+}
+
+TEST(HubTest, SubscriberReceivesPublishedMessage) {
+  Hub hub;
+  auto client = std::make_shared<FakeClient>();
+  auto reply = hub.HandleMessage(client, R"({"op":"subscribe","topic":"orders"})");
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(*reply, R"({"op":"subscribed","topic":"orders"})");
+  EXPECT_EQ(hub.Publish("orders", R"({"id":1})"), 1u);
+  ASSERT_EQ(client->received.size(), 1u);
+  EXPECT_EQ(client->received[0], R"({"topic":"orders","data":{"id":1}})");
+  EXPECT_EQ(hub.Publish("other", "1"), 0u);
+}
+
+TEST(HubTest, UnsubscribeStopsDelivery) {
+  Hub hub;
+  auto client = std::make_shared<FakeClient>();
+  (void)hub.HandleMessage(client, R"({"op":"subscribe","topic":"t"})");
+  (void)hub.HandleMessage(client, R"({"op":"unsubscribe","topic":"t"})");
+  EXPECT_EQ(hub.Publish("t", "1"), 0u);
+  EXPECT_TRUE(client->received.empty());
+}
+
+TEST(HubTest, DestroyedClientIsSkipped) {
+  Hub hub;
+  auto client = std::make_shared<FakeClient>();
+  hub.Subscribe("t", client);
+  client.reset();
+  EXPECT_EQ(hub.Publish("t", "1"), 0u);
+  EXPECT_EQ(hub.SubscriberCount("t"), 0u);
+}
+
+TEST(HubTest, BadMessagesGetErrors) {
+  Hub hub;
+  auto client = std::make_shared<FakeClient>();
+  EXPECT_NE(hub.HandleMessage(client, "not json")->find("\"op\":\"error\""), std::string::npos);
+  EXPECT_NE(hub.HandleMessage(client, R"({"op":"dance"})")->find("unknown op"), std::string::npos);
+  EXPECT_NE(hub.HandleMessage(client, R"({"op":"subscribe"})")->find("topic"), std::string::npos);
+  EXPECT_EQ(*hub.HandleMessage(client, R"({"op":"ping"})"), R"({"op":"pong"})");
+}
+
+TEST(HubTest, SubscriptionsPerClientAreCapped) {
+  Hub hub;
+  auto client = std::make_shared<FakeClient>();
+  for (size_t i = 0; i < Hub::kMaxTopicsPerClient; ++i) {
+    hub.Subscribe("t" + std::to_string(i), client);
+  }
+  auto reply = hub.HandleMessage(client, R"({"op":"subscribe","topic":"one-more"})");
+  EXPECT_NE(reply->find("at most"), std::string::npos);
+  hub.UnsubscribeAll(client.get());
+  EXPECT_EQ(hub.SubscriberCount("t0"), 0u);
+}
+
+}  // namespace
+}  // namespace gateway

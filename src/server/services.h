@@ -1,0 +1,76 @@
+// The composition root: everything the binary serves is constructed and wired
+// in services.cc. A component adds its engine and handlers there in a few
+// lines (see the comments in BuildServices); main.cc only runs the result.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "gateway/aws_dispatcher.h"
+#include "gateway/metrics.h"
+#include "gateway/router.h"
+#include "gateway/token_bucket.h"
+#include "gateway/ws_hub.h"
+#include "server/config.h"
+
+namespace server {
+
+// What the listeners serve and the engines behind them. Built once before the
+// listeners start; routes and AWS services are registered during
+// BuildServices only. Owned objects live until after the listeners stopped and
+// are destroyed in reverse order of Own().
+class ServiceRegistry {
+ public:
+  explicit ServiceRegistry(std::string data_dir, common::Clock* clock = common::SystemClock::Default());
+  ~ServiceRegistry();
+
+  const std::string& data_dir() const { return data_dir_; }
+  common::Clock* clock() const { return clock_; }
+
+  gateway::Router& web() { return web_; }            // :8080 routes (/api/...)
+  gateway::AwsDispatcher& aws() { return aws_; }     // :4566, by X-Amz-Target
+  gateway::Hub& hub() { return hub_; }               // /ws topics
+  gateway::Throttler& throttler() { return throttler_; }
+  gateway::MetricsRegistry& metrics() { return gateway::MetricsRegistry::Default(); }
+
+  // Keeps an engine alive until shutdown; returns the raw pointer for wiring.
+  template <typename T>
+  T* Own(std::unique_ptr<T> object) {
+    T* raw = object.get();
+    owned_.push_back(std::shared_ptr<void>(std::move(object)));
+    return raw;
+  }
+  // Runs after the listeners stopped, before owned objects are destroyed
+  // (flush, close files). Hooks run in reverse order of registration.
+  void OnShutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+  void RunShutdownHooks();
+
+  // /readyz is 200 once every component that registered is ready.
+  void SetReady(const std::string& component, bool ready);
+  // True when all are ready; otherwise `not_ready` lists the others.
+  bool Ready(std::vector<std::string>* not_ready) const;
+
+ private:
+  std::string data_dir_;
+  common::Clock* clock_;
+  gateway::Router web_;
+  gateway::AwsDispatcher aws_;
+  gateway::Hub hub_;
+  gateway::Throttler throttler_;
+  std::vector<std::shared_ptr<void>> owned_;
+  std::vector<std::function<void()>> shutdown_hooks_;
+  mutable std::mutex ready_mu_;
+  std::map<std::string, bool> ready_;  // guarded by ready_mu_
+};
+
+// Constructs the engines named by `config` and registers their handlers.
+// Failures (a data directory that cannot be opened, say) stop startup.
+common::Status BuildServices(const Config& config, ServiceRegistry* registry);
+
+}  // namespace server
