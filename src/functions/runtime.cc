@@ -1,0 +1,242 @@
+#include "functions/runtime.h"
+
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "functions/scheduler.h"
+#include "functions/shard_processor.h"
+
+namespace functions {
+namespace {
+
+// The checkpoint store also remembers when each mapping was created, under a
+// pseudo shard id no real shard can have: LATEST means "from then on", also
+// after a restart.
+constexpr const char* kStartTimeKey = "~mapping-start";
+
+std::string NewMappingId() {
+  static std::mutex mu;
+  static std::mt19937_64 rng(std::random_device{}());
+  std::lock_guard lock(mu);
+  uint64_t a = rng(), b = rng();
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                     0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffffull);
+}
+
+}  // namespace
+
+// Discovers the shards of one mapping and owns their processors. Its Step
+// runs on the scheduler every shard_discovery_interval_ms and whenever a
+// shard ends.
+class FunctionRuntime::MappingRunner final : public Task {
+ public:
+  MappingRunner(FunctionRuntime* runtime, EventSourceMappingConfig config, std::shared_ptr<Function> fn)
+      : runtime_(runtime), config_(std::move(config)), function_(std::move(fn)) {}
+
+  ~MappingRunner() override { Stop(); }
+
+  void Start() {
+    if (config_.enabled) runtime_->scheduler_->Add(this);
+  }
+
+  void Stop() {
+    Scheduler* scheduler = runtime_->scheduler_.get();
+    scheduler->Remove(this);
+    subscription_.reset();  // no more wake-ups from the stream
+    std::map<std::string, std::unique_ptr<ShardProcessor>> processors;
+    {
+      std::lock_guard lock(mu_);
+      processors.swap(processors_);
+    }
+    // Without mu_: a running Step may wait on the stream's commit thread.
+    for (auto& [id, processor] : processors) scheduler->Remove(processor.get());
+  }
+
+  const EventSourceMappingConfig& config() const { return config_; }
+
+  MappingStatus Status() const {
+    MappingStatus status{config_, config_.enabled ? "Enabled" : "Disabled", {}};
+    std::lock_guard lock(mu_);
+    for (const auto& [id, p] : processors_) {
+      const ShardStats& s = p->stats();
+      status.shards.push_back({id, p->checkpoint(), p->finished(), s.invocations.load(), s.errors.load(),
+                               s.records_processed.load(), s.records_to_failure_destination.load(),
+                               s.millis_behind_latest.load()});
+    }
+    return status;
+  }
+
+  int64_t Step() override {
+    int64_t next = Scheduler::NowMicros() + runtime_->options_.shard_discovery_interval_ms * 1000;
+    if (auto s = Discover(); !s.ok()) {
+      spdlog::warn("mapping {} ({} on {}): {}", config_.id, config_.function_name, config_.stream_name,
+                   s.ToString());
+    }
+    return next;
+  }
+
+ private:
+  common::Status Discover() {
+    if (start_millis_ == 0) RETURN_IF_ERROR(LoadStartTime());
+    if (!subscription_) {
+      ASSIGN_OR_RETURN(subscription_, runtime_->streams_->Subscribe(
+                                          config_.stream_name, [this](const std::string& shard_id) {
+                                            std::lock_guard lock(mu_);
+                                            auto it = processors_.find(shard_id);
+                                            if (it != processors_.end()) runtime_->scheduler_->Wake(it->second.get());
+                                          }));
+    }
+    ASSIGN_OR_RETURN(stream::StreamDescription description,
+                     runtime_->streams_->DescribeStream(config_.stream_name));
+    std::map<std::string, const stream::ShardInfo*> shards;
+    for (const auto& shard : description.shards) shards[shard.shard_id] = &shard;
+
+    std::lock_guard lock(mu_);
+    // Parents and children: repeat until no new processor can start, so a
+    // chain of already finished parents is walked in one pass.
+    for (bool added = true; added;) {
+      added = false;
+      for (const auto& [id, shard] : shards) {
+        if (processors_.count(id) || !ParentsFinished(*shard, shards)) continue;
+        bool is_child = !shard->parent_shard_id.empty();
+        ShardProcessor::Deps deps{runtime_->streams_, runtime_->checkpoints_, function_,
+                                  [this] { runtime_->scheduler_->Wake(this); }};
+        auto processor = std::make_unique<ShardProcessor>(std::move(deps), config_, id, start_millis_, is_child);
+        runtime_->scheduler_->Add(processor.get());
+        processors_.emplace(id, std::move(processor));
+        added = true;
+      }
+    }
+    return common::Status::OK();
+  }
+
+  // REQUIRES: mu_ held. A parent that has expired from the stream is done.
+  bool ParentsFinished(const stream::ShardInfo& shard,
+                       const std::map<std::string, const stream::ShardInfo*>& shards) const {
+    for (const std::string* parent : {&shard.parent_shard_id, &shard.adjacent_parent_shard_id}) {
+      if (parent->empty() || !shards.count(*parent)) continue;
+      auto it = processors_.find(*parent);
+      if (it == processors_.end() || !it->second->finished()) return false;
+    }
+    return true;
+  }
+
+  common::Status LoadStartTime() {
+    ASSIGN_OR_RETURN(std::optional<Checkpoint> saved, runtime_->checkpoints_->Load(config_.id, kStartTimeKey));
+    if (saved) {
+      start_millis_ = std::stoll(saved->sequence_number);
+      return common::Status::OK();
+    }
+    int64_t now = common::SystemClock::Default()->NowMillis();
+    RETURN_IF_ERROR(runtime_->checkpoints_->Save(config_.id, kStartTimeKey, {std::to_string(now), false}));
+    start_millis_ = now;
+    return common::Status::OK();
+  }
+
+  FunctionRuntime* runtime_;
+  const EventSourceMappingConfig config_;
+  std::shared_ptr<Function> function_;
+  int64_t start_millis_ = 0;  // only touched by Step
+  std::unique_ptr<stream::Subscription> subscription_;  // only touched by Step and Stop
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<ShardProcessor>> processors_;  // guarded by mu_
+};
+
+FunctionRuntime::FunctionRuntime(stream::StreamClient* streams, CheckpointStore* checkpoints,
+                                 RuntimeOptions options)
+    : streams_(streams),
+      checkpoints_(checkpoints),
+      options_(options),
+      scheduler_(std::make_unique<Scheduler>(options.worker_threads)) {}
+
+FunctionRuntime::~FunctionRuntime() {
+  std::map<std::string, std::unique_ptr<MappingRunner>> mappings;
+  {
+    std::lock_guard lock(mu_);
+    mappings.swap(mappings_);
+  }
+  mappings.clear();  // each runner stops its processors
+  scheduler_.reset();
+}
+
+common::Status FunctionRuntime::RegisterFunction(const std::string& name, std::shared_ptr<Function> function) {
+  std::lock_guard lock(mu_);
+  if (!functions_.emplace(name, std::move(function)).second) {
+    return common::Status::AlreadyExists(fmt::format("function '{}' is already registered", name));
+  }
+  return common::Status::OK();
+}
+
+std::vector<std::string> FunctionRuntime::ListFunctions() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& [name, fn] : functions_) names.push_back(name);
+  return names;
+}
+
+common::Result<std::string> FunctionRuntime::CreateMapping(EventSourceMappingConfig config) {
+  if (config.id.empty()) config.id = NewMappingId();
+  RETURN_IF_ERROR(Validate(config));
+  RETURN_IF_ERROR(streams_->DescribeStream(config.stream_name).status());
+  std::lock_guard lock(mu_);
+  auto fn = functions_.find(config.function_name);
+  if (fn == functions_.end()) {
+    return common::Status::NotFound(fmt::format("function '{}' is not registered", config.function_name));
+  }
+  if (mappings_.count(config.id)) {
+    return common::Status::AlreadyExists(fmt::format("mapping '{}' already exists", config.id));
+  }
+  std::string id = config.id;
+  auto runner = std::make_unique<MappingRunner>(this, std::move(config), fn->second);
+  runner->Start();
+  mappings_.emplace(id, std::move(runner));
+  return id;
+}
+
+common::Status FunctionRuntime::UpdateMapping(const std::string& id, EventSourceMappingConfig config) {
+  config.id = id;
+  RETURN_IF_ERROR(Validate(config));
+  std::lock_guard lock(mu_);
+  auto it = mappings_.find(id);
+  if (it == mappings_.end()) return common::Status::NotFound(fmt::format("mapping '{}' does not exist", id));
+  const auto& current = it->second->config();
+  if (current.function_name != config.function_name || current.stream_name != config.stream_name) {
+    return common::Status::InvalidArgument("a mapping's function and stream cannot change; create a new mapping");
+  }
+  auto fn = functions_.at(config.function_name);
+  it->second->Stop();  // processing resumes from the checkpoints it saved
+  it->second = std::make_unique<MappingRunner>(this, std::move(config), std::move(fn));
+  it->second->Start();
+  return common::Status::OK();
+}
+
+common::Status FunctionRuntime::DeleteMapping(const std::string& id) {
+  std::unique_ptr<MappingRunner> runner;
+  {
+    std::lock_guard lock(mu_);
+    auto it = mappings_.find(id);
+    if (it == mappings_.end()) return common::Status::NotFound(fmt::format("mapping '{}' does not exist", id));
+    runner = std::move(it->second);
+    mappings_.erase(it);
+  }
+  return common::Status::OK();  // the runner stops as it goes out of scope
+}
+
+common::Result<MappingStatus> FunctionRuntime::GetMapping(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = mappings_.find(id);
+  if (it == mappings_.end()) return common::Status::NotFound(fmt::format("mapping '{}' does not exist", id));
+  return it->second->Status();
+}
+
+std::vector<MappingStatus> FunctionRuntime::ListMappings() const {
+  std::lock_guard lock(mu_);
+  std::vector<MappingStatus> out;
+  for (const auto& [id, runner] : mappings_) out.push_back(runner->Status());
+  return out;
+}
+
+}  // namespace functions

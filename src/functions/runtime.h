@@ -1,0 +1,83 @@
+// FunctionRuntime: the control plane of Rivulet's Lambda-like functions. It
+// holds the registry of functions and the event-source mappings, discovers
+// each mapping's shards (parents are finished before their children start),
+// and runs a ShardProcessor per (mapping, shard) on a bounded Scheduler. New
+// records wake their processor through the stream's subscription, so the
+// delay from a durable put to an invocation is bounded by the batching
+// window the user chose, not by a polling interval.
+//
+// Thread safety: all methods may be called from any thread. Destroy the
+// runtime before the StreamClient and CheckpointStore it uses.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "functions/checkpoint_store.h"
+#include "functions/function.h"
+#include "functions/mapping_config.h"
+#include "stream/stream_client.h"
+
+namespace functions {
+
+class Scheduler;
+
+struct ShardStatus {
+  std::string shard_id;
+  std::string checkpoint;  // last processed sequence number
+  bool finished = false;
+  int64_t invocations = 0;
+  int64_t errors = 0;
+  int64_t records_processed = 0;
+  int64_t records_to_failure_destination = 0;
+  int64_t millis_behind_latest = 0;
+};
+
+struct MappingStatus {
+  EventSourceMappingConfig config;
+  std::string state;  // "Enabled" or "Disabled", as Lambda
+  std::vector<ShardStatus> shards;
+};
+
+struct RuntimeOptions {
+  int worker_threads = 2;
+  int64_t shard_discovery_interval_ms = 1000;  // how often resharding is noticed
+};
+
+class FunctionRuntime {
+ public:
+  FunctionRuntime(stream::StreamClient* streams, CheckpointStore* checkpoints, RuntimeOptions options = {});
+  ~FunctionRuntime();
+
+  // AlreadyExists if the name is taken.
+  common::Status RegisterFunction(const std::string& name, std::shared_ptr<Function> function);
+  std::vector<std::string> ListFunctions() const;
+
+  // Validates and starts the mapping (when enabled); returns its id.
+  // InvalidArgument: a parameter is out of range. NotFound: unknown function
+  // or stream. AlreadyExists: a mapping with this id exists.
+  common::Result<std::string> CreateMapping(EventSourceMappingConfig config);
+  // Replaces the mapping's settings (enable/disable, batch size, window...);
+  // function and stream cannot change. Processing resumes from the checkpoints.
+  common::Status UpdateMapping(const std::string& id, EventSourceMappingConfig config);
+  common::Status DeleteMapping(const std::string& id);
+  common::Result<MappingStatus> GetMapping(const std::string& id) const;
+  std::vector<MappingStatus> ListMappings() const;
+
+ private:
+  class MappingRunner;
+
+  stream::StreamClient* streams_;
+  CheckpointStore* checkpoints_;
+  RuntimeOptions options_;
+  std::unique_ptr<Scheduler> scheduler_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Function>> functions_;     // guarded by mu_
+  std::map<std::string, std::unique_ptr<MappingRunner>> mappings_;  // guarded by mu_
+};
+
+}  // namespace functions

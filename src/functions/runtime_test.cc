@@ -1,0 +1,333 @@
+// Runs the functions runtime against the real embedded stream and table
+// engines in a temporary folder.
+#include "functions/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "stream/stream_engine.h"
+#include "table/table_engine.h"
+
+namespace functions {
+namespace {
+
+// A function whose behaviour each test sets; it records what it was given.
+class RecordingFunction final : public Function {
+ public:
+  using Behaviour = std::function<InvocationResult(const Batch&, const InvocationContext&)>;
+
+  InvocationResult Invoke(const Batch& batch, const InvocationContext& context) override {
+    InvocationResult result = behaviour_ ? behaviour_(batch, context) : InvocationResult::Success();
+    std::lock_guard lock(mu_);
+    batches_.push_back(batch);
+    if (result.kind == InvocationResult::Kind::kSuccess) {
+      for (const auto& r : batch.records) processed_[batch.shard_id].push_back(r.data);
+    }
+    cv_.notify_all();
+    return result;
+  }
+
+  // Waits until `pred` holds (checked under the lock); false after 20 s.
+  bool WaitUntil(const std::function<bool()>& pred) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), pred);
+  }
+  size_t ProcessedCount() {
+    size_t n = 0;
+    for (const auto& [shard, data] : processed_) n += data.size();
+    return n;
+  }
+
+  Behaviour behaviour_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Batch> batches_;                                  // guarded by mu_
+  std::map<std::string, std::vector<std::string>> processed_;  // guarded by mu_: shard -> data
+};
+
+class RuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("functions_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    OpenEngines();
+  }
+  void TearDown() override {
+    runtime_.reset();
+    CloseEngines();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void OpenEngines() {
+    stream::StreamEngineOptions options;
+    options.data_dir = dir_.string();
+    options.durability = stream::Durability::kNone;
+    streams_ = std::move(stream::StreamEngine::Open(options).value());
+    table::TableEngineOptions table_options;
+    table_options.sync_writes = false;
+    table_options.ttl_interval_millis = 0;
+    tables_ = std::move(table::TableEngine::Open((dir_ / "tables").string(), table_options).value());
+    checkpoints_ = std::move(TableCheckpointStore::Open(tables_.get()).value());
+  }
+  void CloseEngines() {
+    checkpoints_.reset();
+    tables_.reset();
+    streams_.reset();
+  }
+
+  void StartRuntime() {
+    runtime_ = std::make_unique<FunctionRuntime>(streams_.get(), checkpoints_.get());
+    ASSERT_TRUE(runtime_->RegisterFunction("recorder", function_).ok());
+  }
+
+  EventSourceMappingConfig Mapping(const std::string& stream_name) {
+    EventSourceMappingConfig c;
+    c.id = "mapping-1";
+    c.function_name = "recorder";
+    c.stream_name = stream_name;
+    c.starting_position = StartingPosition::kTrimHorizon;
+    return c;
+  }
+
+  // Puts `count` records "<prefix><i>" with the given partition keys in one call each 500.
+  std::vector<stream::PutResult> Put(const std::string& stream_name, int count, const std::string& prefix,
+                                     std::function<std::string(int)> key = nullptr) {
+    std::vector<stream::PutResult> out;
+    for (int start = 0; start < count; start += 500) {
+      std::vector<stream::PutEntry> entries;
+      for (int i = start; i < std::min(count, start + 500); ++i) {
+        entries.push_back({key ? key(i) : "key-" + std::to_string(i), std::nullopt, prefix + std::to_string(i)});
+      }
+      std::promise<void> done;
+      streams_->PutRecords(stream_name, std::move(entries), [&](auto result) {
+        EXPECT_TRUE(result.ok()) << result.status().ToString();
+        for (auto& r : *result) out.push_back(r.value());
+        done.set_value();
+      });
+      done.get_future().wait();
+    }
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<stream::StreamEngine> streams_;
+  std::unique_ptr<table::TableEngine> tables_;
+  std::unique_ptr<TableCheckpointStore> checkpoints_;
+  std::shared_ptr<RecordingFunction> function_ = std::make_shared<RecordingFunction>();
+  std::unique_ptr<FunctionRuntime> runtime_;
+};
+
+TEST_F(RuntimeTest, EveryRecordReachesTheFunctionOnceInShardOrder) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 3, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  auto puts = Put("orders", 1200, "r");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 1200; }));
+
+  std::map<std::string, std::vector<std::string>> expected;  // shard -> data in put order
+  for (size_t i = 0; i < puts.size(); ++i) expected[puts[i].shard_id].push_back("r" + std::to_string(i));
+  std::lock_guard lock(function_->mu_);
+  EXPECT_EQ(function_->processed_, expected);
+}
+
+TEST_F(RuntimeTest, BatchesNeverExceedBatchSize) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.batch_size = 7;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  Put("orders", 100, "r");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 100; }));
+  std::lock_guard lock(function_->mu_);
+  for (const auto& b : function_->batches_) EXPECT_LE(b.records.size(), 7u);
+  EXPECT_GE(function_->batches_.size(), 15u);
+}
+
+TEST_F(RuntimeTest, BisectLeavesOnlyThePoisonRecordAtTheFailureDestination) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  ASSERT_TRUE(streams_->CreateStream("dlq", 1, stream::StreamMode::kProvisioned).ok());
+  function_->behaviour_ = [](const Batch& batch, const InvocationContext&) {
+    for (const auto& r : batch.records) {
+      if (r.data == "r37") return InvocationResult::Failure("cannot parse r37");
+    }
+    return InvocationResult::Success();
+  };
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.bisect_batch_on_function_error = true;
+  mapping.maximum_retry_attempts = 0;
+  mapping.on_failure_stream = "dlq";
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  auto puts = Put("orders", 100, "r");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 99; }));
+
+  {
+    std::lock_guard lock(function_->mu_);
+    const auto& seen = function_->processed_[puts[0].shard_id];
+    std::multiset<std::string> got(seen.begin(), seen.end());
+    std::multiset<std::string> want;
+    for (int i = 0; i < 100; ++i) if (i != 37) want.insert("r" + std::to_string(i));
+    EXPECT_EQ(got, want);  // every other record exactly once
+  }
+  // The destination holds one record naming exactly r37's sequence number.
+  auto shards = streams_->DescribeStream("dlq").value().shards;
+  auto it = streams_->GetShardIterator({"dlq", shards[0].shard_id, stream::IteratorType::kTrimHorizon, "", 0});
+  auto records = streams_->GetRecords(it.value(), 100).value().records;
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NE(records[0].data.find("\"startSequenceNumber\":\"" + puts[37].sequence_number + "\""), std::string::npos);
+  EXPECT_NE(records[0].data.find("\"endSequenceNumber\":\"" + puts[37].sequence_number + "\""), std::string::npos);
+  EXPECT_NE(records[0].data.find("RetryAttemptsExhausted"), std::string::npos);
+}
+
+TEST_F(RuntimeTest, ReportedItemFailureResumesFromTheLowestFailedRecord) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  Put("orders", 10, "r");
+  std::atomic<bool> failed_once{false};
+  function_->behaviour_ = [&](const Batch& batch, const InvocationContext&) {
+    if (!failed_once.exchange(true)) {
+      return InvocationResult::PartialFailure({batch.records[6].sequence_number, batch.records[8].sequence_number});
+    }
+    return InvocationResult::Success();
+  };
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.report_batch_item_failures = true;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->batches_.size() >= 2 && function_->ProcessedCount() >= 4; }));
+  std::lock_guard lock(function_->mu_);
+  ASSERT_EQ(function_->batches_[0].records.size(), 10u);
+  // The retry starts at r6: r0..r5 are not invoked again.
+  ASSERT_EQ(function_->batches_[1].records.size(), 4u);
+  EXPECT_EQ(function_->batches_[1].records.front().data, "r6");
+}
+
+TEST_F(RuntimeTest, RetriesStopAtMaximumRetryAttempts) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  ASSERT_TRUE(streams_->CreateStream("dlq", 1, stream::StreamMode::kProvisioned).ok());
+  function_->behaviour_ = [](const Batch& batch, const InvocationContext& context) {
+    return batch.records[0].data == "bad" ? InvocationResult::Failure("always") : InvocationResult::Success();
+  };
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.maximum_retry_attempts = 2;
+  mapping.on_failure_stream = "dlq";
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(streams_->PutRecord("orders", {"k", std::nullopt, "bad"}).ok());
+  Put("orders", 1, "good", [](int) { return "k"; });
+  ASSERT_TRUE(function_->WaitUntil([&] {
+    for (const auto& [s, data] : function_->processed_)
+      for (const auto& d : data) if (d == "good0") return true;
+    return false;
+  }));
+  std::lock_guard lock(function_->mu_);
+  int bad_attempts = 0;
+  for (const auto& b : function_->batches_) {
+    for (const auto& r : b.records) if (r.data == "bad") ++bad_attempts;
+  }
+  EXPECT_EQ(bad_attempts, 3);  // the first try and two retries
+  EXPECT_EQ(runtime_->GetMapping("mapping-1").value().shards[0].records_to_failure_destination, 1);
+}
+
+TEST_F(RuntimeTest, RestartResumesAfterTheCheckpoint) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 2, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  Put("orders", 50, "a");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 50; }));
+  runtime_.reset();
+  CloseEngines();
+  OpenEngines();
+
+  function_ = std::make_shared<RecordingFunction>();
+  Put("orders", 30, "b");  // written while no runtime runs
+  StartRuntime();
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 30; }));
+  std::lock_guard lock(function_->mu_);
+  EXPECT_EQ(function_->ProcessedCount(), 30u);
+  for (const auto& [s, data] : function_->processed_) {
+    for (const auto& d : data) EXPECT_EQ(d[0], 'b') << d;
+  }
+}
+
+TEST_F(RuntimeTest, LatestSkipsOlderRecordsButNotThoseWrittenWhileStopped) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  Put("orders", 5, "old");
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.starting_position = StartingPosition::kLatest;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  // Give the mapping a distinct creation time, then restart before anything new arrives.
+  ASSERT_TRUE(function_->WaitUntil([&] { return runtime_->GetMapping("mapping-1").value().shards.size() == 1; }));
+  runtime_.reset();
+  Put("orders", 5, "new");
+  StartRuntime();
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 5; }));
+  std::lock_guard lock(function_->mu_);
+  EXPECT_EQ(function_->ProcessedCount(), 5u);
+  for (const auto& [s, data] : function_->processed_) {
+    for (const auto& d : data) EXPECT_EQ(d.substr(0, 3), "new");
+  }
+}
+
+TEST_F(RuntimeTest, ParentShardIsFinishedBeforeItsChildren) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  Put("orders", 300, "p", [](int) { return "same-key"; });
+  auto parent = streams_->DescribeStream("orders").value().shards[0];
+  ASSERT_TRUE(streams_->UpdateShardCount("orders", 2).ok());
+  Put("orders", 300, "c", [](int) { return "same-key"; });
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.batch_size = 50;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 600; }));
+  std::lock_guard lock(function_->mu_);
+  // In invocation order, every parent record comes before any child record.
+  std::vector<std::string> order;
+  for (const auto& b : function_->batches_) for (const auto& r : b.records) order.push_back(r.data);
+  ASSERT_EQ(order.size(), 600u);
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(order[i], "p" + std::to_string(i));
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(order[300 + i], "c" + std::to_string(i));
+  EXPECT_EQ(function_->processed_[parent.shard_id].size(), 300u);
+}
+
+TEST_F(RuntimeTest, DisabledMappingInvokesNothingUntilEnabled) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.enabled = false;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  Put("orders", 10, "r");
+  EXPECT_EQ(runtime_->GetMapping("mapping-1").value().state, "Disabled");
+  EXPECT_TRUE(runtime_->GetMapping("mapping-1").value().shards.empty());
+  mapping.enabled = true;
+  ASSERT_TRUE(runtime_->UpdateMapping("mapping-1", mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));
+}
+
+TEST_F(RuntimeTest, BadMappingsAreRejectedWithAReason) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto unknown_fn = Mapping("orders");
+  unknown_fn.function_name = "nope";
+  EXPECT_TRUE(runtime_->CreateMapping(unknown_fn).status().IsNotFound());
+  EXPECT_TRUE(runtime_->CreateMapping(Mapping("no-such-stream")).status().IsNotFound());
+  auto big = Mapping("orders");
+  big.batch_size = 0;
+  EXPECT_TRUE(runtime_->CreateMapping(big).status().IsInvalidArgument());
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  EXPECT_EQ(runtime_->CreateMapping(Mapping("orders")).status().code(), common::Status::Code::kAlreadyExists);
+}
+
+}  // namespace
+}  // namespace functions

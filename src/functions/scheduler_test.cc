@@ -1,0 +1,73 @@
+#include "functions/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace functions {
+namespace {
+
+// Counts its runs; can be told to come back after a delay.
+class CountingTask final : public Task {
+ public:
+  int64_t Step() override {
+    int n = ++runs_;
+    bool overlap = running_.exchange(true);
+    if (overlap) overlapped_ = true;
+    std::this_thread::yield();
+    running_ = false;
+    {
+      std::lock_guard lock(mu_);
+      cv_.notify_all();
+    }
+    if (n < again_until_) return Scheduler::NowMicros() + 1000;
+    return kIdle;
+  }
+  bool WaitForRuns(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return runs_.load() >= n; });
+  }
+  std::atomic<int> runs_{0};
+  std::atomic<bool> running_{false};
+  std::atomic<bool> overlapped_{false};
+  int again_until_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+TEST(SchedulerTest, AddedTaskRunsOnceAndWaitsForWake) {
+  Scheduler scheduler(2);
+  CountingTask task;
+  scheduler.Add(&task);
+  ASSERT_TRUE(task.WaitForRuns(1));
+  scheduler.Wake(&task);
+  ASSERT_TRUE(task.WaitForRuns(2));
+  scheduler.Remove(&task);
+  EXPECT_FALSE(task.overlapped_);
+}
+
+TEST(SchedulerTest, TimerBroughtTaskBackUntilItWentIdle) {
+  Scheduler scheduler(1);
+  CountingTask task;
+  task.again_until_ = 5;
+  scheduler.Add(&task);
+  ASSERT_TRUE(task.WaitForRuns(5));
+  scheduler.Remove(&task);
+  EXPECT_EQ(task.runs_.load(), 5);
+}
+
+TEST(SchedulerTest, ManyWakesNeverRunATaskTwiceAtOnce) {
+  Scheduler scheduler(2);
+  CountingTask task;
+  scheduler.Add(&task);
+  for (int i = 0; i < 2000; ++i) scheduler.Wake(&task);
+  ASSERT_TRUE(task.WaitForRuns(2));
+  scheduler.Remove(&task);
+  EXPECT_FALSE(task.overlapped_);
+}
+
+}  // namespace
+}  // namespace functions

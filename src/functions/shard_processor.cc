@@ -1,0 +1,255 @@
+#include "functions/shard_processor.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+
+namespace functions {
+namespace {
+
+constexpr int64_t kErrorBackoffMicros = 1'000'000;   // after a read or checkpoint error
+constexpr int64_t kRetryBaseMicros = 10'000;          // first retry of a failed batch
+constexpr int64_t kRetryMaxMicros = 2'000'000;
+
+}  // namespace
+
+ShardProcessor::ShardProcessor(Deps deps, EventSourceMappingConfig config, std::string shard_id,
+                               int64_t start_millis, bool is_child)
+    : deps_(std::move(deps)),
+      config_(std::move(config)),
+      shard_id_(std::move(shard_id)),
+      start_millis_(start_millis),
+      is_child_(is_child),
+      batch_limit_(static_cast<size_t>(config_.batch_size)) {}
+
+std::string ShardProcessor::checkpoint() const {
+  std::lock_guard lock(checkpoint_mu_);
+  return checkpoint_;
+}
+
+common::Status ShardProcessor::Init() {
+  ASSIGN_OR_RETURN(std::optional<Checkpoint> saved, deps_.checkpoints->Load(config_.id, shard_id_));
+  if (saved && saved->shard_finished) {
+    finished_ = true;
+    return common::Status::OK();
+  }
+  if (saved && !saved->sequence_number.empty()) {
+    last_read_sequence_ = saved->sequence_number;
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_ = saved->sequence_number;
+  }
+  return ResetIterator();
+}
+
+common::Status ShardProcessor::ResetIterator() {
+  stream::IteratorRequest request;
+  request.stream_name = config_.stream_name;
+  request.shard_id = shard_id_;
+  if (!last_read_sequence_.empty()) {
+    request.type = stream::IteratorType::kAfterSequenceNumber;
+    request.sequence_number = last_read_sequence_;
+  } else if (is_child_ || config_.starting_position == StartingPosition::kTrimHorizon) {
+    request.type = stream::IteratorType::kTrimHorizon;
+  } else {
+    // LATEST is pinned to the mapping's creation time so that records written
+    // while Rivulet was down are not skipped on restart.
+    request.type = stream::IteratorType::kAtTimestamp;
+    request.timestamp_millis = config_.starting_position == StartingPosition::kAtTimestamp
+                                   ? config_.starting_position_timestamp_millis
+                                   : start_millis_;
+  }
+  ASSIGN_OR_RETURN(iterator_, deps_.streams->GetShardIterator(request));
+  return common::Status::OK();
+}
+
+common::Status ShardProcessor::Fill() {
+  // Records already buffered were read; refill only past them.
+  while (buffer_.size() < batch_limit_ && !at_shard_end_) {
+    int want = static_cast<int>(std::max<size_t>(batch_limit_ - buffer_.size(), 1));
+    auto result = deps_.streams->GetRecords(iterator_, std::min(want, 10000));
+    if (!result.ok()) {
+      if (result.status().code() != common::Status::Code::kExpired) return result.status();
+      RETURN_IF_ERROR(ResetIterator());
+      continue;
+    }
+    stats_.millis_behind_latest = result->millis_behind_latest;
+    if (!result->records.empty()) {
+      if (buffer_.empty()) first_buffered_micros_ = Scheduler::NowMicros();
+      last_read_sequence_ = result->records.back().sequence_number;
+      for (auto& r : result->records) buffer_.push_back(std::move(r));
+    }
+    if (result->next_shard_iterator.empty()) {
+      at_shard_end_ = true;
+      break;
+    }
+    iterator_ = std::move(result->next_shard_iterator);
+    if (result->records.empty()) break;  // caught up
+  }
+  return common::Status::OK();
+}
+
+int64_t ShardProcessor::Step() {
+  if (finished_) return kIdle;
+  if (!initialized_) {
+    if (auto s = Init(); !s.ok()) {
+      spdlog::warn("mapping {} shard {}: cannot start: {}", config_.id, shard_id_, s.ToString());
+      return Scheduler::NowMicros() + kErrorBackoffMicros;
+    }
+    initialized_ = true;
+    if (finished_) return kIdle;
+  }
+  if (auto s = Fill(); !s.ok()) {
+    spdlog::warn("mapping {} shard {}: read failed: {}", config_.id, shard_id_, s.ToString());
+    return Scheduler::NowMicros() + kErrorBackoffMicros;
+  }
+  if (buffer_.empty()) {
+    if (!at_shard_end_) return kIdle;  // the stream subscription wakes us
+    Checkpoint done{checkpoint(), true};
+    if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, done); !s.ok()) {
+      spdlog::warn("mapping {} shard {}: checkpoint failed: {}", config_.id, shard_id_, s.ToString());
+      return Scheduler::NowMicros() + kErrorBackoffMicros;
+    }
+    finished_ = true;
+    if (deps_.on_shard_end) deps_.on_shard_end();
+    return kIdle;
+  }
+  // Wait for a full batch until the batching window closes.
+  int64_t window_end = first_buffered_micros_ + int64_t{config_.maximum_batching_window_ms} * 1000;
+  if (buffer_.size() < batch_limit_ && !at_shard_end_ && Scheduler::NowMicros() < window_end) {
+    return window_end;
+  }
+  return ProcessFront();
+}
+
+int64_t ShardProcessor::ProcessFront() {
+  // Records past MaximumRecordAge are not invoked; they go to the destination.
+  if (config_.maximum_record_age_seconds > 0) {
+    int64_t oldest_allowed =
+        common::SystemClock::Default()->NowMillis() - int64_t{config_.maximum_record_age_seconds} * 1000;
+    size_t expired = 0;
+    while (expired < buffer_.size() && buffer_[expired].arrival_millis < oldest_allowed) ++expired;
+    if (expired > 0) {
+      SendToFailureDestination(expired, "RecordAgeExceeded", "record is older than MaximumRecordAgeInSeconds");
+      Commit(expired);
+      return buffer_.empty() ? kIdle : Scheduler::NowMicros();
+    }
+  }
+
+  size_t count = std::min(batch_limit_, buffer_.size());
+  Batch batch{config_.stream_name, shard_id_, {buffer_.begin(), buffer_.begin() + count}};
+  InvocationContext context{config_.function_name, config_.id, attempt_};
+  ++stats_.invocations;
+  InvocationResult result = deps_.function->Invoke(batch, context);
+
+  if (result.kind == InvocationResult::Kind::kPartialFailure && config_.report_batch_item_failures) {
+    std::unordered_set<std::string> failed(result.failed_sequence_numbers.begin(),
+                                           result.failed_sequence_numbers.end());
+    size_t first_failed = count;
+    for (size_t i = 0; i < count; ++i) {
+      if (failed.count(batch.records[i].sequence_number)) {
+        first_failed = i;
+        break;
+      }
+    }
+    if (failed.empty() || first_failed == count) {
+      // An empty list means success; unknown identifiers fail the whole batch, as in Lambda.
+      if (failed.empty()) result = InvocationResult::Success();
+      else result = InvocationResult::Failure("batchItemFailures names records outside the batch");
+    } else if (first_failed > 0) {
+      ++stats_.errors;
+      Commit(first_failed);  // resume from the lowest failed record
+      return RetryLater();
+    } else {
+      result = InvocationResult::Failure("the first record of the batch failed");
+    }
+  } else if (result.kind == InvocationResult::Kind::kPartialFailure) {
+    result = InvocationResult::Failure("function reported item failures but ReportBatchItemFailures is off");
+  }
+
+  if (result.kind == InvocationResult::Kind::kSuccess) {
+    stats_.records_processed += static_cast<int64_t>(count);
+    Commit(count);
+    attempt_ = 1;
+    // A bisected half succeeded: go on with the full size again.
+    batch_limit_ = static_cast<size_t>(config_.batch_size);
+    return Scheduler::NowMicros();
+  }
+
+  ++stats_.errors;
+  spdlog::debug("mapping {} shard {}: invocation failed (attempt {}): {}", config_.id, shard_id_,
+                attempt_, result.error);
+  if (config_.bisect_batch_on_function_error && count > 1) {
+    // Bisecting does not count against MaximumRetryAttempts (as in Lambda).
+    batch_limit_ = count / 2;
+    return Scheduler::NowMicros();
+  }
+  if (config_.maximum_retry_attempts >= 0 && attempt_ > config_.maximum_retry_attempts) {
+    SendToFailureDestination(count, "RetryAttemptsExhausted", result.error);
+    Commit(count);
+    attempt_ = 1;
+    batch_limit_ = static_cast<size_t>(config_.batch_size);
+    return Scheduler::NowMicros();
+  }
+  return RetryLater();
+}
+
+int64_t ShardProcessor::RetryLater() {
+  int64_t delay = std::min(kRetryMaxMicros, kRetryBaseMicros << std::min(attempt_ - 1, 10));
+  ++attempt_;
+  return Scheduler::NowMicros() + delay;
+}
+
+void ShardProcessor::Commit(size_t count) {
+  std::string sequence = buffer_[count - 1].sequence_number;
+  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(count));
+  if (!buffer_.empty()) first_buffered_micros_ = Scheduler::NowMicros();
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_ = sequence;
+  }
+  if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, Checkpoint{sequence, false}); !s.ok()) {
+    // The effect happened; a restart re-delivers from the older checkpoint
+    // (at least once). The next successful Save catches up.
+    spdlog::warn("mapping {} shard {}: checkpoint failed: {}", config_.id, shard_id_, s.ToString());
+  }
+}
+
+void ShardProcessor::SendToFailureDestination(size_t count, std::string_view condition,
+                                              std::string_view error) {
+  stats_.records_to_failure_destination += static_cast<int64_t>(count);
+  const stream::Record& first = buffer_.front();
+  const stream::Record& last = buffer_[count - 1];
+  spdlog::warn("mapping {} shard {}: {} records {}..{} given up ({}): {}", config_.id, shard_id_, count,
+               first.sequence_number, last.sequence_number, condition, error);
+  if (config_.on_failure_stream.empty()) return;
+  // The shape of Lambda's OnFailure record for stream sources.
+  nlohmann::json info = {
+      {"requestContext",
+       {{"functionName", config_.function_name},
+        {"mappingId", config_.id},
+        {"condition", condition},
+        {"approximateInvokeCount", attempt_}}},
+      {"responseContext", {{"functionError", error}}},
+      {"version", "1.0"},
+      {"timestamp", common::SystemClock::Default()->NowMillis()},
+      {"KinesisBatchInfo",
+       {{"shardId", shard_id_},
+        {"startSequenceNumber", first.sequence_number},
+        {"endSequenceNumber", last.sequence_number},
+        {"approximateArrivalOfFirstRecord", first.arrival_millis},
+        {"approximateArrivalOfLastRecord", last.arrival_millis},
+        {"batchSize", count},
+        {"streamName", config_.stream_name}}}};
+  auto put = deps_.streams->PutRecord(config_.on_failure_stream,
+                                      stream::PutEntry{shard_id_, std::nullopt, info.dump()});
+  if (!put.ok()) {
+    spdlog::error("mapping {}: cannot write to failure destination {}: {}", config_.id,
+                  config_.on_failure_stream, put.status().ToString());
+  }
+}
+
+}  // namespace functions

@@ -1,0 +1,85 @@
+// ShardProcessor: the data plane of one event-source mapping on one shard.
+// It reads records from its iterator, forms batches (BatchSize,
+// MaximumBatchingWindowInSeconds), invokes the function, applies Lambda's
+// error handling (retries, BisectBatchOnFunctionError, MaximumRecordAge,
+// ReportBatchItemFailures, OnFailure destination) and checkpoints after each
+// batch. It runs only as a Task on the runtime's Scheduler, so Step is never
+// concurrent with itself; the counters are read from other threads.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "functions/checkpoint_store.h"
+#include "functions/function.h"
+#include "functions/mapping_config.h"
+#include "functions/scheduler.h"
+#include "stream/stream_client.h"
+
+namespace functions {
+
+struct ShardStats {
+  std::atomic<int64_t> invocations{0};
+  std::atomic<int64_t> errors{0};
+  std::atomic<int64_t> records_processed{0};
+  std::atomic<int64_t> records_to_failure_destination{0};
+  std::atomic<int64_t> millis_behind_latest{0};
+};
+
+class ShardProcessor final : public Task {
+ public:
+  struct Deps {
+    stream::StreamClient* streams;
+    CheckpointStore* checkpoints;
+    std::shared_ptr<Function> function;
+    std::function<void()> on_shard_end;  // a closed shard was read to its end
+  };
+
+  // `start_millis`: where a shard without a checkpoint starts for LATEST
+  // mappings (the mapping's creation time, so a restart skips nothing).
+  // `is_child`: the shard has a parent, so it is read from its start.
+  ShardProcessor(Deps deps, EventSourceMappingConfig config, std::string shard_id,
+                 int64_t start_millis, bool is_child);
+
+  int64_t Step() override;
+
+  const std::string& shard_id() const { return shard_id_; }
+  bool finished() const { return finished_.load(); }
+  const ShardStats& stats() const { return stats_; }
+  std::string checkpoint() const;
+
+ private:
+  common::Status Init();
+  common::Status ResetIterator();
+  // Reads until the buffer holds a batch or the shard has nothing more now.
+  common::Status Fill();
+  // Invokes the front batch; returns when to run next.
+  int64_t ProcessFront();
+  void Commit(size_t count);  // pops `count` processed records and checkpoints
+  void SendToFailureDestination(size_t count, std::string_view condition, std::string_view error);
+  int64_t RetryLater();
+
+  Deps deps_;
+  const EventSourceMappingConfig config_;
+  const std::string shard_id_;
+  const int64_t start_millis_;
+  const bool is_child_;
+
+  bool initialized_ = false;
+  std::string iterator_;           // "" once a closed shard was fully read
+  bool at_shard_end_ = false;
+  std::string last_read_sequence_; // for re-creating an expired iterator
+  std::deque<stream::Record> buffer_;
+  int64_t first_buffered_micros_ = 0;
+  size_t batch_limit_;             // shrinks while bisecting
+  int attempt_ = 1;
+  std::atomic<bool> finished_{false};
+  mutable std::mutex checkpoint_mu_;
+  std::string checkpoint_;         // guarded by checkpoint_mu_
+  ShardStats stats_;
+};
+
+}  // namespace functions
