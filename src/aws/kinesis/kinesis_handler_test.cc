@@ -1,0 +1,128 @@
+// The adapter against the real StreamEngine in a temporary folder: requests
+// go in as the gateway would hand them over, answers are checked as a client
+// would see them.
+#include "aws/kinesis/kinesis_handler.h"
+
+#include <filesystem>
+#include <future>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "aws/common/base64.h"
+
+namespace aws::kinesis {
+namespace {
+
+using nlohmann::json;
+
+class KinesisHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kinesis_handler_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    stream::StreamEngineOptions options;
+    options.data_dir = dir_.string();
+    options.clock = &clock_;
+    options.start_retention_thread = false;
+    auto engine = stream::StreamEngine::Open(options);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(engine).value();
+    handler_ = std::make_unique<KinesisHandler>(engine_.get(), &clock_);
+  }
+  void TearDown() override {
+    handler_.reset();
+    engine_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Sends one request and waits for its answer (PutRecords answer from the
+  // engine's commit thread).
+  gateway::Response Send(std::string_view operation, std::string body, bool signed_request = true) {
+    gateway::Request request;
+    request.method = "POST";
+    request.target = request.path = "/";
+    request.request_id = "req-1";
+    request.headers.Add("X-Amz-Target", std::string(kTargetPrefix) + "." + std::string(operation));
+    request.headers.Add("Content-Type", "application/x-amz-json-1.1");
+    if (signed_request) {
+      request.headers.Add("Authorization",
+                          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "
+                          "SignedHeaders=host;x-amz-date, Signature=0123abcd");
+    }
+    request.body = std::move(body);
+    std::promise<gateway::Response> answer;
+    auto future = answer.get_future();
+    handler_->Handle(request, [&answer](gateway::Response r) { answer.set_value(std::move(r)); });
+    return future.get();
+  }
+  // Sends and expects 200; returns the parsed body.
+  json Ok(std::string_view operation, const json& body) {
+    gateway::Response r = Send(operation, body.dump());
+    EXPECT_EQ(r.status, 200) << operation << ": " << r.body;
+    return r.body.empty() ? json::object() : json::parse(r.body, nullptr, false);
+  }
+  // Sends and expects an AWS error; returns {"__type", "message"}.
+  json Error(std::string_view operation, std::string body, int status = 400) {
+    gateway::Response r = Send(operation, std::move(body));
+    EXPECT_EQ(r.status, status) << operation << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  common::ManualClock clock_;
+  std::filesystem::path dir_;
+  std::unique_ptr<stream::StreamEngine> engine_;
+  std::unique_ptr<KinesisHandler> handler_;
+};
+
+TEST_F(KinesisHandlerTest, UnknownOperationIsRejected) {
+  EXPECT_EQ(Error("SubscribeToShard", "{}")["__type"], "UnknownOperationException");
+  EXPECT_EQ(Error("NoSuchThing", "{}")["__type"], "UnknownOperationException");
+}
+
+TEST_F(KinesisHandlerTest, MissingAuthorizationIsRejected) {
+  gateway::Response r = Send("ListStreams", "{}", /*signed_request=*/false);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["__type"], "MissingAuthenticationTokenException");
+}
+
+TEST_F(KinesisHandlerTest, ErrorsCarryAwsHeaders) {
+  gateway::Response r = Send("CreateStream", "{");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["__type"], "SerializationException");
+  bool has_type = false, has_id = false;
+  for (const auto& [name, value] : r.headers.items()) {
+    has_type |= name == "x-amzn-ErrorType" && value == "SerializationException";
+    has_id |= name == "x-amzn-RequestId" && value == "req-1";
+  }
+  EXPECT_TRUE(has_type);
+  EXPECT_TRUE(has_id);
+}
+
+TEST_F(KinesisHandlerTest, ValidationHappensBeforeTheEngine) {
+  json e = Error("PutRecord", R"({"StreamName":"s","Data":"AA=="})");
+  EXPECT_EQ(e["__type"], "ValidationException");
+  EXPECT_EQ(e["message"],
+            "1 validation error detected: Value null at 'partitionKey' failed to satisfy constraint: Member must "
+            "not be null");
+}
+
+TEST(StatusMappingTest, EachEngineCodeHasItsException) {
+  using common::Status;
+  EXPECT_EQ(StatusToAwsError(Status::NotFound("x")).type, "ResourceNotFoundException");
+  EXPECT_EQ(StatusToAwsError(Status::ResourceInUse("x")).type, "ResourceInUseException");
+  EXPECT_EQ(StatusToAwsError(Status::InvalidArgument("x")).type, "InvalidArgumentException");
+  EXPECT_EQ(StatusToAwsError(Status::LimitExceeded("x")).type, "LimitExceededException");
+  EXPECT_EQ(StatusToAwsError(Status::Expired("x")).type, "ExpiredIteratorException");
+  EXPECT_EQ(StatusToAwsError(Status::Throttled("x")).type, "ProvisionedThroughputExceededException");
+  AwsError internal = StatusToAwsError(Status::IOError("disk"));
+  EXPECT_EQ(internal.type, "InternalFailure");
+  EXPECT_EQ(internal.http_status, 500);
+  EXPECT_EQ(StatusToAwsError(Status::NotFound("Stream x under account 000000000000 not found.")).message,
+            "Stream x under account 000000000000 not found.");
+}
+
+}  // namespace
+}  // namespace aws::kinesis

@@ -1,0 +1,195 @@
+#include "aws/kinesis/responses.h"
+
+#include "aws/common/json_writer.h"
+#include "aws/kinesis/kinesis_handler.h"
+
+namespace aws::kinesis {
+namespace {
+
+std::string_view StatusName(stream::StreamStatus status) {
+  switch (status) {
+    case stream::StreamStatus::kCreating: return "CREATING";
+    case stream::StreamStatus::kActive: return "ACTIVE";
+    case stream::StreamStatus::kUpdating: return "UPDATING";
+    case stream::StreamStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+void WriteMode(JsonWriter& json, stream::StreamMode mode) {
+  json.Key("StreamModeDetails").BeginObject();
+  json.Field("StreamMode", mode == stream::StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED");
+  json.EndObject();
+}
+
+void WriteHashKeyRange(JsonWriter& json, const stream::HashKeyRange& range) {
+  json.Key("HashKeyRange").BeginObject();
+  json.Field("StartingHashKey", range.starting_hash_key).Field("EndingHashKey", range.ending_hash_key);
+  json.EndObject();
+}
+
+void WriteShard(JsonWriter& json, const stream::ShardInfo& shard) {
+  json.BeginObject().Field("ShardId", shard.shard_id);
+  if (!shard.parent_shard_id.empty()) json.Field("ParentShardId", shard.parent_shard_id);
+  if (!shard.adjacent_parent_shard_id.empty()) json.Field("AdjacentParentShardId", shard.adjacent_parent_shard_id);
+  WriteHashKeyRange(json, shard.hash_key_range);
+  json.Key("SequenceNumberRange").BeginObject().Field("StartingSequenceNumber", shard.starting_sequence_number);
+  if (!shard.ending_sequence_number.empty()) json.Field("EndingSequenceNumber", shard.ending_sequence_number);
+  json.EndObject();
+  json.EndObject();
+}
+
+// The members DescribeStream and DescribeStreamSummary share.
+void WriteStreamHeader(JsonWriter& json, const stream::StreamDescription& d) {
+  json.Field("StreamName", d.stream_name).Field("StreamARN", d.stream_arn).Field("StreamStatus", StatusName(d.status));
+  WriteMode(json, d.mode);
+  json.Field("RetentionPeriodHours", d.retention_hours);
+  json.Key("StreamCreationTimestamp").EpochSeconds(d.creation_millis);
+  // Enhanced monitoring and encryption are not offered: AWS's "off" values.
+  json.Key("EnhancedMonitoring").BeginArray().BeginObject().Key("ShardLevelMetrics").BeginArray().EndArray();
+  json.EndObject().EndArray();
+  json.Field("EncryptionType", "NONE");
+}
+
+}  // namespace
+
+std::string DescribeStreamJson(const stream::StreamDescription& d, int limit,
+                               const std::string& exclusive_start_shard_id) {
+  JsonWriter json(512 + d.shards.size() * 256);
+  json.BeginObject().Key("StreamDescription").BeginObject();
+  WriteStreamHeader(json, d);
+  json.Key("Shards").BeginArray();
+  int written = 0;
+  bool more = false;
+  for (const stream::ShardInfo& shard : d.shards) {
+    if (!exclusive_start_shard_id.empty() && shard.shard_id <= exclusive_start_shard_id) continue;
+    if (written == limit) {
+      more = true;
+      break;
+    }
+    WriteShard(json, shard);
+    ++written;
+  }
+  json.EndArray().Field("HasMoreShards", more);
+  json.EndObject().EndObject();
+  return json.Take();
+}
+
+std::string DescribeStreamSummaryJson(const stream::StreamDescription& d) {
+  JsonWriter json;
+  json.BeginObject().Key("StreamDescriptionSummary").BeginObject();
+  WriteStreamHeader(json, d);
+  json.Field("OpenShardCount", d.open_shard_count).Field("ConsumerCount", 0);
+  json.EndObject().EndObject();
+  return json.Take();
+}
+
+std::string ListStreamsJson(const std::vector<stream::StreamDescription>& page, bool has_more,
+                            const std::string& next_token) {
+  JsonWriter json(64 + page.size() * 256);
+  json.BeginObject().Key("StreamNames").BeginArray();
+  for (const auto& d : page) json.String(d.stream_name);
+  json.EndArray().Field("HasMoreStreams", has_more);
+  if (!next_token.empty()) json.Field("NextToken", next_token);
+  json.Key("StreamSummaries").BeginArray();
+  for (const auto& d : page) {
+    json.BeginObject().Field("StreamName", d.stream_name).Field("StreamARN", d.stream_arn);
+    json.Field("StreamStatus", StatusName(d.status));
+    WriteMode(json, d.mode);
+    json.Key("StreamCreationTimestamp").EpochSeconds(d.creation_millis);
+    json.EndObject();
+  }
+  json.EndArray().EndObject();
+  return json.Take();
+}
+
+std::string ListShardsJson(const std::vector<stream::ShardInfo>& shards, const std::string& next_token) {
+  JsonWriter json(64 + shards.size() * 256);
+  json.BeginObject().Key("Shards").BeginArray();
+  for (const auto& shard : shards) WriteShard(json, shard);
+  json.EndArray();
+  if (!next_token.empty()) json.Field("NextToken", next_token);
+  json.EndObject();
+  return json.Take();
+}
+
+std::string PutRecordJson(const stream::PutResult& result) {
+  JsonWriter json(128);
+  json.BeginObject().Field("ShardId", result.shard_id).Field("SequenceNumber", result.sequence_number);
+  json.EndObject();
+  return json.Take();
+}
+
+std::string PutRecordsJson(const std::vector<common::Result<stream::PutResult>>& results) {
+  JsonWriter json(32 + results.size() * 96);
+  int failed = 0;
+  for (const auto& r : results) failed += r.ok() ? 0 : 1;
+  json.BeginObject();
+  json.Field("FailedRecordCount", failed);
+  json.Key("Records").BeginArray();
+  for (const auto& r : results) {
+    json.BeginObject();
+    if (r.ok()) {
+      json.Field("SequenceNumber", r->sequence_number).Field("ShardId", r->shard_id);
+    } else {
+      AwsError error = StatusToAwsError(r.status());
+      json.Field("ErrorCode", error.type).Field("ErrorMessage", error.message);
+    }
+    json.EndObject();
+  }
+  json.EndArray().EndObject();
+  return json.Take();
+}
+
+std::string GetRecordsJson(const stream::GetRecordsResult& result) {
+  size_t bytes = 128;
+  for (const auto& record : result.records) bytes += record.data.size() * 4 / 3 + record.partition_key.size() + 128;
+  JsonWriter json(bytes);
+  json.BeginObject().Key("Records").BeginArray();
+  for (const auto& record : result.records) {
+    json.BeginObject().Field("SequenceNumber", record.sequence_number);
+    json.Key("ApproximateArrivalTimestamp").EpochSeconds(record.arrival_millis);
+    json.Key("Data").Base64(record.data);
+    json.Field("PartitionKey", record.partition_key);
+    json.EndObject();
+  }
+  json.EndArray();
+  if (!result.next_shard_iterator.empty()) json.Field("NextShardIterator", result.next_shard_iterator);
+  json.Field("MillisBehindLatest", result.millis_behind_latest);
+  if (result.next_shard_iterator.empty()) {
+    // A closed shard read to its end names its children.
+    json.Key("ChildShards").BeginArray();
+    for (const auto& child : result.child_shards) {
+      json.BeginObject().Field("ShardId", child.shard_id);
+      json.Key("ParentShards").BeginArray();
+      for (const auto& parent : child.parent_shards) json.String(parent);
+      json.EndArray();
+      WriteHashKeyRange(json, child.hash_key_range);
+      json.EndObject();
+    }
+    json.EndArray();
+  }
+  json.EndObject();
+  return json.Take();
+}
+
+std::string ListTagsJson(const std::map<std::string, std::string>& tags, const std::string& exclusive_start_key,
+                         int limit) {
+  JsonWriter json;
+  json.BeginObject().Key("Tags").BeginArray();
+  int written = 0;
+  bool more = false;
+  for (const auto& [key, value] : tags) {
+    if (!exclusive_start_key.empty() && key <= exclusive_start_key) continue;
+    if (written == limit) {
+      more = true;
+      break;
+    }
+    json.BeginObject().Field("Key", key).Field("Value", value).EndObject();
+    ++written;
+  }
+  json.EndArray().Field("HasMoreTags", more).EndObject();
+  return json.Take();
+}
+
+}  // namespace aws::kinesis
