@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ struct Response {
   std::string body;
   // When set, the body is this file's content (static files); `body` is ignored.
   std::string file_path;
+  // When set, sent instead of `body` without a copy (cached static files).
+  std::shared_ptr<const std::string> shared_body;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
@@ -79,7 +82,8 @@ common::Status ValidateJson(std::string_view body);
 std::string PercentDecode(std::string_view in, bool plus_is_space = false);
 
 // Completes a request. Call exactly once, from any thread; the gateway moves
-// the write back onto the connection's own thread.
+// the write back onto the connection's own thread. The Request passed to the
+// handler stays valid until Respond is called.
 using Respond = std::function<void(Response)>;
 
 // An asynchronous handler: it may answer inside the call or later (after a

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ struct ListenerOptions {
   Handler handler;
   CorsOptions cors;
   Hub* hub = nullptr;  // when set, GET /ws upgrades to a WebSocket on this hub
+  // Shapes errors the gateway itself answers (400 malformed, 413, 431, 500)
+  // in the listener's protocol. Default: problem JSON.
+  std::function<Response(int status, std::string_view title, std::string_view detail,
+                         std::string_view request_id)>
+      error_response = Response::Problem;
 };
 
 struct ServerOptions {

@@ -1,2 +1,239 @@
+// rivulet [serve] [--config FILE] [--data-dir DIR] [--bind ADDR] [--http-port N]
+//         [--aws-port N] [--log-format text|json] [--set section.name=value ...]
+// rivulet version
+//
+// Startup: config -> logging -> data dir -> BuildServices (services.cc) ->
+// listeners -> <data-dir>/ports.json. SIGINT/SIGTERM: stop accepting, drain
+// in-flight requests, run shutdown hooks, exit 0.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
-int main() { std::puts("rivulet"); return 0; }
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "gateway/aws_dispatcher.h"
+#include "gateway/server.h"
+#include "gateway/web_app.h"
+#include "server/config.h"
+#include "server/services.h"
+
+#ifndef RIVULET_VERSION
+#define RIVULET_VERSION "dev"
+#endif
+
+namespace server {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Default static dir: the built web UI beside the build directory
+// (<exe dir>/../web/dist, i.e. the repository's web/dist for build/rivulet),
+// else ./web/dist.
+std::string DefaultStaticDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path candidate = exe.parent_path().parent_path() / "web" / "dist";
+    if (fs::is_directory(candidate, ec)) return candidate.string();
+  }
+  return (fs::current_path(ec) / "web" / "dist").string();
+}
+
+common::Status WritePortsFile(const std::string& data_dir, uint16_t http, uint16_t aws) {
+  fs::path final_path = fs::path(data_dir) / "ports.json";
+  fs::path tmp = fs::path(data_dir) / ("ports.json.tmp." + std::to_string(::getpid()));
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"http\": " << http << ", \"aws\": " << aws << "}\n";
+    out.flush();
+    if (!out) return common::Status::IOError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, final_path, ec);  // atomic: readers never see a partial file
+  if (ec) return common::Status::IOError("cannot rename " + tmp.string() + ": " + ec.message());
+  return common::Status::OK();
+}
+
+common::Result<gateway::ServerOptions> ServerOptionsFrom(const Config& c) {
+  gateway::ServerOptions o;
+  ASSIGN_OR_RETURN(int64_t threads, c.Int("gateway.threads", 0));
+  o.threads = static_cast<int>(threads);
+  ASSIGN_OR_RETURN(int64_t header, c.Int("gateway.max_header_bytes", 16 * 1024));
+  ASSIGN_OR_RETURN(int64_t body, c.Int("gateway.max_body_bytes", 8 * 1024 * 1024));
+  ASSIGN_OR_RETURN(int64_t read_ms, c.Int("gateway.read_timeout_ms", 10'000));
+  ASSIGN_OR_RETURN(int64_t idle_ms, c.Int("gateway.idle_timeout_ms", 60'000));
+  ASSIGN_OR_RETURN(int64_t drain_ms, c.Int("gateway.drain_timeout_ms", 15'000));
+  ASSIGN_OR_RETURN(o.access_log, c.Bool("gateway.access_log", false));
+  ASSIGN_OR_RETURN(int64_t ws_msgs, c.Int("gateway.ws_max_queue_messages", 1024));
+  ASSIGN_OR_RETURN(int64_t ws_bytes, c.Int("gateway.ws_max_queue_bytes", 4 * 1024 * 1024));
+  ASSIGN_OR_RETURN(int64_t ws_frame, c.Int("gateway.ws_max_frame_bytes", 64 * 1024));
+  ASSIGN_OR_RETURN(int64_t ws_idle, c.Int("gateway.ws_idle_timeout_ms", 60'000));
+  if (header < 1024 || body < 0 || read_ms < 100 || idle_ms < 100 || drain_ms < 0 || ws_msgs < 1 ||
+      ws_bytes < 1024 || ws_frame < 128 || ws_idle < 1000 || threads < 0 || threads > 256) {
+    return common::Status::InvalidArgument(
+        "a gateway.* limit is out of range (header >= 1024, timeouts >= 100 ms, ws idle >= 1000 ms, "
+        "threads 0..256)");
+  }
+  o.max_header_bytes = static_cast<size_t>(header);
+  o.max_body_bytes = static_cast<size_t>(body);
+  o.read_timeout_ms = static_cast<int>(read_ms);
+  o.idle_timeout_ms = static_cast<int>(idle_ms);
+  o.drain_timeout_ms = static_cast<int>(drain_ms);
+  o.ws_max_queue_messages = static_cast<size_t>(ws_msgs);
+  o.ws_max_queue_bytes = static_cast<size_t>(ws_bytes);
+  o.ws_max_frame_bytes = static_cast<size_t>(ws_frame);
+  o.ws_idle_timeout_ms = static_cast<int>(ws_idle);
+  return o;
+}
+
+common::Result<uint16_t> Port(const Config& c, std::string_view key, int64_t def) {
+  ASSIGN_OR_RETURN(int64_t port, c.Int(key, def));
+  if (port < 0 || port > 65535) {
+    return common::Status::InvalidArgument(std::string(key) + " is " + std::to_string(port) +
+                                           "; a port is 0..65535 (0 picks a free one)");
+  }
+  return static_cast<uint16_t>(port);
+}
+
+common::Status Serve(const Config& config) {
+  std::string data_dir = config.GetString("server.data_dir", "./data");
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) return common::Status::IOError("cannot create data dir " + data_dir + ": " + ec.message());
+
+  // Signals go to the sigwait below, never to the I/O threads started later.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  ServiceRegistry registry(data_dir);
+  RETURN_IF_ERROR(BuildServices(config, &registry));
+
+  gateway::WebAppOptions web_options;
+  web_options.static_dir = config.GetString("gateway.static_dir", DefaultStaticDir());
+  web_options.spa_fallback = config.GetBool("gateway.spa_fallback", true);
+  web_options.version = RIVULET_VERSION;
+  web_options.ready = [&registry](std::vector<std::string>* not_ready) { return registry.Ready(not_ready); };
+  gateway::WebApp web(web_options, &registry.web(), &registry.throttler());
+  RETURN_IF_ERROR(web.AddBuiltinRoutes());
+
+  ASSIGN_OR_RETURN(gateway::ServerOptions server_options, ServerOptionsFrom(config));
+  gateway::Server server(server_options);
+
+  gateway::ListenerOptions http;
+  http.name = "http";
+  http.address = config.GetString("gateway.bind", "0.0.0.0");
+  ASSIGN_OR_RETURN(http.port, Port(config, "gateway.http_port", 8080));
+  http.handler = web.AsHandler();
+  http.cors.allowed_origins = config.GetString("gateway.cors_origins", "");
+  http.hub = &registry.hub();
+  RETURN_IF_ERROR(server.AddListener(http));
+
+  gateway::ListenerOptions aws;
+  aws.name = "aws";
+  aws.address = config.GetString("gateway.aws_bind", "127.0.0.1");
+  ASSIGN_OR_RETURN(aws.port, Port(config, "gateway.aws_port", 4566));
+  aws.handler = registry.aws().AsHandler();
+  aws.cors.allowed_origins = config.GetString("gateway.aws_cors_origins", "");
+  aws.error_response = [](int status, std::string_view title, std::string_view detail, std::string_view id) {
+    std::string type = status == 413 ? "RequestEntityTooLargeException" : "SerializationException";
+    return gateway::AwsDispatcher::JsonError(status, type, std::string(title) + ": " + std::string(detail), id);
+  };
+  RETURN_IF_ERROR(server.AddListener(aws));
+
+  RETURN_IF_ERROR(server.Start());
+  uint16_t http_port = server.port("http"), aws_port = server.port("aws");
+  RETURN_IF_ERROR(WritePortsFile(data_dir, http_port, aws_port));
+  spdlog::info("rivulet {} serving web on {}:{}, AWS endpoint on {}:{}, data in {}, static files from {}{}",
+               RIVULET_VERSION, http.address, http_port, aws.address, aws_port, data_dir, web_options.static_dir,
+               web.static_files().enabled() ? "" : " (missing: serving a placeholder page)");
+  std::string shown = http.address == "0.0.0.0" ? "127.0.0.1" : http.address;
+  std::printf("Rivulet is running: http://%s:%u/  (AWS endpoint http://%s:%u, Ctrl-C stops)\n", shown.c_str(),
+              http_port, aws.address.c_str(), aws_port);
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("received {}; draining in-flight requests", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Shutdown();
+  registry.RunShutdownHooks();
+  spdlog::info("stopped cleanly");
+  return common::Status::OK();
+}
+
+}  // namespace
+}  // namespace server
+
+int main(int argc, char** argv) {
+  CLI::App app{"Rivulet: streams, tables, objects and functions in one binary"};
+  app.require_subcommand(0, 1);
+  std::string config_file, data_dir, bind, log_format = "text", log_level, static_dir;
+  int http_port = -1, aws_port = -1, threads = -1;
+  std::vector<std::string> settings;
+  app.add_option("--config", config_file, "TOML config file")->check(CLI::ExistingFile);
+  app.add_option("--data-dir", data_dir, "data directory (server.data_dir, default ./data)");
+  app.add_option("--bind", bind, "address of the web listener (gateway.bind, default 0.0.0.0)");
+  app.add_option("--http-port", http_port, "web port, 0 = any free one (gateway.http_port, default 8080)");
+  app.add_option("--aws-port", aws_port, "AWS endpoint port, 0 = any free one (gateway.aws_port, default 4566)");
+  app.add_option("--log-format", log_format, "text or json (log.format)")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (log.level)");
+  app.add_option("--static-dir", static_dir, "built web UI (gateway.static_dir)");
+  app.add_option("--threads", threads, "I/O threads, 0 = hardware threads (gateway.threads)");
+  app.add_option("--set", settings, "any setting: --set section.name=value (repeatable)");
+  auto* serve = app.add_subcommand("serve", "serve until SIGINT/SIGTERM (the default)");
+  serve->fallthrough();
+  auto* version = app.add_subcommand("version", "print the version");
+  CLI11_PARSE(app, argc, argv);
+
+  if (version->parsed()) {
+    std::printf("rivulet %s\n", RIVULET_VERSION);
+    return 0;
+  }
+
+  std::map<std::string, std::string> flags;
+  for (const auto& s : settings) {
+    size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "--set expects section.name=value, got '%s'\n", s.c_str());
+      return 2;
+    }
+    flags[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  if (!data_dir.empty()) flags["server.data_dir"] = data_dir;
+  if (!bind.empty()) flags["gateway.bind"] = bind;
+  if (http_port >= 0) flags["gateway.http_port"] = std::to_string(http_port);
+  if (aws_port >= 0) flags["gateway.aws_port"] = std::to_string(aws_port);
+  if (app.count("--log-format") > 0) flags["log.format"] = log_format;
+  if (!log_level.empty()) flags["log.level"] = log_level;
+  if (!static_dir.empty()) flags["gateway.static_dir"] = static_dir;
+  if (threads >= 0) flags["gateway.threads"] = std::to_string(threads);
+
+  auto config = server::Config::Load(config_file, std::move(flags));
+  if (!config.ok()) {
+    std::fprintf(stderr, "rivulet: %s\n", config.status().ToString().c_str());
+    return 2;
+  }
+  std::string format = config->GetString("log.format", "text");
+  auto status = common::InitLogging(format == "json" ? common::LogFormat::kJson : common::LogFormat::kText,
+                                    config->GetString("log.level", "info"));
+  if (!status.ok()) {
+    std::fprintf(stderr, "rivulet: %s\n", status.ToString().c_str());
+    return 2;
+  }
+  status = server::Serve(*config);
+  if (!status.ok()) {
+    spdlog::error("rivulet: {}", status.ToString());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,715 @@
+// Beast lives here only. Sessions run entirely on the io_context (thread) that
+// accepted their socket; the only cross-thread entries are Respond (posted
+// back), WsClient::Send (posted) and Shutdown (posted).
+#include "gateway/server.h"
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+namespace gateway {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kServerName = "rivulet";
+
+// Beast 1.74 speaks boost::string_view.
+beast::string_view Bsv(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view Ssv(beast::string_view s) { return {s.data(), s.size()}; }
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// 16 hex digits: a random per-process prefix and a per-thread counter, so ids
+// are unique without a shared atomic on the hot path.
+std::string NewRequestId() {
+  static const uint32_t process_prefix = std::random_device{}();
+  static std::atomic<uint32_t> thread_seq{0};
+  thread_local uint32_t thread_prefix = process_prefix ^ (thread_seq.fetch_add(1) * 0x9E3779B9u);
+  thread_local uint32_t counter = 0;
+  uint64_t v = (static_cast<uint64_t>(thread_prefix) << 32) | ++counter;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) id[i] = kHex[v & 15];
+  return id;
+}
+
+// A client-supplied X-Request-Id is kept when it is short and plain.
+bool UsableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+bool OriginAllowed(const CorsOptions& cors, std::string_view origin) {
+  if (cors.allowed_origins.empty() || origin.empty()) return false;
+  if (cors.allowed_origins == "*") return true;
+  std::string_view list = cors.allowed_origins;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == origin) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+// One bound listener: an acceptor per thread on the same port.
+struct ListenerState {
+  ListenerOptions options;
+  uint16_t port = 0;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;  // acceptors[i] runs on context i
+};
+
+// Sessions register per context so Shutdown can reach idle ones.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void OnDrain() = 0;
+};
+
+// Guards posts from late Respond calls against a destroyed io_context.
+struct Liveness {
+  std::mutex mu;
+  bool alive = true;
+};
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, MetricsRegistry* metrics);
+  ~Impl();
+
+  common::Status AddListener(ListenerOptions options);
+  uint16_t port(const std::string& name) const;
+  common::Status Start();
+  void Shutdown();
+
+  // Called by sessions (on their own context).
+  void Register(size_t ctx, SessionBase* s) {
+    sessions_[ctx].insert(s);
+    live_sessions_.fetch_add(1);
+  }
+  void Unregister(size_t ctx, SessionBase* s) {
+    sessions_[ctx].erase(s);
+    live_sessions_.fetch_sub(1);
+  }
+  void RecordRequest(const ListenerState& listener, std::string_view method, std::string_view route, int status,
+                     double seconds);
+
+  const ServerOptions& options() const { return options_; }
+  net::io_context& context(size_t i) { return *contexts_[i]; }
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  std::atomic<int64_t>& in_flight() { return in_flight_; }
+  Gauge& in_flight_gauge() { return *in_flight_gauge_; }
+  Gauge& ws_gauge() { return *ws_gauge_; }
+  Counter& ws_dropped() { return *ws_dropped_; }
+  Counter& errors(int status) {
+    return metrics_->GetCounter("rivulet_http_rejected_total",
+                                "Requests refused before routing (malformed, too large, timed out).",
+                                {{"status", std::to_string(status)}});
+  }
+  const std::shared_ptr<Liveness>& liveness() const { return liveness_; }
+
+ private:
+  void DoAccept(ListenerState* listener, size_t ctx);
+
+  ServerOptions options_;
+  MetricsRegistry* metrics_;
+  std::shared_ptr<Liveness> liveness_ = std::make_shared<Liveness>();
+  std::vector<std::unordered_set<SessionBase*>> sessions_;  // [ctx], touched only on that context
+  std::atomic<int64_t> live_sessions_{0};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<bool> draining_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
+  std::vector<std::unique_ptr<ListenerState>> listeners_;
+  std::vector<std::thread> threads_;
+  Gauge* in_flight_gauge_;
+  Gauge* ws_gauge_;
+  Counter* ws_dropped_;
+};
+
+namespace {
+
+// ---------------------------------------------------------------- WebSocket
+
+class WsSession : public SessionBase, public WsClient, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(Server::Impl* impl, size_t ctx, ListenerState* listener, beast::tcp_stream&& stream,
+            std::string remote)
+      : impl_(impl), ctx_(ctx), listener_(listener), ws_(std::move(stream)),
+        queue_(impl->options().ws_max_queue_messages, impl->options().ws_max_queue_bytes),
+        remote_(std::move(remote)) {}
+
+  ~WsSession() override {
+    listener_->options.hub->UnsubscribeAll(this);
+    impl_->Unregister(ctx_, this);
+    impl_->ws_gauge().Dec();
+  }
+
+  void Run(http::request<http::string_body> req) {
+    impl_->Register(ctx_, this);
+    impl_->ws_gauge().Inc();
+    // The WebSocket stream has its own timeouts; the TCP-level one would cut it.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeout;
+    timeout.handshake_timeout = std::chrono::seconds(10);
+    timeout.idle_timeout = std::chrono::milliseconds(impl_->options().ws_idle_timeout_ms);
+    timeout.keep_alive_pings = true;  // ping at half the idle timeout; no pong closes
+    ws_.set_option(timeout);
+    ws_.read_message_max(impl_->options().ws_max_frame_bytes);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, Bsv(kServerName)); }));
+    ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+  }
+
+  // Any thread.
+  void Send(std::shared_ptr<const std::string> message) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), message = std::move(message)]() mutable {
+      self->Enqueue(std::move(message));
+    });
+  }
+
+  void OnDrain() override {
+    if (closed_) return;
+    if (writing_) {
+      Abort();
+      return;
+    }
+    closed_ = true;
+    ws_.async_close(websocket::close_code::going_away,
+                    [self = shared_from_this()](beast::error_code) {});
+  }
+
+ private:
+  void OnAccept(beast::error_code ec) {
+    if (ec) return;
+    DoRead();
+  }
+
+  void DoRead() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec) {
+      closed_ = true;
+      return;  // closed, timed out or aborted: the session ends with its last handler
+    }
+    std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (auto reply = listener_->options.hub->HandleMessage(shared_from_this(), text)) {
+      Enqueue(std::make_shared<const std::string>(std::move(*reply)));
+    }
+    DoRead();
+  }
+
+  void Enqueue(std::shared_ptr<const std::string> message) {
+    if (closed_) return;
+    if (!queue_.Push(std::move(message))) {
+      impl_->ws_dropped().Inc();
+      spdlog::warn("ws: dropping slow client {}: {} messages / {} bytes unsent", remote_, queue_.size(),
+                   queue_.bytes());
+      Abort();
+      return;
+    }
+    if (!writing_) DoWrite();
+  }
+
+  void DoWrite() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(*queue_.front()),
+                    beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    writing_ = false;
+    if (ec || closed_) return;
+    queue_.Pop();
+    if (!queue_.empty()) DoWrite();
+  }
+
+  // A client that does not read cannot take a close frame either: cut the socket.
+  void Abort() {
+    closed_ = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+  Server::Impl* impl_;
+  size_t ctx_;
+  ListenerState* listener_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  OutboundQueue queue_;
+  std::string remote_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+// ---------------------------------------------------------------- HTTP
+
+class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(Server::Impl* impl, size_t ctx, ListenerState* listener, tcp::socket&& socket)
+      : impl_(impl), ctx_(ctx), listener_(listener), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_addr_ = endpoint.address().to_string();
+  }
+
+  ~HttpSession() override { impl_->Unregister(ctx_, this); }
+
+  void Run() {
+    impl_->Register(ctx_, this);
+    WaitForRequest();
+  }
+
+  void OnDrain() override {
+    // Busy sessions finish their request and then close (keep-alive is off
+    // while draining); idle or half-read ones are closed now.
+    if (busy_) return;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+ private:
+  // Phase 1: wait (idle timeout) for the first bytes of the next request.
+  // Phase 2: the whole request must arrive within the read timeout.
+  void WaitForRequest() {
+    if (impl_->draining()) return Close();
+    if (buffer_.size() > 0) return ReadRequest();
+    stream_.expires_after(std::chrono::milliseconds(impl_->options().idle_timeout_ms));
+    stream_.async_read_some(buffer_.prepare(8192),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadRequest();
+                            });
+  }
+
+  void ReadRequest() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(impl_->options().max_header_bytes));
+    parser_->body_limit(impl_->options().max_body_bytes);
+    stream_.expires_after(std::chrono::milliseconds(impl_->options().read_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return Close();
+    }
+    if (ec == beast::error::timeout) {
+      impl_->errors(408).Inc();
+      return Close();  // a slow client gets no more of our time
+    }
+    if (ec == http::error::header_limit) {
+      return RejectAndClose(431, "Request Header Fields Too Large",
+                            "request headers exceed " + std::to_string(impl_->options().max_header_bytes) +
+                                " bytes");
+    }
+    if (ec == http::error::body_limit) {
+      return RejectAndClose(413, "Content Too Large",
+                            "request body exceeds " + std::to_string(impl_->options().max_body_bytes) + " bytes");
+    }
+    if (ec) {
+      if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+        return RejectAndClose(400, "Bad Request", "malformed HTTP request: " + ec.message());
+      }
+      return Close();
+    }
+    auto& msg = parser_->get();
+    if (listener_->options.hub != nullptr && websocket::is_upgrade(msg) && msg.target() == "/ws") {
+      stream_.expires_never();
+      auto ws = std::make_shared<WsSession>(impl_, ctx_, listener_, std::move(stream_), remote_addr_);
+      ws->Run(parser_->release());
+      return;
+    }
+    HandleRequest();
+  }
+
+  void HandleRequest() {
+    auto msg = parser_->release();
+    parser_.reset();
+    busy_ = true;
+    start_micros_ = NowMicros();
+    keep_alive_ = msg.keep_alive();
+    request_ = Request{};
+    request_.method = std::string(msg.method_string());
+    request_.target = std::string(msg.target());
+    std::string_view target = Ssv(msg.target());
+    size_t q = target.find('?');
+    request_.path = PercentDecode(target.substr(0, q));
+    if (q != std::string_view::npos) request_.query = std::string(target.substr(q + 1));
+    for (const auto& field : msg) {
+      request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
+    request_.body = std::move(msg.body());
+    request_.remote_addr = remote_addr_;
+    std::string_view incoming_id = request_.Header("X-Request-Id");
+    request_.request_id = UsableRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
+    impl_->in_flight().fetch_add(1);
+    impl_->in_flight_gauge().Inc();
+
+    const CorsOptions& cors = listener_->options.cors;
+    std::string_view origin = request_.Header("Origin");
+    cors_origin_ = OriginAllowed(cors, origin) ? (cors.allowed_origins == "*" ? "*" : std::string(origin)) : "";
+    if (!cors_origin_.empty() && request_.method == "OPTIONS" &&
+        request_.headers.Has("Access-Control-Request-Method")) {
+      Response preflight;
+      preflight.status = 204;
+      preflight.headers.Add("Access-Control-Allow-Methods", cors.allowed_methods);
+      preflight.headers.Add("Access-Control-Allow-Headers", cors.allowed_headers);
+      preflight.headers.Add("Access-Control-Max-Age", "600");
+      request_.route = "cors-preflight";
+      return WriteResponse(std::move(preflight));
+    }
+
+    // Respond may run on any thread and after this session is gone; a weak
+    // reference plus `self_` (set while busy) keeps the session exactly as
+    // long as a response can still come.
+    self_ = shared_from_this();
+    auto called = std::make_shared<std::atomic<bool>>(false);
+    std::weak_ptr<HttpSession> weak = self_;
+    auto executor = impl_->context(ctx_).get_executor();
+    auto liveness = impl_->liveness();
+    Respond respond = [weak, called, executor, liveness](Response response) {
+      if (called->exchange(true)) return;  // contract: exactly once; extra calls are ignored
+      if (executor.running_in_this_thread()) {
+        // The common synchronous case: no lock, no queueing.
+        if (auto self = weak.lock()) self->WriteResponse(std::move(response));
+        return;
+      }
+      std::lock_guard lock(liveness->mu);
+      if (!liveness->alive) return;
+      net::post(executor, [weak, response = std::move(response)]() mutable {
+        if (auto self = weak.lock()) self->WriteResponse(std::move(response));
+      });
+    };
+    try {
+      listener_->options.handler(request_, std::move(respond));
+    } catch (const std::exception& e) {
+      // Handlers should not throw; if one does the client still gets an answer.
+      spdlog::error("handler for {} {} threw: {} (request {})", request_.method, request_.path, e.what(),
+                    request_.request_id);
+      if (!called->exchange(true)) {
+        WriteResponse(listener_->options.error_response(500, "Internal Server Error",
+                                                        "internal error; quote the request id",
+                                                        request_.request_id));
+      }
+    }
+  }
+
+  void RejectAndClose(int status, std::string_view title, const std::string& detail) {
+    impl_->errors(status).Inc();
+    busy_ = true;
+    keep_alive_ = false;
+    linger_ = true;
+    start_micros_ = NowMicros();
+    request_ = Request{};
+    request_.request_id = NewRequestId();
+    request_.method = "-";
+    request_.route = "rejected";
+    impl_->in_flight().fetch_add(1);
+    impl_->in_flight_gauge().Inc();
+    self_ = shared_from_this();
+    WriteResponse(listener_->options.error_response(status, title, detail, request_.request_id));
+  }
+
+  void WriteResponse(Response response) {
+    response_ = std::move(response);
+    if (!response_.file_path.empty()) {
+      // Large files the static handler chose not to cache: read them whole.
+      std::FILE* f = std::fopen(response_.file_path.c_str(), "rb");
+      if (f == nullptr) {
+        response_ = listener_->options.error_response(404, "Not Found", "file vanished", request_.request_id);
+      } else {
+        char chunk[65536];
+        size_t n;
+        while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) response_.body.append(chunk, n);
+        std::fclose(f);
+      }
+    }
+    out_ = {};
+    out_.version(11);
+    out_.result(static_cast<unsigned>(response_.status));
+    out_.set(http::field::server, Bsv(kServerName));
+    out_.set("X-Request-Id", request_.request_id);
+    for (const auto& [name, value] : response_.headers.items()) out_.insert(name, value);
+    if (!cors_origin_.empty()) {
+      out_.set(http::field::access_control_allow_origin, cors_origin_);
+      if (cors_origin_ != "*") out_.set(http::field::vary, "Origin");
+    }
+    const std::string& body = response_.shared_body ? *response_.shared_body : response_.body;
+    bool no_body = response_.status == 204 || response_.status == 304 || response_.status < 200;
+    if (!no_body) out_.content_length(body.size());
+    bool send_body = !no_body && request_.method != "HEAD" && !body.empty();
+    out_.body().data = send_body ? const_cast<char*>(body.data()) : nullptr;
+    out_.body().size = send_body ? body.size() : 0;
+    out_.body().more = false;
+    keep_alive_ = keep_alive_ && !impl_->draining();
+    out_.keep_alive(keep_alive_);
+    stream_.expires_after(std::chrono::milliseconds(impl_->options().read_timeout_ms));
+    http::async_write(stream_, out_, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t bytes) {
+    double seconds = static_cast<double>(NowMicros() - start_micros_) / 1e6;
+    impl_->RecordRequest(*listener_, request_.method, request_.route, response_.status, seconds);
+    auto level = impl_->options().access_log ? spdlog::level::info : spdlog::level::debug;
+    if (spdlog::should_log(level)) {
+      spdlog::log(level, "{} {} {} {} {} {}B {:.3f}ms id={}", listener_->options.name, remote_addr_,
+                  request_.method, request_.target, response_.status, bytes, seconds * 1e3, request_.request_id);
+    }
+    impl_->in_flight().fetch_sub(1);
+    impl_->in_flight_gauge().Dec();
+    busy_ = false;
+    response_ = Response{};
+    auto keep = std::move(self_);  // released at the end of this call
+    if (ec) return Close();
+    if (linger_) return LingerAndClose();
+    if (!keep_alive_) return Close();
+    WaitForRequest();
+  }
+
+  // After refusing a request whose body is still arriving, read and discard
+  // for a moment so the client sees our answer instead of a reset.
+  void LingerAndClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(65536), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > (1u << 20)) return self->Close();
+      self->LingerAndClose();
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  Server::Impl* impl_;
+  size_t ctx_;
+  ListenerState* listener_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_addr_;
+  Request request_;    // valid until the response is written
+  Response response_;  // owns the bytes out_ points into while writing
+  http::response<http::buffer_body> out_;
+  std::string cors_origin_;
+  std::shared_ptr<HttpSession> self_;
+  bool busy_ = false;
+  bool keep_alive_ = true;
+  bool linger_ = false;
+  size_t lingered_ = 0;
+  int64_t start_micros_ = 0;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- Impl
+
+Server::Impl::Impl(ServerOptions options, MetricsRegistry* metrics) : options_(std::move(options)), metrics_(metrics) {
+  if (options_.threads <= 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
+  for (int i = 0; i < options_.threads; ++i) {
+    contexts_.push_back(std::make_unique<net::io_context>(1));
+    guards_.push_back(net::make_work_guard(*contexts_.back()));
+  }
+  sessions_.resize(options_.threads);
+  in_flight_gauge_ = &metrics_->GetGauge("rivulet_http_in_flight_requests", "Requests being handled now.");
+  ws_gauge_ = &metrics_->GetGauge("rivulet_ws_connections", "Open WebSocket connections.");
+  ws_dropped_ = &metrics_->GetCounter("rivulet_ws_dropped_slow_clients_total",
+                                      "WebSocket clients dropped because their send queue was full.");
+}
+
+Server::Impl::~Impl() {
+  Shutdown();
+  listeners_.clear();
+  // Destroying the contexts destroys pending handlers and with them the
+  // sessions, which unregister from sessions_ (still alive here).
+  contexts_.clear();
+}
+
+common::Status Server::Impl::AddListener(ListenerOptions options) {
+  if (started_) return common::Status::Internal("AddListener after Start");
+  beast::error_code ec;
+  auto address = net::ip::make_address(options.address, ec);
+  if (ec) {
+    return common::Status::InvalidArgument("listen address '" + options.address + "' is not an IP address");
+  }
+  auto listener = std::make_unique<ListenerState>();
+  listener->options = std::move(options);
+  uint16_t port = listener->options.port;
+  for (size_t i = 0; i < contexts_.size(); ++i) {
+    auto acceptor = std::make_unique<tcp::acceptor>(*contexts_[i]);
+    tcp::endpoint endpoint(address, port);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      int one = 1;
+      if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        ec = beast::error_code(errno, boost::system::system_category());
+      }
+    }
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return common::Status::IOError("cannot listen on " + listener->options.address + ":" +
+                                     std::to_string(port) + " (" + listener->options.name + "): " + ec.message());
+    }
+    // Port 0 picked a free port on the first acceptor; the others join it.
+    port = acceptor->local_endpoint().port();
+    listener->acceptors.push_back(std::move(acceptor));
+  }
+  listener->port = port;
+  listeners_.push_back(std::move(listener));
+  return common::Status::OK();
+}
+
+uint16_t Server::Impl::port(const std::string& name) const {
+  for (const auto& l : listeners_) {
+    if (l->options.name == name) return l->port;
+  }
+  return 0;
+}
+
+void Server::Impl::DoAccept(ListenerState* listener, size_t ctx) {
+  listener->acceptors[ctx]->async_accept(
+      *contexts_[ctx], [this, listener, ctx](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !listener->acceptors[ctx]->is_open()) return;
+        if (!ec && !draining()) {
+          socket.set_option(tcp::no_delay(true), ec);
+          std::make_shared<HttpSession>(this, ctx, listener, std::move(socket))->Run();
+        }
+        DoAccept(listener, ctx);
+      });
+}
+
+common::Status Server::Impl::Start() {
+  if (started_) return common::Status::OK();
+  started_ = true;
+  for (auto& listener : listeners_) {
+    for (size_t i = 0; i < contexts_.size(); ++i) DoAccept(listener.get(), i);
+  }
+  for (size_t i = 0; i < contexts_.size(); ++i) {
+    threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+  }
+  return common::Status::OK();
+}
+
+void Server::Impl::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  draining_ = true;
+  if (started_) {
+    for (size_t i = 0; i < contexts_.size(); ++i) {
+      net::post(*contexts_[i], [this, i] {
+        for (auto& listener : listeners_) {
+          beast::error_code ignored;
+          listener->acceptors[i]->close(ignored);
+        }
+        // OnDrain may close sessions, which unregister: iterate a copy.
+        auto sessions = sessions_[i];
+        for (SessionBase* s : sessions) s->OnDrain();
+      });
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.drain_timeout_ms);
+    while ((in_flight_.load() > 0 || live_sessions_.load() > 0) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (in_flight_.load() > 0) {
+      spdlog::warn("shutdown: {} requests still in flight after {} ms; stopping anyway", in_flight_.load(),
+                   options_.drain_timeout_ms);
+    }
+  }
+  guards_.clear();
+  for (auto& ctx : contexts_) ctx->stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  std::lock_guard lock(liveness_->mu);
+  liveness_->alive = false;
+}
+
+void Server::Impl::RecordRequest(const ListenerState& listener, std::string_view method, std::string_view route,
+                                 int status, double seconds) {
+  // Registry lookups take a lock; each thread caches the metrics it has used.
+  struct Cached {
+    Counter* requests;
+    Histogram* latency;
+  };
+  thread_local std::unordered_map<std::string, Cached> cache;
+  thread_local std::string key;
+  std::string_view route_label = route.empty() ? std::string_view("unmatched") : route;
+  // Clients may send any token as a method; keep the label set bounded.
+  static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "-"};
+  if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) method = "OTHER";
+  key.clear();
+  key.append(listener.options.name).append(1, '\n').append(route_label).append(1, '\n').append(method);
+  key.append(1, '\n').append(std::to_string(status));
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    Labels labels{{"listener", listener.options.name}, {"route", std::string(route_label)}};
+    Cached c;
+    c.latency = &metrics_->GetHistogram("rivulet_http_request_duration_seconds",
+                                        "Time from request read to response written.", labels);
+    labels.emplace_back("method", std::string(method));
+    labels.emplace_back("status", std::to_string(status));
+    c.requests = &metrics_->GetCounter("rivulet_http_requests_total", "HTTP requests answered.", labels);
+    it = cache.emplace(key, c).first;
+  }
+  it->second.requests->Inc();
+  it->second.latency->Observe(seconds);
+}
+
+// ---------------------------------------------------------------- Server
+
+Server::Server(ServerOptions options, MetricsRegistry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), metrics)) {}
+Server::~Server() = default;
+common::Status Server::AddListener(ListenerOptions options) { return impl_->AddListener(std::move(options)); }
+uint16_t Server::port(const std::string& name) const { return impl_->port(name); }
+common::Status Server::Start() { return impl_->Start(); }
+void Server::Shutdown() { impl_->Shutdown(); }
+
+}  // namespace gateway
