@@ -1,0 +1,999 @@
+#include "table/table_engine.h"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <set>
+
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "table/expression.h"
+#include "table/key_encoding.h"
+#include "table/number.h"
+#include "table/table_schema.h"
+
+namespace table {
+namespace {
+
+constexpr size_t kStripes = 1024;
+constexpr size_t kMaxPageBytes = 1024 * 1024;  // Query/Scan stop after 1 MB read
+constexpr int64_t kTokenMillis = 10 * 60 * 1000;
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound(std::string(what) + ": " + s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  if (s.IsIOError()) return Status::IOError(std::string(what) + ": " + s.ToString());
+  return Status::Internal(std::string(what) + ": " + s.ToString());
+}
+
+Status TableNotFound(const std::string& name) {
+  return Status::NotFound("Requested resource not found: Table: " + name + " not found");
+}
+
+Status ConditionFailedStatus() { return Status::ConditionFailed("The conditional request failed"); }
+
+// A parsed, validated single-item write, ready to run under the item's lock.
+struct PreparedWrite {
+  std::shared_ptr<const TableMeta> meta;
+  TransactWriteItem::Kind kind = TransactWriteItem::Kind::kPut;
+  Item item;  // put: the new item; others: the key
+  std::string key_bytes;
+  std::optional<expr::Condition> condition;
+  std::vector<expr::UpdateAction> update;
+  bool return_old_on_failure = false;
+};
+
+}  // namespace
+
+struct TableEngine::Impl {
+  TableEngineOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::WriteOptions write_options;
+
+  mutable std::shared_mutex meta_mu;
+  std::map<std::string, std::shared_ptr<const TableMeta>> tables;  // guarded by meta_mu
+  uint32_t next_table_id = 1;                                      // guarded by meta_mu
+  std::mutex ddl_mu;  // serialises CreateTable/DeleteTable/UpdateTable
+
+  std::array<std::mutex, kStripes> stripes;
+
+  std::mutex token_mu;
+  std::map<std::string, std::pair<int64_t, std::string>> tokens;  // guarded by token_mu
+
+  std::mutex ttl_mu;
+  std::condition_variable ttl_cv;
+  bool stopping = false;  // guarded by ttl_mu
+  std::thread ttl_thread;
+
+  Result<std::shared_ptr<const TableMeta>> Meta(const std::string& name) const {
+    std::shared_lock lock(meta_mu);
+    auto it = tables.find(name);
+    if (it == tables.end()) return TableNotFound(name);
+    return it->second;
+  }
+
+  size_t Stripe(const std::string& key_bytes) const { return std::hash<std::string>{}(key_bytes) % kStripes; }
+
+  // Locks the stripes of `keys` in ascending order (no deadlock between transactions).
+  std::vector<std::unique_lock<std::mutex>> LockKeys(const std::vector<std::string>& keys) {
+    std::set<size_t> ids;
+    for (const auto& k : keys) ids.insert(Stripe(k));
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (size_t id : ids) locks.emplace_back(stripes[id]);
+    return locks;
+  }
+
+  Result<std::optional<Item>> Read(const std::string& key_bytes, const rocksdb::Snapshot* snapshot = nullptr) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    std::string value;
+    rocksdb::Status s = db->Get(ro, key_bytes, &value);
+    if (s.IsNotFound()) return std::optional<Item>();
+    RETURN_IF_ERROR(FromRocks(s, "read item"));
+    ASSIGN_OR_RETURN(Item item, DecodeItem(value));
+    return std::optional<Item>(std::move(item));
+  }
+
+  // Adds the writes that turn `old_item` into `new_item` (either may be
+  // absent) to `batch`: the table row and every index entry.
+  void Stage(rocksdb::WriteBatch* batch, const TableMeta& meta, const std::string& key_bytes,
+             const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
+    if (new_item) {
+      std::string value;
+      EncodeItem(*new_item, &value);
+      batch->Put(key_bytes, value);
+    } else {
+      batch->Delete(key_bytes);
+    }
+    for (const auto& index : meta.indexes) {
+      std::optional<std::string> old_key = old_item ? IndexKey(meta, index, *old_item) : std::nullopt;
+      std::optional<std::string> new_key = new_item ? IndexKey(meta, index, *new_item) : std::nullopt;
+      if (old_key && old_key != new_key) batch->Delete(*old_key);
+      if (new_key) {
+        std::string value;
+        EncodeItem(ProjectForIndex(meta, index, *new_item), &value);
+        batch->Put(*new_key, value);
+      }
+    }
+  }
+
+  Status Commit(rocksdb::WriteBatch* batch) {
+    return FromRocks(db->Write(write_options, batch), "write");
+  }
+
+  // Parses and validates one write. Placeholders must all be used.
+  Result<PreparedWrite> Prepare(TransactWriteItem::Kind kind, const std::string& table_name, const Item& item_or_key,
+                                const std::string& update_expression, const std::string& condition_expression,
+                                const ExpressionAttributes& attrs, bool return_old_on_failure) {
+    PreparedWrite w;
+    ASSIGN_OR_RETURN(w.meta, Meta(table_name));
+    w.kind = kind;
+    w.return_old_on_failure = return_old_on_failure;
+    if (kind == TransactWriteItem::Kind::kPut) {
+      ASSIGN_OR_RETURN(w.item, ValidateItem(*w.meta, item_or_key));
+    } else {
+      ASSIGN_OR_RETURN(w.item, ValidateKey(*w.meta, item_or_key));
+    }
+    w.key_bytes = BaseKey(*w.meta, w.item);
+    std::map<std::string, AttributeValue> values;
+    for (const auto& [k, v] : attrs.values) {
+      ASSIGN_OR_RETURN(AttributeValue n, NormalizeValue(v));
+      values.emplace(k, std::move(n));
+    }
+    expr::Placeholders p(&attrs.names, &values);
+    if (kind == TransactWriteItem::Kind::kUpdate) {
+      if (update_expression.empty()) {
+        return Status::InvalidArgument("Invalid UpdateExpression: The expression can not be empty;");
+      }
+      ASSIGN_OR_RETURN(w.update, expr::ParseUpdate(update_expression, &p));
+      for (const auto& a : w.update) {
+        const std::string& top = a.path[0].name;
+        if (top == w.meta->pk.name || (w.meta->sk && top == w.meta->sk->name)) {
+          return Status::InvalidArgument("One or more parameter values were invalid: Cannot update attribute " + top +
+                                         ". This attribute is part of the key");
+        }
+      }
+    }
+    if (!condition_expression.empty()) {
+      ASSIGN_OR_RETURN(expr::Condition c, expr::ParseCondition(condition_expression, "ConditionExpression", &p));
+      w.condition = std::move(c);
+    } else if (kind == TransactWriteItem::Kind::kConditionCheck) {
+      return Status::InvalidArgument("The ConditionExpression must be provided for a ConditionCheck");
+    }
+    RETURN_IF_ERROR(p.CheckAllUsed());
+    return w;
+  }
+
+  // Runs a prepared write against the current item (caller holds its lock).
+  // Sets *passed to false when the condition fails. Returns the new item
+  // (nullopt: delete or nothing to write).
+  Result<std::optional<Item>> Apply(const PreparedWrite& w, const std::optional<Item>& old_item, bool* passed) {
+    static const Item kEmpty;
+    *passed = true;
+    if (w.condition) {
+      ASSIGN_OR_RETURN(bool ok, expr::Evaluate(*w.condition, old_item ? *old_item : kEmpty));
+      if (!ok) {
+        *passed = false;
+        return old_item;
+      }
+    }
+    switch (w.kind) {
+      case TransactWriteItem::Kind::kPut:
+        return std::optional<Item>(w.item);
+      case TransactWriteItem::Kind::kDelete:
+        return std::optional<Item>();
+      case TransactWriteItem::Kind::kConditionCheck:
+        return old_item;
+      case TransactWriteItem::Kind::kUpdate: {
+        Item item = old_item ? *old_item : w.item;
+        RETURN_IF_ERROR(expr::ApplyUpdate(w.update, &item));
+        ASSIGN_OR_RETURN(Item checked, ValidateItem(*w.meta, item));
+        return std::optional<Item>(std::move(checked));
+      }
+    }
+    return old_item;
+  }
+
+  // A single conditional write: lock, read, check, stage, commit.
+  Result<WriteResult> Write(const PreparedWrite& w, ReturnValues rv, WriteFailure* failure) {
+    auto locks = LockKeys({w.key_bytes});
+    ASSIGN_OR_RETURN(std::optional<Item> old_item, Read(w.key_bytes));
+    bool passed;
+    ASSIGN_OR_RETURN(std::optional<Item> new_item, Apply(w, old_item, &passed));
+    if (!passed) {
+      if (failure != nullptr && w.return_old_on_failure) failure->item = old_item;
+      return ConditionFailedStatus();
+    }
+    rocksdb::WriteBatch batch;
+    Stage(&batch, *w.meta, w.key_bytes, old_item, new_item);
+    RETURN_IF_ERROR(Commit(&batch));
+    WriteResult result;
+    result.attributes = ReturnedAttributes(rv, w, old_item, new_item);
+    return result;
+  }
+
+  static std::optional<Item> ReturnedAttributes(ReturnValues rv, const PreparedWrite& w,
+                                                const std::optional<Item>& old_item,
+                                                const std::optional<Item>& new_item) {
+    switch (rv) {
+      case ReturnValues::kNone: return std::nullopt;
+      case ReturnValues::kAllOld: return old_item;
+      case ReturnValues::kAllNew: return new_item;
+      case ReturnValues::kUpdatedOld:
+      case ReturnValues::kUpdatedNew: {
+        // The top-level attributes the update expression touched.
+        const std::optional<Item>& from = rv == ReturnValues::kUpdatedOld ? old_item : new_item;
+        if (!from) return std::nullopt;
+        Item out;
+        for (const auto& a : w.update) {
+          auto it = from->find(a.path[0].name);
+          if (it != from->end()) out.emplace(it->first, it->second);
+        }
+        if (out.empty()) return std::nullopt;
+        return out;
+      }
+    }
+    return std::nullopt;
+  }
+
+  Status LoadTables() {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek("m"); it->Valid() && it->key().starts_with("m"); it->Next()) {
+      ASSIGN_OR_RETURN(TableMeta meta, ParseMeta(it->value().ToString()));
+      next_table_id = std::max(next_table_id, meta.id + 1);
+      std::string name = meta.desc.table_name;  // read before the move below
+      tables[name] = std::make_shared<const TableMeta>(std::move(meta));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "load tables"));
+    std::string next;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), kNextTableIdKey, &next);
+    if (s.ok()) next_table_id = std::max<uint32_t>(next_table_id, static_cast<uint32_t>(std::stoul(next)));
+    return Status::OK();
+  }
+
+  Status PersistMeta(rocksdb::WriteBatch* batch, const TableMeta& meta) {
+    batch->Put(MetaKey(meta.desc.table_name), SerializeMeta(meta));
+    return Status::OK();
+  }
+
+  TableDescription Describe(const TableMeta& meta) {
+    TableDescription d = meta.desc;
+    std::string prefix = IndexPrefix(meta.id, 0);
+    std::string end = PrefixSuccessor(prefix);
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice upper(end);
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    int64_t n = 0;
+    // DynamoDB's ItemCount is approximate; counting stops at a bound.
+    for (it->Seek(prefix); it->Valid() && n < 1'000'000; it->Next()) ++n;
+    d.item_count = n;
+    return d;
+  }
+
+  void TtlLoop() {
+    std::unique_lock lock(ttl_mu);
+    while (!stopping) {
+      ttl_cv.wait_for(lock, std::chrono::milliseconds(options.ttl_interval_millis));
+      if (stopping) break;
+      lock.unlock();
+      (void)ExpireOnce();  // errors are retried on the next pass
+      lock.lock();
+    }
+  }
+
+  Result<int> ExpireOnce();
+
+  struct Range {
+    std::string start;  // inclusive
+    std::string end;    // exclusive
+  };
+  Result<QueryResult> RunRange(const TableMeta& meta, const IndexMeta* index, Range range, bool forward, int limit,
+                               const std::optional<Item>& exclusive_start_key, const expr::Condition* filter,
+                               const std::vector<expr::Path>* projection, Select select, int segment,
+                               int total_segments);
+};
+
+Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, TableEngineOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->write_options.sync = options.sync_writes;
+  rocksdb::Options ro;
+  ro.create_if_missing = true;
+  ro.IncreaseParallelism(2);
+  rocksdb::DB* db = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, path, &db), "open " + path));
+  impl->db.reset(db);
+  RETURN_IF_ERROR(impl->LoadTables());
+  if (options.ttl_interval_millis > 0) {
+    Impl* raw = impl.get();
+    impl->ttl_thread = std::thread([raw] { raw->TtlLoop(); });
+  }
+  return std::unique_ptr<TableEngine>(new TableEngine(std::move(impl)));
+}
+
+TableEngine::TableEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+TableEngine::~TableEngine() {
+  {
+    std::lock_guard lock(impl_->ttl_mu);
+    impl_->stopping = true;
+  }
+  impl_->ttl_cv.notify_all();
+  if (impl_->ttl_thread.joinable()) impl_->ttl_thread.join();
+}
+
+Result<TableDescription> TableEngine::CreateTable(const CreateTableRequest& request) {
+  std::lock_guard ddl(impl_->ddl_mu);
+  uint32_t id;
+  {
+    std::shared_lock lock(impl_->meta_mu);
+    if (impl_->tables.count(request.table_name)) {
+      return Status::ResourceInUse("Table already exists: " + request.table_name);
+    }
+    id = impl_->next_table_id;
+  }
+  ASSIGN_OR_RETURN(TableMeta meta, BuildTableMeta(request, id, impl_->options.clock->NowMillis()));
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(impl_->PersistMeta(&batch, meta));
+  batch.Put(kNextTableIdKey, std::to_string(id + 1));
+  RETURN_IF_ERROR(impl_->Commit(&batch));
+  TableDescription d = meta.desc;
+  std::unique_lock lock(impl_->meta_mu);
+  impl_->next_table_id = id + 1;
+  impl_->tables[request.table_name] = std::make_shared<const TableMeta>(std::move(meta));
+  return d;
+}
+
+Result<TableDescription> TableEngine::DeleteTable(const std::string& table_name) {
+  std::lock_guard ddl(impl_->ddl_mu);
+  ASSIGN_OR_RETURN(auto meta, impl_->Meta(table_name));
+  rocksdb::WriteBatch batch;
+  batch.Delete(MetaKey(table_name));
+  std::string prefix = TablePrefix(meta->id);
+  batch.DeleteRange(prefix, PrefixSuccessor(prefix));
+  RETURN_IF_ERROR(impl_->Commit(&batch));
+  {
+    std::unique_lock lock(impl_->meta_mu);
+    impl_->tables.erase(table_name);
+  }
+  TableDescription d = meta->desc;
+  d.table_status = "DELETING";
+  return d;
+}
+
+Result<TableDescription> TableEngine::DescribeTable(const std::string& table_name) {
+  ASSIGN_OR_RETURN(auto meta, impl_->Meta(table_name));
+  return impl_->Describe(*meta);
+}
+
+Result<TableDescription> TableEngine::UpdateTable(const UpdateTableRequest& request) {
+  std::lock_guard ddl(impl_->ddl_mu);
+  ASSIGN_OR_RETURN(auto old_meta, impl_->Meta(request.table_name));
+  TableMeta meta = *old_meta;
+  std::optional<IndexMeta> added;
+  if (request.create_index) {
+    if (meta.FindIndex(request.create_index->index_name) != nullptr) {
+      return Status::InvalidArgument("One or more parameter values were invalid: Index already exists: " +
+                                     request.create_index->index_name);
+    }
+    std::vector<AttributeDefinition> defs = meta.desc.attribute_definitions;
+    for (const auto& d : request.attribute_definitions) {
+      auto it = std::find_if(defs.begin(), defs.end(), [&](const auto& e) { return e.attribute_name == d.attribute_name; });
+      if (it == defs.end()) {
+        defs.push_back(d);
+      } else if (it->attribute_type != d.attribute_type) {
+        return Status::InvalidArgument("One or more parameter values were invalid: attribute " + d.attribute_name +
+                                       " is already defined with another type");
+      }
+    }
+    ASSIGN_OR_RETURN(IndexMeta index, BuildIndexMeta(*request.create_index, defs, meta.next_index_id++));
+    meta.indexes.push_back(index);
+    meta.desc.attribute_definitions = defs;
+    meta.desc.global_secondary_indexes.push_back(*request.create_index);
+    added = index;
+  }
+  std::optional<uint16_t> dropped;
+  if (request.delete_index) {
+    auto it = std::find_if(meta.indexes.begin(), meta.indexes.end(), [&](const auto& i) { return i.name == *request.delete_index; });
+    if (it == meta.indexes.end()) {
+      return Status::NotFound("Requested resource not found: Index: " + *request.delete_index + " not found");
+    }
+    dropped = it->id;
+    meta.indexes.erase(it);
+    auto& gsis = meta.desc.global_secondary_indexes;
+    gsis.erase(std::remove_if(gsis.begin(), gsis.end(), [&](const auto& g) { return g.index_name == *request.delete_index; }),
+               gsis.end());
+  }
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(impl_->PersistMeta(&batch, meta));
+  if (dropped) {
+    std::string prefix = IndexPrefix(meta.id, *dropped);
+    batch.DeleteRange(prefix, PrefixSuccessor(prefix));
+  }
+  RETURN_IF_ERROR(impl_->Commit(&batch));
+  auto shared = std::make_shared<const TableMeta>(meta);
+  {
+    // From here on every write maintains the new index, so the backfill
+    // below only has to cover items written before this point.
+    std::unique_lock lock(impl_->meta_mu);
+    impl_->tables[meta.desc.table_name] = shared;
+  }
+  if (added) {
+    std::string prefix = IndexPrefix(meta.id, 0);
+    std::string end = PrefixSuccessor(prefix);
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      std::string key = it->key().ToString();
+      auto locks = impl_->LockKeys({key});
+      ASSIGN_OR_RETURN(std::optional<Item> item, impl_->Read(key));
+      if (!item) continue;
+      std::optional<std::string> index_key = IndexKey(meta, *added, *item);
+      if (!index_key) continue;
+      rocksdb::WriteBatch b;
+      std::string value;
+      EncodeItem(ProjectForIndex(meta, *added, *item), &value);
+      b.Put(*index_key, value);
+      RETURN_IF_ERROR(FromRocks(impl_->db->Write(rocksdb::WriteOptions(), &b), "backfill"));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "backfill"));
+    RETURN_IF_ERROR(FromRocks(impl_->db->FlushWAL(true), "backfill sync"));
+  }
+  return impl_->Describe(*shared);
+}
+
+Result<std::vector<std::string>> TableEngine::ListTables(const std::string& exclusive_start, int limit,
+                                                         std::string* last) {
+  if (limit <= 0 || limit > 100) limit = 100;
+  std::vector<std::string> names;
+  std::shared_lock lock(impl_->meta_mu);
+  for (auto it = impl_->tables.upper_bound(exclusive_start); it != impl_->tables.end(); ++it) {
+    if (static_cast<int>(names.size()) == limit) {
+      if (last != nullptr) *last = names.back();
+      break;
+    }
+    names.push_back(it->first);
+  }
+  return names;
+}
+
+Status TableEngine::UpdateTimeToLive(const std::string& table_name, const std::string& attribute_name) {
+  std::lock_guard ddl(impl_->ddl_mu);
+  ASSIGN_OR_RETURN(auto old_meta, impl_->Meta(table_name));
+  TableMeta meta = *old_meta;
+  if (!attribute_name.empty() && !meta.desc.ttl_attribute.empty()) {
+    return Status::InvalidArgument("TimeToLive is already enabled");
+  }
+  meta.desc.ttl_attribute = attribute_name;
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(impl_->PersistMeta(&batch, meta));
+  RETURN_IF_ERROR(impl_->Commit(&batch));
+  std::unique_lock lock(impl_->meta_mu);
+  impl_->tables[table_name] = std::make_shared<const TableMeta>(std::move(meta));
+  return Status::OK();
+}
+
+Result<WriteResult> TableEngine::PutItem(const PutItemRequest& r, WriteFailure* failure) {
+  if (r.return_values != ReturnValues::kNone && r.return_values != ReturnValues::kAllOld) {
+    return Status::InvalidArgument("Return values set to invalid value");
+  }
+  ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kPut, r.table_name, r.item, "",
+                                                   r.condition_expression, r.attributes,
+                                                   r.return_old_on_condition_failure));
+  return impl_->Write(w, r.return_values, failure);
+}
+
+Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFailure* failure) {
+  ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key,
+                                                   r.update_expression, r.condition_expression, r.attributes,
+                                                   r.return_old_on_condition_failure));
+  return impl_->Write(w, r.return_values, failure);
+}
+
+Result<WriteResult> TableEngine::DeleteItem(const DeleteItemRequest& r, WriteFailure* failure) {
+  if (r.return_values != ReturnValues::kNone && r.return_values != ReturnValues::kAllOld) {
+    return Status::InvalidArgument("Return values set to invalid value");
+  }
+  ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kDelete, r.table_name, r.key, "",
+                                                   r.condition_expression, r.attributes,
+                                                   r.return_old_on_condition_failure));
+  return impl_->Write(w, r.return_values, failure);
+}
+
+namespace {
+
+Result<std::optional<std::vector<expr::Path>>> ParseProjectionIfAny(const std::string& text, expr::Placeholders* p) {
+  if (text.empty()) return std::optional<std::vector<expr::Path>>();
+  ASSIGN_OR_RETURN(auto paths, expr::ParseProjection(text, p));
+  return std::optional<std::vector<expr::Path>>(std::move(paths));
+}
+
+}  // namespace
+
+Result<std::optional<Item>> TableEngine::GetItem(const GetItemRequest& r) {
+  ASSIGN_OR_RETURN(auto meta, impl_->Meta(r.table_name));
+  ASSIGN_OR_RETURN(Item key, ValidateKey(*meta, r.key));
+  expr::Placeholders p(&r.attributes.names, &r.attributes.values);
+  ASSIGN_OR_RETURN(auto projection, ParseProjectionIfAny(r.projection_expression, &p));
+  RETURN_IF_ERROR(p.CheckAllUsed());
+  ASSIGN_OR_RETURN(std::optional<Item> item, impl_->Read(BaseKey(*meta, key)));
+  if (item && projection) item = expr::Project(*item, *projection);
+  return item;
+}
+
+Result<QueryResult> TableEngine::Impl::RunRange(const TableMeta& meta, const IndexMeta* index, Range range,
+                                                bool forward, int limit, const std::optional<Item>& start_key,
+                                                const expr::Condition* filter,
+                                                const std::vector<expr::Path>* projection, Select select,
+                                                int segment, int total_segments) {
+  if (start_key) {
+    // The start key names an item; resume just after (or before) its key.
+    Item key = *start_key;
+    for (auto& [k, v] : key) {
+      ASSIGN_OR_RETURN(v, NormalizeValue(v));
+    }
+    Item base_key = KeyOf(meta, key);
+    auto invalid = [] { return Status::InvalidArgument("The provided starting key is invalid: The provided key element does not match the schema"); };
+    if (!ValidateKey(meta, base_key).ok()) return invalid();
+    std::string bytes;
+    if (index == nullptr) {
+      if (key.size() != base_key.size()) return invalid();
+      bytes = BaseKey(meta, key);
+    } else {
+      std::optional<std::string> k = IndexKey(meta, *index, key);
+      if (!k) return invalid();
+      bytes = *k;
+    }
+    if (forward) {
+      range.start = std::max(range.start, bytes + '\x00');
+    } else {
+      range.end = std::min(range.end, bytes);
+    }
+  }
+  QueryResult result;
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower(range.start), upper(range.end);
+  ro.iterate_lower_bound = &lower;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  if (forward) {
+    it->Seek(range.start);
+  } else {
+    it->SeekToLast();
+  }
+  size_t bytes_read = 0;
+  std::optional<Item> last_item;
+  const KeyAttr& hash_attr = index ? index->pk : meta.pk;
+  while (it->Valid()) {
+    if ((limit > 0 && result.scanned_count >= limit) || bytes_read >= kMaxPageBytes) {
+      if (last_item) result.last_evaluated_key = KeyOf(meta, *last_item, index);
+      break;
+    }
+    ASSIGN_OR_RETURN(Item item, DecodeItem(std::string_view(it->value().data(), it->value().size())));
+    bytes_read += it->value().size();
+    if (total_segments > 1) {
+      std::string encoded;
+      EncodeKeyValue(item.at(hash_attr.name), &encoded);
+      if (static_cast<int>(std::hash<std::string>{}(encoded) % static_cast<size_t>(total_segments)) != segment) {
+        forward ? it->Next() : it->Prev();
+        continue;
+      }
+    }
+    ++result.scanned_count;
+    bool keep = true;
+    if (filter != nullptr) {
+      ASSIGN_OR_RETURN(keep, expr::Evaluate(*filter, item));
+    }
+    if (keep) {
+      ++result.count;
+      if (select != Select::kCount) {
+        result.items.push_back(projection ? expr::Project(item, *projection) : item);
+      }
+    }
+    last_item = std::move(item);
+    forward ? it->Next() : it->Prev();
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read range"));
+  return result;
+}
+
+namespace {
+
+// The key condition's parts: partition value and optional sort-key test.
+struct KeyCondition {
+  AttributeValue partition;
+  const expr::Condition* sort = nullptr;
+};
+
+Status KeyConditionError(const std::string& msg) {
+  return Status::InvalidArgument("Query condition missed key schema element: " + msg);
+}
+
+bool IsSimplePath(const expr::Operand& o) {
+  return o.kind == expr::Operand::Kind::kPath && o.path.size() == 1 && o.path[0].index < 0;
+}
+
+Result<KeyCondition> AnalyzeKeyCondition(const expr::Condition& c, const KeyAttr& pk, const std::optional<KeyAttr>& sk) {
+  std::vector<const expr::Condition*> parts;
+  if (c.kind == expr::Condition::Kind::kAnd) {
+    for (const auto& child : c.children) {
+      if (child.kind == expr::Condition::Kind::kAnd) {
+        return Status::InvalidArgument("Invalid KeyConditionExpression: The key conditions may name at most two attributes");
+      }
+      parts.push_back(&child);
+    }
+  } else {
+    parts.push_back(&c);
+  }
+  KeyCondition out;
+  bool have_partition = false;
+  for (const expr::Condition* part : parts) {
+    using K = expr::Condition::Kind;
+    if (part->kind != K::kCompare && part->kind != K::kBetween && part->kind != K::kBeginsWith) {
+      return Status::InvalidArgument("Invalid operator used in KeyConditionExpression: only =, <, <=, >, >=, BETWEEN and begins_with are allowed");
+    }
+    if (part->kind == K::kCompare && part->op == expr::CompareOp::kNe) {
+      return Status::InvalidArgument("Unsupported operator used in KeyConditionExpression: <>");
+    }
+    if (!IsSimplePath(part->operands[0])) {
+      return Status::InvalidArgument("Invalid KeyConditionExpression: the left side of a key condition must be a key attribute name");
+    }
+    for (size_t i = 1; i < part->operands.size(); ++i) {
+      if (part->operands[i].kind != expr::Operand::Kind::kValue) {
+        return Status::InvalidArgument("Invalid KeyConditionExpression: key conditions compare a key attribute with :values");
+      }
+    }
+    const std::string& name = part->operands[0].path[0].name;
+    const KeyAttr* attr = nullptr;
+    if (name == pk.name && !have_partition) {
+      if (part->kind != K::kCompare || part->op != expr::CompareOp::kEq) {
+        return Status::InvalidArgument("Query key condition not supported");
+      }
+      attr = &pk;
+      have_partition = true;
+      out.partition = part->operands[1].value;
+    } else if (sk && name == sk->name && out.sort == nullptr) {
+      attr = &*sk;
+      out.sort = part;
+      if (part->kind == K::kBeginsWith && sk->type == AttributeValue::Type::kN) {
+        return Status::InvalidArgument("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+      }
+    } else {
+      return Status::InvalidArgument("Query condition missed key schema element: " + (have_partition && sk ? sk->name : pk.name));
+    }
+    for (size_t i = 1; i < part->operands.size(); ++i) {
+      if (part->operands[i].value.type() != attr->type) {
+        return Status::InvalidArgument("One or more parameter values were invalid: Condition parameter type does not match schema type");
+      }
+    }
+  }
+  if (!have_partition) return KeyConditionError(pk.name);
+  return out;
+}
+
+}  // namespace
+
+Result<QueryResult> TableEngine::Query(const QueryRequest& r) {
+  ASSIGN_OR_RETURN(auto meta, impl_->Meta(r.table_name));
+  const IndexMeta* index = nullptr;
+  if (!r.index_name.empty()) {
+    index = meta->FindIndex(r.index_name);
+    if (index == nullptr) return Status::InvalidArgument("The table does not have the specified index: " + r.index_name);
+  }
+  if (r.key_condition_expression.empty()) {
+    return Status::InvalidArgument("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  }
+  if (r.limit < 0) return Status::InvalidArgument("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  std::map<std::string, AttributeValue> values;
+  for (const auto& [k, v] : r.attributes.values) {
+    ASSIGN_OR_RETURN(AttributeValue n, NormalizeValue(v));
+    values.emplace(k, std::move(n));
+  }
+  expr::Placeholders p(&r.attributes.names, &values);
+  ASSIGN_OR_RETURN(expr::Condition key_cond, expr::ParseCondition(r.key_condition_expression, "KeyConditionExpression", &p));
+  std::optional<expr::Condition> filter;
+  if (!r.filter_expression.empty()) {
+    ASSIGN_OR_RETURN(filter, expr::ParseCondition(r.filter_expression, "FilterExpression", &p));
+  }
+  ASSIGN_OR_RETURN(auto projection, ParseProjectionIfAny(r.projection_expression, &p));
+  RETURN_IF_ERROR(p.CheckAllUsed());
+  const KeyAttr& pk = index ? index->pk : meta->pk;
+  const std::optional<KeyAttr>& sk = index ? index->sk : meta->sk;
+  ASSIGN_OR_RETURN(KeyCondition kc, AnalyzeKeyCondition(key_cond, pk, sk));
+
+  std::string prefix = IndexPrefix(meta->id, index ? index->id : 0);
+  EncodeKeyValue(kc.partition, &prefix);
+  Impl::Range range{prefix, PrefixSuccessor(prefix)};
+  if (kc.sort != nullptr) {
+    const auto& ops = kc.sort->operands;
+    auto enc = [&](const AttributeValue& v) {
+      std::string k = prefix;
+      EncodeKeyValue(v, &k);
+      return k;
+    };
+    using K = expr::Condition::Kind;
+    if (kc.sort->kind == K::kBetween) {
+      if (expr::CompareScalars(ops[1].value, ops[2].value) > 0) {
+        return Status::InvalidArgument("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {" +
+                                       std::string(TypeName(ops[1].value.type())) + ":" + ops[1].value.scalar() + "}, upper bound operand: AttributeValue: {" +
+                                       std::string(TypeName(ops[2].value.type())) + ":" + ops[2].value.scalar() + "}");
+      }
+      range = {enc(ops[1].value), PrefixSuccessor(enc(ops[2].value))};
+    } else if (kc.sort->kind == K::kBeginsWith) {
+      std::string k = prefix;
+      EncodeKeyPrefix(ops[1].value.scalar(), &k);
+      range = {k, PrefixSuccessor(k)};
+    } else {
+      std::string k = enc(ops[1].value);
+      switch (kc.sort->op) {
+        case expr::CompareOp::kEq: range = {k, PrefixSuccessor(k)}; break;
+        case expr::CompareOp::kLt: range.end = k; break;
+        case expr::CompareOp::kLe: range.end = PrefixSuccessor(k); break;
+        case expr::CompareOp::kGt: range.start = PrefixSuccessor(k); break;
+        case expr::CompareOp::kGe: range.start = k; break;
+        case expr::CompareOp::kNe: break;
+      }
+    }
+  }
+  return impl_->RunRange(*meta, index, range, r.scan_index_forward, r.limit, r.exclusive_start_key,
+                         filter ? &*filter : nullptr, projection ? &*projection : nullptr, r.select, 0, 1);
+}
+
+Result<QueryResult> TableEngine::Scan(const ScanRequest& r) {
+  ASSIGN_OR_RETURN(auto meta, impl_->Meta(r.table_name));
+  const IndexMeta* index = nullptr;
+  if (!r.index_name.empty()) {
+    index = meta->FindIndex(r.index_name);
+    if (index == nullptr) return Status::InvalidArgument("The table does not have the specified index: " + r.index_name);
+  }
+  if (r.total_segments < 1 || r.total_segments > 1000000 || r.segment < 0 || r.segment >= r.total_segments) {
+    return Status::InvalidArgument("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
+                                   std::to_string(r.segment) + " is not less than TotalSegments: " + std::to_string(r.total_segments));
+  }
+  if (r.limit < 0) return Status::InvalidArgument("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  std::map<std::string, AttributeValue> values;
+  for (const auto& [k, v] : r.attributes.values) {
+    ASSIGN_OR_RETURN(AttributeValue n, NormalizeValue(v));
+    values.emplace(k, std::move(n));
+  }
+  expr::Placeholders p(&r.attributes.names, &values);
+  std::optional<expr::Condition> filter;
+  if (!r.filter_expression.empty()) {
+    ASSIGN_OR_RETURN(filter, expr::ParseCondition(r.filter_expression, "FilterExpression", &p));
+  }
+  ASSIGN_OR_RETURN(auto projection, ParseProjectionIfAny(r.projection_expression, &p));
+  RETURN_IF_ERROR(p.CheckAllUsed());
+  std::string prefix = IndexPrefix(meta->id, index ? index->id : 0);
+  return impl_->RunRange(*meta, index, {prefix, PrefixSuccessor(prefix)}, true, r.limit, r.exclusive_start_key,
+                         filter ? &*filter : nullptr, projection ? &*projection : nullptr, r.select, r.segment,
+                         r.total_segments);
+}
+
+Result<BatchGetResult> TableEngine::BatchGetItem(const std::map<std::string, KeysAndAttributes>& request) {
+  size_t total = 0;
+  for (const auto& [table, ka] : request) total += ka.keys.size();
+  if (total > 100) return Status::InvalidArgument("Too many items requested for the BatchGetItem call");
+  if (total == 0) return Status::InvalidArgument("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  BatchGetResult result;
+  for (const auto& [table, ka] : request) {
+    ASSIGN_OR_RETURN(auto meta, impl_->Meta(table));
+    expr::Placeholders p(&ka.attributes.names, &ka.attributes.values);
+    ASSIGN_OR_RETURN(auto projection, ParseProjectionIfAny(ka.projection_expression, &p));
+    RETURN_IF_ERROR(p.CheckAllUsed());
+    std::set<std::string> seen;
+    auto& items = result.responses[table];
+    for (const auto& k : ka.keys) {
+      ASSIGN_OR_RETURN(Item key, ValidateKey(*meta, k));
+      std::string bytes = BaseKey(*meta, key);
+      if (!seen.insert(bytes).second) return Status::InvalidArgument("Provided list of item keys contains duplicates");
+      ASSIGN_OR_RETURN(std::optional<Item> item, impl_->Read(bytes));
+      if (item) items.push_back(projection ? expr::Project(*item, *projection) : std::move(*item));
+    }
+  }
+  return result;
+}
+
+Result<BatchWriteResult> TableEngine::BatchWriteItem(const std::map<std::string, std::vector<WriteRequest>>& request) {
+  size_t total = 0;
+  for (const auto& [table, writes] : request) total += writes.size();
+  if (total > 25) {
+    return Status::InvalidArgument("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: "
+                                   "Map value must satisfy constraint: [Member must have length less than or equal to 25]");
+  }
+  if (total == 0) return Status::InvalidArgument("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  std::vector<PreparedWrite> prepared;
+  std::vector<std::string> keys;
+  std::set<std::string> seen;
+  for (const auto& [table, writes] : request) {
+    for (const auto& w : writes) {
+      if (w.put_item.has_value() == w.delete_key.has_value()) {
+        return Status::InvalidArgument("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+      }
+      ExpressionAttributes none;
+      ASSIGN_OR_RETURN(PreparedWrite p, impl_->Prepare(w.put_item ? TransactWriteItem::Kind::kPut : TransactWriteItem::Kind::kDelete,
+                                                       table, w.put_item ? *w.put_item : *w.delete_key, "", "", none, false));
+      if (!seen.insert(p.key_bytes).second) return Status::InvalidArgument("Provided list of item keys contains duplicates");
+      keys.push_back(p.key_bytes);
+      prepared.push_back(std::move(p));
+    }
+  }
+  // One atomic, synced batch: each write is atomic (more than DynamoDB promises) for one fsync.
+  auto locks = impl_->LockKeys(keys);
+  rocksdb::WriteBatch batch;
+  for (const auto& p : prepared) {
+    ASSIGN_OR_RETURN(std::optional<Item> old_item, impl_->Read(p.key_bytes));
+    std::optional<Item> new_item;
+    if (p.kind == TransactWriteItem::Kind::kPut) new_item = p.item;
+    impl_->Stage(&batch, *p.meta, p.key_bytes, old_item, new_item);
+  }
+  RETURN_IF_ERROR(impl_->Commit(&batch));
+  return BatchWriteResult{};
+}
+
+Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& items, const std::string& token,
+                                       WriteFailure* failure) {
+  if (items.empty() || items.size() > 100) {
+    return Status::InvalidArgument("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: "
+                                   "Member must have length less than or equal to 100 and greater than or equal to 1");
+  }
+  std::vector<PreparedWrite> prepared;
+  std::vector<std::string> keys;
+  std::string fingerprint;
+  for (const auto& t : items) {
+    ASSIGN_OR_RETURN(PreparedWrite p, impl_->Prepare(t.kind, t.table_name, t.kind == TransactWriteItem::Kind::kPut ? t.item : t.key,
+                                                     t.update_expression, t.condition_expression, t.attributes,
+                                                     t.return_old_on_condition_failure));
+    if (std::find(keys.begin(), keys.end(), p.key_bytes) != keys.end()) {
+      return Status::InvalidArgument("Transaction request cannot include multiple operations on one item");
+    }
+    fingerprint += std::to_string(static_cast<int>(t.kind)) + '\x1f' + p.key_bytes + '\x1f' + t.update_expression + '\x1f' +
+                   t.condition_expression + '\x1f';
+    EncodeItem(p.item, &fingerprint);
+    for (const auto& [k, v] : t.attributes.values) {
+      fingerprint += k;
+      EncodeItem(Item{{k, v}}, &fingerprint);
+    }
+    keys.push_back(p.key_bytes);
+    prepared.push_back(std::move(p));
+  }
+  int64_t now = impl_->options.clock->NowMillis();
+  if (!token.empty()) {
+    std::lock_guard lock(impl_->token_mu);
+    for (auto it = impl_->tokens.begin(); it != impl_->tokens.end();) {
+      it = it->second.first < now ? impl_->tokens.erase(it) : std::next(it);
+    }
+    auto it = impl_->tokens.find(token);
+    if (it != impl_->tokens.end()) {
+      if (it->second.second != fingerprint) {
+        return Status::AlreadyExists("Request with the same client request token but different parameters was already processed");
+      }
+      return Status::OK();  // already applied: idempotent success
+    }
+  }
+  auto locks = impl_->LockKeys(keys);
+  std::vector<CancellationReason> reasons(prepared.size());
+  std::vector<std::optional<Item>> olds(prepared.size()), news(prepared.size());
+  bool cancelled = false;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    ASSIGN_OR_RETURN(olds[i], impl_->Read(prepared[i].key_bytes));
+    bool passed;
+    auto applied = impl_->Apply(prepared[i], olds[i], &passed);
+    if (!applied.ok()) {
+      reasons[i].code = "ValidationError";
+      reasons[i].message = applied.status().message();
+      cancelled = true;
+      continue;
+    }
+    news[i] = std::move(*applied);
+    if (!passed) {
+      reasons[i].code = "ConditionalCheckFailed";
+      reasons[i].message = "The conditional request failed";
+      if (prepared[i].return_old_on_failure) reasons[i].item = olds[i];
+      cancelled = true;
+    }
+  }
+  if (cancelled) {
+    std::string codes;
+    for (const auto& r : reasons) codes += (codes.empty() ? "" : ", ") + r.code;
+    if (failure != nullptr) failure->reasons = std::move(reasons);
+    return Status::ConditionFailed("Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
+  }
+  rocksdb::WriteBatch batch;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if (prepared[i].kind == TransactWriteItem::Kind::kConditionCheck) continue;
+    impl_->Stage(&batch, *prepared[i].meta, prepared[i].key_bytes, olds[i], news[i]);
+  }
+  RETURN_IF_ERROR(impl_->Commit(&batch));
+  if (!token.empty()) {
+    std::lock_guard lock(impl_->token_mu);
+    impl_->tokens[token] = {now + kTokenMillis, fingerprint};
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::optional<Item>>> TableEngine::TransactGetItems(const std::vector<TransactGetItem>& items) {
+  if (items.empty() || items.size() > 100) {
+    return Status::InvalidArgument("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: "
+                                   "Member must have length less than or equal to 100 and greater than or equal to 1");
+  }
+  struct Prepared {
+    std::string key;
+    std::optional<std::vector<expr::Path>> projection;
+  };
+  std::vector<Prepared> prepared;
+  for (const auto& t : items) {
+    ASSIGN_OR_RETURN(auto meta, impl_->Meta(t.table_name));
+    ASSIGN_OR_RETURN(Item key, ValidateKey(*meta, t.key));
+    expr::Placeholders p(&t.attributes.names, &t.attributes.values);
+    ASSIGN_OR_RETURN(auto projection, ParseProjectionIfAny(t.projection_expression, &p));
+    RETURN_IF_ERROR(p.CheckAllUsed());
+    prepared.push_back({BaseKey(*meta, key), std::move(projection)});
+  }
+  // One snapshot: the reads see a single point in time.
+  const rocksdb::Snapshot* snapshot = impl_->db->GetSnapshot();
+  std::vector<std::optional<Item>> out;
+  Status status;
+  for (const auto& p : prepared) {
+    auto item = impl_->Read(p.key, snapshot);
+    if (!item.ok()) {
+      status = item.status();
+      break;
+    }
+    if (*item && p.projection) *item = expr::Project(**item, *p.projection);
+    out.push_back(std::move(*item));
+  }
+  impl_->db->ReleaseSnapshot(snapshot);
+  RETURN_IF_ERROR(status);
+  return out;
+}
+
+Result<int> TableEngine::Impl::ExpireOnce() {
+  std::vector<std::shared_ptr<const TableMeta>> metas;
+  {
+    std::shared_lock lock(meta_mu);
+    for (const auto& [name, meta] : tables) {
+      if (!meta->desc.ttl_attribute.empty()) metas.push_back(meta);
+    }
+  }
+  const int64_t now_seconds = options.clock->NowMillis() / 1000;
+  // Like DynamoDB, values more than five years in the past are not treated as expiry times.
+  const int64_t oldest = now_seconds - 5LL * 365 * 24 * 3600;
+  auto expired = [&](const Item& item, const std::string& attr) {
+    auto it = item.find(attr);
+    if (it == item.end() || it->second.type() != AttributeValue::Type::kN) return false;
+    auto d = number::Parse(it->second.scalar());
+    if (!d.ok()) return false;
+    auto now = number::Parse(std::to_string(now_seconds));
+    auto old = number::Parse(std::to_string(oldest));
+    return number::Compare(*d, *now) < 0 && number::Compare(*d, *old) >= 0;
+  };
+  int deleted = 0;
+  for (const auto& meta : metas) {
+    std::string prefix = IndexPrefix(meta->id, 0);
+    std::string end = PrefixSuccessor(prefix);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      ASSIGN_OR_RETURN(Item item, DecodeItem(std::string_view(it->value().data(), it->value().size())));
+      if (!expired(item, meta->desc.ttl_attribute)) continue;
+      std::string key = it->key().ToString();
+      auto locks = LockKeys({key});
+      // Re-check under the lock: the item may have been rewritten meanwhile.
+      ASSIGN_OR_RETURN(std::optional<Item> current, Read(key));
+      if (!current || !expired(*current, meta->desc.ttl_attribute)) continue;
+      rocksdb::WriteBatch batch;
+      Stage(&batch, *meta, key, current, std::nullopt);
+      RETURN_IF_ERROR(Commit(&batch));
+      ++deleted;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "ttl scan"));
+  }
+  return deleted;
+}
+
+Result<int> TableEngine::ExpireTtlOnce() { return impl_->ExpireOnce(); }
+
+}  // namespace table

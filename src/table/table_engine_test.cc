@@ -1,0 +1,411 @@
+#include "table/table_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace table {
+namespace {
+
+AttributeValue S(std::string s) { return AttributeValue::S(std::move(s)); }
+AttributeValue N(std::string n) { return AttributeValue::N(std::move(n)); }
+
+class TableEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("table_engine_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    std::filesystem::remove_all(dir_);
+    Reopen();
+    CreateTableRequest r;
+    r.table_name = "orders";
+    r.key_schema = {{"customer", KeyType::kHash}, {"seq", KeyType::kRange}};
+    r.attribute_definitions = {{"customer", AttributeValue::Type::kS}, {"seq", AttributeValue::Type::kN},
+                               {"status", AttributeValue::Type::kS}};
+    r.global_secondary_indexes = {{"by_status", {{"status", KeyType::kHash}, {"seq", KeyType::kRange}}, {}}};
+    ASSERT_TRUE(engine_->CreateTable(r).ok());
+  }
+  void TearDown() override {
+    engine_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Reopen() {
+    engine_.reset();
+    TableEngineOptions options;
+    options.sync_writes = false;  // logic tests; durability is covered by tests/crash
+    options.ttl_interval_millis = 0;
+    options.clock = &clock_;
+    auto e = TableEngine::Open(dir_.string(), options);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(*e);
+  }
+
+  Status Put(const std::string& customer, int seq, Item extra = {}, const std::string& condition = "",
+             ExpressionAttributes attrs = {}) {
+    PutItemRequest r;
+    r.table_name = "orders";
+    r.item = std::move(extra);
+    r.item["customer"] = S(customer);
+    r.item["seq"] = N(std::to_string(seq));
+    r.condition_expression = condition;
+    r.attributes = std::move(attrs);
+    return engine_->PutItem(r).status();
+  }
+
+  std::optional<Item> Get(const std::string& customer, int seq) {
+    GetItemRequest r;
+    r.table_name = "orders";
+    r.key = {{"customer", S(customer)}, {"seq", N(std::to_string(seq))}};
+    auto item = engine_->GetItem(r);
+    EXPECT_TRUE(item.ok()) << item.status().ToString();
+    return item.ok() ? *item : std::nullopt;
+  }
+
+  Result<WriteResult> Update(const std::string& customer, int seq, const std::string& update,
+                             const std::string& condition, ExpressionAttributes attrs,
+                             ReturnValues rv = ReturnValues::kNone) {
+    UpdateItemRequest r;
+    r.table_name = "orders";
+    r.key = {{"customer", S(customer)}, {"seq", N(std::to_string(seq))}};
+    r.update_expression = update;
+    r.condition_expression = condition;
+    r.attributes = std::move(attrs);
+    r.return_values = rv;
+    return engine_->UpdateItem(r);
+  }
+
+  std::vector<std::string> QuerySeqs(QueryRequest r) {
+    r.table_name = "orders";
+    auto result = engine_->Query(r);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    std::vector<std::string> out;
+    if (result.ok()) for (const auto& item : result->items) out.push_back(item.at("seq").scalar());
+    return out;
+  }
+
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  common::ManualClock clock_;
+  std::unique_ptr<TableEngine> engine_;
+};
+
+TEST_F(TableEngineTest, CreateDescribeListDelete) {
+  CreateTableRequest r;
+  r.table_name = "orders";
+  r.key_schema = {{"id", KeyType::kHash}};
+  r.attribute_definitions = {{"id", AttributeValue::Type::kS}};
+  EXPECT_EQ(engine_->CreateTable(r).status().code(), Status::Code::kResourceInUse);
+  r.table_name = "users";
+  ASSERT_TRUE(engine_->CreateTable(r).ok());
+  std::string last;
+  auto names = engine_->ListTables("", 100, &last);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"orders", "users"}));
+  auto d = engine_->DescribeTable("orders");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->global_secondary_indexes.size(), 1u);
+  ASSERT_TRUE(engine_->DeleteTable("users").ok());
+  EXPECT_TRUE(engine_->DescribeTable("users").status().IsNotFound());
+}
+
+TEST_F(TableEngineTest, CreateTableRejectsUndefinedKeyAttributes) {
+  CreateTableRequest r;
+  r.table_name = "bad";
+  r.key_schema = {{"id", KeyType::kHash}};
+  r.attribute_definitions = {{"other", AttributeValue::Type::kS}};
+  auto s = engine_->CreateTable(r).status();
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("not defined in AttributeDefinitions"), std::string::npos);
+}
+
+TEST_F(TableEngineTest, PutGetAndNumbersAreCanonical) {
+  ASSERT_TRUE(Put("c1", 1, {{"total", N("012.50")}}).ok());
+  auto item = Get("c1", 1);
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->at("total"), N("12.5"));
+  EXPECT_FALSE(Get("c1", 2));
+}
+
+TEST_F(TableEngineTest, ConditionalPutFailsWithoutChangingTheItem) {
+  ASSERT_TRUE(Put("c1", 1, {{"v", N("1")}}, "attribute_not_exists(customer)").ok());
+  PutItemRequest r;
+  r.table_name = "orders";
+  r.item = {{"customer", S("c1")}, {"seq", N("1")}, {"v", N("2")}};
+  r.condition_expression = "attribute_not_exists(customer)";
+  r.return_old_on_condition_failure = true;
+  WriteFailure failure;
+  auto result = engine_->PutItem(r, &failure);
+  EXPECT_TRUE(result.status().IsConditionFailed());
+  ASSERT_TRUE(failure.item);
+  EXPECT_EQ(failure.item->at("v"), N("1"));
+  EXPECT_EQ(Get("c1", 1)->at("v"), N("1"));
+}
+
+TEST_F(TableEngineTest, BadInputIsRejectedAndNothingChanges) {
+  ASSERT_TRUE(Put("c1", 1, {{"v", N("1")}}).ok());
+  EXPECT_TRUE(Put("c1", 1, {{"v", N("not a number")}}).IsInvalidArgument());
+  EXPECT_TRUE(Put("c1", 1, {{"big", S(std::string(401 * 1024, 'x'))}}).IsInvalidArgument());
+  EXPECT_TRUE(Put("c1", 1, {{"status", N("3")}}).IsInvalidArgument());  // GSI key type
+  EXPECT_TRUE(Put("", 1).IsInvalidArgument());
+  EXPECT_TRUE(Put("c1", 1, {{"v", N("2")}}, "v = ").IsInvalidArgument());
+  EXPECT_EQ(Get("c1", 1)->at("v"), N("1"));
+  GetItemRequest g;
+  g.table_name = "orders";
+  g.key = {{"customer", S("c1")}};
+  EXPECT_EQ(engine_->GetItem(g).status().message(), "The provided key element does not match the schema");
+}
+
+TEST_F(TableEngineTest, UpdateCreatesItemsAndReturnsValues) {
+  ExpressionAttributes a;
+  a.values = {{":one", N("1")}};
+  auto r = Update("c1", 1, "ADD n :one", "", a, ReturnValues::kAllNew);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attributes->at("n"), N("1"));
+  r = Update("c1", 1, "SET n = n + :one", "", a, ReturnValues::kUpdatedOld);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->attributes->at("n"), N("1"));
+  EXPECT_EQ(r->attributes->size(), 1u);
+  EXPECT_EQ(Get("c1", 1)->at("n"), N("2"));
+  auto key_update = Update("c1", 1, "SET seq = :one", "", a);
+  EXPECT_NE(key_update.status().message().find("This attribute is part of the key"), std::string::npos);
+}
+
+TEST_F(TableEngineTest, OptimisticLockingWithVersion) {
+  ExpressionAttributes a;
+  a.values = {{":expected", N("1")}, {":next", N("2")}};
+  ASSERT_TRUE(Put("c1", 1, {{"version", N("1")}}).ok());
+  ASSERT_TRUE(Update("c1", 1, "SET version = :next", "version = :expected", a).ok());
+  EXPECT_TRUE(Update("c1", 1, "SET version = :next", "version = :expected", a).status().IsConditionFailed());
+}
+
+TEST_F(TableEngineTest, QueryReturnsNumericSortOrderAndPages) {
+  for (int seq : {10, -3, 2, 100, 0, 7}) ASSERT_TRUE(Put("c1", seq).ok());
+  ASSERT_TRUE(Put("c2", 5).ok());
+  QueryRequest q;
+  q.key_condition_expression = "customer = :c";
+  q.attributes.values = {{":c", S("c1")}};
+  EXPECT_EQ(QuerySeqs(q), (std::vector<std::string>{"-3", "0", "2", "7", "10", "100"}));
+  q.scan_index_forward = false;
+  EXPECT_EQ(QuerySeqs(q), (std::vector<std::string>{"100", "10", "7", "2", "0", "-3"}));
+  q.scan_index_forward = true;
+  q.key_condition_expression = "customer = :c AND seq BETWEEN :lo AND :hi";
+  q.attributes.values[":lo"] = N("0");
+  q.attributes.values[":hi"] = N("10");
+  EXPECT_EQ(QuerySeqs(q), (std::vector<std::string>{"0", "2", "7", "10"}));
+  q.key_condition_expression = "customer = :c AND seq > :lo";
+  q.attributes.values.erase(":hi");
+  EXPECT_EQ(QuerySeqs(q), (std::vector<std::string>{"2", "7", "10", "100"}));
+
+  // Pages of two, forward and backward, cover everything exactly once.
+  for (bool forward : {true, false}) {
+    QueryRequest p;
+    p.table_name = "orders";
+    p.key_condition_expression = "customer = :c";
+    p.attributes.values = {{":c", S("c1")}};
+    p.limit = 2;
+    p.scan_index_forward = forward;
+    std::vector<std::string> all;
+    for (int page = 0; page < 10; ++page) {
+      auto r = engine_->Query(p);
+      ASSERT_TRUE(r.ok());
+      for (const auto& item : r->items) all.push_back(item.at("seq").scalar());
+      if (!r->last_evaluated_key) break;
+      p.exclusive_start_key = r->last_evaluated_key;
+    }
+    EXPECT_EQ(all.size(), 6u);
+    EXPECT_EQ(std::set<std::string>(all.begin(), all.end()).size(), 6u);
+  }
+}
+
+TEST_F(TableEngineTest, QueryKeyConditionErrors) {
+  QueryRequest q;
+  q.table_name = "orders";
+  q.key_condition_expression = "seq = :s";
+  q.attributes.values = {{":s", N("1")}};
+  EXPECT_NE(engine_->Query(q).status().message().find("missed key schema element: customer"), std::string::npos);
+  q.key_condition_expression = "customer = :s";
+  EXPECT_NE(engine_->Query(q).status().message().find("Condition parameter type does not match schema type"), std::string::npos);
+}
+
+TEST_F(TableEngineTest, GlobalIndexFollowsPutsUpdatesAndDeletes) {
+  ASSERT_TRUE(Put("c1", 1, {{"status", S("NEW")}}).ok());
+  ASSERT_TRUE(Put("c2", 2, {{"status", S("NEW")}}).ok());
+  ASSERT_TRUE(Put("c3", 3).ok());  // no status: not in the index
+  auto by_status = [&](const std::string& status) {
+    QueryRequest q;
+    q.index_name = "by_status";
+    q.key_condition_expression = "#s = :s";
+    q.attributes.names = {{"#s", "status"}};
+    q.attributes.values = {{":s", S(status)}};
+    return QuerySeqs(q);
+  };
+  EXPECT_EQ(by_status("NEW"), (std::vector<std::string>{"1", "2"}));
+  ExpressionAttributes a;
+  a.names = {{"#s", "status"}};
+  a.values = {{":paid", S("PAID")}};
+  ASSERT_TRUE(Update("c1", 1, "SET #s = :paid", "", a).ok());
+  EXPECT_EQ(by_status("NEW"), (std::vector<std::string>{"2"}));
+  EXPECT_EQ(by_status("PAID"), (std::vector<std::string>{"1"}));
+  DeleteItemRequest d;
+  d.table_name = "orders";
+  d.key = {{"customer", S("c2")}, {"seq", N("2")}};
+  ASSERT_TRUE(engine_->DeleteItem(d).ok());
+  EXPECT_TRUE(by_status("NEW").empty());
+}
+
+TEST_F(TableEngineTest, UpdateTableAddsIndexWithBackfill) {
+  ASSERT_TRUE(Put("c1", 1, {{"sku", S("a")}}).ok());
+  ASSERT_TRUE(Put("c2", 2, {{"sku", S("a")}}).ok());
+  UpdateTableRequest u;
+  u.table_name = "orders";
+  u.attribute_definitions = {{"sku", AttributeValue::Type::kS}};
+  u.create_index = GlobalSecondaryIndex{"by_sku", {{"sku", KeyType::kHash}}, {ProjectionType::kKeysOnly, {}}};
+  ASSERT_TRUE(engine_->UpdateTable(u).ok());
+  QueryRequest q;
+  q.table_name = "orders";
+  q.index_name = "by_sku";
+  q.key_condition_expression = "sku = :s";
+  q.attributes.values = {{":s", S("a")}};
+  auto r = engine_->Query(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->items.size(), 2u);
+}
+
+TEST_F(TableEngineTest, TransactionIsAllOrNothingWithReasons) {
+  ASSERT_TRUE(Put("c1", 1, {{"stock", N("1")}}).ok());
+  TransactWriteItem dec;
+  dec.kind = TransactWriteItem::Kind::kUpdate;
+  dec.table_name = "orders";
+  dec.key = {{"customer", S("c1")}, {"seq", N("1")}};
+  dec.update_expression = "SET stock = stock - :one";
+  dec.condition_expression = "stock >= :one";
+  dec.attributes.values = {{":one", N("1")}};
+  TransactWriteItem put;
+  put.kind = TransactWriteItem::Kind::kPut;
+  put.table_name = "orders";
+  put.item = {{"customer", S("c9")}, {"seq", N("1")}};
+  ASSERT_TRUE(engine_->TransactWriteItems({dec, put}, "", nullptr).ok());
+  EXPECT_EQ(Get("c1", 1)->at("stock"), N("0"));
+  put.item["seq"] = N("2");
+  WriteFailure failure;
+  Status s = engine_->TransactWriteItems({put, dec}, "", &failure);
+  EXPECT_TRUE(s.IsConditionFailed());
+  ASSERT_EQ(failure.reasons.size(), 2u);
+  EXPECT_EQ(failure.reasons[0].code, "None");
+  EXPECT_EQ(failure.reasons[1].code, "ConditionalCheckFailed");
+  EXPECT_FALSE(Get("c9", 2));  // the put was rolled back with the failed update
+  EXPECT_TRUE(engine_->TransactWriteItems({put, put}, "", nullptr).IsInvalidArgument());
+}
+
+TEST_F(TableEngineTest, TransactionTokenMakesRetriesIdempotent) {
+  TransactWriteItem add;
+  add.kind = TransactWriteItem::Kind::kUpdate;
+  add.table_name = "orders";
+  add.key = {{"customer", S("c1")}, {"seq", N("1")}};
+  add.update_expression = "ADD n :one";
+  add.attributes.values = {{":one", N("1")}};
+  ASSERT_TRUE(engine_->TransactWriteItems({add}, "tok", nullptr).ok());
+  ASSERT_TRUE(engine_->TransactWriteItems({add}, "tok", nullptr).ok());
+  EXPECT_EQ(Get("c1", 1)->at("n"), N("1"));
+  add.attributes.values[":one"] = N("2");
+  EXPECT_EQ(engine_->TransactWriteItems({add}, "tok", nullptr).code(), Status::Code::kAlreadyExists);
+}
+
+TEST_F(TableEngineTest, ConcurrentConditionalDecrementsNeverOversell) {
+  ASSERT_TRUE(Put("stock", 1, {{"stock_left", N("200")}}).ok());
+  std::atomic<int> sold{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      ExpressionAttributes a;
+      a.values = {{":one", N("1")}};
+      while (true) {
+        auto r = Update("stock", 1, "SET stock_left = stock_left - :one", "stock_left >= :one", a);
+        if (!r.ok()) {
+          EXPECT_TRUE(r.status().IsConditionFailed()) << r.status().ToString();
+          return;
+        }
+        ++sold;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sold.load(), 200);
+  EXPECT_EQ(Get("stock", 1)->at("stock_left"), N("0"));
+}
+
+TEST_F(TableEngineTest, TtlExpiresItemsWhenTheClockPassesThem) {
+  ASSERT_TRUE(engine_->UpdateTimeToLive("orders", "expires").ok());
+  int64_t now = clock_.NowMillis() / 1000;
+  ASSERT_TRUE(Put("c1", 1, {{"expires", N(std::to_string(now + 60))}, {"status", S("NEW")}}).ok());
+  ASSERT_TRUE(Put("c1", 2, {{"expires", S("not a number")}}).ok());
+  ASSERT_TRUE(Put("c1", 3).ok());
+  EXPECT_EQ(*engine_->ExpireTtlOnce(), 0);
+  clock_.AdvanceMillis(61'000);
+  EXPECT_EQ(*engine_->ExpireTtlOnce(), 1);
+  EXPECT_FALSE(Get("c1", 1));
+  EXPECT_TRUE(Get("c1", 2));
+  QueryRequest q;
+  q.index_name = "by_status";
+  q.key_condition_expression = "#s = :s";
+  q.attributes.names = {{"#s", "status"}};
+  q.attributes.values = {{":s", S("NEW")}};
+  EXPECT_TRUE(QuerySeqs(q).empty());  // its index entry went with it
+}
+
+TEST_F(TableEngineTest, ScanSegmentsCoverEveryItemOnce) {
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(Put("c" + std::to_string(i), i).ok());
+  std::multiset<std::string> seen;
+  for (int segment = 0; segment < 3; ++segment) {
+    ScanRequest s;
+    s.table_name = "orders";
+    s.segment = segment;
+    s.total_segments = 3;
+    auto r = engine_->Scan(s);
+    ASSERT_TRUE(r.ok());
+    for (const auto& item : r->items) seen.insert(item.at("customer").scalar());
+  }
+  EXPECT_EQ(seen.size(), 50u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 50u);
+}
+
+TEST_F(TableEngineTest, TablesAndItemsSurviveReopen) {
+  ASSERT_TRUE(Put("c1", 1, {{"status", S("NEW")}}).ok());
+  Reopen();
+  EXPECT_TRUE(Get("c1", 1));
+  EXPECT_TRUE(engine_->DescribeTable("orders").ok());
+}
+
+TEST_F(TableEngineTest, RecreatedTableStartsEmpty) {
+  ASSERT_TRUE(Put("c1", 1).ok());
+  auto d = engine_->DescribeTable("orders");
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE(engine_->DeleteTable("orders").ok());
+  CreateTableRequest r;
+  r.table_name = "orders";
+  r.key_schema = d->key_schema;
+  r.attribute_definitions = {{"customer", AttributeValue::Type::kS}, {"seq", AttributeValue::Type::kN}};
+  ASSERT_TRUE(engine_->CreateTable(r).ok());
+  EXPECT_FALSE(Get("c1", 1));
+}
+
+TEST_F(TableEngineTest, BatchWriteAndBatchGet) {
+  std::map<std::string, std::vector<WriteRequest>> writes;
+  for (int i = 0; i < 5; ++i) {
+    writes["orders"].push_back({Item{{"customer", S("b")}, {"seq", N(std::to_string(i))}}, std::nullopt});
+  }
+  ASSERT_TRUE(engine_->BatchWriteItem(writes).ok());
+  std::map<std::string, KeysAndAttributes> gets;
+  gets["orders"].keys = {{{"customer", S("b")}, {"seq", N("1")}}, {{"customer", S("b")}, {"seq", N("9")}}};
+  auto r = engine_->BatchGetItem(gets);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->responses["orders"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace table
