@@ -272,8 +272,10 @@ bool Log::CommitPending(SyncMode mode) {
       if (mode == SyncMode::kInterval) dirty_ = true;
     }
   }
-  for (Pending& p : pending) p.done(status, p.first_offset, p.timestamp);
+  // Listeners first: by the time an appender sees its ack, subscribers have
+  // been told, so "put, then expect a wake-up" holds without waiting.
   if (status.ok() && !index.empty() && listener_) listener_();
+  for (Pending& p : pending) p.done(status, p.first_offset, p.timestamp);
   std::lock_guard lock(mu_);
   bool more = !pending_.empty();
   if (!more) {

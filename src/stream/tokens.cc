@@ -1,0 +1,96 @@
+#include "stream/tokens.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstdio>
+
+#include "common/coding.h"
+
+namespace stream {
+namespace {
+
+constexpr char kVersion = 1;
+constexpr size_t kMacSize = 16;
+constexpr size_t kFixedSize = 1 + 8 + 8 + 8 + 8;
+
+std::string Mac(std::string_view payload, std::string_view key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), kMacSize);
+}
+
+common::Status Invalid() { return common::Status::InvalidArgument("Invalid ShardIterator."); }
+
+}  // namespace
+
+std::string FormatSequenceNumber(uint64_t shard_index, uint64_t offset) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "49%018llu%020llu", static_cast<unsigned long long>(shard_index),
+                static_cast<unsigned long long>(offset));
+  return buf;
+}
+
+common::Result<SequenceNumber> ParseSequenceNumber(std::string_view text) {
+  auto invalid = [&] {
+    return common::Status::InvalidArgument("StartingSequenceNumber " + std::string(text.substr(0, 64)) +
+                                           " is not a valid sequence number");
+  };
+  if (text.size() != 40 || !text.starts_with("49")) return invalid();
+  for (char c : text) {
+    if (c < '0' || c > '9') return invalid();
+  }
+  SequenceNumber out;
+  for (char c : text.substr(2, 18)) out.shard_index = out.shard_index * 10 + static_cast<uint64_t>(c - '0');
+  // 20 digits can exceed uint64; such a value was never issued.
+  unsigned __int128 offset = 0;
+  for (char c : text.substr(20)) offset = offset * 10 + static_cast<unsigned>(c - '0');
+  if (offset > UINT64_MAX) return invalid();
+  out.offset = static_cast<uint64_t>(offset);
+  return out;
+}
+
+std::string EncodeIterator(const IteratorToken& token, std::string_view key) {
+  std::string payload;
+  payload.push_back(kVersion);
+  common::PutFixed64(&payload, token.stream_uid);
+  common::PutFixed64(&payload, token.shard_index);
+  common::PutFixed64(&payload, token.position);
+  common::PutFixed64(&payload, static_cast<uint64_t>(token.expires_millis));
+  payload += token.stream_name;
+  payload += Mac(payload, key);
+  std::string out(4 * ((payload.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(payload.data()), static_cast<int>(payload.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+common::Result<IteratorToken> DecodeIterator(std::string_view text, std::string_view key) {
+  if (text.empty() || text.size() > 512 || text.size() % 4 != 0) return Invalid();
+  std::string raw(text.size() / 4 * 3 + 1, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return Invalid();
+  size_t size = static_cast<size_t>(n);
+  // EVP_DecodeBlock counts '=' padding as zero bytes.
+  if (text.ends_with("==")) size -= 2;
+  else if (text.ends_with("=")) size -= 1;
+  raw.resize(size);
+  if (raw.size() < kFixedSize + kMacSize || raw[0] != kVersion) return Invalid();
+  std::string_view payload(raw.data(), raw.size() - kMacSize);
+  std::string expected = Mac(payload, key);
+  if (CRYPTO_memcmp(expected.data(), raw.data() + payload.size(), kMacSize) != 0) return Invalid();
+  IteratorToken token;
+  token.stream_uid = common::DecodeFixed64(raw.data() + 1);
+  token.shard_index = common::DecodeFixed64(raw.data() + 9);
+  token.position = common::DecodeFixed64(raw.data() + 17);
+  token.expires_millis = static_cast<int64_t>(common::DecodeFixed64(raw.data() + 25));
+  token.stream_name = std::string(payload.substr(kFixedSize));
+  return token;
+}
+
+}  // namespace stream

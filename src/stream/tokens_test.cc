@@ -1,0 +1,54 @@
+#include "stream/tokens.h"
+
+#include <gtest/gtest.h>
+
+namespace stream {
+namespace {
+
+TEST(TokensTest, SequenceNumbersRoundTripAndSortAsStrings) {
+  std::string a = FormatSequenceNumber(3, 9), b = FormatSequenceNumber(3, 10),
+              c = FormatSequenceNumber(3, 123456789012ull);
+  EXPECT_EQ(a.size(), 40u);
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  auto parsed = ParseSequenceNumber(c);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->shard_index, 3u);
+  EXPECT_EQ(parsed->offset, 123456789012ull);
+}
+
+TEST(TokensTest, MalformedSequenceNumbersAreInvalidArgument) {
+  for (std::string bad : {std::string("12"), std::string(40, '9'), std::string("49") + std::string(38, 'x'),
+                          std::string("49") + std::string(38, '9')}) {
+    EXPECT_TRUE(ParseSequenceNumber(bad).status().IsInvalidArgument()) << bad;
+  }
+}
+
+TEST(TokensTest, IteratorsRoundTrip) {
+  IteratorToken t{"order", 7, 2, 99, 1'700'000'300'000};
+  std::string text = EncodeIterator(t, "k1");
+  auto back = DecodeIterator(text, "k1");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->stream_name, "order");
+  EXPECT_EQ(back->stream_uid, 7u);
+  EXPECT_EQ(back->shard_index, 2u);
+  EXPECT_EQ(back->position, 99u);
+  EXPECT_EQ(back->expires_millis, 1'700'000'300'000);
+}
+
+TEST(TokensTest, ForgedOrEditedIteratorsAreRejected) {
+  IteratorToken t{"order", 7, 2, 99, 1'700'000'300'000};
+  std::string text = EncodeIterator(t, "k1");
+  EXPECT_TRUE(DecodeIterator(text, "another key").status().IsInvalidArgument());
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string edited = text;
+    edited[i] = edited[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(DecodeIterator(edited, "k1").ok()) << i;
+  }
+  EXPECT_FALSE(DecodeIterator("", "k1").ok());
+  EXPECT_FALSE(DecodeIterator("not base64 !!", "k1").ok());
+  EXPECT_FALSE(DecodeIterator(std::string(600, 'A'), "k1").ok());
+}
+
+}  // namespace
+}  // namespace stream
