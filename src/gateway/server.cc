@@ -262,6 +262,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   // A client that does not read cannot take a close frame either: cut the socket.
   void Abort() {
     closed_ = true;
+    listener_->options.hub->UnsubscribeAll(this);
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
     beast::get_lowest_layer(ws_).socket().close(ignored);

@@ -7,6 +7,11 @@ namespace {
 
 bool IsApiPath(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
 
+bool HasDotDotSegment(std::string_view path) {
+  return path == ".." || path.starts_with("../") || path.ends_with("/..") ||
+         path.find("/../") != std::string_view::npos;
+}
+
 std::string LandingPage(const std::string& version, const std::string& static_dir) {
   return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Rivulet</title></head><body>\n"
          "<h1>Rivulet " + version + "</h1>\n"
@@ -99,7 +104,7 @@ void WebApp::Handle(Request& request, Respond respond) {
 
 void WebApp::NotFound(Request& request, Respond& respond) {
   bool get = request.method == "GET" || request.method == "HEAD";
-  if (!IsApiPath(request.path) && static_files_.enabled()) {
+  if (!IsApiPath(request.path) && static_files_.enabled() && !HasDotDotSegment(request.path)) {
     if (!get) {
       request.route = "method-not-allowed";
       Response r = Response::Problem(405, "Method Not Allowed", "static files answer GET and HEAD only",
