@@ -1,0 +1,156 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { Link, useSearchParams } from 'react-router'
+import { Alert, Empty, ErrorState, Loading } from '../../components/states'
+import { formatDateTime } from '../../lib/format'
+import { errorMessage } from '../../lib/handle-server-error'
+import { formatMoney } from '../../lib/money'
+import { usePollWhileOffline } from '../../lib/realtime'
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lib/types'
+import { StatusBadge, statusLabel } from '../orders/status-badge'
+import { useLiveOrders } from '../orders/use-live-orders'
+import { AdminNav } from './admin-nav'
+import { adminOrdersKey, fetchAdminOrders, setOrderStatus } from './api'
+
+type Action = { to: 'SHIPPED' | 'DELIVERED' | 'CANCELLED'; label: string }
+
+/** What an admin may do next with an order in `status`. */
+export function actionsFor(status: OrderStatus): Action[] {
+  switch (status) {
+    case 'PLACED':
+      return [{ to: 'CANCELLED', label: 'Cancel' }]
+    case 'CONFIRMED':
+      return [{ to: 'SHIPPED', label: 'Ship' }, { to: 'CANCELLED', label: 'Cancel' }]
+    case 'SHIPPED':
+      return [{ to: 'DELIVERED', label: 'Deliver' }]
+    default:
+      return []
+  }
+}
+
+function Actions({ order, onError }: { order: Order; onError: (msg: string | null) => void }) {
+  const qc = useQueryClient()
+  const m = useMutation({
+    mutationFn: (to: Action['to']) => setOrderStatus(order.id, to),
+    onSuccess: () => {
+      onError(null)
+      void qc.invalidateQueries({ queryKey: ['admin-orders'] })
+    },
+    onError: (e) => onError(`Order ${order.id}: ${errorMessage(e)}`),
+  })
+  const acts = actionsFor(order.status)
+  if (!acts.length) return <span className="muted">—</span>
+  return (
+    <div className="actions">
+      {acts.map((a) => (
+        <button
+          key={a.to}
+          type="button"
+          className={`btn btn--sm ${a.to === 'CANCELLED' ? 'btn--danger-ghost' : 'btn--secondary'}`}
+          disabled={m.isPending}
+          onClick={() => {
+            if (a.to !== 'CANCELLED' || window.confirm(`Cancel order ${order.id}?`)) m.mutate(a.to)
+          }}
+          aria-label={`${a.label} order ${order.id}`}
+        >
+          {m.isPending && m.variables === a.to ? '…' : a.label}
+        </button>
+      ))}
+    </div>
+  )
+}
+
+export function AdminOrdersPage() {
+  const [params, setParams] = useSearchParams()
+  const status = params.get('status') ?? ''
+  const customerId = params.get('customerId') ?? ''
+  const [draftCustomer, setDraftCustomer] = useState(customerId)
+  const [actionError, setActionError] = useState<string | null>(null)
+  const filter = { status: status || undefined, customerId: customerId || undefined }
+  useLiveOrders('admin/orders', ['admin-orders'])
+  const poll = usePollWhileOffline(5000)
+  const orders = useInfiniteQuery({
+    queryKey: adminOrdersKey(filter),
+    queryFn: ({ pageParam, signal }) => fetchAdminOrders(filter, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: poll,
+  })
+  const items = orders.data?.pages.flatMap((p) => p.items) ?? []
+
+  const apply = (next: { status?: string; customerId?: string }) => {
+    const p = new URLSearchParams()
+    const s = next.status ?? status
+    const c = next.customerId ?? customerId
+    if (s) p.set('status', s)
+    if (c) p.set('customerId', c)
+    setParams(p)
+  }
+  const onCustomer = (e: FormEvent) => {
+    e.preventDefault()
+    apply({ customerId: draftCustomer.trim() })
+  }
+
+  return (
+    <div className="admin-orders">
+      <AdminNav />
+      <div className="page-head">
+        <h1>Orders</h1>
+        <div className="filters">
+          <div className="filter">
+            <label htmlFor="a-status">Status</label>
+            <select id="a-status" value={status} onChange={(e) => apply({ status: e.target.value })}>
+              <option value="">All</option>
+              {ORDER_STATUSES.map((s) => <option key={s} value={s}>{statusLabel[s]}</option>)}
+            </select>
+          </div>
+          <form className="filter" onSubmit={onCustomer} role="search">
+            <label htmlFor="a-customer">Customer id</label>
+            <input id="a-customer" value={draftCustomer} onChange={(e) => setDraftCustomer(e.target.value)} placeholder="any" />
+            <button type="submit" className="btn btn--secondary btn--sm">Filter</button>
+          </form>
+        </div>
+      </div>
+      {actionError ? <Alert>{actionError}</Alert> : null}
+      {orders.isLoading ? (
+        <Loading label="Loading orders…" />
+      ) : orders.error ? (
+        <ErrorState error={orders.error} onRetry={() => orders.refetch()} title="Could not load the orders" />
+      ) : !items.length ? (
+        <Empty title="No orders match these filters" />
+      ) : (
+        <div className="table-wrap card">
+          <table className="table">
+            <caption className="sr-only">Orders, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Order</th><th scope="col">Customer</th><th scope="col">Placed</th>
+                <th scope="col">Items</th><th scope="col" className="num">Total</th><th scope="col">Status</th><th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((o) => (
+                <tr key={o.id}>
+                  <td className="mono"><Link to={`/orders/${encodeURIComponent(o.id)}`}>{o.id}</Link></td>
+                  <td className="mono"><button type="button" className="btn btn--link" onClick={() => { setDraftCustomer(o.customerId); apply({ customerId: o.customerId }) }}>{o.customerId}</button></td>
+                  <td>{formatDateTime(o.createdAt)}</td>
+                  <td>{o.items.reduce((n, i) => n + i.quantity, 0)}</td>
+                  <td className="num">{formatMoney(o.total, o.currency)}</td>
+                  <td><StatusBadge status={o.status} /></td>
+                  <td><Actions order={o} onError={setActionError} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {orders.hasNextPage ? (
+            <div className="pager">
+              <button type="button" className="btn btn--secondary" onClick={() => orders.fetchNextPage()} disabled={orders.isFetchingNextPage}>
+                {orders.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            </div>
+          ) : null}
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,20 @@
+import { api, query } from '../../lib/api'
+import type { AnalyticsRange, Order, OrderStatus, Page, Summary } from '../../lib/types'
+
+export const summaryKey = (range: AnalyticsRange) => ['analytics', range] as const
+
+export const fetchSummary = (range: AnalyticsRange, signal?: AbortSignal) =>
+  api<Summary>(`/api/analytics/summary${query({ range })}`, { signal })
+
+export interface AdminOrderFilter {
+  status?: string
+  customerId?: string
+}
+
+export const adminOrdersKey = (f: AdminOrderFilter) => ['admin-orders', f] as const
+
+export const fetchAdminOrders = (f: AdminOrderFilter, cursor: string | undefined, signal?: AbortSignal) =>
+  api<Page<Order>>(`/api/admin/orders${query({ status: f.status, customerId: f.customerId, cursor, limit: 25 })}`, { signal })
+
+export const setOrderStatus = (id: string, status: Extract<OrderStatus, 'SHIPPED' | 'DELIVERED' | 'CANCELLED'>) =>
+  api<{ id: string; status: OrderStatus }>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { body: { status } })

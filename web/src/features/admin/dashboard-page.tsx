@@ -1,0 +1,172 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { ErrorState, Loading } from '../../components/states'
+import { formatCount } from '../../lib/format'
+import { formatMoney } from '../../lib/money'
+import { useConnectionState, useTopic } from '../../lib/realtime'
+import type { AnalyticsRange, Summary } from '../../lib/types'
+import { fetchSummary, summaryKey } from './api'
+import { BarList } from './bar-list'
+import {
+  appendLatency, conversionRate, emptyColumns, funnelSteps, statusBars, toSeries, topCategoryBars, topProductBars,
+  type Columns,
+} from './summary-transform'
+import { UPlotChart } from './uplot-chart'
+import { AdminNav } from './admin-nav'
+
+const RANGES: { value: AnalyticsRange; label: string }[] = [
+  { value: '5m', label: 'Last 5 min' },
+  { value: '1h', label: 'Last hour' },
+  { value: '24h', label: 'Last 24 h' },
+]
+
+const pct = (v: number | null) => (v == null ? '—' : `${(v * 100).toFixed(1)} %`)
+const ms = (v: number) => (v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`)
+
+function Kpi({ label, value, sub }: { label: string; value: string; sub?: string }) {
+  return (
+    <div className="kpi">
+      <dt className="kpi__label">{label}</dt>
+      <dd className="kpi__value">{value}</dd>
+      {sub ? <dd className="kpi__sub">{sub}</dd> : null}
+    </div>
+  )
+}
+
+/** The live Summary (range 5m): pushed every second on `analytics`, polled while the socket is down. */
+function useLiveSummary() {
+  const qc = useQueryClient()
+  const open = useConnectionState() === 'open'
+  const q = useQuery({
+    queryKey: summaryKey('5m'),
+    queryFn: ({ signal }) => fetchSummary('5m', signal),
+    refetchInterval: open ? false : 2000,
+    staleTime: Infinity,
+  })
+  useTopic<Summary>('analytics', (s) => {
+    if (s && typeof s === 'object' && Array.isArray(s.series)) qc.setQueryData(summaryKey('5m'), s)
+  })
+  return q
+}
+
+export function DashboardPage() {
+  const [range, setRange] = useState<AnalyticsRange>('5m')
+  const live = useLiveSummary()
+  const ranged = useQuery({
+    queryKey: summaryKey(range),
+    queryFn: ({ signal }) => fetchSummary(range, signal),
+    enabled: range !== '5m',
+    refetchInterval: 10_000,
+  })
+  const view = range === '5m' ? live : ranged
+  const s = view.data
+  const now = live.data
+
+  // Latency percentiles over time, from the pushed summaries.
+  const [latency, setLatency] = useState<Columns>(() => emptyColumns(2))
+  const lastAt = useRef('')
+  useEffect(() => {
+    if (now && now.at !== lastAt.current) {
+      lastAt.current = now.at
+      setLatency((w) => appendLatency(w, now))
+    }
+  }, [now])
+
+  const series = useMemo(() => (s ? toSeries(s) : null), [s])
+  const ordersCols = useMemo<Columns>(() => (series ? [series.columns[0], series.columns[1]] : emptyColumns(1)), [series])
+  const revenueCols = useMemo<Columns>(() => (series ? [series.columns[0], series.columns[2]] : emptyColumns(1)), [series])
+
+  const currency = s?.currency ?? now?.currency ?? 'EUR'
+  const money = (v: number) => formatMoney(v, currency)
+  const moneyMajor = (v: number) => formatMoney(Math.round(v * 100), currency).replace(/\.00$/, '')
+
+  return (
+    <div className="dashboard">
+      <AdminNav />
+      <div className="page-head">
+        <div>
+          <h1>Live dashboard</h1>
+          <p className="muted">Updated every second from the analytics stream{now ? ` · last update ${new Date(now.at).toLocaleTimeString('en-GB')}` : ''}.</p>
+        </div>
+        <div className="segmented" role="radiogroup" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.value} type="button" role="radio" aria-checked={range === r.value} className="segmented__opt" onClick={() => setRange(r.value)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </div>
+
+      {live.isLoading && !now ? (
+        <Loading label="Loading analytics…" />
+      ) : live.error && !now ? (
+        <ErrorState error={live.error} onRetry={() => live.refetch()} title="Could not load the analytics" />
+      ) : now ? (
+        <>
+          <dl className="kpis" aria-label="Key figures, last minute">
+            <Kpi label="Orders / s" value={now.ordersPerSecond.toFixed(1)} sub={`${formatCount(now.ordersLastMinute)} in the last minute`} />
+            <Kpi label="Revenue, last minute" value={money(now.revenueLastMinute)} />
+            <Kpi label="Average basket" value={money(now.averageBasket)} />
+            <Kpi label="Conversion" value={pct(conversionRate(now.funnel))} sub="page view → order" />
+            <Kpi label="Latency p50" value={ms(now.latencyMs.p50)} sub="accept → confirmed" />
+            <Kpi label="Latency p99" value={ms(now.latencyMs.p99)} sub="accept → confirmed" />
+          </dl>
+
+          {view.isLoading ? <Loading label="Loading range…" /> : view.error ? (
+            <ErrorState error={view.error} onRetry={() => view.refetch()} title="Could not load this range" />
+          ) : s ? (
+            <div className="panels">
+              <section className="panel panel--wide card">
+                <UPlotChart
+                  title={`Orders per second${series?.step === 60 ? ' (per-minute average)' : ''}`}
+                  data={ordersCols}
+                  series={[{ label: 'Orders/s', color: '#2563eb', fill: true, format: (v) => v.toFixed(v < 10 ? 1 : 0) }]}
+                />
+              </section>
+              <section className="panel panel--wide card">
+                <UPlotChart
+                  title={`Revenue per ${series?.step === 60 ? 'minute' : 'second'}`}
+                  data={revenueCols}
+                  series={[{ label: 'Revenue', color: '#059669', fill: true, format: moneyMajor }]}
+                />
+              </section>
+              <section className="panel card">
+                <BarList title="Orders by status" bars={statusBars(s.byStatus)} format={formatCount} tone={(k) => `bars__fill--${k.toLowerCase()}`} />
+              </section>
+              <section className="panel card">
+                <figure className="bars funnel">
+                  <figcaption className="chart__title">Conversion funnel</figcaption>
+                  <ol>
+                    {funnelSteps(s.funnel).map((f) => (
+                      <li key={f.key} className="bars__row">
+                        <span className="bars__label">{f.label}</span>
+                        <span className="bars__track" aria-hidden="true"><span className="bars__fill" style={{ transform: `scaleX(${f.ofStart})` }} /></span>
+                        <span className="bars__value">{formatCount(f.count)}<small>{f.fromPrevious == null ? '' : ` ${pct(f.fromPrevious)}`}</small></span>
+                      </li>
+                    ))}
+                  </ol>
+                </figure>
+              </section>
+              <section className="panel card">
+                <BarList title="Top products (units)" bars={topProductBars(s, 'units')} format={formatCount} />
+              </section>
+              <section className="panel card">
+                <BarList title="Top categories (revenue)" bars={topCategoryBars(s, 'revenue')} format={money} />
+              </section>
+              <section className="panel panel--wide card">
+                <UPlotChart
+                  title="Accept → confirmed latency (live)"
+                  data={latency}
+                  series={[
+                    { label: 'p50', color: '#7c3aed', format: ms },
+                    { label: 'p99', color: '#dc2626', format: ms },
+                  ]}
+                />
+              </section>
+            </div>
+          ) : null}
+        </>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,77 @@
+import { Link } from 'react-router'
+import { Empty } from '../../components/states'
+import { formatMoney } from '../../lib/money'
+import { cartTotals, itemCount, MAX_QUANTITY, removeItem, setQuantity } from './cart'
+import { useCart } from './use-cart'
+
+export function CartPage() {
+  const [cart, update] = useCart()
+  if (!cart.length)
+    return (
+      <>
+        <h1>Your cart</h1>
+        <Empty title="Your cart is empty">
+          <Link to="/" className="btn btn--primary">Browse the shop</Link>
+        </Empty>
+      </>
+    )
+  const totals = cartTotals(cart)
+  const n = itemCount(cart)
+  return (
+    <div className="cart">
+      <h1>Your cart</h1>
+      <div className="two-col">
+        <ul className="lines card" aria-label="Items in your cart">
+          {cart.map((l) => (
+            <li key={l.productId} className="line">
+              <div className="line__main">
+                <Link to={`/products/${encodeURIComponent(l.productId)}`} className="line__name">{l.name}</Link>
+                <span className="muted">{formatMoney(l.unitPrice, l.currency)} each</span>
+              </div>
+              <div className="line__qty">
+                <button type="button" className="btn btn--icon" aria-label={`One fewer ${l.name}`} onClick={() => update((c) => setQuantity(c, l.productId, l.quantity - 1))}>−</button>
+                <label className="sr-only" htmlFor={`q-${l.productId}`}>Quantity of {l.name}</label>
+                <input
+                  id={`q-${l.productId}`}
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  max={Math.min(MAX_QUANTITY, l.stock ?? MAX_QUANTITY)}
+                  value={l.quantity}
+                  onChange={(e) => {
+                    const v = Number(e.target.value)
+                    if (Number.isFinite(v) && v >= 1) update((c) => setQuantity(c, l.productId, v))
+                  }}
+                />
+                <button
+                  type="button"
+                  className="btn btn--icon"
+                  aria-label={`One more ${l.name}`}
+                  disabled={l.quantity >= Math.min(MAX_QUANTITY, l.stock ?? MAX_QUANTITY)}
+                  onClick={() => update((c) => setQuantity(c, l.productId, l.quantity + 1))}
+                >+</button>
+              </div>
+              <span className="line__total">{formatMoney(l.unitPrice * l.quantity, l.currency)}</span>
+              <button type="button" className="btn btn--link" onClick={() => update((c) => removeItem(c, l.productId))} aria-label={`Remove ${l.name}`}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+        <aside className="summary card" aria-label="Order summary">
+          <h2>Summary</h2>
+          <dl className="kv">
+            <dt>Items</dt><dd>{n}</dd>
+            <dt>Shipping</dt><dd>Free</dd>
+            {totals.map((t) => (
+              <div key={t.currency} className="kv__total"><dt>Total</dt><dd>{formatMoney(t.amount, t.currency)}</dd></div>
+            ))}
+          </dl>
+          {totals.length > 1 ? <p className="field__error">Items in different currencies cannot be ordered together.</p> : null}
+          <Link to="/checkout" className="btn btn--primary btn--block" aria-disabled={totals.length > 1}>Checkout</Link>
+          <Link to="/" className="btn btn--ghost btn--block">Continue shopping</Link>
+        </aside>
+      </div>
+    </div>
+  )
+}
