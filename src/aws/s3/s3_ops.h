@@ -1,0 +1,64 @@
+// The S3 operations behind S3Handler, one function each. Internal to the
+// adapter; each turns one parsed request into a response or a Status that
+// ErrorFromStatus maps.
+#pragma once
+
+#include "aws/s3/s3_request.h"
+#include "common/status.h"
+#include "gateway/http.h"
+#include "objects/object_client.h"
+
+namespace aws::s3::ops {
+
+using common::Result;
+using common::Status;
+using gateway::Request;
+using gateway::Response;
+
+inline constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+inline constexpr std::string_view kOwnerId = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+
+struct Context {
+  objects::ObjectClient* store;
+  Request& req;
+  const S3Request& s3;
+};
+
+// Buckets and listing (s3_buckets.cc).
+Result<Response> ListBuckets(Context& c);
+Result<Response> CreateBucket(Context& c);
+Result<Response> HeadBucket(Context& c);
+Result<Response> DeleteBucket(Context& c);
+Result<Response> GetBucketLocation(Context& c);
+Result<Response> GetBucketVersioning(Context& c);
+Result<Response> ListObjects(Context& c, bool v2);
+Result<Response> DeleteObjects(Context& c);
+
+// Objects (s3_objects.cc).
+Result<Response> PutObject(Context& c);
+Result<Response> GetObject(Context& c, bool head);
+Result<Response> DeleteObject(Context& c);
+Result<Response> CopyObject(Context& c);
+
+// Multipart (s3_multipart.cc).
+Result<Response> CreateMultipartUpload(Context& c);
+Result<Response> UploadPart(Context& c);
+Result<Response> CompleteMultipartUpload(Context& c);
+Result<Response> AbortMultipartUpload(Context& c);
+Result<Response> ListParts(Context& c);
+Result<Response> ListMultipartUploads(Context& c);
+
+// Shared helpers (s3_objects.cc).
+// Content-Type, x-amz-meta-*, Cache-Control & co. from request headers.
+objects::ObjectMetadata MetadataFromHeaders(const Request& req);
+// The body's bytes: plain, or decoded from aws-chunked. Fills the
+// flexible checksum (header or trailer) into `metadata` when one was sent.
+Result<ChunkedBody> RequestBody(const Request& req, objects::ObjectMetadata* metadata);
+// The source of x-amz-copy-source and its conditions.
+Result<objects::CopyRequest> CopySource(const Context& c);
+// An integer query parameter within [lo, hi]; `fallback` when absent.
+Result<int> IntParam(const S3Request& s3, std::string_view name, int fallback, int lo, int hi);
+std::string Quoted(std::string_view etag);
+Response XmlResponse(std::string body, int status = 200);
+
+}  // namespace aws::s3::ops
