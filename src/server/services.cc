@@ -10,7 +10,13 @@
 // and the library to src/server/CMakeLists.txt.
 #include "server/services.h"
 
+#include "aws/dynamodb/dynamodb_handler.h"
+#include "aws/kinesis/kinesis_handler.h"
+#include "aws/s3/s3_handler.h"
 #include "gateway/debug_routes.h"
+#include "objects/object_store.h"
+#include "stream/stream_engine.h"
+#include "table/table_engine.h"
 
 namespace server {
 
@@ -53,8 +59,45 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   }
 
   // --- stream (Kinesis) ---
+  // The embedded stream engine under <data-dir>/streams; `streams` is the
+  // StreamClient the functions runtime and orders use.
+  stream::StreamEngineOptions stream_options;
+  stream_options.data_dir = registry->data_dir();
+  ASSIGN_OR_RETURN(stream_options.durability,
+                   stream::ParseDurability(config.GetString("stream.durability", "fsync")));
+  stream_options.interval_ms = static_cast<int>(config.GetInt("stream.interval_ms", 1000));
+  stream_options.shard_write_limits = config.GetBool("stream.shard_write_limits", false);
+  stream_options.clock = registry->clock();
+  ASSIGN_OR_RETURN(auto stream_engine, stream::StreamEngine::Open(stream_options));
+  stream::StreamEngine* streams = registry->Own(std::move(stream_engine));
+  auto* kinesis = registry->Own(std::make_unique<aws::kinesis::KinesisHandler>(streams, registry->clock()));
+  RETURN_IF_ERROR(registry->aws().Register(std::string(aws::kinesis::kTargetPrefix), kinesis->AsHandler()));
+  registry->SetReady("stream", true);
+
   // --- table (DynamoDB) ---
-  // --- objects (S3): registry->aws().SetRestFallback(...) ---
+  // The embedded table engine under <data-dir>/tables; `tables` is the
+  // TableClient the orders and functions code use.
+  table::TableEngineOptions table_options;
+  table_options.sync_writes = config.GetBool("table.sync_writes", true);
+  table_options.ttl_interval_millis = static_cast<int>(config.GetInt("table.ttl_interval_ms", 10'000));
+  table_options.clock = registry->clock();
+  ASSIGN_OR_RETURN(auto table_engine, table::TableEngine::Open(registry->data_dir() + "/tables", table_options));
+  table::TableEngine* tables = registry->Own(std::move(table_engine));
+  auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(tables));
+  RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), dynamodb->AsHandler()));
+  registry->SetReady("table", true);
+  // --- objects (S3) ---
+  // The embedded object store under <data-dir>/objects; S3 REST calls (no
+  // X-Amz-Target) on the AWS listener go to its adapter.
+  objects::StoreOptions object_options;
+  object_options.clock = registry->clock();
+  ASSIGN_OR_RETURN(auto object_store,
+                   objects::FileObjectStore::Open(registry->data_dir() + "/objects", object_options));
+  objects::FileObjectStore* object_client = registry->Own(std::move(object_store));
+  auto* s3 = registry->Own(std::make_unique<aws::s3::S3Handler>(
+      object_client, static_cast<int>(config.GetInt("objects.threads", 4))));
+  registry->aws().SetRestFallback(s3->AsHandler());
+  registry->SetReady("objects", true);
   // --- functions, notify, orders, analytics ---
   return common::Status::OK();
 }
