@@ -4,7 +4,8 @@ import { ErrorState, Loading } from '../../components/states'
 import { formatCount } from '../../lib/format'
 import { formatMoney } from '../../lib/money'
 import { useConnectionState, useTopic } from '../../lib/realtime'
-import type { AnalyticsRange, Summary } from '../../lib/types'
+import type { AnalyticsRange, OrderStatus, Summary } from '../../lib/types'
+import { statusLabel } from '../orders/status-badge'
 import { fetchSummary, summaryKey } from './api'
 import { BarList } from './bar-list'
 import {
@@ -105,7 +106,7 @@ export function DashboardPage() {
         <>
           <dl className="kpis" aria-label="Key figures, last minute">
             <Kpi label="Orders / s" value={now.ordersPerSecond.toFixed(1)} sub={`${formatCount(now.ordersLastMinute)} in the last minute`} />
-            <Kpi label="Revenue, last minute" value={money(now.revenueLastMinute)} />
+            <Kpi label="Revenue / min" value={money(now.revenueLastMinute)} />
             <Kpi label="Average basket" value={money(now.averageBasket)} />
             <Kpi label="Conversion" value={pct(conversionRate(now.funnel))} sub="page view → order" />
             <Kpi label="Latency p50" value={ms(now.latencyMs.p50)} sub="accept → confirmed" />
@@ -131,7 +132,7 @@ export function DashboardPage() {
                 />
               </section>
               <section className="panel card">
-                <BarList title="Orders by status" bars={statusBars(s.byStatus)} format={formatCount} tone={(k) => `bars__fill--${k.toLowerCase()}`} />
+                <BarList title="Orders by status" bars={statusBars(s.byStatus).map((b) => ({ ...b, label: statusLabel[b.key as OrderStatus] }))} format={formatCount} tone={(k) => `bars__fill--${k.toLowerCase()}`} />
               </section>
               <section className="panel card">
                 <figure className="bars funnel">

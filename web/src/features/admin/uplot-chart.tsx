@@ -24,6 +24,15 @@ interface Props {
   height?: number
 }
 
+const hm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })
+const hms = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+
+/** 24-hour clock labels; seconds only when ticks are less than a minute apart. */
+function timeLabel(t: number, incrSeconds: number): string {
+  const d = new Date(t * 1000)
+  return incrSeconds < 60 ? hms.format(d) : hm.format(d)
+}
+
 function css(name: string, fallback: string): string {
   const v = typeof window !== 'undefined' ? getComputedStyle(document.documentElement).getPropertyValue(name).trim() : ''
   return v || fallback
@@ -63,7 +72,10 @@ export function UPlotChart({ title, data, series, height = 220 }: Props) {
         })),
       ],
       axes: [
-        { stroke: text, grid, ticks: grid, font: axisFont },
+        {
+          stroke: text, grid, ticks: grid, font: axisFont, space: 70,
+          values: (_u, splits, _ai, _space, incr) => splits.map((t) => timeLabel(t, incr)),
+        },
         {
           stroke: text, grid, ticks: grid, font: axisFont, size: 56, scale: 'y',
           values: (_u, vals) => vals.map((v) => (series[0].format ? series[0].format(v) : String(v))),

@@ -11,7 +11,8 @@ function hueFor(s: string): number {
 export function ProductImage({ product, size = 'card' }: { product: Pick<Product, 'name' | 'category' | 'imageUrl'>; size?: 'card' | 'large' }) {
   if (product.imageUrl)
     return <img className={`pimg pimg--${size}`} src={product.imageUrl} alt="" loading="lazy" decoding="async" />
-  const h = hueFor(product.category || product.name)
+  // The category picks the colour family, the name a nearby shade.
+  const h = (hueFor(product.category || product.name) + (hueFor(product.name) % 5) * 9) % 360
   const initials = product.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('')
   return (
     <div
