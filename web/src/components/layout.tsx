@@ -32,7 +32,7 @@ function Account() {
     return (
       <>
         <NavLink to={`/signin?next=${next}`} className="nav__link">Sign in</NavLink>
-        <Link to={`/signup?next=${next}`} className="btn btn--primary btn--sm">Sign up</Link>
+        <Link to={`/signup?next=${next}`} className="btn btn--primary btn--sm nav__signup">Sign up</Link>
       </>
     )
   }
