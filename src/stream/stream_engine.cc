@@ -242,6 +242,9 @@ Status StreamEngine::Impl::Open() {
     std::set<std::string> shard_dirs;
     for (const ShardMeta& m : shards) {
       ASSIGN_OR_RETURN(auto shard, OpenShard(stream, m));
+      // A crash can lose the unacknowledged tail of a shard closed just
+      // before it; its end is then what recovery kept.
+      if (m.closed_millis != 0) shard->meta.end_offset = std::min(m.end_offset, shard->log->next_offset());
       shard_dirs.insert(shard->id);
       stream->shards.push_back(std::move(shard));
     }
@@ -905,7 +908,11 @@ Result<GetRecordsResult> StreamEngine::Impl::GetRecords(const std::string& shard
   } else {
     result.millis_behind_latest = std::max<int64_t>(0, now - result.records.back().arrival_millis);
   }
-  if (closed && position >= end_offset) {
+  // A closed shard is fully read at its end offset, or earlier when appends
+  // handed offsets before the close failed to write (nothing is pending).
+  bool fully_read = closed && (position >= end_offset ||
+                               (records.empty() && shard->log->end_offset() == shard->log->next_offset()));
+  if (fully_read) {
     std::shared_lock lock(stream->mu);
     result.child_shards = Children(stream.get(), ShardId(token.shard_index));
     return result;  // next_shard_iterator stays "": the shard is fully read
