@@ -93,6 +93,7 @@ class SessionBase {
  public:
   virtual ~SessionBase() = default;
   virtual void OnDrain() = 0;
+  virtual void OnTick(int64_t now_ms) {}
 };
 
 // Guards posts from late Respond calls against a destroyed io_context.
@@ -125,6 +126,8 @@ class Server::Impl {
 
   const ServerOptions& options() const { return options_; }
   net::io_context& context(size_t i) { return *contexts_[i]; }
+  // Updated by each context's ticker; read on that context's thread only.
+  int64_t coarse_now_ms(size_t i) const { return tickers_[i]->now_ms; }
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
   std::atomic<int64_t>& in_flight() { return in_flight_; }
   Gauge& in_flight_gauge() { return *in_flight_gauge_; }
@@ -139,6 +142,14 @@ class Server::Impl {
 
  private:
   void DoAccept(ListenerState* listener, size_t ctx);
+  void Tick(size_t ctx);
+
+  struct Ticker {
+    explicit Ticker(net::io_context& io) : timer(io) {}
+    net::steady_timer timer;
+    int64_t now_ms = 0;
+  };
+  static constexpr int kTickMs = 100;
 
   ServerOptions options_;
   MetricsRegistry* metrics_;
@@ -152,6 +163,7 @@ class Server::Impl {
   std::vector<std::unique_ptr<net::io_context>> contexts_;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
   std::vector<std::unique_ptr<ListenerState>> listeners_;
+  std::vector<std::unique_ptr<Ticker>> tickers_;  // [ctx]
   std::vector<std::thread> threads_;
   Gauge* in_flight_gauge_;
   Gauge* ws_gauge_;
@@ -164,7 +176,7 @@ namespace {
 
 class WsSession : public SessionBase, public WsClient, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(Server::Impl* impl, size_t ctx, ListenerState* listener, beast::tcp_stream&& stream,
+  WsSession(Server::Impl* impl, size_t ctx, ListenerState* listener, tcp::socket&& stream,
             std::string remote)
       : impl_(impl), ctx_(ctx), listener_(listener), ws_(std::move(stream)),
         queue_(impl->options().ws_max_queue_messages, impl->options().ws_max_queue_bytes),
@@ -179,8 +191,6 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   void Run(http::request<http::string_body> req) {
     impl_->Register(ctx_, this);
     impl_->ws_gauge().Inc();
-    // The WebSocket stream has its own timeouts; the TCP-level one would cut it.
-    beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeout;
     timeout.handshake_timeout = std::chrono::seconds(10);
     timeout.idle_timeout = std::chrono::milliseconds(impl_->options().ws_idle_timeout_ms);
@@ -264,14 +274,14 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     closed_ = true;
     listener_->options.hub->UnsubscribeAll(this);
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    ws_.next_layer().close(ignored);
   }
 
   Server::Impl* impl_;
   size_t ctx_;
   ListenerState* listener_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<tcp::socket> ws_;  // has its own handshake/idle timers
   beast::flat_buffer buffer_;
   OutboundQueue queue_;
   std::string remote_;
@@ -286,7 +296,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   HttpSession(Server::Impl* impl, size_t ctx, ListenerState* listener, tcp::socket&& socket)
       : impl_(impl), ctx_(ctx), listener_(listener), stream_(std::move(socket)) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = stream_.remote_endpoint(ec);
     if (!ec) remote_addr_ = endpoint.address().to_string();
   }
 
@@ -302,8 +312,20 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     // while draining); idle or half-read ones are closed now.
     if (busy_) return;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    stream_.shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close(ignored);
+  }
+
+  // Deadlines are checked by the context's ticker instead of a timer per
+  // operation: re-arming a timer per read and write cost a timerfd_settime
+  // syscall per request.
+  void OnTick(int64_t now_ms) override {
+    if (deadline_ms_ == 0 || now_ms < deadline_ms_) return;
+    deadline_ms_ = 0;
+    timed_out_ = true;
+    beast::error_code ignored;
+    stream_.shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close(ignored);
   }
 
  private:
@@ -312,7 +334,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void WaitForRequest() {
     if (impl_->draining()) return Close();
     if (buffer_.size() > 0) return ReadRequest();
-    stream_.expires_after(std::chrono::milliseconds(impl_->options().idle_timeout_ms));
+    SetDeadline(impl_->options().idle_timeout_ms);
     stream_.async_read_some(buffer_.prepare(8192),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
@@ -325,19 +347,20 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(impl_->options().max_header_bytes));
     parser_->body_limit(impl_->options().max_body_bytes);
-    stream_.expires_after(std::chrono::milliseconds(impl_->options().read_timeout_ms));
+    SetDeadline(impl_->options().read_timeout_ms);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
+    deadline_ms_ = 0;
+    if (timed_out_) {
+      impl_->errors(408).Inc();
+      return Close();  // a slow client gets no more of our time
+    }
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset || ec == net::error::eof) {
       return Close();
-    }
-    if (ec == beast::error::timeout) {
-      impl_->errors(408).Inc();
-      return Close();  // a slow client gets no more of our time
     }
     if (ec == http::error::header_limit) {
       return RejectAndClose(431, "Request Header Fields Too Large",
@@ -356,7 +379,6 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     auto& msg = parser_->get();
     if (listener_->options.hub != nullptr && websocket::is_upgrade(msg) && msg.target() == "/ws") {
-      stream_.expires_never();
       auto ws = std::make_shared<WsSession>(impl_, ctx_, listener_, std::move(stream_), remote_addr_);
       ws->Run(parser_->release());
       return;
@@ -485,11 +507,12 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     out_.body().more = false;
     keep_alive_ = keep_alive_ && !impl_->draining();
     out_.keep_alive(keep_alive_);
-    stream_.expires_after(std::chrono::milliseconds(impl_->options().read_timeout_ms));
+    SetDeadline(impl_->options().read_timeout_ms);
     http::async_write(stream_, out_, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, size_t bytes) {
+    deadline_ms_ = 0;
     double seconds = static_cast<double>(NowMicros() - start_micros_) / 1e6;
     impl_->RecordRequest(*listener_, request_.method, request_.route, response_.status, seconds);
     auto level = impl_->options().access_log ? spdlog::level::info : spdlog::level::debug;
@@ -512,8 +535,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // for a moment so the client sees our answer instead of a reset.
   void LingerAndClose() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(1));
+    stream_.shutdown(tcp::socket::shutdown_send, ignored);
+    SetDeadline(1000);
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(65536), [self = shared_from_this()](beast::error_code ec, size_t n) {
       self->lingered_ += n;
@@ -524,14 +547,18 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    stream_.shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close(ignored);
   }
 
   Server::Impl* impl_;
   size_t ctx_;
   ListenerState* listener_;
-  beast::tcp_stream stream_;
+  void SetDeadline(int timeout_ms) { deadline_ms_ = impl_->coarse_now_ms(ctx_) + timeout_ms; }
+
+  tcp::socket stream_;
+  int64_t deadline_ms_ = 0;  // 0: none (a handler is working)
+  bool timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_addr_;
@@ -558,6 +585,10 @@ Server::Impl::Impl(ServerOptions options, MetricsRegistry* metrics) : options_(s
     guards_.push_back(net::make_work_guard(*contexts_.back()));
   }
   sessions_.resize(options_.threads);
+  for (auto& ctx : contexts_) {
+    tickers_.push_back(std::make_unique<Ticker>(*ctx));
+    tickers_.back()->now_ms = NowMicros() / 1000;
+  }
   in_flight_gauge_ = &metrics_->GetGauge("rivulet_http_in_flight_requests", "Requests being handled now.");
   ws_gauge_ = &metrics_->GetGauge("rivulet_ws_connections", "Open WebSocket connections.");
   ws_dropped_ = &metrics_->GetCounter("rivulet_ws_dropped_slow_clients_total",
@@ -567,6 +598,7 @@ Server::Impl::Impl(ServerOptions options, MetricsRegistry* metrics) : options_(s
 Server::Impl::~Impl() {
   Shutdown();
   listeners_.clear();
+  tickers_.clear();
   // Destroying the contexts destroys pending handlers and with them the
   // sessions, which unregister from sessions_ (still alive here).
   contexts_.clear();
@@ -627,6 +659,20 @@ void Server::Impl::DoAccept(ListenerState* listener, size_t ctx) {
       });
 }
 
+void Server::Impl::Tick(size_t ctx) {
+  Ticker& t = *tickers_[ctx];
+  t.now_ms = NowMicros() / 1000;
+  // OnTick may close sessions, which unregister: iterate a copy.
+  if (!sessions_[ctx].empty()) {
+    std::vector<SessionBase*> sessions(sessions_[ctx].begin(), sessions_[ctx].end());
+    for (SessionBase* s : sessions) s->OnTick(t.now_ms);
+  }
+  t.timer.expires_after(std::chrono::milliseconds(kTickMs));
+  t.timer.async_wait([this, ctx](beast::error_code ec) {
+    if (!ec) Tick(ctx);
+  });
+}
+
 common::Status Server::Impl::Start() {
   if (started_) return common::Status::OK();
   started_ = true;
@@ -634,6 +680,7 @@ common::Status Server::Impl::Start() {
     for (size_t i = 0; i < contexts_.size(); ++i) DoAccept(listener.get(), i);
   }
   for (size_t i = 0; i < contexts_.size(); ++i) {
+    Tick(i);
     threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
   }
   return common::Status::OK();
