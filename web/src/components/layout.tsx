@@ -1,5 +1,5 @@
 import { Suspense } from 'react'
-import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router'
+import { Link, NavLink, Outlet, ScrollRestoration, useLocation, useNavigate } from 'react-router'
 import { itemCount } from '../features/cart/cart'
 import { useCart } from '../features/cart/use-cart'
 import { useMe, useSignOut } from '../features/auth/use-auth'
@@ -82,6 +82,7 @@ export function Layout() {
           <Outlet />
         </Suspense>
       </main>
+      <ScrollRestoration />
       <footer className="footer">
         <div className="container">Rivulet demo shop · orders flow through a stream in real time</div>
       </footer>

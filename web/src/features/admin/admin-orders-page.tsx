@@ -6,32 +6,19 @@ import { formatDateTime } from '../../lib/format'
 import { errorMessage } from '../../lib/handle-server-error'
 import { formatMoney } from '../../lib/money'
 import { usePollWhileOffline } from '../../lib/realtime'
-import { ORDER_STATUSES, type Order, type OrderStatus } from '../../lib/types'
-import { StatusBadge, statusLabel } from '../orders/status-badge'
+import { ORDER_STATUSES, type Order } from '../../lib/types'
+import { StatusBadge } from '../orders/status-badge'
+import { statusLabel } from '../orders/status-label'
 import { useLiveOrders } from '../orders/use-live-orders'
 import { AdminNav } from './admin-nav'
 import { adminOrdersKey, fetchAdminOrders, setOrderStatus } from './api'
-
-type Action = { to: 'SHIPPED' | 'DELIVERED' | 'CANCELLED'; label: string }
-
-/** What an admin may do next with an order in `status`. */
-export function actionsFor(status: OrderStatus): Action[] {
-  switch (status) {
-    case 'PLACED':
-      return [{ to: 'CANCELLED', label: 'Cancel' }]
-    case 'CONFIRMED':
-      return [{ to: 'SHIPPED', label: 'Ship' }, { to: 'CANCELLED', label: 'Cancel' }]
-    case 'SHIPPED':
-      return [{ to: 'DELIVERED', label: 'Deliver' }]
-    default:
-      return []
-  }
-}
+import { actionsFor, type AdminAction } from './order-actions'
+import { usePageTitle } from '../../lib/page-title'
 
 function Actions({ order, onError }: { order: Order; onError: (msg: string | null) => void }) {
   const qc = useQueryClient()
   const m = useMutation({
-    mutationFn: (to: Action['to']) => setOrderStatus(order.id, to),
+    mutationFn: (to: AdminAction['to']) => setOrderStatus(order.id, to),
     onSuccess: () => {
       onError(null)
       void qc.invalidateQueries({ queryKey: ['admin-orders'] })
@@ -62,6 +49,7 @@ function Actions({ order, onError }: { order: Order; onError: (msg: string | nul
 
 export function AdminOrdersPage() {
   const [params, setParams] = useSearchParams()
+  usePageTitle('Orders (admin)')
   const status = params.get('status') ?? ''
   const customerId = params.get('customerId') ?? ''
   const [draftCustomer, setDraftCustomer] = useState(customerId)

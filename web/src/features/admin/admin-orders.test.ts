@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionsFor } from './admin-orders-page'
+import { actionsFor } from './order-actions'
 
 describe('actionsFor', () => {
   it('offers ship and cancel for a confirmed order, deliver for a shipped one', () => {

@@ -1,4 +1,5 @@
 import { AdminNav } from './admin-nav'
+import { usePageTitle } from '../../lib/page-title'
 
 const PLANNED: [string, string][] = [
   ['Streams', 'Shards with their hash-key ranges, records in and out per second, iterator age per consumer, and a live tail of a stream’s records.'],
@@ -10,6 +11,7 @@ const PLANNED: [string, string][] = [
 ]
 
 export function ConsolePage() {
+  usePageTitle('Operations console')
   return (
     <div className="console">
       <AdminNav />

@@ -5,7 +5,7 @@ import { formatCount } from '../../lib/format'
 import { formatMoney } from '../../lib/money'
 import { useConnectionState, useTopic } from '../../lib/realtime'
 import type { AnalyticsRange, OrderStatus, Summary } from '../../lib/types'
-import { statusLabel } from '../orders/status-badge'
+import { statusLabel } from '../orders/status-label'
 import { fetchSummary, summaryKey } from './api'
 import { BarList } from './bar-list'
 import {
@@ -14,6 +14,7 @@ import {
 } from './summary-transform'
 import { UPlotChart } from './uplot-chart'
 import { AdminNav } from './admin-nav'
+import { usePageTitle } from '../../lib/page-title'
 
 const RANGES: { value: AnalyticsRange; label: string }[] = [
   { value: '5m', label: 'Last 5 min' },
@@ -52,6 +53,7 @@ function useLiveSummary() {
 
 export function DashboardPage() {
   const [range, setRange] = useState<AnalyticsRange>('5m')
+  usePageTitle('Dashboard')
   const live = useLiveSummary()
   const ranged = useQuery({
     queryKey: summaryKey(range),

@@ -3,15 +3,13 @@ import { Link, useNavigate, useSearchParams } from 'react-router'
 import { TextField } from '../../components/field'
 import { Alert } from '../../components/states'
 import { errorMessage, fieldErrors } from '../../lib/handle-server-error'
+import { safeNext } from './safe-next'
 import { useSignIn, useSignUp } from './use-auth'
 import { validateAuth, type AuthValues } from './validate'
-
-/** Only same-site paths, so `?next=` cannot send people elsewhere. */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/'
-}
+import { usePageTitle } from '../../lib/page-title'
 
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
+  usePageTitle(mode === 'signin' ? 'Sign in' : 'Sign up')
   const [params] = useSearchParams()
   const next = safeNext(params.get('next'))
   const navigate = useNavigate()

@@ -3,9 +3,11 @@ import { Empty } from '../../components/states'
 import { formatMoney } from '../../lib/money'
 import { cartTotals, itemCount, MAX_QUANTITY, removeItem, setQuantity } from './cart'
 import { useCart } from './use-cart'
+import { usePageTitle } from '../../lib/page-title'
 
 export function CartPage() {
   const [cart, update] = useCart()
+  usePageTitle('Cart')
   if (!cart.length)
     return (
       <>

@@ -10,10 +10,12 @@ import { track } from '../events/track'
 import { fetchProduct, productKey } from './api'
 import { ProductImage } from './product-image'
 import { StockNote } from './stock-note'
+import { usePageTitle } from '../../lib/page-title'
 
 export function ProductPage() {
   const { id = '' } = useParams()
   const product = useQuery({ queryKey: productKey(id), queryFn: ({ signal }) => fetchProduct(id, signal) })
+  usePageTitle(product.data?.name ?? 'Product')
   const [cart, update] = useCart()
   const [qty, setQty] = useState(1)
   const [added, setAdded] = useState(false)

@@ -5,6 +5,23 @@ import { Empty, ErrorState, Loading } from '../../components/states'
 import { track } from '../events/track'
 import { fetchCategories, fetchProducts, productsKey } from './api'
 import { ProductCard } from './product-card'
+import { usePageTitle } from '../../lib/page-title'
+
+/** Keyed by the URL's search so that back/forward resets the text. */
+function SearchForm({ initial, onSearch }: { initial: string; onSearch: (q: string) => void }) {
+  const [draft, setDraft] = useState(initial)
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    onSearch(draft.trim())
+  }
+  return (
+    <form className="search" role="search" onSubmit={submit}>
+      <label htmlFor="search" className="sr-only">Search products</label>
+      <input id="search" type="search" placeholder="Search products" value={draft} onChange={(e) => setDraft(e.target.value)} />
+      <button type="submit" className="btn btn--primary">Search</button>
+    </form>
+  )
+}
 
 /** The catalog: search, category filter and cursor pagination, all kept in the URL. */
 export function ShopPage() {
@@ -12,11 +29,9 @@ export function ShopPage() {
   const search = params.get('q') ?? ''
   const category = params.get('category') ?? ''
   const cursor = params.get('cursor') ?? ''
+  usePageTitle(search ? `Search: ${search}` : 'Shop')
   // Cursors of the pages before this one, for "Previous".
   const [trail, setTrail] = useState<string[]>([])
-  const [draft, setDraft] = useState(search)
-
-  useEffect(() => setDraft(search), [search])
   useEffect(() => track('page_view'), [])
 
   const q = { search: search || undefined, category: category || undefined, cursor: cursor || undefined }
@@ -37,10 +52,9 @@ export function ShopPage() {
     setParams(p)
   }
 
-  const onSearch = (e: FormEvent) => {
-    e.preventDefault()
+  const onSearch = (q: string) => {
     setTrail([])
-    go({ q: draft.trim() })
+    go({ q })
   }
   const onCategory = (c: string) => {
     setTrail([])
@@ -69,11 +83,7 @@ export function ShopPage() {
           <h1>Shop</h1>
           <p className="muted">Fresh coffee, tea and everything to brew them. Orders are confirmed in real time.</p>
         </div>
-        <form className="search" role="search" onSubmit={onSearch}>
-          <label htmlFor="search" className="sr-only">Search products</label>
-          <input id="search" type="search" placeholder="Search products" value={draft} onChange={(e) => setDraft(e.target.value)} />
-          <button type="submit" className="btn btn--primary">Search</button>
-        </form>
+        <SearchForm key={search} initial={search} onSearch={onSearch} />
       </div>
 
       {categories.data?.items.length ? (

@@ -3,27 +3,21 @@ import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Link, useNavigate } from 'react-router'
 import { SelectField, TextField } from '../../components/field'
 import { Alert, Empty } from '../../components/states'
-import { api } from '../../lib/api'
 import { errorMessage, fieldErrors } from '../../lib/handle-server-error'
 import { formatMoney } from '../../lib/money'
-import type { OrderStatus, ShippingAddress } from '../../lib/types'
+import type { ShippingAddress } from '../../lib/types'
+import { placeOrder } from './api'
 import { useMe } from '../auth/use-auth'
-import { cartTotals, orderItems, type Cart } from '../cart/cart'
+import { cartTotals } from '../cart/cart'
 import { useCart } from '../cart/use-cart'
 import { track } from '../events/track'
-import { cleanAddress, COUNTRIES, validateAddress, type AddressErrors } from './validate'
+import { COUNTRIES, validateAddress, type AddressErrors } from './validate'
+import { usePageTitle } from '../../lib/page-title'
 
 const EMPTY: ShippingAddress = { name: '', line1: '', line2: '', city: '', postalCode: '', country: '' }
 
 function newKey(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`
-}
-
-export function placeOrder(cart: Cart, address: ShippingAddress, idempotencyKey: string) {
-  return api<{ id: string; status: OrderStatus }>('/api/orders', {
-    body: { items: orderItems(cart), shippingAddress: cleanAddress(address) },
-    headers: { 'Idempotency-Key': idempotencyKey },
-  })
 }
 
 export interface CheckoutFormProps {
@@ -85,6 +79,7 @@ export function CheckoutPage() {
   const [cart, update] = useCart()
   const { user } = useMe()
   const navigate = useNavigate()
+  usePageTitle('Checkout')
   // One key per checkout attempt: a retry after a network error cannot order twice.
   const keyRef = useRef(newKey())
   useEffect(() => track('checkout_started'), [])

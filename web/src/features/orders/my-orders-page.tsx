@@ -8,12 +8,15 @@ import { ORDER_STATUSES } from '../../lib/types'
 import { useMe } from '../auth/use-auth'
 import { fetchMyOrders, myOrdersKey } from './api'
 import { CancelButton } from './order-page'
-import { StatusBadge, statusLabel } from './status-badge'
+import { StatusBadge } from './status-badge'
+import { statusLabel } from './status-label'
 import { StatusTimeline } from './status-timeline'
 import { useLiveOrders } from './use-live-orders'
+import { usePageTitle } from '../../lib/page-title'
 
 export function MyOrdersPage() {
   const { user } = useMe()
+  usePageTitle('My orders')
   const [params, setParams] = useSearchParams()
   const status = params.get('status') ?? ''
   useLiveOrders(user ? `orders/${user.id}` : null)

@@ -12,6 +12,7 @@ import { canCancel, cancelOrder, fetchOrder, orderKey } from './api'
 import { StatusBadge } from './status-badge'
 import { StatusTimeline } from './status-timeline'
 import { useLiveOrders } from './use-live-orders'
+import { usePageTitle } from '../../lib/page-title'
 
 export function OrderItems({ order }: { order: Order }) {
   return (
@@ -70,6 +71,7 @@ export function CancelButton({ order }: { order: Order }) {
 export function OrderPage() {
   const { id = '' } = useParams()
   const { user } = useMe()
+  usePageTitle(`Order ${id}`)
   const justPlaced = Boolean((useLocation().state as { placed?: boolean } | null)?.placed)
   const offlinePoll = usePollWhileOffline()
   useLiveOrders(user ? `orders/${user.id}` : null)

@@ -1,6 +1,6 @@
 import { formatDateTime } from '../../lib/format'
 import type { Order, OrderStatus } from '../../lib/types'
-import { statusLabel } from './status-badge'
+import { statusLabel } from './status-label'
 
 const HAPPY: OrderStatus[] = ['PLACED', 'CONFIRMED', 'SHIPPED', 'DELIVERED']
 
