@@ -1,0 +1,349 @@
+// kinesis_load: drives a Kinesis endpoint on 127.0.0.1 and prints one line of
+// JSON per phase. Phases (run in order, each optional):
+//   --put-records-seconds S  PutRecords of --batch records of --record-bytes
+//                            from --connections threads for S seconds
+//   --put-record-seconds S   sequential single PutRecord on one connection;
+//                            latency p50/p99/max
+//   --drain                  reads every shard from TRIM_HORIZON to the tip
+//                            (GetRecords Limit 10000, one thread per shard)
+//                            and checks that each acknowledged record was
+//                            read exactly once (by partition key)
+// The stream is created first (--shards) and waited for until ACTIVE.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "aws/common/base64.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  int port = 0;
+  std::string stream = "bench";
+  int shards = 8;
+  int connections = 8;
+  int batch = 500;
+  int record_bytes = 100;
+  double put_records_seconds = 0;
+  double put_record_seconds = 0;
+  bool drain = false;
+  std::string label = "target";
+};
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "kinesis_load: %s\n", what.c_str());
+  std::exit(2);
+}
+
+// One keep-alive HTTP/1.1 connection. Not thread-safe.
+class Connection {
+ public:
+  explicit Connection(int port) : port_(port) { Connect(); }
+  ~Connection() { ::close(fd_); }
+
+  // POSTs a Kinesis JSON request; returns the HTTP status and fills `body`.
+  int Call(std::string_view operation, std::string_view json, std::string* body) {
+    request_.clear();
+    request_ += "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n";
+    request_ += "X-Amz-Target: Kinesis_20131202.";
+    request_ += operation;
+    request_ +=
+        "\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 "
+        "Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, "
+        "Signature=00ff\r\nContent-Length: ";
+    request_ += std::to_string(json.size());
+    request_ += "\r\n\r\n";
+    request_ += json;
+    SendAll(request_);
+    return ReadResponse(body);
+  }
+
+ private:
+  void Connect() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect failed");
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+  void SendAll(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) Die("send failed");
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  int ReadResponse(std::string* body) {
+    size_t header_end;
+    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
+    std::string_view head(buffer_.data(), header_end);
+    int status = std::atoi(std::string(head.substr(9, 3)).c_str());
+    size_t length = 0;
+    bool chunked = false;
+    for (size_t pos = head.find("\r\n"); pos != std::string_view::npos;) {
+      size_t next = head.find("\r\n", pos + 2);
+      std::string line(head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2));
+      for (size_t i = 0; i < line.size() && line[i] != ':'; ++i) line[i] = static_cast<char>(std::tolower(line[i]));
+      if (line.rfind("content-length:", 0) == 0) length = std::strtoull(line.c_str() + 15, nullptr, 10);
+      if (line.rfind("transfer-encoding:", 0) == 0 && line.find("chunked") != std::string::npos) chunked = true;
+      pos = next;
+    }
+    buffer_.erase(0, header_end + 4);
+    body->clear();
+    if (chunked) {
+      while (true) {
+        size_t eol;
+        while ((eol = buffer_.find("\r\n")) == std::string::npos) Fill();
+        size_t size = std::strtoull(buffer_.c_str(), nullptr, 16);
+        while (buffer_.size() < eol + 2 + size + 2) Fill();
+        body->append(buffer_, eol + 2, size);
+        buffer_.erase(0, eol + 2 + size + 2);
+        if (size == 0) break;
+      }
+    } else {
+      while (buffer_.size() < length) Fill();
+      body->assign(buffer_, 0, length);
+      buffer_.erase(0, length);
+    }
+    return status;
+  }
+  void Fill() {
+    char chunk[65536];
+    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) Die("connection closed by the server");
+    buffer_.append(chunk, static_cast<size_t>(n));
+  }
+
+  int port_;
+  int fd_ = -1;
+  std::string request_;
+  std::string buffer_;
+};
+
+std::string Escape(std::string_view s) { return std::string(s); }  // our names need no escaping
+
+void CreateStream(const Options& o) {
+  Connection c(o.port);
+  std::string body;
+  int status = c.Call("CreateStream",
+                      "{\"StreamName\":\"" + Escape(o.stream) + "\",\"ShardCount\":" + std::to_string(o.shards) + "}",
+                      &body);
+  if (status != 200) Die("CreateStream: " + body);
+  for (int i = 0; i < 2000; ++i) {  // kinesalite goes CREATING -> ACTIVE asynchronously
+    status = c.Call("DescribeStreamSummary", "{\"StreamName\":\"" + Escape(o.stream) + "\"}", &body);
+    if (status == 200 && body.find("\"ACTIVE\"") != std::string::npos) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  Die("stream never became ACTIVE");
+}
+
+// Builds a PutRecords body with unique partition keys "<prefix><n>".
+std::string PutRecordsBody(const Options& o, const std::string& data_b64, const std::string& prefix, uint64_t first) {
+  std::string body = "{\"StreamName\":\"" + o.stream + "\",\"Records\":[";
+  body.reserve(o.batch * (data_b64.size() + 48) + 64);
+  for (int i = 0; i < o.batch; ++i) {
+    if (i) body += ',';
+    body += "{\"PartitionKey\":\"";
+    body += prefix;
+    body += std::to_string(first + i);
+    body += "\",\"Data\":\"";
+    body += data_b64;
+    body += "\"}";
+  }
+  body += "]}";
+  return body;
+}
+
+std::mutex keys_mu;
+std::vector<std::string> acked_keys;  // guarded by keys_mu
+
+void PhasePutRecords(const Options& o, const std::string& data_b64) {
+  std::atomic<uint64_t> acked{0}, failed{0}, calls{0};
+  auto deadline = Clock::now() + std::chrono::duration<double>(o.put_records_seconds);
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.connections; ++t) {
+    threads.emplace_back([&, t] {
+      Connection c(o.port);
+      std::string prefix = "t" + std::to_string(t) + "-", body;
+      std::vector<std::string> mine;
+      uint64_t n = 0;
+      simdjson::dom::parser parser;
+      while (Clock::now() < deadline) {
+        std::string request = PutRecordsBody(o, data_b64, prefix, n);
+        int status = c.Call("PutRecords", request, &body);
+        calls++;
+        if (status != 200) Die("PutRecords HTTP " + std::to_string(status) + ": " + body.substr(0, 300));
+        simdjson::dom::element doc;
+        if (parser.parse(body).get(doc)) Die("PutRecords: bad JSON");
+        simdjson::dom::array records = doc["Records"];
+        int i = 0;
+        for (simdjson::dom::element r : records) {
+          if (r["ErrorCode"].error() == simdjson::SUCCESS) failed++;
+          else mine.push_back(prefix + std::to_string(n + i));
+          ++i;
+        }
+        acked += static_cast<uint64_t>(i);
+        n += o.batch;
+      }
+      std::lock_guard lock(keys_mu);
+      acked_keys.insert(acked_keys.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  uint64_t ok = acked.load() - failed.load();
+  std::printf(
+      "{\"target\":\"%s\",\"phase\":\"put_records\",\"records\":%llu,\"failed\":%llu,\"calls\":%llu,"
+      "\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f}\n",
+      o.label.c_str(), (unsigned long long)ok, (unsigned long long)failed.load(), (unsigned long long)calls.load(),
+      seconds, ok / seconds, ok * o.record_bytes / seconds / 1e6);
+}
+
+void PhasePutRecord(const Options& o, const std::string& data_b64) {
+  Connection c(o.port);
+  std::vector<double> micros;
+  std::string body;
+  auto deadline = Clock::now() + std::chrono::duration<double>(o.put_record_seconds);
+  uint64_t n = 0;
+  while (Clock::now() < deadline) {
+    std::string key = "single-" + std::to_string(n++);
+    std::string request = "{\"StreamName\":\"" + o.stream + "\",\"PartitionKey\":\"" + key + "\",\"Data\":\"" +
+                          data_b64 + "\"}";
+    auto t0 = Clock::now();
+    int status = c.Call("PutRecord", request, &body);
+    auto t1 = Clock::now();
+    if (status != 200) Die("PutRecord HTTP " + std::to_string(status) + ": " + body.substr(0, 300));
+    micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    std::lock_guard lock(keys_mu);
+    acked_keys.push_back(std::move(key));
+  }
+  std::sort(micros.begin(), micros.end());
+  auto pct = [&](double p) { return micros.empty() ? 0.0 : micros[std::min(micros.size() - 1, size_t(p * micros.size()))]; };
+  std::printf(
+      "{\"target\":\"%s\",\"phase\":\"put_record\",\"calls\":%zu,\"p50_us\":%.0f,\"p99_us\":%.0f,\"max_us\":%.0f}\n",
+      o.label.c_str(), micros.size(), pct(0.50), pct(0.99), micros.empty() ? 0.0 : micros.back());
+}
+
+void PhaseDrain(const Options& o) {
+  std::vector<std::string> shard_ids;
+  {
+    Connection c(o.port);
+    std::string body;
+    if (c.Call("ListShards", "{\"StreamName\":\"" + o.stream + "\"}", &body) != 200) Die("ListShards: " + body);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(body).get(doc)) Die("ListShards: bad JSON");
+    for (simdjson::dom::element s : simdjson::dom::array(doc["Shards"])) {
+      shard_ids.emplace_back(std::string_view(s["ShardId"]));
+    }
+  }
+  std::mutex mu;
+  std::unordered_set<std::string> seen;
+  uint64_t duplicates = 0;
+  std::atomic<uint64_t> read{0}, bytes{0};
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (const std::string& shard : shard_ids) {
+    threads.emplace_back([&, shard] {
+      Connection c(o.port);
+      std::string body;
+      simdjson::dom::parser parser;
+      if (c.Call("GetShardIterator", "{\"StreamName\":\"" + o.stream + "\",\"ShardId\":\"" + shard +
+                                         "\",\"ShardIteratorType\":\"TRIM_HORIZON\"}", &body) != 200) {
+        Die("GetShardIterator: " + body);
+      }
+      simdjson::dom::element doc;
+      if (parser.parse(body).get(doc)) Die("GetShardIterator: bad JSON");
+      std::string iterator{std::string_view(doc["ShardIterator"])};
+      std::vector<std::string> keys;
+      while (!iterator.empty()) {
+        if (c.Call("GetRecords", "{\"ShardIterator\":\"" + iterator + "\",\"Limit\":10000}", &body) != 200) {
+          Die("GetRecords: " + body.substr(0, 300));
+        }
+        if (parser.parse(body).get(doc)) Die("GetRecords: bad JSON");
+        size_t count = 0;
+        for (simdjson::dom::element r : simdjson::dom::array(doc["Records"])) {
+          keys.emplace_back(std::string_view(r["PartitionKey"]));
+          bytes += aws::Base64DecodedLength(std::string_view(r["Data"]));
+          ++count;
+        }
+        read += count;
+        std::string_view next;
+        int64_t behind = 0;
+        if (doc["MillisBehindLatest"].get(behind)) behind = 0;
+        if (doc["NextShardIterator"].get(next) || (count == 0 && behind == 0)) break;
+        iterator = std::string(next);
+      }
+      std::lock_guard lock(mu);
+      for (auto& k : keys) {
+        if (!seen.insert(std::move(k)).second) ++duplicates;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  uint64_t missing = 0;
+  for (const auto& k : acked_keys) missing += seen.count(k) ? 0 : 1;
+  std::printf(
+      "{\"target\":\"%s\",\"phase\":\"drain\",\"records\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,"
+      "\"mb_per_s\":%.2f,\"acknowledged\":%zu,\"missing\":%llu,\"duplicates\":%llu,\"all_read\":%s}\n",
+      o.label.c_str(), (unsigned long long)read.load(), seconds, read.load() / seconds, bytes.load() / seconds / 1e6,
+      acked_keys.size(), (unsigned long long)missing, (unsigned long long)duplicates,
+      missing == 0 && duplicates == 0 ? "true" : "false");
+  if (missing || duplicates) std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) Die("missing value for " + a);
+      return argv[++i];
+    };
+    if (a == "--port") o.port = std::stoi(next());
+    else if (a == "--stream") o.stream = next();
+    else if (a == "--shards") o.shards = std::stoi(next());
+    else if (a == "--connections") o.connections = std::stoi(next());
+    else if (a == "--batch") o.batch = std::stoi(next());
+    else if (a == "--record-bytes") o.record_bytes = std::stoi(next());
+    else if (a == "--put-records-seconds") o.put_records_seconds = std::stod(next());
+    else if (a == "--put-record-seconds") o.put_record_seconds = std::stod(next());
+    else if (a == "--drain") o.drain = true;
+    else if (a == "--label") o.label = next();
+    else Die("unknown flag " + a);
+  }
+  if (o.port <= 0) Die("--port is required (the endpoint is always 127.0.0.1)");
+  std::string data(static_cast<size_t>(o.record_bytes), 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+  std::string data_b64 = aws::Base64Encode(data);
+  CreateStream(o);
+  if (o.put_records_seconds > 0) PhasePutRecords(o, data_b64);
+  if (o.put_record_seconds > 0) PhasePutRecord(o, data_b64);
+  if (o.drain) PhaseDrain(o);
+  return 0;
+}
