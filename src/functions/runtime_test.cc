@@ -51,6 +51,15 @@ class RecordingFunction final : public Function {
   std::map<std::string, std::vector<std::string>> processed_;  // guarded by mu_: shard -> data
 };
 
+// For state no callback signals: polls `pred` until it holds; false after 20 s.
+bool Eventually(const std::function<bool()>& pred) {
+  for (int i = 0; i < 4000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 class RuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -218,6 +227,7 @@ TEST_F(RuntimeTest, RetriesStopAtMaximumRetryAttempts) {
   };
   StartRuntime();
   auto mapping = Mapping("orders");
+  mapping.batch_size = 1;  // "good" must not share the poisoned batch
   mapping.maximum_retry_attempts = 2;
   mapping.on_failure_stream = "dlq";
   ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
@@ -262,12 +272,15 @@ TEST_F(RuntimeTest, RestartResumesAfterTheCheckpoint) {
 TEST_F(RuntimeTest, LatestSkipsOlderRecordsButNotThoseWrittenWhileStopped) {
   ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
   Put("orders", 5, "old");
+  // LATEST has millisecond resolution: let the clock pass the old records.
+  int64_t written = common::SystemClock::Default()->NowMillis();
+  while (common::SystemClock::Default()->NowMillis() <= written) std::this_thread::yield();
   StartRuntime();
   auto mapping = Mapping("orders");
   mapping.starting_position = StartingPosition::kLatest;
   ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
   // Give the mapping a distinct creation time, then restart before anything new arrives.
-  ASSERT_TRUE(function_->WaitUntil([&] { return runtime_->GetMapping("mapping-1").value().shards.size() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return runtime_->GetMapping("mapping-1").value().shards.size() == 1; }));
   runtime_.reset();
   Put("orders", 5, "new");
   StartRuntime();
