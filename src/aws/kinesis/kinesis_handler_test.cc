@@ -109,6 +109,100 @@ TEST_F(KinesisHandlerTest, ValidationHappensBeforeTheEngine) {
             "not be null");
 }
 
+TEST_F(KinesisHandlerTest, PutRecordsAnswerAfterCommitAndReadBack) {
+  Ok("CreateStream", {{"StreamName", "s"}, {"ShardCount", 2}});
+  json records = json::array();
+  for (int i = 0; i < 10; ++i) {
+    records.push_back({{"PartitionKey", "k" + std::to_string(i)}, {"Data", Base64Encode("v" + std::to_string(i))}});
+  }
+  json put = Ok("PutRecords", {{"StreamName", "s"}, {"Records", records}});
+  EXPECT_EQ(put["FailedRecordCount"], 0);
+  ASSERT_EQ(put["Records"].size(), 10u);
+  size_t read = 0;
+  for (std::string shard : {"shardId-000000000000", "shardId-000000000001"}) {
+    json it = Ok("GetShardIterator",
+                 {{"StreamName", "s"}, {"ShardId", shard}, {"ShardIteratorType", "TRIM_HORIZON"}});
+    json out = Ok("GetRecords", {{"ShardIterator", it["ShardIterator"]}});
+    for (const json& r : out["Records"]) {
+      EXPECT_TRUE(r["ApproximateArrivalTimestamp"].is_number_float());
+      EXPECT_EQ(r["Data"].get<std::string>(),
+                Base64Encode("v" + r["PartitionKey"].get<std::string>().substr(1)));
+    }
+    read += out["Records"].size();
+    EXPECT_TRUE(out.contains("NextShardIterator"));
+    EXPECT_EQ(out["MillisBehindLatest"], 0);
+  }
+  EXPECT_EQ(read, 10u);
+}
+
+TEST_F(KinesisHandlerTest, UnknownStreamUsesAwsMessage) {
+  json e = Error("DescribeStreamSummary", R"({"StreamName":"nope"})");
+  EXPECT_EQ(e["__type"], "ResourceNotFoundException");
+  EXPECT_EQ(e["message"], "Stream nope under account 000000000000 not found.");
+}
+
+TEST_F(KinesisHandlerTest, IteratorExpiresAfterFiveMinutes) {
+  Ok("CreateStream", {{"StreamName", "s"}, {"ShardCount", 1}});
+  json it = Ok("GetShardIterator",
+               {{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "LATEST"}});
+  clock_.AdvanceMillis(301'000);
+  json e = Error("GetRecords", json{{"ShardIterator", it["ShardIterator"]}}.dump());
+  EXPECT_EQ(e["__type"], "ExpiredIteratorException");
+}
+
+TEST_F(KinesisHandlerTest, ClosedShardEndsWithChildShards) {
+  Ok("CreateStream", {{"StreamName", "s"}, {"ShardCount", 1}});
+  Ok("PutRecord", {{"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", "AA=="}});
+  Ok("SplitShard", {{"StreamName", "s"},
+                    {"ShardToSplit", "shardId-000000000000"},
+                    {"NewStartingHashKey", "170141183460469231731687303715884105728"}});
+  json it = Ok("GetShardIterator",
+               {{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}});
+  json out = Ok("GetRecords", {{"ShardIterator", it["ShardIterator"]}});
+  EXPECT_EQ(out["Records"].size(), 1u);
+  EXPECT_FALSE(out.contains("NextShardIterator"));
+  ASSERT_EQ(out["ChildShards"].size(), 2u);
+  for (const json& child : out["ChildShards"]) {
+    EXPECT_EQ(child["ParentShards"], json::array({"shardId-000000000000"}));
+    EXPECT_TRUE(child["HashKeyRange"].contains("StartingHashKey"));
+  }
+  json summary = Ok("DescribeStreamSummary", {{"StreamName", "s"}});
+  EXPECT_EQ(summary["StreamDescriptionSummary"]["OpenShardCount"], 2);
+}
+
+TEST_F(KinesisHandlerTest, ListShardsPagesAndTokensExpire) {
+  Ok("CreateStream", {{"StreamName", "s"}, {"ShardCount", 3}});
+  json first = Ok("ListShards", {{"StreamName", "s"}, {"MaxResults", 2}});
+  ASSERT_EQ(first["Shards"].size(), 2u);
+  ASSERT_TRUE(first.contains("NextToken"));
+  json second = Ok("ListShards", {{"NextToken", first["NextToken"]}});
+  ASSERT_EQ(second["Shards"].size(), 1u);
+  EXPECT_EQ(second["Shards"][0]["ShardId"], "shardId-000000000002");
+  EXPECT_FALSE(second.contains("NextToken"));
+  clock_.AdvanceMillis(301'000);
+  EXPECT_EQ(Error("ListShards", json{{"NextToken", first["NextToken"]}}.dump())["__type"],
+            "ExpiredNextTokenException");
+}
+
+TEST_F(KinesisHandlerTest, RejectedPutStoresNothing) {
+  Ok("CreateStream", {{"StreamName", "s"}, {"ShardCount", 1}});
+  Error("PutRecords", R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AA=="},{"PartitionKey":"b","Data":"A"}]})");
+  Error("PutRecords", R"({"StreamName":"s","Records":[{"PartitionKey":"a","Data":"AA=="},{"Data":"AA=="}]})");
+  json it = Ok("GetShardIterator",
+               {{"StreamName", "s"}, {"ShardId", "shardId-000000000000"}, {"ShardIteratorType", "TRIM_HORIZON"}});
+  EXPECT_TRUE(Ok("GetRecords", {{"ShardIterator", it["ShardIterator"]}})["Records"].empty());
+}
+
+TEST_F(KinesisHandlerTest, TagsAndLimits) {
+  Ok("CreateStream", {{"StreamName", "s"}, {"ShardCount", 2}, {"Tags", {{"b", "2"}, {"a", "1"}}}});
+  json tags = Ok("ListTagsForStream", {{"StreamName", "s"}, {"Limit", 1}});
+  EXPECT_EQ(tags["Tags"], json::parse(R"([{"Key":"a","Value":"1"}])"));
+  EXPECT_EQ(tags["HasMoreTags"], true);
+  json limits = Ok("DescribeLimits", json::object());
+  EXPECT_EQ(limits["OpenShardCount"], 2);
+  EXPECT_GE(limits["ShardLimit"].get<int>(), 2);
+}
+
 TEST(StatusMappingTest, EachEngineCodeHasItsException) {
   using common::Status;
   EXPECT_EQ(StatusToAwsError(Status::NotFound("x")).type, "ResourceNotFoundException");
