@@ -1,0 +1,510 @@
+#include "notify/outbox.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace notify {
+
+using table::AttributeValue;
+using table::Item;
+
+namespace {
+
+constexpr size_t kMaxIdBytes = 1024;
+
+AttributeValue Num(int64_t v) { return AttributeValue::N(std::to_string(v)); }
+
+std::string GetS(const Item& item, const std::string& name) {
+  auto it = item.find(name);
+  return it != item.end() && it->second.type() == AttributeValue::Type::kS ? it->second.scalar() : "";
+}
+
+int64_t GetN(const Item& item, const std::string& name) {
+  auto it = item.find(name);
+  if (it == item.end() || it->second.type() != AttributeValue::Type::kN) return 0;
+  return std::strtoll(it->second.scalar().c_str(), nullptr, 10);
+}
+
+void PutS(Item* item, const std::string& name, const std::string& value) {
+  if (!value.empty()) (*item)[name] = AttributeValue::S(value);
+}
+
+Result<OutboxEntry> FromItem(const Item& item) {
+  OutboxEntry entry;
+  entry.id = GetS(item, "id");
+  if (!ParseStateName(GetS(item, "state"), &entry.state)) {
+    return Status::Corruption(fmt::format("outbox entry '{}' has state '{}'", entry.id, GetS(item, "state")));
+  }
+  entry.attempts = static_cast<int>(GetN(item, "attempts"));
+  if (entry.state == OutboxState::kQueued) entry.next_attempt_millis = GetN(item, "due_millis");
+  entry.last_error = GetS(item, "last_error");
+  entry.created_millis = GetN(item, "created_millis");
+  entry.sent_millis = GetN(item, "sent_millis");
+  entry.updated_millis = GetN(item, "updated_millis");
+  Email& email = entry.email;
+  email.from = {GetS(item, "from_name"), GetS(item, "from_address")};
+  email.to = {GetS(item, "to_name"), GetS(item, "to_address")};
+  email.subject = GetS(item, "subject");
+  email.text_body = GetS(item, "text_body");
+  email.html_body = GetS(item, "html_body");
+  email.message_id = GetS(item, "message_id");
+  if (auto it = item.find("headers"); it != item.end() && it->second.type() == AttributeValue::Type::kL) {
+    for (const AttributeValue& header : it->second.list()) {
+      email.headers.emplace_back(GetS(header.map(), "name"), GetS(header.map(), "value"));
+    }
+  }
+  return entry;
+}
+
+// Names of every attribute used in expressions ("state" is a reserved word,
+// and placeholders everywhere keep it simple).
+std::map<std::string, std::string> Names() {
+  return {{"#id", "id"}, {"#state", "state"}, {"#attempts", "attempts"}, {"#due", "due_millis"},
+          {"#updated", "updated_millis"}, {"#error", "last_error"}, {"#sent", "sent_millis"}};
+}
+
+std::map<std::string, std::string> NamesFor(std::initializer_list<const char*> keys) {
+  auto all = Names();
+  std::map<std::string, std::string> out;
+  for (const char* key : keys) out[key] = all.at(key);
+  return out;
+}
+
+}  // namespace
+
+std::string_view StateName(OutboxState state) {
+  switch (state) {
+    case OutboxState::kQueued: return "QUEUED";
+    case OutboxState::kSent: return "SENT";
+    case OutboxState::kFailed: return "FAILED";
+  }
+  return "QUEUED";
+}
+
+bool ParseStateName(std::string_view name, OutboxState* state) {
+  if (name == "QUEUED") *state = OutboxState::kQueued;
+  else if (name == "SENT") *state = OutboxState::kSent;
+  else if (name == "FAILED") *state = OutboxState::kFailed;
+  else return false;
+  return true;
+}
+
+std::string MessageIdFor(std::string_view entry_id) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(entry_id.data(), entry_id.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < 20 && i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return "<" + hex + "@rivulet>";
+}
+
+nlohmann::json ToJson(const OutboxEntry& entry) {
+  nlohmann::json j = {
+      {"id", entry.id},
+      {"state", StateName(entry.state)},
+      {"attempts", entry.attempts},
+      {"lastError", entry.last_error},
+      {"messageId", entry.email.message_id},
+      {"to", entry.email.to.address},
+      {"subject", entry.email.subject},
+      {"createdAt", entry.created_millis},
+      {"updatedAt", entry.updated_millis},
+  };
+  j["nextAttemptAt"] = entry.state == OutboxState::kQueued ? nlohmann::json(entry.next_attempt_millis) : nullptr;
+  j["sentAt"] = entry.sent_millis != 0 ? nlohmann::json(entry.sent_millis) : nullptr;
+  return j;
+}
+
+// --- Outbox ---
+
+Result<std::unique_ptr<Outbox>> Outbox::Open(table::TableClient* tables, OutboxOptions options) {
+  table::CreateTableRequest create;
+  create.table_name = options.table_name;
+  create.key_schema = {{"id", table::KeyType::kHash}};
+  create.attribute_definitions = {{"id", AttributeValue::Type::kS},
+                                  {"state", AttributeValue::Type::kS},
+                                  {"due_millis", AttributeValue::Type::kN}};
+  table::GlobalSecondaryIndex index;
+  index.index_name = kStateIndex;
+  index.key_schema = {{"state", table::KeyType::kHash}, {"due_millis", table::KeyType::kRange}};
+  create.global_secondary_indexes = {index};
+  auto created = tables->CreateTable(create);
+  if (!created.ok() && created.status().code() != Status::Code::kResourceInUse) {
+    return created.status().WithContext("creating outbox table " + options.table_name);
+  }
+  return std::unique_ptr<Outbox>(new Outbox(tables, std::move(options)));
+}
+
+Result<table::TransactWriteItem> Outbox::MakeEnqueueAction(const std::string& id, Email email) const {
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return Status::InvalidArgument(fmt::format("outbox id is {} bytes; it must be 1 to {}", id.size(), kMaxIdBytes));
+  }
+  if (email.message_id.empty()) email.message_id = MessageIdFor(id);
+  RETURN_IF_ERROR(ValidateEmail(email).WithContext("outbox entry " + id));
+  int64_t now = options_.clock->NowMillis();
+  Item item;
+  item["id"] = AttributeValue::S(id);
+  item["state"] = AttributeValue::S(std::string(StateName(OutboxState::kQueued)));
+  item["attempts"] = Num(0);
+  item["due_millis"] = Num(now);
+  item["created_millis"] = Num(now);
+  item["updated_millis"] = Num(now);
+  PutS(&item, "from_name", email.from.name);
+  PutS(&item, "from_address", email.from.address);
+  PutS(&item, "to_name", email.to.name);
+  PutS(&item, "to_address", email.to.address);
+  PutS(&item, "subject", email.subject);
+  PutS(&item, "text_body", email.text_body);
+  PutS(&item, "html_body", email.html_body);
+  PutS(&item, "message_id", email.message_id);
+  if (!email.headers.empty()) {
+    std::vector<AttributeValue> headers;
+    for (const auto& [name, value] : email.headers) {
+      headers.push_back(AttributeValue::M({{"name", AttributeValue::S(name)}, {"value", AttributeValue::S(value)}}));
+    }
+    item["headers"] = AttributeValue::L(std::move(headers));
+  }
+  table::TransactWriteItem action;
+  action.kind = table::TransactWriteItem::Kind::kPut;
+  action.table_name = options_.table_name;
+  action.item = std::move(item);
+  action.condition_expression = "attribute_not_exists(#id)";
+  action.attributes.names = NamesFor({"#id"});
+  return action;
+}
+
+bool Outbox::IsAlreadyEnqueued(const table::WriteFailure& failure, size_t action_index) {
+  return action_index < failure.reasons.size() &&
+         failure.reasons[action_index].code == "ConditionalCheckFailed";
+}
+
+Status Outbox::Enqueue(const std::string& id, Email email, bool* created) {
+  ASSIGN_OR_RETURN(table::TransactWriteItem action, MakeEnqueueAction(id, std::move(email)));
+  table::PutItemRequest put;
+  put.table_name = action.table_name;
+  put.item = std::move(action.item);
+  put.condition_expression = std::move(action.condition_expression);
+  put.attributes = std::move(action.attributes);
+  auto written = tables_->PutItem(put);
+  if (!written.ok() && written.status().IsConditionFailed()) {
+    counters_.duplicates.fetch_add(1);
+    if (created != nullptr) *created = false;
+    return Status::OK();
+  }
+  RETURN_IF_ERROR(written.status().WithContext("enqueueing email " + id));
+  if (created != nullptr) *created = true;
+  NotifyEnqueued();
+  return Status::OK();
+}
+
+void Outbox::NotifyEnqueued(int count) {
+  counters_.enqueued.fetch_add(static_cast<uint64_t>(count));
+  std::function<void()> hook;
+  {
+    std::lock_guard lock(hook_mu_);
+    hook = wake_hook_;
+  }
+  if (hook) hook();
+}
+
+void Outbox::SetWakeHook(std::function<void()> hook) {
+  std::lock_guard lock(hook_mu_);
+  wake_hook_ = std::move(hook);
+}
+
+Result<std::optional<OutboxEntry>> Outbox::Get(const std::string& id) {
+  table::GetItemRequest get;
+  get.table_name = options_.table_name;
+  get.key = {{"id", AttributeValue::S(id)}};
+  get.consistent_read = true;
+  ASSIGN_OR_RETURN(std::optional<Item> item, tables_->GetItem(get));
+  if (!item) return std::optional<OutboxEntry>();
+  ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(*item));
+  return std::optional<OutboxEntry>(std::move(entry));
+}
+
+Result<table::QueryResult> Outbox::QueryState(OutboxState state, std::optional<int64_t> due_at_most, bool forward,
+                                               int limit, table::Select select,
+                                               const std::optional<table::Item>& start) {
+  table::QueryRequest query;
+  query.table_name = options_.table_name;
+  query.index_name = kStateIndex;
+  query.key_condition_expression = due_at_most ? "#state = :state AND #due <= :due" : "#state = :state";
+  query.attributes.names = due_at_most ? NamesFor({"#state", "#due"}) : NamesFor({"#state"});
+  query.attributes.values[":state"] = AttributeValue::S(std::string(StateName(state)));
+  if (due_at_most) query.attributes.values[":due"] = Num(*due_at_most);
+  query.scan_index_forward = forward;
+  query.limit = limit;
+  query.select = select;
+  query.exclusive_start_key = start;
+  return tables_->Query(query);
+}
+
+Result<std::vector<OutboxEntry>> Outbox::List(OutboxState state, int limit) {
+  if (limit < 1 || limit > 1000) {
+    return Status::InvalidArgument(fmt::format("limit is {}; it must be 1 to 1000", limit));
+  }
+  ASSIGN_OR_RETURN(table::QueryResult result,
+                   QueryState(state, std::nullopt, state == OutboxState::kQueued, limit));
+  std::vector<OutboxEntry> entries;
+  for (const Item& item : result.items) {
+    ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+Result<int64_t> Outbox::Count(OutboxState state) {
+  int64_t count = 0;
+  std::optional<Item> start;
+  do {
+    ASSIGN_OR_RETURN(table::QueryResult page,
+                     QueryState(state, std::nullopt, true, 0, table::Select::kCount, start));
+    count += page.count;
+    start = page.last_evaluated_key;
+  } while (start);
+  return count;
+}
+
+Result<std::vector<OutboxEntry>> Outbox::Due(int64_t now_millis, int limit) {
+  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, now_millis, true, limit));
+  std::vector<OutboxEntry> entries;
+  for (const Item& item : result.items) {
+    ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+Result<std::optional<int64_t>> Outbox::NextDue() {
+  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, std::nullopt, true, 1));
+  if (result.items.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(GetN(result.items.front(), "due_millis"));
+}
+
+Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64_t lease_until_millis) {
+  int64_t now = options_.clock->NowMillis();
+  table::UpdateItemRequest update;
+  update.table_name = options_.table_name;
+  update.key = {{"id", AttributeValue::S(entry.id)}};
+  update.update_expression = "SET #attempts = :next, #due = :lease, #updated = :now";
+  update.condition_expression = "#state = :queued AND #attempts = :seen";
+  update.attributes.names = NamesFor({"#attempts", "#due", "#updated", "#state"});
+  update.attributes.values = {{":next", Num(entry.attempts + 1)},
+                              {":lease", Num(lease_until_millis)},
+                              {":now", Num(now)},
+                              {":queued", AttributeValue::S("QUEUED")},
+                              {":seen", Num(entry.attempts)}};
+  auto updated = tables_->UpdateItem(update);
+  if (!updated.ok() && updated.status().IsConditionFailed()) return std::optional<OutboxEntry>();
+  RETURN_IF_ERROR(updated.status().WithContext("claiming outbox entry " + entry.id));
+  OutboxEntry claimed = entry;
+  claimed.attempts = entry.attempts + 1;
+  claimed.next_attempt_millis = lease_until_millis;
+  claimed.updated_millis = now;
+  return std::optional<OutboxEntry>(std::move(claimed));
+}
+
+Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
+                             const std::string& error) {
+  int64_t now = options_.clock->NowMillis();
+  table::UpdateItemRequest update;
+  update.table_name = options_.table_name;
+  update.key = {{"id", AttributeValue::S(claimed.id)}};
+  update.condition_expression = "#state = :queued AND #attempts = :claimed";
+  update.attributes.values = {{":queued", AttributeValue::S("QUEUED")},
+                              {":claimed", Num(claimed.attempts)},
+                              {":state", AttributeValue::S(std::string(StateName(state)))},
+                              {":due", Num(due_millis)},
+                              {":now", Num(now)}};
+  if (state == OutboxState::kSent) {
+    update.update_expression = "SET #state = :state, #due = :due, #updated = :now, #sent = :now";
+    update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#sent"});
+  } else {
+    update.update_expression = "SET #state = :state, #due = :due, #updated = :now, #error = :error";
+    update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#error"});
+    // Keep the item small and the admin listing readable.
+    update.attributes.values[":error"] = AttributeValue::S(error.empty() ? "unknown error" : error.substr(0, 1000));
+  }
+  return tables_->UpdateItem(update).status().WithContext("updating outbox entry " + claimed.id);
+}
+
+Status Outbox::MarkSent(const OutboxEntry& claimed) {
+  RETURN_IF_ERROR(FinishAttempt(claimed, OutboxState::kSent, options_.clock->NowMillis(), ""));
+  counters_.sent.fetch_add(1);
+  return Status::OK();
+}
+
+Status Outbox::MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error) {
+  RETURN_IF_ERROR(FinishAttempt(claimed, OutboxState::kQueued, next_attempt_millis, error));
+  counters_.retries.fetch_add(1);
+  return Status::OK();
+}
+
+Status Outbox::MarkFailed(const OutboxEntry& claimed, const std::string& error) {
+  RETURN_IF_ERROR(FinishAttempt(claimed, OutboxState::kFailed, options_.clock->NowMillis(), error));
+  counters_.failed.fetch_add(1);
+  return Status::OK();
+}
+
+Status Outbox::Requeue(const std::string& id) {
+  int64_t now = options_.clock->NowMillis();
+  table::UpdateItemRequest update;
+  update.table_name = options_.table_name;
+  update.key = {{"id", AttributeValue::S(id)}};
+  update.update_expression = "SET #state = :queued, #attempts = :zero, #due = :now, #updated = :now";
+  update.condition_expression = "attribute_exists(#id) AND #state = :failed";
+  update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#id"});
+  update.attributes.values = {{":queued", AttributeValue::S("QUEUED")},
+                              {":failed", AttributeValue::S("FAILED")},
+                              {":zero", Num(0)},
+                              {":now", Num(now)}};
+  auto updated = tables_->UpdateItem(update);
+  if (!updated.ok() && updated.status().IsConditionFailed()) {
+    ASSIGN_OR_RETURN(std::optional<OutboxEntry> entry, Get(id));
+    if (!entry) return Status::NotFound(fmt::format("no outbox entry '{}'", id));
+    return Status::ConditionFailed(
+        fmt::format("outbox entry '{}' is {}; only FAILED entries can be requeued", id, StateName(entry->state)));
+  }
+  RETURN_IF_ERROR(updated.status());
+  NotifyEnqueued(0);
+  return Status::OK();
+}
+
+// --- Dispatcher ---
+
+int64_t BackoffDelayMillis(int failed_attempts, const DispatcherOptions& options, double random) {
+  int64_t delay = options.initial_backoff_millis;
+  for (int i = 1; i < failed_attempts && delay < options.max_backoff_millis; ++i) delay *= 2;
+  delay = std::min(delay, options.max_backoff_millis);
+  double jitter = std::clamp(options.jitter, 0.0, 1.0) * std::clamp(random, 0.0, 1.0);
+  return std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(delay) * (1.0 - jitter))));
+}
+
+Dispatcher::Dispatcher(Outbox* outbox, Mailer* mailer, DispatcherOptions options)
+    : outbox_(outbox), mailer_(mailer), options_(options),
+      random_(options.seed != 0 ? options.seed : std::random_device{}()) {
+  outbox_->SetWakeHook([this] { Wake(); });
+}
+
+Dispatcher::~Dispatcher() {
+  Stop();
+  outbox_->SetWakeHook(nullptr);
+}
+
+void Dispatcher::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+double Dispatcher::NextRandom() {
+  std::lock_guard lock(random_mu_);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
+  common::Clock* clock = outbox_->clock();
+  if (entry.attempts >= options_.max_attempts) {
+    // Its last attempt was claimed but never finished (a crash mid-send).
+    ASSIGN_OR_RETURN(std::optional<OutboxEntry> claimed, outbox_->Claim(entry, clock->NowMillis()));
+    if (!claimed) return false;
+    std::string error = fmt::format("gave up after {} attempts; last error: {}", entry.attempts,
+                                    entry.last_error.empty() ? "none recorded" : entry.last_error);
+    Status marked = outbox_->MarkFailed(*claimed, error);
+    if (!marked.ok() && !marked.IsConditionFailed()) return marked;
+    return true;
+  }
+  ASSIGN_OR_RETURN(std::optional<OutboxEntry> claimed,
+                   outbox_->Claim(entry, clock->NowMillis() + options_.lease_millis));
+  if (!claimed) return false;  // another dispatcher has it
+
+  Status sent = mailer_->Send(claimed->email);
+  Status marked;
+  if (sent.ok()) {
+    marked = outbox_->MarkSent(*claimed);
+  } else if (sent.IsInvalidArgument() || claimed->attempts >= options_.max_attempts) {
+    spdlog::warn("email {} to {} failed for good after {} attempt(s): {}", claimed->id, claimed->email.to.address,
+                 claimed->attempts, sent.ToString());
+    marked = outbox_->MarkFailed(*claimed, sent.ToString());
+  } else {
+    int64_t delay = BackoffDelayMillis(claimed->attempts, options_, NextRandom());
+    spdlog::debug("email {} attempt {} failed, retrying in {} ms: {}", claimed->id, claimed->attempts, delay,
+                  sent.ToString());
+    marked = outbox_->MarkRetry(*claimed, clock->NowMillis() + delay, sent.ToString());
+  }
+  if (marked.IsConditionFailed()) {
+    // Our lease ran out and another attempt took over; it decides the outcome.
+    spdlog::warn("email {}: attempt {} finished after its lease ran out", claimed->id, claimed->attempts);
+    return true;
+  }
+  RETURN_IF_ERROR(marked);
+  return true;
+}
+
+Result<int> Dispatcher::RunOnce() {
+  int attempts = 0;
+  // Each pass moves every entry it sees out of the due range (sent, failed,
+  // rescheduled or claimed by another), so the loop ends.
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<OutboxEntry> due,
+                     outbox_->Due(outbox_->clock()->NowMillis(), options_.batch_size));
+    int claimed = 0;
+    for (const OutboxEntry& entry : due) {
+      ASSIGN_OR_RETURN(bool made, Attempt(entry));
+      claimed += made ? 1 : 0;
+      std::lock_guard lock(mu_);
+      if (stop_) return attempts + claimed;
+    }
+    attempts += claimed;
+    // A full page where every claim lost (a stale index) would repeat forever.
+    if (static_cast<int>(due.size()) < options_.batch_size || claimed == 0) break;
+  }
+  return attempts;
+}
+
+void Dispatcher::Loop() {
+  common::Clock* clock = outbox_->clock();
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) return;
+      woken_ = false;
+    }
+    int64_t wait_millis = options_.poll_interval_millis;
+    auto ran = RunOnce();
+    if (!ran.ok()) {
+      spdlog::error("email dispatcher: {}", ran.status().ToString());
+    } else if (auto next = outbox_->NextDue(); next.ok() && next->has_value()) {
+      // At least a few ms, so entries another dispatcher holds do not make us spin.
+      wait_millis = std::clamp<int64_t>(**next - clock->NowMillis(), 10, options_.poll_interval_millis);
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(wait_millis), [this] { return stop_ || woken_; });
+  }
+}
+
+}  // namespace notify

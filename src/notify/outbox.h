@@ -1,0 +1,222 @@
+// The email outbox: a durable queue of messages in a table, and the
+// Dispatcher thread that delivers them through a Mailer with retries.
+//
+// Exactly one email per event reaches the mailbox because:
+//  - an entry's id is chosen by the caller for the event ("<orderId>:confirmed")
+//    and written with attribute_not_exists(id), so repeating the event adds
+//    nothing (Enqueue is idempotent; MakeEnqueueAction lets the caller write
+//    the entry in the same transaction as its checkpoint or effect);
+//  - every attempt first claims the entry with a conditional update
+//    (state = QUEUED and attempts unchanged), so two dispatchers never send
+//    the same entry at once;
+//  - the entry is marked SENT right after the server accepted the message, and
+//    its Message-ID is derived from the id, so the one duplicate a crash
+//    between "accepted" and "marked SENT" can cause carries the same
+//    Message-ID (see README.md, "Exactly once").
+//
+// Table layout (`rivulet-outbox`, created by Open when missing): hash key `id`
+// (S); global secondary index `state-due` on (`state` S, `due_millis` N).
+// `due_millis` is when the next attempt is due while QUEUED (pushed forward by
+// a claim's lease while an attempt is in flight), and when the entry became
+// SENT or FAILED afterwards, so one index serves both the dispatcher and the
+// admin listing.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "notify/mailer.h"
+#include "table/table_client.h"
+
+namespace notify {
+
+// Append only: the names are stored in the table.
+enum class OutboxState { kQueued, kSent, kFailed };
+// "QUEUED", "SENT", "FAILED".
+std::string_view StateName(OutboxState state);
+// Inverse of StateName; false for anything else.
+bool ParseStateName(std::string_view name, OutboxState* state);
+
+struct OutboxEntry {
+  std::string id;  // caller's idempotency key, 1..1024 bytes
+  Email email;     // email.message_id == MessageIdFor(id) unless the caller set one
+  OutboxState state = OutboxState::kQueued;
+  int attempts = 0;  // attempts started (claimed), including one in flight
+  int64_t next_attempt_millis = 0;  // QUEUED: when the next attempt is due
+  std::string last_error;           // "" until an attempt failed
+  int64_t created_millis = 0;
+  int64_t sent_millis = 0;     // 0 unless SENT
+  int64_t updated_millis = 0;  // last change of any kind
+};
+
+// "<" + hex(SHA-256(id))[0..40] + "@rivulet>": the same id always gives the
+// same Message-ID, so a duplicate caused by a crash is recognisable.
+std::string MessageIdFor(std::string_view entry_id);
+
+// For the admin API: {id, state, attempts, nextAttemptAt, lastError,
+// messageId, to, subject, createdAt, sentAt, updatedAt}; times in epoch ms.
+nlohmann::json ToJson(const OutboxEntry& entry);
+
+// Monotonic counters for /metrics (read them; never reset).
+struct OutboxCounters {
+  std::atomic<uint64_t> enqueued{0};    // new entries (Enqueue, NotifyEnqueued)
+  std::atomic<uint64_t> duplicates{0};  // Enqueue calls for an id that existed
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> failed{0};      // entries that reached FAILED
+  std::atomic<uint64_t> retries{0};     // failed attempts rescheduled
+};
+
+struct OutboxOptions {
+  std::string table_name = "rivulet-outbox";
+  common::Clock* clock = common::SystemClock::Default();
+};
+
+// Thread safety: every method may be called from any thread.
+// REQUIRES: the TableClient outlives the Outbox.
+class Outbox {
+ public:
+  static constexpr const char* kStateIndex = "state-due";
+
+  // Creates the table (and its index) when it does not exist.
+  static Result<std::unique_ptr<Outbox>> Open(table::TableClient* tables, OutboxOptions options = {});
+
+  // Adds a QUEUED entry due now and wakes the dispatcher. OK also when an
+  // entry with this id exists already (then nothing is written, whatever its
+  // state or content); `created` tells which. InvalidArgument for a bad id or
+  // an email that ValidateEmail rejects.
+  Status Enqueue(const std::string& id, Email email, bool* created = nullptr);
+
+  // The same write as one action for the caller's own TransactWriteItems
+  // (checkpoint + outbox entry, all or nothing). The action's condition fails
+  // when the entry exists: the transaction then returns ConditionFailed and
+  // IsAlreadyEnqueued(failure, index_of_this_action) is true, which means the
+  // work was done before. After a successful commit call NotifyEnqueued().
+  Result<table::TransactWriteItem> MakeEnqueueAction(const std::string& id, Email email) const;
+  static bool IsAlreadyEnqueued(const table::WriteFailure& failure, size_t action_index);
+  // Counts `count` new entries and wakes the dispatcher.
+  void NotifyEnqueued(int count = 1);
+
+  // nullopt when there is no entry with this id.
+  Result<std::optional<OutboxEntry>> Get(const std::string& id);
+  // Up to `limit` (1..1000) entries in `state`: QUEUED soonest due first;
+  // SENT and FAILED most recent first.
+  Result<std::vector<OutboxEntry>> List(OutboxState state, int limit);
+  // Number of entries in `state` (reads the whole index partition).
+  Result<int64_t> Count(OutboxState state);
+  // Admin: a FAILED entry goes back to QUEUED, attempts 0, due now.
+  // NotFound when there is no such entry, ConditionFailed when it is not FAILED.
+  Status Requeue(const std::string& id);
+
+  // --- for the Dispatcher ---
+  // QUEUED entries due at or before `now_millis`, soonest first.
+  Result<std::vector<OutboxEntry>> Due(int64_t now_millis, int limit);
+  // When the soonest QUEUED entry is due; nullopt when none is queued.
+  Result<std::optional<int64_t>> NextDue();
+  // Starts an attempt: attempts + 1 and due at `lease_until_millis`, if the
+  // entry is still QUEUED with `entry.attempts`. The claimed entry, or nullopt
+  // when another dispatcher changed it first.
+  Result<std::optional<OutboxEntry>> Claim(const OutboxEntry& entry, int64_t lease_until_millis);
+  // Ends the attempt of a claimed entry. ConditionFailed when the entry was
+  // claimed again meanwhile (its lease ran out).
+  Status MarkSent(const OutboxEntry& claimed);
+  Status MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error);
+  Status MarkFailed(const OutboxEntry& claimed, const std::string& error);
+
+  // Called (outside any lock of the outbox) after each new entry.
+  void SetWakeHook(std::function<void()> hook);
+
+  const OutboxCounters& counters() const { return counters_; }
+  common::Clock* clock() const { return options_.clock; }
+  const std::string& table_name() const { return options_.table_name; }
+
+ private:
+  Outbox(table::TableClient* tables, OutboxOptions options) : tables_(tables), options_(std::move(options)) {}
+  Status FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis, const std::string& error);
+  Result<table::QueryResult> QueryState(OutboxState state, std::optional<int64_t> due_at_most, bool forward,
+                                        int limit, table::Select select = table::Select::kAllAttributes,
+                                        const std::optional<table::Item>& start = std::nullopt);
+
+  table::TableClient* tables_;
+  OutboxOptions options_;
+  OutboxCounters counters_;
+  std::mutex hook_mu_;
+  std::function<void()> wake_hook_;  // guarded by hook_mu_
+};
+
+struct DispatcherOptions {
+  // An entry goes FAILED when this many attempts failed.
+  int max_attempts = 20;
+  // Delay after the n-th failed attempt: initial * 2^(n-1), at most max.
+  int64_t initial_backoff_millis = 1'000;
+  int64_t max_backoff_millis = 300'000;
+  // Each delay is shortened by a random fraction in [0, jitter) so entries
+  // that failed together do not retry in lockstep. 0 for exact schedules.
+  double jitter = 0.2;
+  // How long a claimed attempt owns its entry; a dispatcher that crashes
+  // mid-send leaves the entry to be retried after this. Must exceed the
+  // mailer's timeout.
+  int64_t lease_millis = 120'000;
+  int batch_size = 50;
+  // The thread also looks for due entries at least this often (entries
+  // written by another process, or without NotifyEnqueued).
+  int64_t poll_interval_millis = 2'000;
+  uint64_t seed = 0;  // jitter's random seed; 0 for a random one
+};
+
+// The delay before the next attempt after `failed_attempts` (>= 1) failed
+// ones, given `random` in [0, 1).
+int64_t BackoffDelayMillis(int failed_attempts, const DispatcherOptions& options, double random);
+
+// Delivers due outbox entries. Either call RunOnce yourself (tests, with a
+// ManualClock) or Start() the background thread, which runs RunOnce whenever
+// an entry is enqueued, when the soonest retry is due, and every poll
+// interval. Stop() (or the destructor) waits for the current send to end.
+// REQUIRES: outbox and mailer outlive the Dispatcher.
+class Dispatcher {
+ public:
+  Dispatcher(Outbox* outbox, Mailer* mailer, DispatcherOptions options = {});
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void Start();
+  void Stop();
+  void Wake();
+
+  // Attempts every entry due at the clock's now once; returns how many
+  // attempts were made. Errors are the table's (a failed send is not one).
+  Result<int> RunOnce();
+
+ private:
+  void Loop();
+  // false when the entry was not ours to attempt (claimed by another).
+  Result<bool> Attempt(const OutboxEntry& entry);
+  double NextRandom();
+
+  Outbox* outbox_;
+  Mailer* mailer_;
+  DispatcherOptions options_;
+  std::mutex random_mu_;
+  std::mt19937_64 random_;  // guarded by random_mu_
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;   // guarded by mu_
+  bool woken_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace notify

@@ -1,0 +1,348 @@
+#include "notify/outbox.h"
+
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "notify/smtp_sink_for_test.h"
+#include "table/table_engine.h"
+
+namespace notify {
+namespace {
+
+using testing::ParseWithPython;
+using testing::SmtpSink;
+
+Email MakeEmail(const std::string& to, const std::string& subject) {
+  Email email;
+  email.from = {"Rivulet Shop", "shop@rivulet.local"};
+  email.to = {"Ada Lovelace", to};
+  email.subject = subject;
+  email.text_body = "Hello Ada,\nyour order is confirmed.\n";
+  email.html_body = "<p>Hello Ada,<br>your order is confirmed.</p>";
+  return email;
+}
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    table::TableEngineOptions table_options;
+    table_options.sync_writes = false;
+    table_options.ttl_interval_millis = 0;
+    table_options.clock = &clock_;
+    auto engine = table::TableEngine::Open((dir_.path() / "tables").string(), table_options);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    tables_ = std::move(engine).value();
+    OutboxOptions options;
+    options.clock = &clock_;
+    auto outbox = Outbox::Open(tables_.get(), options);
+    ASSERT_TRUE(outbox.ok()) << outbox.status().ToString();
+    outbox_ = std::move(outbox).value();
+  }
+
+  // A real SMTP mailer; with the sink not started its port refuses connections.
+  std::unique_ptr<SmtpMailer> MakeMailer() {
+    SmtpOptions options;
+    options.url = sink_.url();
+    options.connect_timeout_millis = 5'000;
+    options.timeout_millis = 20'000;
+    options.clock = &clock_;
+    return std::move(SmtpMailer::Create(options)).value();
+  }
+
+  DispatcherOptions ExactBackoff(int max_attempts = 20) {
+    DispatcherOptions options;
+    options.jitter = 0;
+    options.max_attempts = max_attempts;
+    return options;
+  }
+
+  OutboxEntry Get(const std::string& id) {
+    auto entry = outbox_->Get(id);
+    EXPECT_TRUE(entry.ok() && entry->has_value()) << id;
+    return entry.ok() && entry->has_value() ? **entry : OutboxEntry{};
+  }
+
+  void Enqueue(const std::string& id, const std::string& to = "ada@example.com") {
+    ASSERT_TRUE(outbox_->Enqueue(id, MakeEmail(to, "Order " + id)).ok());
+  }
+
+  int RunOnce(Dispatcher& dispatcher) {
+    auto ran = dispatcher.RunOnce();
+    EXPECT_TRUE(ran.ok()) << ran.status().ToString();
+    return ran.ok() ? *ran : -1;
+  }
+
+  testing::TempDir dir_;
+  common::ManualClock clock_;
+  std::unique_ptr<table::TableEngine> tables_;
+  std::unique_ptr<Outbox> outbox_;
+  SmtpSink sink_;
+};
+
+TEST(MessageIdTest, IsStableAndDerivedFromTheEntryId) {
+  EXPECT_EQ(MessageIdFor("o-1:confirmed"), MessageIdFor("o-1:confirmed"));
+  EXPECT_NE(MessageIdFor("o-1:confirmed"), MessageIdFor("o-1:shipped"));
+  std::string id = MessageIdFor("o-1:confirmed");
+  EXPECT_EQ(id.front(), '<');
+  EXPECT_EQ(id.substr(id.size() - 9), "@rivulet>");
+  EXPECT_EQ(id.size(), 1 + 40 + 9u);
+}
+
+TEST(BackoffTest, DoublesFromOneSecondUpToFiveMinutes) {
+  DispatcherOptions options;
+  options.jitter = 0;
+  std::vector<int64_t> delays;
+  for (int failed = 1; failed <= 12; ++failed) delays.push_back(BackoffDelayMillis(failed, options, 0.5));
+  EXPECT_EQ(delays, (std::vector<int64_t>{1'000, 2'000, 4'000, 8'000, 16'000, 32'000, 64'000, 128'000, 256'000,
+                                          300'000, 300'000, 300'000}));
+  EXPECT_EQ(BackoffDelayMillis(1000, options, 0.5), 300'000) << "no overflow for huge attempt counts";
+}
+
+TEST(BackoffTest, JitterOnlyShortensTheDelayByAtMostItsFraction) {
+  DispatcherOptions options;
+  options.jitter = 0.2;
+  EXPECT_EQ(BackoffDelayMillis(3, options, 0.0), 4'000);
+  EXPECT_EQ(BackoffDelayMillis(3, options, 0.5), 3'600);
+  EXPECT_GE(BackoffDelayMillis(3, options, 0.999999), 3'200);
+  EXPECT_LE(BackoffDelayMillis(20, options, 0.0), 300'000);
+}
+
+TEST_F(OutboxTest, EnqueueTwiceWithTheSameIdWritesOnce) {
+  bool created = false;
+  ASSERT_TRUE(outbox_->Enqueue("o-1:confirmed", MakeEmail("ada@example.com", "First"), &created).ok());
+  EXPECT_TRUE(created);
+  clock_.AdvanceMillis(5'000);
+  ASSERT_TRUE(outbox_->Enqueue("o-1:confirmed", MakeEmail("eve@example.com", "Second"), &created).ok());
+  EXPECT_FALSE(created);
+
+  OutboxEntry entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.email.subject, "First");
+  EXPECT_EQ(entry.email.to.address, "ada@example.com");
+  EXPECT_EQ(entry.state, OutboxState::kQueued);
+  EXPECT_EQ(entry.attempts, 0);
+  EXPECT_EQ(entry.created_millis, clock_.NowMillis() - 5'000);
+  EXPECT_EQ(entry.email.message_id, MessageIdFor("o-1:confirmed"));
+  EXPECT_EQ(outbox_->counters().enqueued.load(), 1u);
+  EXPECT_EQ(outbox_->counters().duplicates.load(), 1u);
+  EXPECT_EQ(*outbox_->Count(OutboxState::kQueued), 1);
+}
+
+TEST_F(OutboxTest, EnqueueRejectsBadIdsAndEmails) {
+  EXPECT_TRUE(outbox_->Enqueue("", MakeEmail("ada@example.com", "x")).IsInvalidArgument());
+  EXPECT_TRUE(outbox_->Enqueue("o-1", MakeEmail("not an address", "x")).IsInvalidArgument());
+  EXPECT_TRUE(outbox_->Enqueue("o-1", MakeEmail("ada@example.com", "a\r\nBcc: x@y.z")).IsInvalidArgument());
+  EXPECT_FALSE(outbox_->Get("o-1")->has_value());
+}
+
+TEST_F(OutboxTest, EnqueueActionCommitsWithTheCallersTransactionOnlyOnce) {
+  table::CreateTableRequest create;
+  create.table_name = "checkpoints";
+  create.key_schema = {{"k", table::KeyType::kHash}};
+  create.attribute_definitions = {{"k", table::AttributeValue::Type::kS}};
+  ASSERT_TRUE(tables_->CreateTable(create).ok());
+  auto transact = [&](const std::string& sequence, table::WriteFailure* failure) {
+    table::TransactWriteItem checkpoint;
+    checkpoint.kind = table::TransactWriteItem::Kind::kPut;
+    checkpoint.table_name = "checkpoints";
+    checkpoint.item = {{"k", table::AttributeValue::S("shard-0")}, {"seq", table::AttributeValue::S(sequence)}};
+    auto enqueue = outbox_->MakeEnqueueAction("o-9:confirmed", MakeEmail("ada@example.com", "Hi"));
+    EXPECT_TRUE(enqueue.ok());
+    return tables_->TransactWriteItems({checkpoint, *enqueue}, "", failure);
+  };
+
+  table::WriteFailure failure;
+  ASSERT_TRUE(transact("100", &failure).ok());
+  outbox_->NotifyEnqueued();
+  Status again = transact("101", &failure);
+  ASSERT_TRUE(again.IsConditionFailed()) << again.ToString();
+  EXPECT_TRUE(Outbox::IsAlreadyEnqueued(failure, 1));
+  EXPECT_FALSE(Outbox::IsAlreadyEnqueued(failure, 0));
+
+  EXPECT_EQ(Get("o-9:confirmed").state, OutboxState::kQueued);
+  table::GetItemRequest get;
+  get.table_name = "checkpoints";
+  get.key = {{"k", table::AttributeValue::S("shard-0")}};
+  EXPECT_EQ((*tables_->GetItem(get))->at("seq").scalar(), "100") << "the whole second transaction was cancelled";
+}
+
+TEST_F(OutboxTest, FailedAttemptsBackOffExponentiallyUntilFailed) {
+  auto mailer = MakeMailer();  // nothing listens: every attempt is refused
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), ExactBackoff(/*max_attempts=*/4));
+  Enqueue("o-1:confirmed");
+  int64_t start = clock_.NowMillis();
+
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  OutboxEntry entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.state, OutboxState::kQueued);
+  EXPECT_EQ(entry.attempts, 1);
+  EXPECT_EQ(entry.next_attempt_millis, start + 1'000);
+  EXPECT_NE(entry.last_error.find("Unavailable"), std::string::npos) << entry.last_error;
+
+  clock_.AdvanceMillis(999);
+  EXPECT_EQ(RunOnce(dispatcher), 0) << "not due before its backoff ends";
+  clock_.AdvanceMillis(1);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  EXPECT_EQ(Get("o-1:confirmed").next_attempt_millis, clock_.NowMillis() + 2'000);
+  clock_.AdvanceMillis(2'000);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  EXPECT_EQ(Get("o-1:confirmed").next_attempt_millis, clock_.NowMillis() + 4'000);
+  EXPECT_EQ(Get("o-1:confirmed").attempts, 3);
+
+  clock_.AdvanceMillis(4'000);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.state, OutboxState::kFailed) << "the fourth failure is the last";
+  EXPECT_EQ(entry.attempts, 4);
+  EXPECT_EQ(outbox_->counters().retries.load(), 3u);
+  EXPECT_EQ(outbox_->counters().failed.load(), 1u);
+  clock_.AdvanceMillis(600'000);
+  EXPECT_EQ(RunOnce(dispatcher), 0);
+
+  auto failed = outbox_->List(OutboxState::kFailed, 10);
+  ASSERT_TRUE(failed.ok());
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ(ToJson((*failed)[0])["state"], "FAILED");
+}
+
+TEST_F(OutboxTest, DispatcherThreadDeliversEachEntryOnceWithItsMessageId) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get());
+  dispatcher.Start();
+  for (int i = 0; i < 3; ++i) Enqueue("o-" + std::to_string(i) + ":confirmed");
+  auto messages = sink_.WaitForMessages(3);
+  dispatcher.Stop();
+
+  ASSERT_EQ(messages.size(), 3u);
+  std::set<std::string> ids;
+  for (const std::string& raw : messages) {
+    auto parsed = ParseWithPython(raw);
+    ids.insert(parsed.message_id);
+    EXPECT_EQ(parsed.to, "Ada Lovelace <ada@example.com>");
+    EXPECT_EQ(parsed.text, "Hello Ada,\nyour order is confirmed.\n");
+    EXPECT_EQ(parsed.html, "<p>Hello Ada,<br>your order is confirmed.</p>");
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{MessageIdFor("o-0:confirmed"), MessageIdFor("o-1:confirmed"),
+                                        MessageIdFor("o-2:confirmed")}));
+  for (int i = 0; i < 3; ++i) {
+    OutboxEntry entry = Get("o-" + std::to_string(i) + ":confirmed");
+    EXPECT_EQ(entry.state, OutboxState::kSent);
+    EXPECT_EQ(entry.sent_millis, clock_.NowMillis());
+  }
+  // Nothing is left to send, also much later.
+  clock_.AdvanceMillis(3'600'000);
+  EXPECT_EQ(RunOnce(dispatcher), 0);
+  EXPECT_EQ(sink_.Messages().size(), 3u);
+  EXPECT_EQ(outbox_->counters().sent.load(), 3u);
+}
+
+TEST_F(OutboxTest, EntriesWaitWhileSmtpIsDownAndAreDeliveredOnceWhenItReturns) {
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), ExactBackoff());
+  Enqueue("o-1:confirmed");
+  Enqueue("o-2:confirmed");
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    EXPECT_EQ(RunOnce(dispatcher), 2);
+    EXPECT_EQ(Get("o-1:confirmed").attempts, attempt);
+    EXPECT_EQ(Get("o-2:confirmed").state, OutboxState::kQueued);
+    clock_.AdvanceMillis(300'000);
+  }
+
+  ASSERT_TRUE(sink_.Start());
+  EXPECT_EQ(RunOnce(dispatcher), 2);
+  EXPECT_EQ(Get("o-1:confirmed").state, OutboxState::kSent);
+  EXPECT_EQ(Get("o-2:confirmed").state, OutboxState::kSent);
+  clock_.AdvanceMillis(600'000);
+  EXPECT_EQ(RunOnce(dispatcher), 0);
+  auto messages = sink_.WaitForMessages(2);
+  ASSERT_EQ(messages.size(), 2u);
+  std::set<std::string> ids = {ParseWithPython(messages[0]).message_id, ParseWithPython(messages[1]).message_id};
+  EXPECT_EQ(ids, (std::set<std::string>{MessageIdFor("o-1:confirmed"), MessageIdFor("o-2:confirmed")}));
+}
+
+TEST_F(OutboxTest, TwoDispatchersNeverSendTheSameEntryTwice) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher first(outbox_.get(), mailer.get());
+  Dispatcher second(outbox_.get(), mailer.get());
+  constexpr int kEntries = 20;
+  for (int i = 0; i < kEntries; ++i) Enqueue("o-" + std::to_string(i) + ":confirmed");
+  int a = 0, b = 0;
+  std::thread t1([&] { a = RunOnce(first); });
+  std::thread t2([&] { b = RunOnce(second); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a + b, kEntries);
+  auto messages = sink_.WaitForMessages(kEntries);
+  EXPECT_EQ(messages.size(), static_cast<size_t>(kEntries));
+  std::set<std::string> ids;
+  for (const auto& raw : messages) ids.insert(ParseWithPython(raw).message_id);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kEntries));
+}
+
+TEST_F(OutboxTest, AnAttemptAbandonedMidSendIsRetriedAfterItsLease) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  DispatcherOptions options = ExactBackoff();
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), options);
+  Enqueue("o-1:confirmed");
+  // Another dispatcher claimed the entry and died before finishing.
+  auto claimed = outbox_->Claim(Get("o-1:confirmed"), clock_.NowMillis() + options.lease_millis);
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+
+  EXPECT_EQ(RunOnce(dispatcher), 0) << "the lease protects the attempt in flight";
+  clock_.AdvanceMillis(options.lease_millis);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  OutboxEntry entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.state, OutboxState::kSent);
+  EXPECT_EQ(entry.attempts, 2);
+  // The dead attempt's late report is refused: the entry moved on.
+  EXPECT_TRUE(outbox_->MarkRetry(**claimed, clock_.NowMillis(), "late").IsConditionFailed());
+  EXPECT_EQ(sink_.WaitForMessages(1).size(), 1u);
+}
+
+TEST_F(OutboxTest, RejectedRecipientFailsAtOnceAndCanBeRequeued) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), ExactBackoff());
+  Enqueue("o-1:confirmed", "reject@example.com");
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  OutboxEntry entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.state, OutboxState::kFailed);
+  EXPECT_EQ(entry.attempts, 1);
+  EXPECT_NE(entry.last_error.find("550"), std::string::npos) << entry.last_error;
+
+  EXPECT_TRUE(outbox_->Requeue("nope").IsNotFound());
+  ASSERT_TRUE(outbox_->Requeue("o-1:confirmed").ok());
+  EXPECT_TRUE(outbox_->Requeue("o-1:confirmed").IsConditionFailed()) << "only FAILED entries";
+  entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.state, OutboxState::kQueued);
+  EXPECT_EQ(entry.attempts, 0);
+}
+
+TEST_F(OutboxTest, ListOrdersQueuedBySoonestAndSentByMostRecent) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), ExactBackoff());
+  for (int i = 0; i < 3; ++i) {
+    Enqueue("o-" + std::to_string(i));
+    clock_.AdvanceMillis(10);
+  }
+  auto queued = outbox_->List(OutboxState::kQueued, 10);
+  ASSERT_TRUE(queued.ok());
+  ASSERT_EQ(queued->size(), 3u);
+  EXPECT_EQ((*queued)[0].id, "o-0");
+  EXPECT_EQ((*queued)[2].id, "o-2");
+  EXPECT_EQ(RunOnce(dispatcher), 3);
+  auto sent = outbox_->List(OutboxState::kSent, 2);
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->size(), 2u);
+  EXPECT_EQ(*outbox_->Count(OutboxState::kSent), 3);
+  EXPECT_EQ(*outbox_->Count(OutboxState::kQueued), 0);
+  EXPECT_TRUE(outbox_->List(OutboxState::kSent, 0).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace notify

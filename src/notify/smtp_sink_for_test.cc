@@ -1,0 +1,222 @@
+#include "notify/smtp_sink_for_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace notify::testing {
+
+namespace {
+
+constexpr const char* kHandler = R"py(
+from aiosmtpd.handlers import Mailbox
+
+class Handler(Mailbox):
+    def __init__(self, mail_dir):
+        super().__init__(mail_dir)
+        self.ehlo_log = mail_dir.rstrip('/') + '.ehlo'
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with open(self.ehlo_log, 'a') as f:
+            f.write(hostname + '\n')
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith('reject'):
+            return '550 5.1.1 no such user'
+        if address.startswith('busy'):
+            return '451 4.3.0 try again later'
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+)py";
+
+constexpr const char* kParser = R"py(
+import email, email.policy, json, sys
+msg = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+out = {k: str(msg.get(h, '')) for k, h in [('from', 'From'), ('to', 'To'), ('subject', 'Subject'),
+       ('message_id', 'Message-ID'), ('date', 'Date'), ('mime_version', 'MIME-Version')]}
+out['content_type'] = msg.get_content_type()
+text = msg.get_body(preferencelist=('plain',))
+html = msg.get_body(preferencelist=('html',))
+out['text'] = text.get_content() if text is not None else ''
+out['html'] = html.get_content() if html is not None else ''
+print(json.dumps(out))
+)py";
+
+std::string ReadAll(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool CanConnect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::random_device random;
+  path_ = std::filesystem::temp_directory_path() /
+          ("rivulet-notify-" + std::to_string(getpid()) + "-" + std::to_string(random()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+SmtpSink::SmtpSink() : port_(FreePort()) {
+  std::ofstream(dir_.path() / "rivulet_test_smtp.py") << kHandler;
+}
+
+SmtpSink::~SmtpSink() { Stop(); }
+
+bool SmtpSink::Start() {
+  if (pid_ > 0) return true;
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  std::string mail_dir = (dir_.path() / "mail").string();
+  std::vector<std::string> args = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", listen,
+                                   "-c", "rivulet_test_smtp.Handler", mail_dir};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = {"PYTHONPATH=" + dir_.path().string(), "PATH=/usr/bin:/bin"};
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) {
+    pid_ = -1;
+    ADD_FAILURE() << "cannot spawn /usr/bin/python3 -m aiosmtpd (is python3-aiosmtpd installed?)";
+    return false;
+  }
+  for (int i = 0; i < 400; ++i) {  // up to 20 s: python starts slowly on a busy machine
+    if (CanConnect(port_)) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      ADD_FAILURE() << "aiosmtpd exited at start (port " << port_ << " taken?)";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "aiosmtpd did not listen on " << listen;
+  Stop();
+  return false;
+}
+
+void SmtpSink::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  // The port may linger in TIME_WAIT; aiosmtpd sets SO_REUSEADDR, so a restart works.
+}
+
+std::vector<std::string> SmtpSink::Messages() const {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "mail" / "new", ec)) {
+    files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> messages;
+  for (const auto& f : files) messages.push_back(ReadAll(f));
+  return messages;
+}
+
+std::vector<std::string> SmtpSink::WaitForMessages(size_t count) const {
+  for (int i = 0; i < 400; ++i) {
+    auto messages = Messages();
+    if (messages.size() >= count) return messages;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Messages();
+}
+
+int SmtpSink::EhloCount() const {
+  std::ifstream in(dir_.path() / "mail.ehlo");
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) ++count;
+  return count;
+}
+
+ParsedMessage ParseWithPython(const std::string& raw) {
+  TempDir dir;
+  std::ofstream(dir.path() / "parse.py") << kParser;
+  // Stored the way a Maildir stores messages: LF line ends.
+  std::string stored;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+    stored += raw[i];
+  }
+  std::ofstream(dir.path() / "message.eml", std::ios::binary) << stored;
+  std::string command = "/usr/bin/python3 " + (dir.path() / "parse.py").string() + " < " +
+                        (dir.path() / "message.eml").string();
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  size_t n;
+  while (pipe != nullptr && (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
+  if (pipe != nullptr) pclose(pipe);
+  ParsedMessage parsed;
+  auto json = nlohmann::json::parse(output, nullptr, false);
+  if (json.is_discarded()) {
+    ADD_FAILURE() << "python could not parse the message: " << output;
+    return parsed;
+  }
+  parsed.from = json.value("from", "");
+  parsed.to = json.value("to", "");
+  parsed.subject = json.value("subject", "");
+  parsed.message_id = json.value("message_id", "");
+  parsed.date = json.value("date", "");
+  parsed.mime_version = json.value("mime_version", "");
+  parsed.content_type = json.value("content_type", "");
+  parsed.text = json.value("text", "");
+  parsed.html = json.value("html", "");
+  return parsed;
+}
+
+}  // namespace notify::testing

@@ -1,0 +1,100 @@
+// Email templates: a small mustache-like renderer over nlohmann::json data,
+// and TemplateStore, which finds `<name>.subject`, `<name>.txt` and
+// `<name>.html` in a list of folders and falls back to the copies of the
+// repository's templates/ compiled into the binary.
+//
+// Syntax (a subset of mustache):
+//   {{name}} {{a.b.c}} {{.}}    value, HTML-escaped in .html templates
+//   {{{name}}} {{&name}}        value, never escaped
+//   {{#name}}...{{/name}}       section: once per element of a non-empty list
+//                               (the element becomes the innermost context),
+//                               once with an object as context, once for any
+//                               other truthy value
+//   {{^name}}...{{/name}}       inverted: once when the value is falsy
+//   {{! comment }}
+// Falsy: missing, null, false, "" and []. A missing value renders as "".
+// Names resolve from the innermost context outwards (first segment), then
+// descend through objects. A line holding only a section, inverted, closing
+// or comment tag (and spaces) is dropped entirely, as in mustache, so the
+// plain-text templates can put tags on lines of their own.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace notify {
+
+using common::Result;
+using common::Status;
+
+// A parsed template; immutable, so Render may run concurrently.
+class Template {
+ public:
+  enum class Escape { kNone, kHtml };
+
+  // InvalidArgument naming `source_name` and the line for an unclosed tag, an
+  // unclosed section or a mismatched closing tag.
+  static Result<Template> Parse(std::string_view text, Escape escape, std::string_view source_name = "template");
+
+  std::string Render(const nlohmann::json& data) const;
+
+  struct Node;  // template.cc
+
+ private:
+  Template() = default;
+  std::shared_ptr<const std::vector<Node>> nodes_;
+  Escape escape_ = Escape::kNone;
+};
+
+// "&<>\"'" as entities.
+std::string HtmlEscape(std::string_view text);
+
+// Money for templates: minor units plus an ISO 4217 code, with the
+// currency's decimals (JPY 0, KWD/BHD/OMR/JOD/TND 3, others 2), thousands
+// separators and a symbol where one is common: FormatMoney(123450, "EUR") ==
+// "€1,234.50", FormatMoney(-500, "USD") == "-$5.00", FormatMoney(1999, "CHF")
+// == "CHF 19.99".
+std::string FormatMoney(int64_t minor_units, std::string_view currency);
+
+struct RenderedEmail {
+  std::string subject;  // one line, trimmed
+  std::string text;
+  std::string html;  // "" when the template has no .html part
+};
+
+// Thread safety: immutable after Open; Render may run concurrently.
+class TemplateStore {
+ public:
+  // Loads every template from `dirs` (first match wins per file; folders that
+  // do not exist are skipped) and the built-in ones for whatever the folders
+  // do not provide. The server passes {"<data-dir>/templates", "<repo>/templates"}
+  // or just the first. InvalidArgument when a template does not parse, IOError
+  // when a file cannot be read.
+  static Result<std::unique_ptr<TemplateStore>> Open(const std::vector<std::string>& dirs);
+
+  // Renders `<name>.subject`, `.txt` and (when present) `.html` with `data`.
+  // NotFound when there is no subject or no text template of that name.
+  Result<RenderedEmail> Render(std::string_view name, const nlohmann::json& data) const;
+
+  bool Has(std::string_view name) const;
+  // Where each loaded file came from ("builtin" or a path), for the startup log.
+  const std::map<std::string, std::string>& sources() const { return sources_; }
+
+ private:
+  TemplateStore() = default;
+  std::map<std::string, Template, std::less<>> templates_;  // key "<name>.<ext>"
+  std::map<std::string, std::string> sources_;
+};
+
+// The templates compiled into the binary: file name ("order_confirmed.txt")
+// -> text. Generated from the repository's templates/ at build time.
+const std::map<std::string, std::string>& BuiltinTemplates();
+
+}  // namespace notify
