@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { ErrorState, Loading } from '../../components/states'
 import { formatCount } from '../../lib/format'
-import { formatMoney } from '../../lib/money'
+import { formatMoney, minorDigits } from '../../lib/money'
 import { useConnectionState, useTopic } from '../../lib/realtime'
 import type { AnalyticsRange, OrderStatus, Summary } from '../../lib/types'
 import { statusLabel } from '../orders/status-label'
@@ -21,6 +21,15 @@ const RANGES: { value: AnalyticsRange; label: string }[] = [
   { value: '1h', label: 'Last hour' },
   { value: '24h', label: 'Last 24 h' },
 ]
+
+/** "€15K" for axis labels of large amounts (v in major units). */
+function compactMoney(v: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat('en-IE', { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).format(v)
+  } catch {
+    return `${Math.round(v)} ${currency}`
+  }
+}
 
 const pct = (v: number | null) => (v == null ? '—' : `${(v * 100).toFixed(1)} %`)
 const ms = (v: number) => (v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`)
@@ -81,7 +90,8 @@ export function DashboardPage() {
 
   const currency = s?.currency ?? now?.currency ?? 'EUR'
   const money = (v: number) => formatMoney(v, currency)
-  const moneyMajor = (v: number) => formatMoney(Math.round(v * 100), currency).replace(/\.00$/, '')
+  const moneyMajor = (v: number) =>
+    v >= 10_000 ? compactMoney(v, currency) : formatMoney(Math.round(v * 10 ** minorDigits(currency)), currency).replace(/\.00$/, '')
 
   return (
     <div className="dashboard">

@@ -77,7 +77,7 @@ export function UPlotChart({ title, data, series, height = 220 }: Props) {
           values: (_u, splits, _ai, _space, incr) => splits.map((t) => timeLabel(t, incr)),
         },
         {
-          stroke: text, grid, ticks: grid, font: axisFont, size: 56, scale: 'y',
+          stroke: text, grid, ticks: grid, font: axisFont, size: 64, scale: 'y',
           values: (_u, vals) => vals.map((v) => (series[0].format ? series[0].format(v) : String(v))),
         },
         ...(hasRight
