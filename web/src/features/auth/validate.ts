@@ -5,6 +5,7 @@ export interface AuthValues {
 }
 
 export const MIN_PASSWORD = 8
+export const MAX_PASSWORD = 128
 
 export function validateAuth(v: AuthValues, mode: 'signin' | 'signup'): Partial<Record<keyof AuthValues, string>> {
   const e: Partial<Record<keyof AuthValues, string>> = {}
@@ -17,5 +18,6 @@ export function validateAuth(v: AuthValues, mode: 'signin' | 'signup'): Partial<
   if (!v.password) e.password = 'Please enter your password.'
   else if (mode === 'signup' && v.password.length < MIN_PASSWORD)
     e.password = `Use at least ${MIN_PASSWORD} characters.`
+  else if (v.password.length > MAX_PASSWORD) e.password = `Use at most ${MAX_PASSWORD} characters.`
   return e
 }

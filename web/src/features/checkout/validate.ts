@@ -10,7 +10,7 @@ export const COUNTRIES: [code: string, name: string][] = [
 ]
 
 const limits: Record<keyof ShippingAddress, number> = {
-  name: 100, line1: 200, line2: 200, city: 100, postalCode: 12, country: 2,
+  name: 100, line1: 200, line2: 200, city: 100, postalCode: 20, country: 2,
 }
 
 /** Checks the address the way the server will; messages say what to fix. */

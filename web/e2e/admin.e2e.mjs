@@ -1,0 +1,85 @@
+// End-to-end test of the admin side against a running Rivulet:
+// the dashboard's counters move while orders flow (a customer orders during the
+// test; `rivulet loadgen` running alongside only makes them move more), the
+// admin ships the customer's order from the orders table, and the customer's
+// open order page shows SHIPPED live, without a reload.
+//
+//   RIVULET_URL=http://127.0.0.1:8080 ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=... node e2e/admin.e2e.mjs
+// Env as shop.e2e.mjs, plus ADMIN_EMAIL and ADMIN_PASSWORD (required).
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { launch } from './browser.mjs'
+import { addFirstProductToCart, baseUrl, checkout, firstPage, newCustomer, seesStatus, signIn, signUp, TIMEOUT } from './steps.mjs'
+
+const base = baseUrl()
+const admin = { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD }
+if (!admin.email || !admin.password) {
+  console.error('Set ADMIN_EMAIL and ADMIN_PASSWORD')
+  process.exit(2)
+}
+const shots = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../build/e2e-screenshots/', import.meta.url))
+mkdirSync(shots, { recursive: true })
+
+let step = 'start'
+const log = (s) => {
+  step = s
+  console.log(`- ${s}`)
+}
+
+const carol = newCustomer('Carol')
+const ba = await launch()
+const bc = await launch()
+const adminPage = await firstPage(ba.context)
+const customerPage = await firstPage(bc.context)
+let current = adminPage
+try {
+  log('the admin opens the dashboard')
+  await signIn(adminPage, base, admin, '/admin')
+  await adminPage.getByRole('heading', { name: 'Live dashboard' }).waitFor()
+  const tile = adminPage.locator('.kpi').first().locator('.kpi__sub')
+  await tile.waitFor()
+  const before = await tile.textContent()
+
+  log('a customer places an order')
+  current = customerPage
+  await signUp(customerPage, base, carol)
+  await addFirstProductToCart(customerPage, base)
+  const orderId = await checkout(customerPage, base)
+  await seesStatus(customerPage, 'CONFIRMED')
+
+  log('the dashboard counter moves without a reload')
+  current = adminPage
+  await adminPage.waitForFunction(
+    ([sel, old]) => document.querySelector(sel)?.textContent !== old,
+    ['.kpi .kpi__sub', before],
+    { timeout: Math.max(TIMEOUT, 30000) },
+  )
+  console.log(`  "${before}" -> "${await tile.textContent()}"`)
+  await adminPage.screenshot({ path: `${shots}/desktop-admin-dashboard.png`, fullPage: true })
+
+  log('the admin ships the order from the orders table')
+  const customerId = await customerPage.evaluate(async () => (await (await fetch('/api/auth/me')).json()).id)
+  await adminPage.goto(`${base}/admin/orders?customerId=${encodeURIComponent(customerId)}`)
+  const row = adminPage.locator('tr').filter({ hasText: orderId })
+  await row.getByRole('button', { name: `Ship order ${orderId}` }).click()
+  await row.locator('[data-status="SHIPPED"]').waitFor()
+  await adminPage.screenshot({ path: `${shots}/desktop-admin-orders.png`, fullPage: true })
+
+  log('the customer’s open order page shows SHIPPED live')
+  current = customerPage
+  const loads = []
+  customerPage.on('load', () => loads.push(customerPage.url()))
+  await seesStatus(customerPage, 'SHIPPED')
+  assert.deepEqual(loads, [], 'the customer page was not reloaded')
+  await customerPage.screenshot({ path: `${shots}/desktop-order-shipped.png`, fullPage: true })
+
+  console.log(`PASS admin e2e against ${base}; order ${orderId}`)
+} catch (e) {
+  console.error(`FAIL at step "${step}": ${e?.message ?? e}`)
+  await current.screenshot({ path: `${shots}/admin-FAILED.png`, fullPage: true }).catch(() => {})
+  process.exitCode = 1
+} finally {
+  await ba.close()
+  await bc.close()
+}
