@@ -32,6 +32,12 @@ common::Result<std::optional<Checkpoint>> TableCheckpointStore::Load(const std::
   if (auto it = item->find("shard_finished"); it != item->end()) {
     checkpoint.shard_finished = it->second.boolean();
   }
+  if (auto it = item->find("window_start"); it != item->end()) {
+    checkpoint.window_start_millis = std::stoll(it->second.scalar());
+  }
+  if (auto it = item->find("window_state"); it != item->end()) {
+    checkpoint.window_state = it->second.scalar();
+  }
   return std::optional<Checkpoint>(std::move(checkpoint));
 }
 
@@ -44,6 +50,11 @@ common::Status TableCheckpointStore::Save(const std::string& mapping_id, const s
               {"shard_finished", AttributeValue::Bool(checkpoint.shard_finished)}};
   if (!checkpoint.sequence_number.empty()) {
     put.item["sequence_number"] = AttributeValue::S(checkpoint.sequence_number);
+  }
+  if (checkpoint.window_start_millis != 0) {
+    put.item["window_start"] = AttributeValue::N(std::to_string(checkpoint.window_start_millis));
+    // B, not S: a function's state is arbitrary bytes.
+    put.item["window_state"] = AttributeValue::B(checkpoint.window_state);
   }
   return tables_->PutItem(put).status();
 }

@@ -15,6 +15,10 @@ namespace functions {
 struct Checkpoint {
   std::string sequence_number;  // last record fully processed; "" = none yet
   bool shard_finished = false;  // a closed shard was read to its end
+  // Tumbling windows: the open window and the state its last invocation
+  // returned, saved with the checkpoint so a restart carries it on.
+  int64_t window_start_millis = 0;  // 0 = no open window
+  std::string window_state;
 };
 
 class CheckpointStore {

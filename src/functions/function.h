@@ -17,10 +17,22 @@ struct Batch {
   std::vector<stream::Record> records;  // in sequence order
 };
 
+// Set for mappings with TumblingWindowInSeconds: the records of one batch
+// all arrived inside [start_millis, end_millis). `state` is what the previous
+// invocation of this window returned ("" at its start). The final invocation
+// of a window has no records and is_final set.
+struct WindowContext {
+  int64_t start_millis = 0;
+  int64_t end_millis = 0;
+  std::string state;
+  bool is_final = false;
+};
+
 struct InvocationContext {
   std::string function_name;
   std::string mapping_id;
   int attempt = 1;  // 1 for the first invocation of this batch
+  std::optional<WindowContext> window;
 };
 
 // What an invocation reports. A failure makes the runtime retry the batch (or
@@ -31,13 +43,25 @@ struct InvocationResult {
   Kind kind = Kind::kSuccess;
   std::string error;  // kFailure: what went wrong, for logs and the failure destination
   std::vector<std::string> failed_sequence_numbers;  // kPartialFailure
+  std::string window_state;  // tumbling windows: carried to the next invocation
 
   static InvocationResult Success() { return {}; }
+  static InvocationResult WithState(std::string state) {
+    InvocationResult r;
+    r.window_state = std::move(state);
+    return r;
+  }
   static InvocationResult Failure(std::string error) {
-    return {Kind::kFailure, std::move(error), {}};
+    InvocationResult r;
+    r.kind = Kind::kFailure;
+    r.error = std::move(error);
+    return r;
   }
   static InvocationResult PartialFailure(std::vector<std::string> failed) {
-    return {Kind::kPartialFailure, "", std::move(failed)};
+    InvocationResult r;
+    r.kind = Kind::kPartialFailure;
+    r.failed_sequence_numbers = std::move(failed);
+    return r;
   }
 };
 

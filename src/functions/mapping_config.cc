@@ -35,9 +35,6 @@ common::Status Validate(const EventSourceMappingConfig& c) {
   if (c.tumbling_window_seconds < 0 || c.tumbling_window_seconds > 900) {
     return OutOfRange("TumblingWindowInSeconds", c.tumbling_window_seconds, "0..900");
   }
-  if (c.tumbling_window_seconds != 0) {
-    return common::Status::InvalidArgument("TumblingWindowInSeconds is not supported yet");
-  }
   if (!c.on_failure_stream.empty() && c.on_failure_stream == c.stream_name) {
     return common::Status::InvalidArgument("the OnFailure destination must not be the source stream");
   }

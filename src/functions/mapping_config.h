@@ -27,7 +27,7 @@ struct EventSourceMappingConfig {
   bool report_batch_item_failures = false;    // FunctionResponseTypes
   std::string on_failure_stream;              // DestinationConfig.OnFailure ("" = none)
   int parallelization_factor = 1;             // 1..10 (only 1 is supported so far)
-  int tumbling_window_seconds = 0;            // 0..900 (0 only so far)
+  int tumbling_window_seconds = 0;            // 0..900; 0 = no windows
 };
 
 // InvalidArgument naming the parameter, its value and the allowed range.

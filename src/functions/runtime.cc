@@ -131,7 +131,7 @@ class FunctionRuntime::MappingRunner final : public Task {
       return common::Status::OK();
     }
     int64_t now = common::SystemClock::Default()->NowMillis();
-    RETURN_IF_ERROR(runtime_->checkpoints_->Save(config_.id, kStartTimeKey, {std::to_string(now), false}));
+    RETURN_IF_ERROR(runtime_->checkpoints_->Save(config_.id, kStartTimeKey, Checkpoint{std::to_string(now), false, 0, ""}));
     start_millis_ = now;
     return common::Status::OK();
   }

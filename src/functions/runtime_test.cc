@@ -344,3 +344,51 @@ TEST_F(RuntimeTest, BadMappingsAreRejectedWithAReason) {
 
 }  // namespace
 }  // namespace functions
+
+namespace functions {
+namespace {
+
+TEST_F(RuntimeTest, TumblingWindowCarriesStateAndEndsWithAFinalInvocation) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  std::mutex mu;
+  std::map<int64_t, int> final_sums;     // window start -> state at its final invocation
+  std::map<int64_t, int> expected_sums;  // window start -> sum of its records' values
+  function_->behaviour_ = [&](const Batch& batch, const InvocationContext& context) {
+    EXPECT_TRUE(context.window.has_value());
+    int sum = context.window->state.empty() ? 0 : std::stoi(context.window->state);
+    std::lock_guard lock(mu);
+    for (const auto& r : batch.records) {
+      EXPECT_GE(r.arrival_millis, context.window->start_millis);
+      EXPECT_LT(r.arrival_millis, context.window->end_millis);
+      sum += std::stoi(r.data);
+      expected_sums[context.window->start_millis] += std::stoi(r.data);
+    }
+    if (context.window->is_final) final_sums[context.window->start_millis] = sum;
+    return InvocationResult::WithState(std::to_string(sum));
+  };
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.tumbling_window_seconds = 1;
+  mapping.batch_size = 3;  // several invocations per window
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  for (int i = 1; i <= 20; ++i) ASSERT_TRUE(streams_->PutRecord("orders", {"k", std::nullopt, std::to_string(i)}).ok());
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    int total = 0;
+    for (const auto& [start, sum] : final_sums) total += sum;
+    return total == 210;
+  }));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(final_sums, expected_sums);
+}
+
+TEST_F(RuntimeTest, BadTumblingWindowIsRejected) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.tumbling_window_seconds = 901;
+  EXPECT_TRUE(runtime_->CreateMapping(mapping).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace functions

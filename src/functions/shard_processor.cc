@@ -14,6 +14,9 @@ namespace {
 constexpr int64_t kErrorBackoffMicros = 1'000'000;   // after a read or checkpoint error
 constexpr int64_t kRetryBaseMicros = 10'000;          // first retry of a failed batch
 constexpr int64_t kRetryMaxMicros = 2'000'000;
+// A window is closed this long after its end by the wall clock, so records
+// stamped just before the end but made durable just after it still count.
+constexpr int64_t kWindowGraceMillis = 100;
 
 }  // namespace
 
@@ -36,6 +39,10 @@ common::Status ShardProcessor::Init() {
   if (saved && saved->shard_finished) {
     finished_ = true;
     return common::Status::OK();
+  }
+  if (saved) {
+    window_start_ = saved->window_start_millis;
+    window_state_ = saved->window_state;
   }
   if (saved && !saved->sequence_number.empty()) {
     last_read_sequence_ = saved->sequence_number;
@@ -106,9 +113,12 @@ int64_t ShardProcessor::Step() {
     spdlog::warn("mapping {} shard {}: read failed: {}", config_.id, shard_id_, s.ToString());
     return Scheduler::NowMicros() + kErrorBackoffMicros;
   }
+  if (WindowMillis() > 0) {
+    if (std::optional<int64_t> next = MaybeCloseWindow()) return *next;
+  }
   if (buffer_.empty()) {
     if (!at_shard_end_) return kIdle;  // the stream subscription wakes us
-    Checkpoint done{checkpoint(), true};
+    Checkpoint done{checkpoint(), true, 0, ""};
     if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, done); !s.ok()) {
       spdlog::warn("mapping {} shard {}: checkpoint failed: {}", config_.id, shard_id_, s.ToString());
       return Scheduler::NowMicros() + kErrorBackoffMicros;
@@ -117,12 +127,54 @@ int64_t ShardProcessor::Step() {
     if (deps_.on_shard_end) deps_.on_shard_end();
     return kIdle;
   }
-  // Wait for a full batch until the batching window closes.
-  int64_t window_end = first_buffered_micros_ + int64_t{config_.maximum_batching_window_ms} * 1000;
-  if (buffer_.size() < batch_limit_ && !at_shard_end_ && Scheduler::NowMicros() < window_end) {
-    return window_end;
+  // Wait for a full batch until the batching window closes; a batch cut
+  // short by a tumbling window's end is complete already.
+  int64_t batching_end = first_buffered_micros_ + int64_t{config_.maximum_batching_window_ms} * 1000;
+  bool cut_by_window = CountInWindow(batch_limit_) < std::min(batch_limit_, buffer_.size());
+  if (buffer_.size() < batch_limit_ && !cut_by_window && !at_shard_end_ &&
+      Scheduler::NowMicros() < batching_end) {
+    return batching_end;
   }
   return ProcessFront();
+}
+
+size_t ShardProcessor::CountInWindow(size_t limit) {
+  size_t count = std::min(limit, buffer_.size());
+  if (WindowMillis() == 0 || count == 0) return count;
+  int64_t start = window_start_ != 0 ? window_start_
+                                     : buffer_.front().arrival_millis / WindowMillis() * WindowMillis();
+  int64_t end = start + WindowMillis();
+  size_t n = 0;
+  while (n < count && buffer_[n].arrival_millis < end) ++n;
+  return n;
+}
+
+std::optional<int64_t> ShardProcessor::MaybeCloseWindow() {
+  if (window_start_ == 0) return std::nullopt;
+  int64_t end = window_start_ + WindowMillis();
+  int64_t now = common::SystemClock::Default()->NowMillis();
+  bool next_window_started = !buffer_.empty() && buffer_.front().arrival_millis >= end;
+  if (!next_window_started) {
+    if (!buffer_.empty()) return std::nullopt;  // records of this window wait
+    if (now < end + kWindowGraceMillis) {
+      return Scheduler::NowMicros() + (end + kWindowGraceMillis - now) * 1000;
+    }
+  }
+  InvocationContext context{config_.function_name, config_.id, attempt_,
+                            WindowContext{window_start_, end, window_state_, true}};
+  ++stats_.invocations;
+  InvocationResult result = deps_.function->Invoke(Batch{config_.stream_name, shard_id_, {}}, context);
+  if (result.kind != InvocationResult::Kind::kSuccess) {
+    ++stats_.errors;
+    if (config_.maximum_retry_attempts < 0 || attempt_ <= config_.maximum_retry_attempts) return RetryLater();
+    spdlog::warn("mapping {} shard {}: final invocation of window {} given up: {}", config_.id, shard_id_,
+                 window_start_, result.error);
+  }
+  attempt_ = 1;
+  window_start_ = 0;
+  window_state_.clear();
+  SaveCheckpoint(checkpoint());
+  return Scheduler::NowMicros();
 }
 
 int64_t ShardProcessor::ProcessFront() {
@@ -139,9 +191,14 @@ int64_t ShardProcessor::ProcessFront() {
     }
   }
 
-  size_t count = std::min(batch_limit_, buffer_.size());
+  size_t count = CountInWindow(batch_limit_);
   Batch batch{config_.stream_name, shard_id_, {buffer_.begin(), buffer_.begin() + count}};
-  InvocationContext context{config_.function_name, config_.id, attempt_};
+  InvocationContext context{config_.function_name, config_.id, attempt_, std::nullopt};
+  if (WindowMillis() > 0) {
+    int64_t start = window_start_ != 0 ? window_start_
+                                       : batch.records.front().arrival_millis / WindowMillis() * WindowMillis();
+    context.window = WindowContext{start, start + WindowMillis(), window_state_, false};
+  }
   ++stats_.invocations;
   InvocationResult result = deps_.function->Invoke(batch, context);
 
@@ -172,6 +229,10 @@ int64_t ShardProcessor::ProcessFront() {
 
   if (result.kind == InvocationResult::Kind::kSuccess) {
     stats_.records_processed += static_cast<int64_t>(count);
+    if (context.window) {
+      window_start_ = context.window->start_millis;
+      window_state_ = std::move(result.window_state);
+    }
     Commit(count);
     attempt_ = 1;
     // A bisected half succeeded: go on with the full size again.
@@ -207,11 +268,16 @@ void ShardProcessor::Commit(size_t count) {
   std::string sequence = buffer_[count - 1].sequence_number;
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(count));
   if (!buffer_.empty()) first_buffered_micros_ = Scheduler::NowMicros();
+  SaveCheckpoint(sequence);
+}
+
+void ShardProcessor::SaveCheckpoint(const std::string& sequence) {
   {
     std::lock_guard lock(checkpoint_mu_);
     checkpoint_ = sequence;
   }
-  if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, Checkpoint{sequence, false}); !s.ok()) {
+  Checkpoint checkpoint{sequence, false, window_start_, window_state_};
+  if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, checkpoint); !s.ok()) {
     // The effect happened; a restart re-delivers from the older checkpoint
     // (at least once). The next successful Save catches up.
     spdlog::warn("mapping {} shard {}: checkpoint failed: {}", config_.id, shard_id_, s.ToString());

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "functions/checkpoint_store.h"
@@ -59,6 +60,14 @@ class ShardProcessor final : public Task {
   // Invokes the front batch; returns when to run next.
   int64_t ProcessFront();
   void Commit(size_t count);  // pops `count` processed records and checkpoints
+  void SaveCheckpoint(const std::string& sequence_number);
+  // Tumbling windows: how many front records belong to the open window (or
+  // to the front record's window when none is open).
+  size_t CountInWindow(size_t limit);
+  int64_t WindowMillis() const { return int64_t{config_.tumbling_window_seconds} * 1000; }
+  // Closes the open window with its final invocation when it has ended;
+  // returns kIdle when there is nothing to do, else when to run next.
+  std::optional<int64_t> MaybeCloseWindow();
   void SendToFailureDestination(size_t count, std::string_view condition, std::string_view error);
   int64_t RetryLater();
 
@@ -76,6 +85,8 @@ class ShardProcessor final : public Task {
   int64_t first_buffered_micros_ = 0;
   size_t batch_limit_;             // shrinks while bisecting
   int attempt_ = 1;
+  int64_t window_start_ = 0;  // open tumbling window, 0 = none
+  std::string window_state_;
   std::atomic<bool> finished_{false};
   mutable std::mutex checkpoint_mu_;
   std::string checkpoint_;         // guarded by checkpoint_mu_
