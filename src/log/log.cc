@@ -315,13 +315,17 @@ Result<std::vector<LogRecord>> Log::Read(uint64_t from, size_t max_records, size
   uint64_t cursor = from;
   while (records.size() < max_records && (records.empty() || bytes < max_bytes)) {
     std::shared_ptr<Segment> segment;
-    uint64_t position = 0, limit = 0;
+    uint64_t position = 0, limit = 0, segment_end = 0;
     {
       std::lock_guard lock(mu_);
       if (cursor >= end_offset_) break;
       segment = FindSegment(cursor);
       if (!segment) break;
+      // Size and end offset from the same instant: the commit thread may
+      // append (and roll) while we read, and skipping to a newer end would
+      // skip the frames written after `limit`.
       limit = segment->size;
+      segment_end = segment->end_offset;
       auto it = std::upper_bound(segment->index.begin(), segment->index.end(), cursor,
                                  [](uint64_t o, const IndexEntry& e) { return o < e.offset; });
       if (it != segment->index.begin()) position = std::prev(it)->position;
@@ -366,10 +370,7 @@ Result<std::vector<LogRecord>> Log::Read(uint64_t from, size_t max_records, size
       bytes += frame.size;
       cursor = frame.offset + 1;
     }
-    if (segment_done) {
-      std::lock_guard lock(mu_);
-      cursor = std::max(cursor, segment->end_offset);
-    }
+    if (segment_done) cursor = std::max(cursor, segment_end);
   }
   return records;
 }

@@ -266,6 +266,30 @@ TEST_F(LogTest, ConcurrentAppendersAreAllAcknowledgedAndPresentAfterReopen) {
   }
 }
 
+TEST_F(LogTest, TailingReaderSeesEveryRecordOnceWhileSegmentsRoll) {
+  segment_bytes_ = 512;
+  ASSERT_TRUE(Open().ok());
+  constexpr uint64_t kRecords = 1500;
+  std::thread writer([&] {
+    for (uint64_t i = 0; i < kRecords; ++i) {
+      log_->Append({{"k", std::to_string(i)}}, [](Status, uint64_t, int64_t) {});
+    }
+  });
+  std::vector<LogRecord> seen;
+  uint64_t cursor = 0;
+  while (seen.size() < kRecords) {
+    auto batch = log_->Read(cursor, 37, 1 << 20);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    for (auto& r : *batch) seen.push_back(std::move(r));
+    if (!batch->empty()) cursor = seen.back().offset + 1;
+  }
+  writer.join();
+  for (uint64_t i = 0; i < kRecords; ++i) {
+    ASSERT_EQ(seen[i].offset, i);
+    ASSERT_EQ(seen[i].value, std::to_string(i));
+  }
+}
+
 TEST_F(LogTest, IntervalAndNoneModesAcknowledgeAndRead) {
   for (SyncMode mode : {SyncMode::kInterval, SyncMode::kNone}) {
     ASSERT_TRUE(Open(mode).ok());
