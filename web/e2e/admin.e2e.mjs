@@ -37,7 +37,9 @@ try {
   log('the admin opens the dashboard')
   await signIn(adminPage, base, admin, '/admin')
   await adminPage.getByRole('heading', { name: 'Live dashboard' }).waitFor()
-  const tile = adminPage.locator('.kpi').first().locator('.kpi__sub')
+  // The "Orders / min" tile.
+  const TILE = '.kpis .kpi:nth-child(2) .kpi__value'
+  const tile = adminPage.locator(TILE)
   await tile.waitFor()
   const before = await tile.textContent()
 
@@ -52,7 +54,7 @@ try {
   current = adminPage
   await adminPage.waitForFunction(
     ([sel, old]) => document.querySelector(sel)?.textContent !== old,
-    ['.kpi .kpi__sub', before],
+    [TILE, before],
     { timeout: Math.max(TIMEOUT, 30000) },
   )
   console.log(`  "${before}" -> "${await tile.textContent()}"`)

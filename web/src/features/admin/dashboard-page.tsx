@@ -32,6 +32,7 @@ function compactMoney(v: number, currency: string): string {
 }
 
 const pct = (v: number | null) => (v == null ? '—' : `${(v * 100).toFixed(1)} %`)
+const latencyNum = (v: number) => (v < 10 ? v.toFixed(1) : String(Math.round(v)))
 const ms = (v: number) => (v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`)
 
 function Kpi({ label, value, sub }: { label: string; value: string; sub?: string }) {
@@ -117,12 +118,12 @@ export function DashboardPage() {
       ) : now ? (
         <>
           <dl className="kpis" aria-label="Key figures, last minute">
-            <Kpi label="Orders / s" value={now.ordersPerSecond.toFixed(1)} sub={`${formatCount(now.ordersLastMinute)} in the last minute`} />
-            <Kpi label="Revenue / min" value={money(now.revenueLastMinute)} />
+            <Kpi label="Orders / s" value={now.ordersPerSecond.toFixed(1)} sub="now" />
+            <Kpi label="Orders / min" value={formatCount(now.ordersLastMinute)} sub="last minute" />
+            <Kpi label="Revenue / min" value={money(now.revenueLastMinute)} sub="last minute" />
             <Kpi label="Average basket" value={money(now.averageBasket)} />
             <Kpi label="Conversion" value={pct(conversionRate(now.funnel))} sub="page view → order" />
-            <Kpi label="Latency p50" value={ms(now.latencyMs.p50)} sub="accept → confirmed" />
-            <Kpi label="Latency p99" value={ms(now.latencyMs.p99)} sub="accept → confirmed" />
+            <Kpi label="Latency p50 / p99" value={`${latencyNum(now.latencyMs.p50)} / ${latencyNum(now.latencyMs.p99)}`} sub="ms, accept → confirmed" />
           </dl>
 
           {view.isLoading ? <Loading label="Loading range…" /> : view.error ? (

@@ -74,7 +74,8 @@ export function OrderPage() {
   usePageTitle(`Order ${id}`)
   const justPlaced = Boolean((useLocation().state as { placed?: boolean } | null)?.placed)
   const offlinePoll = usePollWhileOffline()
-  useLiveOrders(user ? `orders/${user.id}` : null)
+  // Admins may open any order: they follow every order's changes.
+  useLiveOrders(user ? (user.role === 'admin' ? 'admin/orders' : `orders/${user.id}`) : null)
   const order = useQuery({
     queryKey: orderKey(id),
     queryFn: ({ signal }) => fetchOrder(id, signal),
