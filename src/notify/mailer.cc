@@ -468,8 +468,13 @@ Status SmtpMailer::Send(const Email& email) {
     default:
       break;
   }
-  // The server answered a command with a permanent (5xx) or a transient
-  // (4xx) failure; everything else (a dropped connection mid-way) is transient.
+  // 530/534/535/538: authentication or TLS required or refused — our
+  // configuration, not the message, so worth retrying once it is fixed.
+  if (smtp_code == 530 || smtp_code == 534 || smtp_code == 535 || smtp_code == 538) {
+    return Status::Unauthenticated(detail);
+  }
+  // Otherwise the server answered a command with a permanent (5xx) or a
+  // transient (4xx) failure; everything else (a dropped connection) is transient.
   if (smtp_code >= 500 && smtp_code < 600) return Status::InvalidArgument(detail);
   return Status::Unavailable(detail);
 }

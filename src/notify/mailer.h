@@ -49,7 +49,8 @@ class Mailer {
   // OK once the server accepted the message for delivery (250 after DATA).
   // Unavailable: the server could not be reached or answered 4xx (retry
   // later). InvalidArgument: the message or a recipient was rejected for
-  // good (5xx, malformed address). Unauthenticated: credentials refused.
+  // good (5xx, malformed address). Unauthenticated: credentials refused, or
+  // the server requires authentication or TLS that was not configured.
   virtual Status Send(const Email& email) = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -26,12 +27,35 @@ namespace notify::testing {
 namespace {
 
 constexpr const char* kHandler = R"py(
+from base64 import b64decode
 from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult, MISSING
 
 class Handler(Mailbox):
     def __init__(self, mail_dir):
         super().__init__(mail_dir)
         self.ehlo_log = mail_dir.rstrip('/') + '.ehlo'
+        self.auth_log = mail_dir.rstrip('/') + '.auth'
+
+    def _check(self, login, password):
+        ok = login == b'rivulet' and password == b's3cret p@ss'
+        with open(self.auth_log, 'a') as f:
+            f.write(login.decode(errors='replace') + (' ok' if ok else ' denied') + '\n')
+        return AuthResult(success=ok, handled=False)
+
+    async def auth_PLAIN(self, server, args):
+        data = await server.challenge_auth('') if len(args) == 1 else b64decode(args[1])
+        if data is MISSING:
+            return AuthResult(success=False)
+        _, login, password = data.split(b'\0')
+        return self._check(login, password)
+
+    async def auth_LOGIN(self, server, args):
+        login = await server.challenge_auth('User Name\0') if len(args) == 1 else b64decode(args[1])
+        password = await server.challenge_auth('Password\0')
+        if login is MISSING or password is MISSING:
+            return AuthResult(success=False)
+        return self._check(login, password)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with open(self.ehlo_log, 'a') as f:
@@ -106,8 +130,14 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-SmtpSink::SmtpSink() : port_(FreePort()) {
+SmtpSink::SmtpSink(Tls tls) : tls_(tls), port_(FreePort()) {
   std::ofstream(dir_.path() / "rivulet_test_smtp.py") << kHandler;
+  if (tls_ != Tls::kNone) {
+    std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
+                          " -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                          (dir_.path() / "key.pem").string() + " -out " + cert_file() + " 2>/dev/null";
+    if (std::system(command.c_str()) != 0) ADD_FAILURE() << "openssl could not make a test certificate";
+  }
 }
 
 SmtpSink::~SmtpSink() { Stop(); }
@@ -117,7 +147,14 @@ bool SmtpSink::Start() {
   std::string listen = "127.0.0.1:" + std::to_string(port_);
   std::string mail_dir = (dir_.path() / "mail").string();
   std::vector<std::string> args = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", listen,
-                                   "-c", "rivulet_test_smtp.Handler", mail_dir};
+                                   "-c", "rivulet_test_smtp.Handler"};
+  std::string key_file = (dir_.path() / "key.pem").string();
+  if (tls_ == Tls::kStartTls) {
+    args.insert(args.end(), {"--tlscert", cert_file(), "--tlskey", key_file});
+  } else if (tls_ == Tls::kImplicit) {
+    args.insert(args.end(), {"--smtpscert", cert_file(), "--smtpskey", key_file});
+  }
+  args.push_back(mail_dir);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -173,6 +210,14 @@ std::vector<std::string> SmtpSink::WaitForMessages(size_t count) const {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return Messages();
+}
+
+std::vector<std::string> SmtpSink::AuthLog() const {
+  std::ifstream in(dir_.path() / "mail.auth");
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
 }
 
 int SmtpSink::EhloCount() const {
