@@ -1,0 +1,242 @@
+#include "orders/api.h"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "orders/schema.h"
+#include "orders/validation.h"
+
+namespace orders {
+namespace {
+
+using gateway::Response;
+using json = nlohmann::json;
+
+std::string_view TitleFor(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+  }
+}
+
+}  // namespace
+
+Response Problem(int status, std::string_view title, std::string_view detail, std::string_view request_id,
+                 std::string_view field) {
+  json j = {{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}, {"requestId", request_id}};
+  if (!field.empty()) j["field"] = field;
+  Response r;
+  r.status = status;
+  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.headers.Set("Content-Type", "application/problem+json");
+  return r;
+}
+
+Response ProblemFor(const common::Status& status, std::string_view request_id, std::string_view field) {
+  int code = gateway::HttpStatusFor(status);
+  if (code >= 500) {
+    spdlog::error("request {}: {}", request_id, status.ToString());
+    return Problem(code, TitleFor(code), "internal error; quote the request id when reporting it", request_id);
+  }
+  return Problem(code, TitleFor(code), status.message(), request_id, field);
+}
+
+OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, SessionAuth* auth,
+                     common::Clock* clock, Publisher publish, OutcomeWaiters* waiters, ApiOptions options)
+    : tables_(tables),
+      streams_(streams),
+      auth_(auth),
+      clock_(clock),
+      publish_(std::move(publish)),
+      waiters_(waiters),
+      options_(options),
+      catalog_(tables),
+      work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued)) {}
+
+common::Status OrdersApi::Register(gateway::Router* router) {
+  auto async = [this](void (OrdersApi::*fn)(Request&, Respond)) {
+    return [this, fn](Request& req, Respond respond) { (this->*fn)(req, std::move(respond)); };
+  };
+  auto sync = [this](Response (OrdersApi::*fn)(Request&)) {
+    return gateway::Sync([this, fn](Request& req) { return (this->*fn)(req); });
+  };
+  RETURN_IF_ERROR(router->Add("POST", "/api/auth/signup", async(&OrdersApi::SignUp)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/auth/login", async(&OrdersApi::Login)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/auth/logout", async(&OrdersApi::Logout)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/auth/me", sync(&OrdersApi::Me)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/products", sync(&OrdersApi::ListProducts)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/products/{id}", sync(&OrdersApi::GetProduct)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/categories", sync(&OrdersApi::Categories)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/orders", async(&OrdersApi::PlaceOrder)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/orders", sync(&OrdersApi::ListMyOrders)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/orders/{id}", sync(&OrdersApi::GetOrder)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/orders/{id}/cancel", async(&OrdersApi::CancelOrder)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/admin/orders", sync(&OrdersApi::AdminListOrders)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/admin/orders/{id}/status", async(&OrdersApi::AdminChangeStatus)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/admin/customers/{id}", sync(&OrdersApi::AdminCustomer)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/events", async(&OrdersApi::PostEvent)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/analytics/summary", sync(&OrdersApi::Summary)));
+  return common::Status::OK();
+}
+
+void OrdersApi::Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task) {
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  bool queued = work_->Post([shared, task = std::move(task)] { task(std::move(*shared)); });
+  if (!queued) (*shared)(Problem(503, "Service Unavailable", "the server is overloaded; retry shortly", request_id));
+}
+
+// --- auth -------------------------------------------------------------------
+
+void OrdersApi::SignUp(Request& req, Respond respond) {
+  std::string field;
+  auto parsed = ParseSignup(req.body, &field);
+  if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
+  Offload(req.request_id, std::move(respond),
+          [this, request = std::move(parsed).value(), id = req.request_id](Respond respond) {
+            auto user = auth_->SignUp(request);
+            if (!user.ok()) {
+              return respond(ProblemFor(user.status(), id, user.status().code() == common::Status::Code::kAlreadyExists ? "email" : ""));
+            }
+            auto token = auth_->CreateSession(*user);
+            if (!token.ok()) return respond(ProblemFor(token.status(), id));
+            Response r = Response::Json(201, PrincipalJson(*user));
+            r.headers.Add("Set-Cookie", auth_->SessionCookie(*token));
+            respond(std::move(r));
+          });
+}
+
+void OrdersApi::Login(Request& req, Respond respond) {
+  std::string field;
+  auto parsed = ParseLogin(req.body, &field);
+  if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
+  Offload(req.request_id, std::move(respond),
+          [this, request = std::move(parsed).value(), id = req.request_id](Respond respond) {
+            auto user = auth_->Login(request);
+            if (!user.ok()) return respond(ProblemFor(user.status(), id));
+            auto token = auth_->CreateSession(*user);
+            if (!token.ok()) return respond(ProblemFor(token.status(), id));
+            Response r = Response::Json(200, PrincipalJson(*user));
+            r.headers.Add("Set-Cookie", auth_->SessionCookie(*token));
+            respond(std::move(r));
+          });
+}
+
+void OrdersApi::Logout(Request& req, Respond respond) {
+  // The Request stays valid until respond runs, so the worker may read it.
+  Offload(req.request_id, std::move(respond), [this, &req](Respond respond) {
+    common::Status s = auth_->Logout(req);
+    if (!s.ok()) return respond(ProblemFor(s, req.request_id));
+    Response r;
+    r.status = 204;
+    r.headers.Add("Set-Cookie", auth_->ClearedCookie());
+    respond(std::move(r));
+  });
+}
+
+Response OrdersApi::Me(Request& req) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  return Response::Json(200, PrincipalJson(*user));
+}
+
+// --- catalog ----------------------------------------------------------------
+
+namespace {
+
+// limit=1..max, default `def`; InvalidArgument names the value.
+common::Result<int> ParseLimit(const gateway::Request& req, int def, int max) {
+  auto text = req.QueryParam("limit");
+  if (!text || text->empty()) return def;
+  int v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size() || v < 1 || v > max) {
+    return common::Status::InvalidArgument("limit '" + text->substr(0, 20) + "' must be an integer 1.." +
+                                           std::to_string(max));
+  }
+  return v;
+}
+
+}  // namespace
+
+Response OrdersApi::ListProducts(Request& req) {
+  auto limit = ParseLimit(req, 20, 100);
+  if (!limit.ok()) return ProblemFor(limit.status(), req.request_id, "limit");
+  std::string search = req.QueryParam("search").value_or("");
+  std::string category = req.QueryParam("category").value_or("");
+  std::string cursor = req.QueryParam("cursor").value_or("");
+  if (search.size() > 200) return Problem(400, "Bad Request", "search is longer than 200 characters", req.request_id, "search");
+  if (category.size() > 100) return Problem(400, "Bad Request", "category is longer than 100 characters", req.request_id, "category");
+  if (!cursor.empty() && !ValidId(cursor)) return Problem(400, "Bad Request", "cursor is malformed", req.request_id, "cursor");
+  auto page = catalog_.List(search, category, *limit, cursor);
+  if (!page.ok()) return ProblemFor(page.status(), req.request_id);
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    if (i > 0) body += ",";
+    body += ProductJson(page->items[i]);
+  }
+  body += "],\"nextCursor\":" + (page->next_cursor.empty() ? std::string("null") : json(page->next_cursor).dump()) + "}";
+  return Response::Json(200, std::move(body));
+}
+
+Response OrdersApi::GetProduct(Request& req) {
+  std::string id(req.PathParam("id"));
+  if (!ValidId(id)) return Problem(404, "Not Found", "no such product", req.request_id);
+  auto product = catalog_.Get(id);
+  if (!product.ok()) return ProblemFor(product.status(), req.request_id);
+  return Response::Json(200, ProductJson(*product));
+}
+
+Response OrdersApi::Categories(Request& req) {
+  auto body = catalog_.CategoriesJson();
+  if (!body.ok()) return ProblemFor(body.status(), req.request_id);
+  return Response::Json(200, std::move(body).value());
+}
+
+// --- activity and analytics ---------------------------------------------------
+
+void OrdersApi::PostEvent(Request& req, Respond respond) {
+  std::string field;
+  auto event = ParseActivityEvent(req.body, &field);
+  if (!event.ok()) return respond(ProblemFor(event.status(), req.request_id, field));
+  // Anonymous visitors count for the funnel too; signed-in ones carry their id.
+  auto user = auth_->Authenticate(req);
+  std::string user_id = user.ok() ? user->user_id : "";
+  int64_t now = clock_->NowMillis();
+  json j = {{"type", event->type}, {"eventId", "a-" + RandomHex(8)}, {"at", now}};
+  if (!event->product_id.empty()) j["productId"] = event->product_id;
+  if (!user_id.empty()) j["userId"] = user_id;
+  stream::PutEntry entry{user_id.empty() ? RandomHex(8) : user_id, std::nullopt, j.dump()};
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  streams_->PutRecords(kActivityStream, {std::move(entry)},
+                       [shared, id = req.request_id](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+                         common::Status s = r.ok() ? r->front().status() : r.status();
+                         if (!s.ok()) return (*shared)(ProblemFor(s, id));
+                         (*shared)(Response::Json(202, "{}"));
+                       });
+}
+
+Response OrdersApi::Summary(Request& req) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  if (!user->admin()) return Problem(403, "Forbidden", "analytics are for admins", req.request_id);
+  std::string range = req.QueryParam("range").value_or("5m");
+  if (range != "5m" && range != "1h" && range != "24h") {
+    return Problem(400, "Bad Request", "range must be 5m, 1h or 24h", req.request_id, "range");
+  }
+  if (!summary_) return Problem(503, "Service Unavailable", "analytics are not running", req.request_id);
+  auto body = summary_(range);
+  if (!body.ok()) return ProblemFor(body.status(), req.request_id);
+  return Response::Json(200, std::move(body).value());
+}
+
+}  // namespace orders

@@ -1,0 +1,101 @@
+// The REST API of the order system under /api/ (docs/api.md): auth, catalog,
+// orders, admin, activity events and the analytics summary.
+//
+// Threads: reads (catalog, listings, session lookups) run on the gateway's
+// I/O thread; anything that waits for an fsync or hashes a password runs on
+// the API's WorkQueue; stream puts answer from their completion callback.
+// Lifecycle: construct, Register() before the listeners start; destroy after
+// they stopped (pending callbacks hold no pointer to a destroyed Respond).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "gateway/http.h"
+#include "gateway/router.h"
+#include "orders/auth.h"
+#include "orders/catalog.h"
+#include "orders/model.h"
+#include "orders/outcome_waiters.h"
+#include "orders/work_queue.h"
+#include "stream/stream_client.h"
+#include "table/table_client.h"
+
+namespace orders {
+
+// Sends `json` to WebSocket subscribers of `topic` (gateway::Hub::Publish).
+using Publisher = std::function<void(const std::string& topic, const std::string& json)>;
+// Answers GET /api/analytics/summary?range=... with a Summary JSON.
+using SummarySource = std::function<common::Result<std::string>(const std::string& range)>;
+
+struct ApiOptions {
+  int worker_threads = 4;
+  size_t max_queued = 20'000;
+  int cancel_wait_ms = 5000;  // how long a cancel waits for the processor
+};
+
+class OrdersApi {
+ public:
+  OrdersApi(table::TableClient* tables, stream::StreamClient* streams, SessionAuth* auth, common::Clock* clock,
+            Publisher publish, OutcomeWaiters* waiters, ApiOptions options = {});
+
+  common::Status Register(gateway::Router* router);
+  // Set before the listeners start; without one, the summary is 503.
+  void SetSummarySource(SummarySource source) { summary_ = std::move(source); }
+
+ private:
+  using Request = gateway::Request;
+  using Respond = gateway::Respond;
+  using Response = gateway::Response;
+
+  // auth
+  void SignUp(Request& req, Respond respond);
+  void Login(Request& req, Respond respond);
+  void Logout(Request& req, Respond respond);
+  Response Me(Request& req);
+  // catalog
+  Response ListProducts(Request& req);
+  Response GetProduct(Request& req);
+  Response Categories(Request& req);
+  // orders (api_orders.cc)
+  void PlaceOrder(Request& req, Respond respond);
+  Response ListMyOrders(Request& req);
+  Response GetOrder(Request& req);
+  void CancelOrder(Request& req, Respond respond);
+  Response AdminListOrders(Request& req);
+  void AdminChangeStatus(Request& req, Respond respond);
+  Response AdminCustomer(Request& req);
+  // activity and analytics
+  void PostEvent(Request& req, Respond respond);
+  Response Summary(Request& req);
+
+  // Shared by the order handlers.
+  void PutPlacedOrder(Order order, std::string idempotency_key, const std::string& request_id, Respond respond);
+  void PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor, const std::string& reason,
+                        const std::string& request_id, Respond respond);
+  common::Result<std::optional<Order>> LoadOrder(const std::string& id);
+  // Runs `task` on the work queue, or answers 503 when it is full.
+  void Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task);
+
+  table::TableClient* tables_;
+  stream::StreamClient* streams_;
+  SessionAuth* auth_;
+  common::Clock* clock_;
+  Publisher publish_;
+  OutcomeWaiters* waiters_;
+  ApiOptions options_;
+  Catalog catalog_;
+  SummarySource summary_;
+  std::unique_ptr<WorkQueue> work_;
+};
+
+// problem+json with an optional "field".
+gateway::Response Problem(int status, std::string_view title, std::string_view detail, std::string_view request_id,
+                          std::string_view field = "");
+// A failed Status as problem+json (the HTTP code from gateway::HttpStatusFor).
+gateway::Response ProblemFor(const common::Status& status, std::string_view request_id, std::string_view field = "");
+
+}  // namespace orders

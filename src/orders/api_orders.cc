@@ -1,0 +1,443 @@
+// The order endpoints of OrdersApi: place, list, get, cancel, and the admin
+// views. How an order travels from POST to CONFIRMED: README.md.
+#include <map>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "orders/api.h"
+#include "orders/money.h"
+#include "orders/schema.h"
+#include "orders/validation.h"
+
+namespace orders {
+namespace {
+
+using gateway::Response;
+using json = nlohmann::json;
+using table::AttributeValue;
+
+constexpr int64_t kIdempotencyTtlSeconds = 24 * 3600;
+
+Response Accepted(const std::string& id, OrderStatus status) {
+  Response r = Response::Json(202, json{{"id", id}, {"status", StatusName(status)}}.dump());
+  r.headers.Set("Location", "/api/orders/" + id);
+  return r;
+}
+
+std::string HexEncode(const std::string& s) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+bool HexDecode(const std::string& s, std::string* out) {
+  if (s.size() % 2 != 0 || s.size() > 256) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); i += 2) {
+    int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return true;
+}
+
+// Order listings page newest first over a GSI keyed (hash, createdAt). The
+// cursor is the hex of "createdAt|id" of the last order returned; the index
+// hash value is never taken from the client, so a forged cursor cannot reach
+// another customer's orders.
+struct OrderPage {
+  std::vector<Order> items;
+  std::string next_cursor;
+};
+
+common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::string& index,
+                                      const std::string& hash_name, const std::string& hash_value,
+                                      const std::string& status_filter, int limit, const std::string& cursor) {
+  table::QueryRequest q;
+  q.table_name = kOrdersTable;
+  q.index_name = index;
+  q.key_condition_expression = "#h = :h";
+  q.attributes.names["#h"] = hash_name;
+  q.attributes.values[":h"] = AttributeValue::S(hash_value);
+  if (!status_filter.empty()) {
+    q.filter_expression = "#s = :s";
+    q.attributes.names["#s"] = "status";
+    q.attributes.values[":s"] = AttributeValue::S(status_filter);
+  }
+  q.scan_index_forward = false;
+  q.limit = limit;
+  if (!cursor.empty()) {
+    std::string decoded;
+    size_t bar;
+    if (!HexDecode(cursor, &decoded) || (bar = decoded.find('|')) == std::string::npos ||
+        !ValidId(decoded.substr(bar + 1)) || bar != 24) {
+      return common::Status::InvalidArgument("cursor is malformed; pass back the nextCursor of the previous page");
+    }
+    q.exclusive_start_key = table::Item{{"createdAt", AttributeValue::S(decoded.substr(0, bar))},
+                                        {"id", AttributeValue::S(decoded.substr(bar + 1))},
+                                        {hash_name, AttributeValue::S(hash_value)}};
+  }
+  ASSIGN_OR_RETURN(table::QueryResult result, tables->Query(q));
+  OrderPage page;
+  for (const auto& item : result.items) {
+    ASSIGN_OR_RETURN(Order order, FromItem(item));
+    page.items.push_back(std::move(order));
+  }
+  if (result.last_evaluated_key) {
+    const table::Item& last = *result.last_evaluated_key;
+    auto created = last.find("createdAt"), id = last.find("id");
+    if (created != last.end() && id != last.end()) {
+      page.next_cursor = HexEncode(created->second.scalar() + "|" + id->second.scalar());
+    }
+  }
+  return page;
+}
+
+std::string PageJson(const OrderPage& page) {
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page.items.size(); ++i) {
+    if (i > 0) body += ",";
+    body += ToJson(page.items[i]);
+  }
+  body += "],\"nextCursor\":" + (page.next_cursor.empty() ? std::string("null") : "\"" + page.next_cursor + "\"") + "}";
+  return body;
+}
+
+// Reads ?status= (one of the six names) and ?limit=.
+bool ListParams(const gateway::Request& req, std::string* status, int* limit, std::string* cursor, Response* error) {
+  *status = req.QueryParam("status").value_or("");
+  if (!status->empty() && !ParseStatus(*status).ok()) {
+    *error = ProblemFor(ParseStatus(*status).status(), req.request_id, "status");
+    return false;
+  }
+  std::string text = req.QueryParam("limit").value_or("20");
+  char* end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < 1 || v > 100) {
+    *error = Problem(400, "Bad Request", "limit must be an integer 1..100", req.request_id, "limit");
+    return false;
+  }
+  *limit = static_cast<int>(v);
+  *cursor = req.QueryParam("cursor").value_or("");
+  return true;
+}
+
+}  // namespace
+
+common::Result<std::optional<Order>> OrdersApi::LoadOrder(const std::string& id) {
+  if (!ValidId(id)) return std::optional<Order>();
+  table::GetItemRequest get;
+  get.table_name = kOrdersTable;
+  get.key = {{"id", AttributeValue::S(id)}};
+  ASSIGN_OR_RETURN(std::optional<table::Item> item, tables_->GetItem(get));
+  if (!item) return std::optional<Order>();
+  ASSIGN_OR_RETURN(Order order, FromItem(*item));
+  return std::optional<Order>(std::move(order));
+}
+
+void OrdersApi::PlaceOrder(Request& req, Respond respond) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return respond(ProblemFor(user.status(), req.request_id));
+  std::string field;
+  auto parsed = ParsePlaceOrder(req.body, &field);
+  if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
+  std::string key(req.Header("Idempotency-Key"));
+  if (req.headers.Has("Idempotency-Key")) {
+    bool printable = !key.empty() && key.size() <= 128;
+    for (unsigned char c : key) printable &= c > 0x20 && c < 0x7f;
+    if (!printable) {
+      return respond(Problem(400, "Bad Request", "Idempotency-Key must be 1..128 visible ASCII characters",
+                             req.request_id, "Idempotency-Key"));
+    }
+  }
+
+  // Price from the catalog, never from the client.
+  std::vector<std::string> ids;
+  for (const auto& line : parsed->items) ids.push_back(line.product_id);
+  auto products = catalog_.GetMany(ids);
+  if (!products.ok()) return respond(ProblemFor(products.status(), req.request_id));
+  std::map<std::string, const Product*> by_id;
+  for (const auto& p : *products) by_id[p.id] = &p;
+  Order order;
+  for (size_t i = 0; i < parsed->items.size(); ++i) {
+    const auto& line = parsed->items[i];
+    std::string path = "items[" + std::to_string(i) + "].productId";
+    auto it = by_id.find(line.product_id);
+    if (it == by_id.end()) {
+      return respond(Problem(400, "Bad Request", "product '" + line.product_id + "' does not exist", req.request_id, path));
+    }
+    const Product& p = *it->second;
+    if (order.currency.empty()) order.currency = p.currency;
+    if (p.currency != order.currency) {
+      return respond(Problem(400, "Bad Request", "product '" + p.id + "' is priced in " + p.currency +
+                                                     " and the others in " + order.currency + "; order them separately",
+                             req.request_id, path));
+    }
+    auto line_total = LineTotal(p.price, line.quantity);
+    if (!line_total.ok()) return respond(ProblemFor(line_total.status(), req.request_id, "items[" + std::to_string(i) + "].quantity"));
+    auto total = AddAmounts(order.total, *line_total);
+    if (!total.ok()) return respond(ProblemFor(total.status(), req.request_id, "items"));
+    order.total = *total;
+    order.items.push_back({p.id, p.name, p.category, line.quantity, p.price, *line_total});
+  }
+  int64_t now = clock_->NowMillis();
+  order.id = "o-" + RandomHex(10);
+  order.customer_id = user->user_id;
+  order.customer_email = user->email;
+  order.customer_name = user->name;
+  order.status = OrderStatus::kPlaced;
+  order.shipping_address = parsed->shipping_address;
+  order.created_millis = order.updated_millis = now;
+  order.history = {{OrderStatus::kPlaced, now, ""}};
+
+  if (key.empty()) return PutPlacedOrder(std::move(order), "", req.request_id, std::move(respond));
+
+  // The key is remembered (24 h) before the event is written; a retry finds
+  // it and gets the same order. A different body under the same key is 422.
+  std::string idem_key = user->user_id + "#" + key;
+  std::string fingerprint = Sha256Hex(req.body);
+  Offload(req.request_id, std::move(respond),
+          [this, order = std::move(order), idem_key, fingerprint, id = req.request_id](Respond respond) mutable {
+            table::PutItemRequest put;
+            put.table_name = kIdempotencyTable;
+            put.item = {{"key", AttributeValue::S(idem_key)},
+                        {"orderId", AttributeValue::S(order.id)},
+                        {"fingerprint", AttributeValue::S(fingerprint)},
+                        {"expiresAt", AttributeValue::N(std::to_string(clock_->NowMillis() / 1000 + kIdempotencyTtlSeconds))}};
+            put.condition_expression = "attribute_not_exists(#k)";
+            put.attributes.names["#k"] = "key";
+            put.return_old_on_condition_failure = true;
+            table::WriteFailure failure;
+            auto written = tables_->PutItem(put, &failure);
+            if (written.ok()) return PutPlacedOrder(std::move(order), idem_key, id, std::move(respond));
+            if (!written.status().IsConditionFailed() || !failure.item) return respond(ProblemFor(written.status(), id));
+            const table::Item& old = *failure.item;
+            if (old.at("fingerprint").scalar() != fingerprint) {
+              return respond(Problem(422, "Unprocessable Content",
+                                     "this Idempotency-Key was used with a different request body", id,
+                                     "Idempotency-Key"));
+            }
+            std::string existing = old.at("orderId").scalar();
+            auto current = LoadOrder(existing);
+            OrderStatus status = current.ok() && current->has_value() ? (*current)->status : OrderStatus::kPlaced;
+            respond(Accepted(existing, status));
+          });
+}
+
+void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::string& request_id, Respond respond) {
+  Event event;
+  event.type = "OrderPlaced";
+  event.event_id = order.id;
+  event.at_millis = order.created_millis;
+  event.order_id = order.id;
+  event.customer_id = order.customer_id;
+  event.order = order;
+  stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(event)};
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  auto placed = std::make_shared<Order>(std::move(order));
+  streams_->PutRecords(
+      kOrdersStream, {std::move(entry)},
+      [this, shared, placed, idem_key, request_id](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+        common::Status s = r.ok() ? r->front().status() : r.status();
+        if (!s.ok()) {
+          // Not accepted: forget the key so that a retry can place the order.
+          if (!idem_key.empty()) {
+            work_->Post([this, idem_key] {
+              table::DeleteItemRequest del;
+              del.table_name = kIdempotencyTable;
+              del.key = {{"key", AttributeValue::S(idem_key)}};
+              (void)tables_->DeleteItem(del);
+            });
+          }
+          return (*shared)(ProblemFor(s, request_id));
+        }
+        // The event is durable: the order exists. Write the PLACED row before
+        // answering so that GET /api/orders/{id} finds it at once (README.md).
+        auto finish = [this, shared, placed] {
+          table::PutItemRequest put;
+          put.table_name = kOrdersTable;
+          put.item = ToItem(*placed);
+          put.condition_expression = "attribute_not_exists(id)";
+          auto written = tables_->PutItem(put);
+          if (written.ok()) {
+            std::string update = StatusChangeJson(placed->id, placed->history.front());
+            publish_("orders/" + placed->customer_id, update);
+            publish_("admin/orders", update);
+          } else if (!written.status().IsConditionFailed()) {
+            // The processor writes the row from the event anyway.
+            spdlog::warn("order {}: PLACED row not written: {}", placed->id, written.status().ToString());
+          }
+          (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+        };
+        // A full queue must not turn an accepted order into an error.
+        if (!work_->Post(finish)) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+      });
+}
+
+Response OrdersApi::ListMyOrders(Request& req) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  std::string status, cursor;
+  int limit = 0;
+  Response error;
+  if (!ListParams(req, &status, &limit, &cursor, &error)) return error;
+  auto page = QueryOrders(tables_, kByCustomerIndex, "customerId", user->user_id, status, limit, cursor);
+  if (!page.ok()) return ProblemFor(page.status(), req.request_id, "cursor");
+  return Response::Json(200, PageJson(*page));
+}
+
+Response OrdersApi::GetOrder(Request& req) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  std::string id(req.PathParam("id"));
+  auto order = LoadOrder(id);
+  if (!order.ok()) return ProblemFor(order.status(), req.request_id);
+  // Another customer's order is indistinguishable from a missing one.
+  if (!order->has_value() || ((*order)->customer_id != user->user_id && !user->admin())) {
+    return Problem(404, "Not Found", "order '" + id.substr(0, 64) + "' does not exist", req.request_id);
+  }
+  return Response::Json(200, ToJson(**order));
+}
+
+void OrdersApi::CancelOrder(Request& req, Respond respond) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return respond(ProblemFor(user.status(), req.request_id));
+  std::string id(req.PathParam("id"));
+  if (!req.body.empty() && req.body != "{}") {
+    return respond(Problem(400, "Bad Request", "cancel takes no body", req.request_id));
+  }
+  auto order = LoadOrder(id);
+  if (!order.ok()) return respond(ProblemFor(order.status(), req.request_id));
+  if (!order->has_value() || ((*order)->customer_id != user->user_id && !user->admin())) {
+    return respond(Problem(404, "Not Found", "order '" + id.substr(0, 64) + "' does not exist", req.request_id));
+  }
+  const Order& current = **order;
+  if (current.status == OrderStatus::kCancelled) return respond(Response::Json(200, ToJson(current)));
+  if (!TransitionAllowed(current.status, OrderStatus::kCancelled, false)) {
+    return respond(Problem(409, "Conflict",
+                           "order is " + std::string(StatusName(current.status)) +
+                               "; only orders not yet shipped can be cancelled",
+                           req.request_id));
+  }
+  PutStatusRequest(current, OrderStatus::kCancelled, *user, "cancelled by the customer", req.request_id,
+                   std::move(respond));
+}
+
+void OrdersApi::PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor,
+                                 const std::string& reason, const std::string& request_id, Respond respond) {
+  Event event;
+  event.type = "OrderStatusRequested";
+  event.event_id = "r-" + RandomHex(10);
+  event.at_millis = clock_->NowMillis();
+  event.order_id = current.id;
+  event.status = to;
+  event.by_admin = actor.admin();
+  event.actor = actor.user_id;
+  event.reason = reason;
+  // Customers' cancels wait for the processor to answer with the real outcome;
+  // admins get 202 at once (docs/api.md).
+  bool wait = to == OrderStatus::kCancelled && !actor.admin();
+  auto outcome = std::make_shared<std::future<common::Result<Order>>>();
+  if (wait) *outcome = waiters_->Expect(event.event_id);
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  std::string event_id = event.event_id, order_id = current.id;
+  streams_->PutRecords(
+      kOrdersStream, {stream::PutEntry{current.id, std::nullopt, EncodeEvent(event)}},
+      [this, shared, outcome, wait, to, event_id, order_id,
+       request_id](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+        common::Status s = r.ok() ? r->front().status() : r.status();
+        if (!s.ok()) {
+          if (wait) waiters_->Forget(event_id);
+          return (*shared)(ProblemFor(s, request_id));
+        }
+        Response accepted = Response::Json(202, json{{"id", order_id}, {"status", StatusName(to)}}.dump());
+        if (!wait) return (*shared)(std::move(accepted));
+        bool queued = work_->Post([this, shared, outcome, event_id, request_id, accepted]() mutable {
+          if (outcome->wait_for(std::chrono::milliseconds(options_.cancel_wait_ms)) != std::future_status::ready) {
+            waiters_->Forget(event_id);
+            return (*shared)(std::move(accepted));  // durable; the WebSocket tells the rest
+          }
+          auto result = outcome->get();
+          if (!result.ok()) return (*shared)(ProblemFor(result.status(), request_id));
+          (*shared)(Response::Json(200, ToJson(*result)));
+        });
+        if (!queued) {
+          waiters_->Forget(event_id);
+          (*shared)(std::move(accepted));
+        }
+      });
+}
+
+Response OrdersApi::AdminListOrders(Request& req) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  if (!user->admin()) return Problem(403, "Forbidden", "this is for admins", req.request_id);
+  std::string status, cursor;
+  int limit = 0;
+  Response error;
+  if (!ListParams(req, &status, &limit, &cursor, &error)) return error;
+  std::string customer = req.QueryParam("customerId").value_or("");
+  if (!customer.empty() && !ValidId(customer)) {
+    return Problem(400, "Bad Request", "customerId is malformed", req.request_id, "customerId");
+  }
+  common::Result<OrderPage> page =
+      !customer.empty() ? QueryOrders(tables_, kByCustomerIndex, "customerId", customer, status, limit, cursor)
+      : !status.empty() ? QueryOrders(tables_, kByStatusIndex, "status", status, "", limit, cursor)
+                        : QueryOrders(tables_, kByTimeIndex, "all", "all", "", limit, cursor);
+  if (!page.ok()) return ProblemFor(page.status(), req.request_id, "cursor");
+  return Response::Json(200, PageJson(*page));
+}
+
+void OrdersApi::AdminChangeStatus(Request& req, Respond respond) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return respond(ProblemFor(user.status(), req.request_id));
+  if (!user->admin()) return respond(Problem(403, "Forbidden", "this is for admins", req.request_id));
+  std::string field;
+  auto change = ParseStatusChange(req.body, &field);
+  if (!change.ok()) return respond(ProblemFor(change.status(), req.request_id, field));
+  std::string id(req.PathParam("id"));
+  auto order = LoadOrder(id);
+  if (!order.ok()) return respond(ProblemFor(order.status(), req.request_id));
+  if (!order->has_value()) {
+    return respond(Problem(404, "Not Found", "order '" + id.substr(0, 64) + "' does not exist", req.request_id));
+  }
+  const Order& current = **order;
+  if (current.status == change->status) {
+    return respond(Response::Json(202, json{{"id", current.id}, {"status", StatusName(current.status)}}.dump()));
+  }
+  if (!TransitionAllowed(current.status, change->status, true)) {
+    return respond(Problem(409, "Conflict",
+                           "order is " + std::string(StatusName(current.status)) + "; it cannot become " +
+                               std::string(StatusName(change->status)),
+                           req.request_id, "status"));
+  }
+  std::string reason = change->reason.empty() && change->status == OrderStatus::kCancelled ? "cancelled by an admin"
+                                                                                             : change->reason;
+  PutStatusRequest(current, change->status, *user, reason, req.request_id, std::move(respond));
+}
+
+Response OrdersApi::AdminCustomer(Request& req) {
+  auto user = auth_->Authenticate(req);
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  if (!user->admin()) return Problem(403, "Forbidden", "this is for admins", req.request_id);
+  std::string id(req.PathParam("id"));
+  if (!ValidId(id)) return Problem(404, "Not Found", "no such customer", req.request_id);
+  auto customer = auth_->GetUser(id);
+  if (!customer.ok()) return ProblemFor(customer.status(), req.request_id);
+  auto page = QueryOrders(tables_, kByCustomerIndex, "customerId", id, "", 100, "");
+  if (!page.ok()) return ProblemFor(page.status(), req.request_id);
+  std::string body = "{\"customer\":" + PrincipalJson(*customer) + ",\"orders\":[";
+  for (size_t i = 0; i < page->items.size(); ++i) body += (i > 0 ? "," : "") + ToJson(page->items[i]);
+  return Response::Json(200, body + "]}");
+}
+
+}  // namespace orders

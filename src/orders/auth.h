@@ -1,0 +1,98 @@
+// Sign-up, sign-in and sessions for /api/: the simple authentication that the
+// IAM component will replace. Everything else in orders/ sees only the
+// Authenticator interface and Principal, so the swap touches the wiring only.
+//
+// Passwords are hashed with argon2id (libargon2); a session token is 32 random
+// bytes (OpenSSL RAND_bytes) sent as the cookie `rivulet_session` (HttpOnly,
+// SameSite=Lax) or as `Authorization: Bearer <token>`, and stored only as its
+// SHA-256 in the `sessions` table, with an expiry (also the table's TTL).
+//
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "gateway/http.h"
+#include "orders/validation.h"
+#include "table/table_client.h"
+
+namespace orders {
+
+struct Principal {
+  std::string user_id;
+  std::string email;
+  std::string name;
+  std::string role;  // "customer" or "admin"
+  bool admin() const { return role == "admin"; }
+};
+
+// {id, email, name, role}
+std::string PrincipalJson(const Principal& p);
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // The signed-in user behind a request; Unauthenticated when there is none
+  // or the session expired.
+  virtual common::Result<Principal> Authenticate(const gateway::Request& request) = 0;
+};
+
+struct SessionAuthOptions {
+  int64_t session_ttl_seconds = 7 * 24 * 3600;
+  bool secure_cookie = false;  // add `Secure` (behind TLS)
+  // argon2id cost (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
+  uint32_t argon2_memory_kib = 19 * 1024;
+  uint32_t argon2_passes = 2;
+};
+
+class SessionAuth final : public Authenticator {
+ public:
+  static constexpr char kCookieName[] = "rivulet_session";
+
+  SessionAuth(table::TableClient* tables, common::Clock* clock, SessionAuthOptions options = {})
+      : tables_(tables), clock_(clock), options_(options) {}
+
+  common::Result<Principal> Authenticate(const gateway::Request& request) override;
+
+  // AlreadyExists when the email is taken.
+  common::Result<Principal> SignUp(const SignupRequest& request, const std::string& role = "customer");
+  // Unauthenticated for an unknown email or a wrong password (same message).
+  common::Result<Principal> Login(const LoginRequest& request);
+  // A new session for `user`; returns the token (to put in the cookie).
+  common::Result<std::string> CreateSession(const Principal& user);
+  // Deletes the request's session, if any.
+  common::Status Logout(const gateway::Request& request);
+  common::Result<Principal> GetUser(const std::string& user_id);
+
+  // Set-Cookie values.
+  std::string SessionCookie(const std::string& token) const;
+  std::string ClearedCookie() const;
+
+  // Makes sure an admin exists: `email` (default admin@rivulet.local) is
+  // created with `password`, or with a generated one when `password` is empty
+  // (then returned in *generated, to be printed once); an existing user of
+  // that email is made admin and keeps its password.
+  common::Status EnsureAdmin(const std::string& email, const std::string& password, std::string* generated);
+
+  // Exposed for tests.
+  common::Result<std::string> HashPassword(const std::string& password) const;
+  bool VerifyPassword(const std::string& encoded, const std::string& password) const;
+
+ private:
+  common::Result<std::optional<table::Item>> FindUserByEmail(const std::string& email);
+  static std::string TokenFrom(const gateway::Request& request);
+
+  table::TableClient* tables_;
+  common::Clock* clock_;
+  SessionAuthOptions options_;
+};
+
+// Random bytes as lower-case hex (ids, tokens). Uses OpenSSL RAND_bytes.
+std::string RandomHex(size_t bytes);
+// SHA-256 of `s` as lower-case hex.
+std::string Sha256Hex(const std::string& s);
+
+}  // namespace orders

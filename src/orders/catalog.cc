@@ -1,0 +1,160 @@
+#include "orders/catalog.h"
+
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "orders/schema.h"
+
+namespace orders {
+namespace {
+
+using table::AttributeValue;
+using table::Item;
+
+std::string GetS(const Item& item, const char* name) {
+  auto it = item.find(name);
+  return it != item.end() && it->second.type() == AttributeValue::Type::kS ? it->second.scalar() : "";
+}
+int64_t GetN(const Item& item, const char* name) {
+  auto it = item.find(name);
+  if (it == item.end() || it->second.type() != AttributeValue::Type::kN) return 0;
+  try {
+    return std::stoll(it->second.scalar());
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+std::string CategoryId(const std::string& name) {
+  std::string id;
+  for (unsigned char c : name) {
+    if (std::isalnum(c)) {
+      id.push_back(static_cast<char>(std::tolower(c)));
+    } else if (!id.empty() && id.back() != '-') {
+      id.push_back('-');
+    }
+  }
+  while (!id.empty() && id.back() == '-') id.pop_back();
+  return id;
+}
+
+table::Item ProductToItem(const Product& p) {
+  Item item = {{"id", AttributeValue::S(p.id)},
+               {"name", AttributeValue::S(p.name)},
+               {"description", AttributeValue::S(p.description)},
+               {"price", AttributeValue::N(std::to_string(p.price))},
+               {"currency", AttributeValue::S(p.currency)},
+               {"stock", AttributeValue::N(std::to_string(p.stock))},
+               {"category", AttributeValue::S(p.category)}};
+  if (!p.image_url.empty()) item["imageUrl"] = AttributeValue::S(p.image_url);
+  return item;
+}
+
+Product ProductFromItem(const table::Item& item) {
+  return {GetS(item, "id"),       GetS(item, "name"),  GetS(item, "description"), GetN(item, "price"),
+          GetS(item, "currency"), GetN(item, "stock"), GetS(item, "category"),    GetS(item, "imageUrl")};
+}
+
+std::string ProductJson(const Product& p) {
+  nlohmann::json j = {{"id", p.id},       {"name", p.name},   {"description", p.description},
+                      {"price", p.price}, {"currency", p.currency}, {"stock", p.stock},
+                      {"category", p.category}};
+  if (!p.image_url.empty()) j["imageUrl"] = p.image_url;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+common::Status SeedDemoCatalog(table::TableClient* tables) {
+  for (const Product& p : DemoProducts()) {
+    table::PutItemRequest put;
+    put.table_name = kProductsTable;
+    put.item = ProductToItem(p);
+    put.condition_expression = "attribute_not_exists(id)";
+    auto written = tables->PutItem(put);
+    if (!written.ok() && !written.status().IsConditionFailed()) {
+      return written.status().WithContext("seeding product " + p.id);
+    }
+  }
+  return common::Status::OK();
+}
+
+common::Result<std::vector<Product>> Catalog::All() {
+  std::vector<Product> all;
+  table::ScanRequest scan;
+  scan.table_name = kProductsTable;
+  while (true) {
+    ASSIGN_OR_RETURN(table::QueryResult page, tables_->Scan(scan));
+    for (const auto& item : page.items) all.push_back(ProductFromItem(item));
+    if (!page.last_evaluated_key) break;
+    scan.exclusive_start_key = page.last_evaluated_key;
+  }
+  std::sort(all.begin(), all.end(), [](const Product& a, const Product& b) { return a.id < b.id; });
+  return all;
+}
+
+common::Result<Catalog::Page> Catalog::List(const std::string& search, const std::string& category, int limit,
+                                            const std::string& cursor) {
+  ASSIGN_OR_RETURN(std::vector<Product> all, All());
+  std::string needle = Lower(search);
+  std::string wanted = Lower(category);
+  Page page;
+  for (const Product& p : all) {
+    if (!cursor.empty() && p.id <= cursor) continue;
+    if (!wanted.empty() && CategoryId(p.category) != wanted && Lower(p.category) != wanted) continue;
+    if (!needle.empty() && Lower(p.name).find(needle) == std::string::npos &&
+        Lower(p.description).find(needle) == std::string::npos) {
+      continue;
+    }
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = page.items.back().id;
+      break;
+    }
+    page.items.push_back(p);
+  }
+  return page;
+}
+
+common::Result<Product> Catalog::Get(const std::string& id) {
+  table::GetItemRequest get;
+  get.table_name = kProductsTable;
+  get.key = {{"id", AttributeValue::S(id)}};
+  ASSIGN_OR_RETURN(std::optional<Item> item, tables_->GetItem(get));
+  if (!item) return common::Status::NotFound("product '" + id + "' does not exist");
+  return ProductFromItem(*item);
+}
+
+common::Result<std::vector<Product>> Catalog::GetMany(const std::vector<std::string>& ids) {
+  std::vector<Product> out;
+  for (size_t start = 0; start < ids.size(); start += 100) {
+    table::KeysAndAttributes keys;
+    for (size_t i = start; i < std::min(ids.size(), start + 100); ++i) {
+      keys.keys.push_back({{"id", AttributeValue::S(ids[i])}});
+    }
+    ASSIGN_OR_RETURN(table::BatchGetResult got, tables_->BatchGetItem({{kProductsTable, keys}}));
+    for (const auto& item : got.responses[kProductsTable]) out.push_back(ProductFromItem(item));
+  }
+  return out;
+}
+
+common::Result<std::string> Catalog::CategoriesJson() {
+  ASSIGN_OR_RETURN(std::vector<Product> all, All());
+  std::map<std::string, std::pair<std::string, int>> counts;  // id -> (name, count)
+  for (const Product& p : all) {
+    auto& entry = counts[CategoryId(p.category)];
+    entry.first = p.category;
+    ++entry.second;
+  }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [id, entry] : counts) items.push_back({{"id", id}, {"name", entry.first}, {"count", entry.second}});
+  return nlohmann::json{{"items", items}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace orders

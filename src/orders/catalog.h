@@ -1,0 +1,67 @@
+// The product catalog: products in the `products` table, the demo seed, and
+// the listing behind GET /api/products (search, category, cursor paging).
+//
+// Thread safety: stateless apart from the TableClient; call from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "table/table_client.h"
+
+namespace orders {
+
+struct Product {
+  std::string id;  // "p-001"
+  std::string name;
+  std::string description;
+  int64_t price = 0;  // minor units
+  std::string currency;
+  int64_t stock = 0;
+  std::string category;  // display name, "Coffee"
+  std::string image_url;  // "" when none
+};
+
+// The demo catalog (at least 50 products in 8 categories, all in EUR).
+const std::vector<Product>& DemoProducts();
+
+// Writes every demo product that does not exist yet (an existing product keeps
+// its stock and price), so seeding on every start is harmless.
+common::Status SeedDemoCatalog(table::TableClient* tables);
+
+table::Item ProductToItem(const Product& p);
+Product ProductFromItem(const table::Item& item);
+std::string ProductJson(const Product& p);
+// "Coffee & Tea" -> "coffee-tea".
+std::string CategoryId(const std::string& name);
+
+class Catalog {
+ public:
+  explicit Catalog(table::TableClient* tables) : tables_(tables) {}
+
+  struct Page {
+    std::vector<Product> items;
+    std::string next_cursor;  // "" on the last page
+  };
+  // Products sorted by id whose name or description contains `search`
+  // (case-insensitive) and whose category id or name equals `category`
+  // (when not empty), after the product id `cursor`.
+  common::Result<Page> List(const std::string& search, const std::string& category, int limit,
+                            const std::string& cursor);
+  // NotFound when there is no such product.
+  common::Result<Product> Get(const std::string& id);
+  // Several at once (order pricing); missing ids are absent from the result.
+  common::Result<std::vector<Product>> GetMany(const std::vector<std::string>& ids);
+  // JSON {items: [{id, name, count}]}.
+  common::Result<std::string> CategoriesJson();
+
+ private:
+  common::Result<std::vector<Product>> All();
+
+  table::TableClient* tables_;
+};
+
+}  // namespace orders

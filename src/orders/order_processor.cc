@@ -1,0 +1,297 @@
+#include "orders/order_processor.h"
+
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "orders/schema.h"
+
+namespace orders {
+namespace {
+
+using common::Status;
+using table::AttributeValue;
+
+bool Applied(const table::Item& item, const std::string& event_id) {
+  auto it = item.find("appliedEvents");
+  if (it == item.end() || it->second.type() != AttributeValue::Type::kSS) return false;
+  for (const auto& e : it->second.set()) {
+    if (e == event_id) return true;
+  }
+  return false;
+}
+
+// The row written for a decided order: the event's order plus the decision.
+table::Item DecidedRow(Order order, OrderStatus status, const std::string& reason, int64_t now,
+                       const std::string& event_id) {
+  order.status = status;
+  order.updated_millis = now;
+  if (order.history.empty()) order.history.push_back({OrderStatus::kPlaced, order.created_millis, ""});
+  order.history.push_back({status, now, reason});
+  table::Item item = ToItem(order);
+  item["appliedEvents"] = AttributeValue::SS({event_id});
+  return item;
+}
+
+// A decided row may be written only over nothing or over the API's PLACED
+// row, and only once per event.
+constexpr char kPlacedCondition[] = "attribute_not_exists(id) OR (#s = :placed AND NOT contains(appliedEvents, :eid))";
+
+void SetPlacedCondition(table::ExpressionAttributes* attrs, const std::string& event_id) {
+  attrs->names["#s"] = "status";
+  attrs->values[":placed"] = AttributeValue::S("PLACED");
+  attrs->values[":eid"] = AttributeValue::S(event_id);
+}
+
+const HistoryEntry* LastOf(const Order& order, OrderStatus status) {
+  for (auto it = order.history.rbegin(); it != order.history.rend(); ++it) {
+    if (it->status == status) return &*it;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Event OutcomeEvent(const Order& order, OrderStatus status, const std::string& reason, int64_t at_millis) {
+  Event e;
+  e.type = status == OrderStatus::kConfirmed ? "OrderConfirmed"
+           : status == OrderStatus::kRejected ? "OrderRejected"
+                                               : "OrderStatusChanged";
+  e.event_id = order.id + "/" + std::string(StatusName(status));
+  e.at_millis = at_millis;
+  e.order_id = order.id;
+  e.customer_id = order.customer_id;
+  e.status = status;
+  e.reason = reason;
+  e.order = order;
+  return e;
+}
+
+common::Result<std::optional<Order>> OrderProcessor::Load(const std::string& id) {
+  table::GetItemRequest get;
+  get.table_name = kOrdersTable;
+  get.key = {{"id", AttributeValue::S(id)}};
+  ASSIGN_OR_RETURN(std::optional<table::Item> item, tables_->GetItem(get));
+  if (!item) return std::optional<Order>();
+  ASSIGN_OR_RETURN(Order order, FromItem(*item));
+  return std::optional<Order>(std::move(order));
+}
+
+void OrderProcessor::Announce(const Order& order, const HistoryEntry& entry) {
+  std::string update = StatusChangeJson(order.id, entry);
+  publish_("orders/" + order.customer_id, update);
+  publish_("admin/orders", update);
+}
+
+common::Result<std::optional<Event>> OrderProcessor::ApplyPlaced(const Event& event) {
+  const Order& order = *event.order;
+  if (order.id.empty() || order.customer_id.empty()) return std::optional<Event>();
+  int64_t now = clock_->NowMillis();
+
+  std::vector<table::TransactWriteItem> actions;
+  for (const auto& line : order.items) {
+    table::TransactWriteItem reserve;
+    reserve.kind = table::TransactWriteItem::Kind::kUpdate;
+    reserve.table_name = kProductsTable;
+    reserve.key = {{"id", AttributeValue::S(line.product_id)}};
+    reserve.update_expression = "SET stock = stock - :q";
+    reserve.condition_expression = "attribute_exists(id) AND stock >= :q";
+    reserve.attributes.values[":q"] = AttributeValue::N(std::to_string(line.quantity));
+    actions.push_back(std::move(reserve));
+  }
+  table::TransactWriteItem row;
+  row.kind = table::TransactWriteItem::Kind::kPut;
+  row.table_name = kOrdersTable;
+  row.item = DecidedRow(order, OrderStatus::kConfirmed, "", now, event.event_id);
+  row.condition_expression = kPlacedCondition;
+  SetPlacedCondition(&row.attributes, event.event_id);
+  actions.push_back(std::move(row));
+
+  bool valid = !order.items.empty() && order.items.size() <= 99;
+  for (const auto& line : order.items) valid &= line.quantity > 0;
+  std::string reason;
+  if (valid) {
+    table::WriteFailure failure;
+    Status s = tables_->TransactWriteItems(actions, "", &failure);
+    if (s.ok()) {
+      Order confirmed = order;
+      confirmed.status = OrderStatus::kConfirmed;
+      confirmed.updated_millis = now;
+      if (confirmed.history.empty()) confirmed.history.push_back({OrderStatus::kPlaced, order.created_millis, ""});
+      confirmed.history.push_back({OrderStatus::kConfirmed, now, ""});
+      Announce(confirmed, confirmed.history.back());
+      return std::optional<Event>(OutcomeEvent(confirmed, OrderStatus::kConfirmed, "", now));
+    }
+    if (!s.IsConditionFailed()) return s;
+    bool row_failed = failure.reasons.size() == actions.size() && failure.reasons.back().code != "None";
+    for (size_t i = 0; i + 1 < actions.size() && i < failure.reasons.size(); ++i) {
+      if (failure.reasons[i].code == "ConditionalCheckFailed") {
+        reason = "out of stock: " + order.items[i].name + " (" + order.items[i].product_id + ")";
+        break;
+      }
+    }
+    if (row_failed || reason.empty()) {
+      // Already decided by an earlier delivery of this event (or the order id
+      // was taken by another order): change nothing, re-emit the outcome.
+      ASSIGN_OR_RETURN(std::optional<Order> current, Load(order.id));
+      if (!current) return Status::Internal("transaction for order " + order.id + " failed without a reason");
+      for (OrderStatus st : {OrderStatus::kConfirmed, OrderStatus::kRejected}) {
+        if (const HistoryEntry* h = LastOf(*current, st)) {
+          return std::optional<Event>(OutcomeEvent(*current, st, h->reason, h->at_millis));
+        }
+      }
+      return std::optional<Event>();
+    }
+  } else {
+    reason = "invalid order: no lines or a quantity below 1";
+  }
+
+  table::PutItemRequest put;
+  put.table_name = kOrdersTable;
+  put.item = DecidedRow(order, OrderStatus::kRejected, reason, now, event.event_id);
+  put.condition_expression = kPlacedCondition;
+  SetPlacedCondition(&put.attributes, event.event_id);
+  auto written = tables_->PutItem(put);
+  if (!written.ok() && !written.status().IsConditionFailed()) return written.status();
+  ASSIGN_OR_RETURN(Order rejected, FromItem(put.item));
+  if (written.ok()) Announce(rejected, rejected.history.back());
+  return std::optional<Event>(OutcomeEvent(rejected, OrderStatus::kRejected, reason, now));
+}
+
+common::Result<std::optional<Event>> OrderProcessor::ApplyStatusRequest(const Event& event) {
+  ASSIGN_OR_RETURN(std::optional<Order> loaded, Load(event.order_id));
+  if (!loaded) {
+    waiters_->Complete(event.event_id, Status::NotFound("order '" + event.order_id + "' does not exist"));
+    return std::optional<Event>();
+  }
+  Order order = std::move(*loaded);
+  // Re-read to see appliedEvents (FromItem drops it).
+  table::GetItemRequest get;
+  get.table_name = kOrdersTable;
+  get.key = {{"id", AttributeValue::S(order.id)}};
+  ASSIGN_OR_RETURN(std::optional<table::Item> item, tables_->GetItem(get));
+  if (item && Applied(*item, event.event_id)) {
+    waiters_->Complete(event.event_id, order);
+    const HistoryEntry* h = LastOf(order, event.status);
+    return std::optional<Event>(OutcomeEvent(order, event.status, h ? h->reason : "", h ? h->at_millis : 0));
+  }
+  if (order.status == event.status) {
+    waiters_->Complete(event.event_id, order);
+    return std::optional<Event>();
+  }
+  if (!TransitionAllowed(order.status, event.status, event.by_admin)) {
+    waiters_->Complete(event.event_id, Status::ConditionFailed("order is " + std::string(StatusName(order.status)) +
+                                                               "; it cannot become " +
+                                                               std::string(StatusName(event.status))));
+    return std::optional<Event>();
+  }
+
+  int64_t now = clock_->NowMillis();
+  HistoryEntry entry{event.status, now, event.reason};
+  std::vector<table::TransactWriteItem> actions;
+  table::TransactWriteItem row;
+  row.kind = table::TransactWriteItem::Kind::kUpdate;
+  row.table_name = kOrdersTable;
+  row.key = {{"id", AttributeValue::S(order.id)}};
+  row.update_expression = "SET #s = :to, updatedMillis = :now, history = list_append(history, :h) ADD appliedEvents :eids";
+  row.condition_expression = "#s = :from";
+  row.attributes.names["#s"] = "status";
+  row.attributes.values[":to"] = AttributeValue::S(std::string(StatusName(event.status)));
+  row.attributes.values[":from"] = AttributeValue::S(std::string(StatusName(order.status)));
+  row.attributes.values[":now"] = AttributeValue::N(std::to_string(now));
+  row.attributes.values[":h"] = AttributeValue::L({HistoryValue(entry)});
+  row.attributes.values[":eids"] = AttributeValue::SS({event.event_id});
+  actions.push_back(std::move(row));
+  // Stock was reserved when the order was confirmed: a cancel puts it back.
+  bool restock = event.status == OrderStatus::kCancelled &&
+                 (order.status == OrderStatus::kConfirmed || order.status == OrderStatus::kShipped);
+  if (restock) {
+    for (const auto& line : order.items) {
+      table::TransactWriteItem back;
+      back.kind = table::TransactWriteItem::Kind::kUpdate;
+      back.table_name = kProductsTable;
+      back.key = {{"id", AttributeValue::S(line.product_id)}};
+      back.update_expression = "SET stock = stock + :q";
+      back.condition_expression = "attribute_exists(id)";
+      back.attributes.values[":q"] = AttributeValue::N(std::to_string(line.quantity));
+      actions.push_back(std::move(back));
+    }
+  }
+  table::WriteFailure failure;
+  Status s = tables_->TransactWriteItems(actions, "", &failure);
+  if (s.IsConditionFailed() && restock && !failure.reasons.empty() && failure.reasons.front().code == "None") {
+    // A product was deleted from the catalog meanwhile: cancel without restocking it.
+    actions.resize(1);
+    s = tables_->TransactWriteItems(actions, "", nullptr);
+  }
+  if (s.IsConditionFailed()) {
+    // Only this processor changes a decided order's status, and one shard is
+    // processed by one thread, so the status cannot have moved; report it.
+    waiters_->Complete(event.event_id, Status::ConditionFailed("order " + order.id + " changed meanwhile; retry"));
+    return std::optional<Event>();
+  }
+  RETURN_IF_ERROR(s);
+  order.status = event.status;
+  order.updated_millis = now;
+  order.history.push_back(entry);
+  Announce(order, entry);
+  waiters_->Complete(event.event_id, order);
+  return std::optional<Event>(OutcomeEvent(order, event.status, event.reason, now));
+}
+
+common::Status OrderProcessor::Emit(const std::vector<Event>& events) {
+  for (size_t start = 0; start < events.size(); start += 500) {
+    std::vector<stream::PutEntry> entries;
+    for (size_t i = start; i < std::min(events.size(), start + 500); ++i) {
+      entries.push_back({events[i].order_id, std::nullopt, EncodeEvent(events[i])});
+    }
+    std::promise<Status> done;
+    auto future = done.get_future();
+    streams_->PutRecords(kOrdersStream, std::move(entries),
+                         [&done](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+                           Status s = r.status();
+                           if (r.ok()) {
+                             for (const auto& one : *r) {
+                               if (!one.ok()) s = one.status();
+                             }
+                           }
+                           done.set_value(s);
+                         });
+    RETURN_IF_ERROR(future.get());
+  }
+  return Status::OK();
+}
+
+functions::InvocationResult OrderProcessor::Invoke(const functions::Batch& batch,
+                                                   const functions::InvocationContext& context) {
+  std::vector<Event> outcomes;
+  for (const auto& record : batch.records) {
+    auto event = DecodeEvent(record.data);
+    if (!event.ok()) {
+      spdlog::warn("order-processor: skipping record {} of {}: {}", record.sequence_number, batch.shard_id,
+                   event.status().message());
+      continue;
+    }
+    common::Result<std::optional<Event>> outcome = std::optional<Event>();
+    if (event->type == "OrderPlaced") {
+      outcome = ApplyPlaced(*event);
+    } else if (event->type == "OrderStatusRequested") {
+      outcome = ApplyStatusRequest(*event);
+    } else {
+      continue;  // our own outcome events, read by notifier and analytics
+    }
+    if (!outcome.ok()) {
+      // Retry the batch: what was applied is skipped on the next attempt.
+      spdlog::warn("order-processor: {} {} failed (attempt {}): {}", event->type, event->event_id, context.attempt,
+                   outcome.status().ToString());
+      (void)Emit(outcomes);
+      return functions::InvocationResult::Failure(outcome.status().ToString());
+    }
+    if (*outcome) outcomes.push_back(std::move(**outcome));
+  }
+  Status emitted = Emit(outcomes);
+  if (!emitted.ok()) return functions::InvocationResult::Failure("emitting outcome events: " + emitted.ToString());
+  return functions::InvocationResult::Success();
+}
+
+}  // namespace orders

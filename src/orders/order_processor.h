@@ -1,0 +1,67 @@
+// order-processor: the function on the `orders` stream that decides each
+// order and applies status changes.
+//
+//  OrderPlaced          reserve stock for every line and write the order row
+//                       as CONFIRMED in one TransactWriteItems, or write it as
+//                       REJECTED with the reason; emit OrderConfirmed /
+//                       OrderRejected.
+//  OrderStatusRequested apply a customer's or admin's change (SHIPPED,
+//                       DELIVERED, CANCELLED; a cancel puts the stock back in
+//                       the same transaction); emit OrderStatusChanged.
+//  anything else        ignored (outcome events, foreign records).
+//
+// Exactly-once effects under at-least-once delivery: every write is
+// conditional on the order's current status and on the event id not being
+// in the row's `appliedEvents`, so a replayed event changes nothing. The
+// outcome event of an already applied event is emitted again (same event id,
+// "<orderId>/<STATUS>") because the first emission may have been lost in a
+// crash; consumers deduplicate by event id.
+//
+// Thread safety: Invoke runs concurrently for different shards.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "functions/function.h"
+#include "orders/api.h"
+#include "orders/model.h"
+#include "orders/outcome_waiters.h"
+#include "stream/stream_client.h"
+#include "table/table_client.h"
+
+namespace orders {
+
+class OrderProcessor final : public functions::Function {
+ public:
+  static constexpr char kName[] = "order-processor";
+
+  OrderProcessor(table::TableClient* tables, stream::StreamClient* streams, common::Clock* clock, Publisher publish,
+                 std::shared_ptr<OutcomeWaiters> waiters)
+      : tables_(tables), streams_(streams), clock_(clock), publish_(std::move(publish)), waiters_(std::move(waiters)) {}
+
+  functions::InvocationResult Invoke(const functions::Batch& batch,
+                                     const functions::InvocationContext& context) override;
+
+ private:
+  // Each returns the outcome event to emit (none when nothing happened), or
+  // a non-OK Status for a failure worth retrying (I/O).
+  common::Result<std::optional<Event>> ApplyPlaced(const Event& event);
+  common::Result<std::optional<Event>> ApplyStatusRequest(const Event& event);
+  common::Result<std::optional<Order>> Load(const std::string& id);
+  void Announce(const Order& order, const HistoryEntry& entry);
+  common::Status Emit(const std::vector<Event>& events);
+
+  table::TableClient* tables_;
+  stream::StreamClient* streams_;
+  common::Clock* clock_;
+  Publisher publish_;
+  std::shared_ptr<OutcomeWaiters> waiters_;
+};
+
+// The outcome event for `order` having reached `status` (deterministic id).
+Event OutcomeEvent(const Order& order, OrderStatus status, const std::string& reason, int64_t at_millis);
+
+}  // namespace orders

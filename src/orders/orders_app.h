@@ -1,0 +1,58 @@
+// OrdersApp: the order system assembled from interfaces. services.cc builds
+// the engines and calls Start(); everything inside orders/ sees only
+// TableClient, StreamClient, FunctionRuntime, a Router and a Publisher.
+//
+// Start: creates the tables and streams when missing, seeds the demo catalog
+// (orders.seed_demo), makes sure an admin exists, registers the /api/ routes
+// and the order-processor function with its event-source mapping on `orders`.
+// Lifecycle: destroy after the listeners stopped; it deletes its mapping first
+// so that the processor is no longer invoked.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "functions/runtime.h"
+#include "gateway/router.h"
+#include "orders/api.h"
+#include "orders/auth.h"
+#include "orders/outcome_waiters.h"
+#include "stream/stream_client.h"
+#include "table/table_client.h"
+
+namespace orders {
+
+struct AppOptions {
+  int shards = 2;                 // orders.shards: shards of `orders` and `activity` when created
+  bool seed_demo = true;          // orders.seed_demo
+  std::string admin_email;        // orders.admin_email / RIVULET_ADMIN_EMAIL
+  std::string admin_password;     // orders.admin_password / RIVULET_ADMIN_PASSWORD
+  int batch_size = 100;           // order-processor's mapping
+  SessionAuthOptions auth;
+  ApiOptions api;
+};
+
+class OrdersApp {
+ public:
+  static common::Result<std::unique_ptr<OrdersApp>> Start(table::TableClient* tables, stream::StreamClient* streams,
+                                                          functions::FunctionRuntime* runtime,
+                                                          gateway::Router* router, Publisher publish,
+                                                          common::Clock* clock, AppOptions options);
+  ~OrdersApp();
+
+  OrdersApi& api() { return *api_; }
+  SessionAuth& auth() { return *auth_; }
+
+ private:
+  OrdersApp() = default;
+
+  functions::FunctionRuntime* runtime_ = nullptr;
+  std::string mapping_id_;
+  std::shared_ptr<OutcomeWaiters> waiters_;
+  std::unique_ptr<SessionAuth> auth_;
+  std::unique_ptr<OrdersApi> api_;
+};
+
+}  // namespace orders

@@ -1,0 +1,62 @@
+#include "orders/schema.h"
+
+namespace orders {
+namespace {
+
+using table::AttributeDefinition;
+using table::CreateTableRequest;
+using table::GlobalSecondaryIndex;
+using table::KeySchemaElement;
+using table::KeyType;
+
+KeySchemaElement Hash(std::string name) { return {std::move(name), KeyType::kHash}; }
+KeySchemaElement Range(std::string name) { return {std::move(name), KeyType::kRange}; }
+AttributeDefinition Str(std::string name) { return {std::move(name), table::AttributeValue::Type::kS}; }
+
+common::Status Create(table::TableClient* tables, CreateTableRequest request, const std::string& ttl_attribute) {
+  auto created = tables->CreateTable(request);
+  if (!created.ok() && created.status().code() != common::Status::Code::kResourceInUse) {
+    return created.status().WithContext("creating table " + request.table_name);
+  }
+  if (created.ok() && !ttl_attribute.empty()) {
+    RETURN_IF_ERROR(tables->UpdateTimeToLive(request.table_name, ttl_attribute));
+  }
+  return common::Status::OK();
+}
+
+GlobalSecondaryIndex Gsi(std::string name, std::string hash, std::string range = "") {
+  GlobalSecondaryIndex gsi;
+  gsi.index_name = std::move(name);
+  gsi.key_schema.push_back(Hash(std::move(hash)));
+  if (!range.empty()) gsi.key_schema.push_back(Range(std::move(range)));
+  return gsi;
+}
+
+}  // namespace
+
+common::Status EnsureTables(table::TableClient* tables) {
+  CreateTableRequest users{kUsersTable, {Hash("id")}, {Str("id"), Str("email")}, {Gsi(kByEmailIndex, "email")}};
+  RETURN_IF_ERROR(Create(tables, users, ""));
+  RETURN_IF_ERROR(Create(tables, {kSessionsTable, {Hash("tokenHash")}, {Str("tokenHash")}, {}}, "expiresAt"));
+  RETURN_IF_ERROR(Create(tables, {kProductsTable, {Hash("id")}, {Str("id")}, {}}, ""));
+  CreateTableRequest orders{kOrdersTable,
+                            {Hash("id")},
+                            {Str("id"), Str("customerId"), Str("createdAt"), Str("status"), Str("all")},
+                            {Gsi(kByCustomerIndex, "customerId", "createdAt"),
+                             Gsi(kByStatusIndex, "status", "createdAt"), Gsi(kByTimeIndex, "all", "createdAt")}};
+  RETURN_IF_ERROR(Create(tables, orders, ""));
+  RETURN_IF_ERROR(Create(tables, {kIdempotencyTable, {Hash("key")}, {Str("key")}, {}}, "expiresAt"));
+  return common::Status::OK();
+}
+
+common::Status EnsureStreams(stream::StreamClient* streams, int shards) {
+  for (const char* name : {kOrdersStream, kActivityStream}) {
+    common::Status s = streams->CreateStream(name, shards, stream::StreamMode::kProvisioned);
+    if (!s.ok() && s.code() != common::Status::Code::kResourceInUse) {
+      return s.WithContext(std::string("creating stream ") + name);
+    }
+  }
+  return common::Status::OK();
+}
+
+}  // namespace orders

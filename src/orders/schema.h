@@ -1,0 +1,32 @@
+// The tables and streams of the order system, created at startup when
+// missing (so an existing data dir keeps its data).
+#pragma once
+
+#include "common/status.h"
+#include "stream/stream_client.h"
+#include "table/table_client.h"
+
+namespace orders {
+
+// Table names (visible through the DynamoDB API on :4566).
+inline constexpr char kUsersTable[] = "users";             // id; GSI byEmail(email)
+inline constexpr char kSessionsTable[] = "sessions";       // tokenHash; TTL expiresAt
+inline constexpr char kProductsTable[] = "products";       // id
+inline constexpr char kOrdersTable[] = "orders";           // id; GSIs below
+inline constexpr char kIdempotencyTable[] = "idempotency-keys";  // key; TTL expiresAt
+
+// Orders GSIs: "my orders", admin listing by status and by time, all newest
+// first by createdAt (RFC 3339 with milliseconds sorts as text).
+inline constexpr char kByCustomerIndex[] = "byCustomer";  // customerId, createdAt
+inline constexpr char kByStatusIndex[] = "byStatus";      // status, createdAt
+inline constexpr char kByTimeIndex[] = "byTime";          // all ("all"), createdAt
+inline constexpr char kByEmailIndex[] = "byEmail";        // email
+
+inline constexpr char kOrdersStream[] = "orders";
+inline constexpr char kActivityStream[] = "activity";
+
+common::Status EnsureTables(table::TableClient* tables);
+// Creates `orders` and `activity` with `shards` shards each when missing.
+common::Status EnsureStreams(stream::StreamClient* streams, int shards);
+
+}  // namespace orders
