@@ -10,6 +10,8 @@
 //   engine N thr   N threads each calling PutRecord (100-byte records, fsync
 //                  durability) on a 1-shard stream: acknowledged records/s,
 //                  i.e. after their fdatasync
+//   engine 4 shards  64 threads, PutRecord, partition keys spread over 4
+//                  shards (4 commit threads sync them in parallel)
 //   engine batch   8 threads calling PutRecords with 500 records each
 //   raw-fsync      measured again at the end (the disk may be shared)
 // Prints one table with records/s and the ratio to the mean raw-fsync rate.
@@ -71,13 +73,14 @@ Row RawFsync(const fs::path& dir, double seconds, size_t records_per_sync, const
   return {name, records / elapsed, records * kFrameBytes / elapsed / (1 << 20)};
 }
 
-Row Engine(const fs::path& dir, double seconds, int threads, size_t batch, const std::string& name) {
+Row Engine(const fs::path& dir, double seconds, int threads, size_t batch, const std::string& name,
+           int shards = 1) {
   fs::path data = dir / ("engine-" + std::to_string(threads) + "-" + std::to_string(batch));
   stream::StreamEngineOptions options;
   options.data_dir = data.string();
   options.start_retention_thread = false;
   auto engine = stream::StreamEngine::Open(options);
-  if (!engine.ok() || !(*engine)->CreateStream("bench", 1, stream::StreamMode::kProvisioned).ok()) {
+  if (!engine.ok() || !(*engine)->CreateStream("bench", shards, stream::StreamMode::kProvisioned).ok()) {
     std::fprintf(stderr, "cannot open the engine: %s\n", engine.status().ToString().c_str());
     std::exit(1);
   }
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
   for (int t : thread_counts) {
     rows.push_back(Engine(dir, seconds, t, 1, "engine PutRecord, " + std::to_string(t) + " appender thread(s)"));
   }
+  rows.push_back(Engine(dir, seconds, 64, 1, "engine PutRecord, 64 threads, 4 shards", 4));
   rows.push_back(Engine(dir, seconds, 8, 500, "engine PutRecords x500, 8 threads"));
   // The disk is shared and noisy: measure its limit again at the end and
   // compare against the mean of both measurements.

@@ -409,8 +409,14 @@ Status StreamEngine::Impl::DeleteStream(const std::string& name_or_arn) {
       return status;
     }
   }
-  std::unique_lock lock(stream->mu);
-  stream->deleted = true;
+  {
+    // Appends check `deleted` under the shared lock, so once this exclusive
+    // section ends no new append can reach these logs.
+    std::unique_lock lock(stream->mu);
+    stream->deleted = true;
+  }
+  // Flush outside the lock: an ack callback may call PutRecords on this
+  // stream, which must get NotFound rather than wait for us.
   for (auto& shard : stream->shards) shard->log->Flush();
   std::error_code ec;
   fs::remove_all(stream->dir, ec);
