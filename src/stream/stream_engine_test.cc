@@ -461,6 +461,61 @@ TEST_F(StreamEngineTest, MillisBehindLatestIsZeroWhenCaughtUp) {
   EXPECT_EQ(r->millis_behind_latest, 0);
 }
 
+TEST_F(StreamEngineTest, IteratorPositionsStillResolveAfterRestart) {
+  options_.segment_bytes = 300;  // several segments, index rebuilt on open
+  Open();
+  Create("s", 1);
+  std::vector<PutResult> puts;
+  for (int i = 0; i < 30; ++i) {
+    puts.push_back(Put("s", "pk", "r" + std::to_string(i)));
+    clock_.AdvanceMillis(100);
+  }
+  int64_t t0 = clock_.NowMillis() - 3000;
+  Open();
+  const std::string shard = "shardId-000000000000";
+  EXPECT_EQ(Drain(Iterator("s", shard, IteratorType::kAtSequenceNumber, puts[17].sequence_number)).front().data, "r17");
+  EXPECT_EQ(Drain(Iterator("s", shard, IteratorType::kAtTimestamp, "", t0 + 2250)).front().data, "r23");
+  EXPECT_EQ(Drain(Iterator("s", shard, IteratorType::kTrimHorizon)).size(), 30u);
+  Put("s", "pk", "after restart");
+  EXPECT_EQ(Drain(Iterator("s", shard, IteratorType::kAfterSequenceNumber, puts[29].sequence_number)).front().data,
+            "after restart");
+}
+
+TEST_F(StreamEngineTest, ListShardsTimestampFiltersFollowOpenAndCloseTimes) {
+  Open();
+  Create("s", 1);
+  int64_t before_split = clock_.NowMillis();
+  clock_.AdvanceMillis(1000);
+  ASSERT_TRUE(engine_->SplitShard("s", "shardId-000000000000", "1000").ok());
+  clock_.AdvanceMillis(1000);
+  auto ids = [&](ShardFilter f) {
+    std::vector<std::string> out;
+    auto shards = engine_->ListShards("s", f);
+    EXPECT_TRUE(shards.ok());
+    if (!shards.ok()) return out;
+    for (const ShardInfo& info : shards.value()) out.push_back(info.shard_id);
+    return out;
+  };
+  EXPECT_EQ(ids({ShardFilterType::kAtTimestamp, "", before_split}), (std::vector<std::string>{"shardId-000000000000"}));
+  EXPECT_EQ(ids({ShardFilterType::kFromTimestamp, "", clock_.NowMillis()}),
+            (std::vector<std::string>{"shardId-000000000001", "shardId-000000000002"}));
+  EXPECT_EQ(ids({ShardFilterType::kAtTrimHorizon, "", 0}).size(), 3u);
+  EXPECT_TRUE(engine_->ListShards("s", {ShardFilterType::kAfterShardId, "", 0}).status().IsInvalidArgument());
+  EXPECT_TRUE(engine_->ListShards("nope", {}).status().IsNotFound());
+}
+
+TEST_F(StreamEngineTest, IntervalDurabilityAcknowledgesAndKeepsRecords) {
+  options_.durability = Durability::kInterval;
+  options_.interval_ms = 5;
+  Open();
+  Create("s", 1);
+  for (int i = 0; i < 10; ++i) Put("s", "k", "x");
+  Open();
+  EXPECT_EQ(Drain(Iterator("s", "shardId-000000000000", IteratorType::kTrimHorizon)).size(), 10u);
+  EXPECT_EQ(*ParseDurability("fsync"), Durability::kFsync);
+  EXPECT_TRUE(ParseDurability("sometimes").status().IsInvalidArgument());
+}
+
 TEST_F(StreamEngineTest, StreamsAreAddressableByArn) {
   Open();
   Create("s", 1);
