@@ -5,6 +5,8 @@
 #   PutRecord latency: one connection, sequential calls, p50/p99
 #   GetRecords drain: every shard from TRIM_HORIZON, and a check that every
 #   acknowledged record was read exactly once
+# Then the engine's in-process append rate next to the disk's own fdatasync
+# limit (bench/stream/append_bench.cc, when it builds).
 # Bounded: each phase runs for a fixed time (BENCH_PUT_SECONDS,
 # BENCH_LATENCY_SECONDS); both servers are stopped on exit.
 set -euo pipefail
@@ -68,3 +70,9 @@ for t in ("rivulet", "kinesalite"):
     print(f"{t}: read {d['records']:,} of {d['acknowledged']:,} acknowledged records, "
           f"missing {d['missing']}, duplicates {d['duplicates']}: all read = {d['all_read']}")
 PY
+
+# --- in-process append rate vs the raw disk (the engine's own benchmark) ---
+if cmake --build "$build_dir" --target stream_append_bench >/dev/null 2>&1; then
+  echo
+  "$build_dir/bench/stream_append_bench" --dir "$tmp" --seconds "${BENCH_APPEND_SECONDS:-2}"
+fi
