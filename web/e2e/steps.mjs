@@ -41,7 +41,7 @@ export async function signIn(page, base, who, next = '/') {
 /** Opens the first product with stock from the shop and adds one to the cart. */
 export async function addFirstProductToCart(page, base) {
   await page.goto(`${base}/`)
-  const card = page.locator('.pcard').filter({ has: page.getByRole('button', { name: /^Add .* to cart$/ }) }).first()
+  const card = page.locator('.pcard').filter({ has: page.getByRole('button', { name: /^Add to cart ./ }) }).first()
   await card.locator('.pcard__link').click()
   await page.getByRole('button', { name: 'Add to cart' }).click()
   await page.getByText('Added to your cart').waitFor()

@@ -10,13 +10,13 @@ function CartLink() {
   const [cart] = useCart()
   const n = itemCount(cart)
   return (
-    <NavLink to="/cart" className="nav__link nav__cart" aria-label={`Cart, ${n} ${n === 1 ? 'item' : 'items'}`}>
+    <NavLink to="/cart" className="nav__link nav__cart">
       <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
         <circle cx="9" cy="21" r="1" /><circle cx="20" cy="21" r="1" />
         <path d="M1 1h4l2.7 13.4a2 2 0 0 0 2 1.6h9.7a2 2 0 0 0 2-1.6L23 6H6" />
       </svg>
       <span className="nav__cart-label">Cart</span>
-      {n > 0 ? <span className="badge badge--count">{n}</span> : null}
+      {n > 0 ? <span className="badge badge--count">{n}<span className="sr-only"> {n === 1 ? 'item' : 'items'}</span></span> : null}
     </NavLink>
   )
 }

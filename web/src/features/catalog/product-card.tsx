@@ -29,9 +29,8 @@ export function ProductCard({ product }: { product: Product }) {
           update((c) => addItem(c, product))
           track('add_to_cart', product.id)
         }}
-        aria-label={out ? `${product.name} is sold out` : `Add ${product.name} to cart`}
       >
-        {out ? 'Sold out' : 'Add to cart'}
+        {out ? 'Sold out' : 'Add to cart'} <span className="sr-only">{product.name}</span>
       </button>
     </li>
   )

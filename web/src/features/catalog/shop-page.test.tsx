@@ -30,17 +30,17 @@ const catalog: Handler = (path) => {
 describe('ShopPage', () => {
   it('lists products with prices and stock, and a next page', async () => {
     show(catalog)
-    expect(await screen.findByText('Stoneware Mug')).toBeInTheDocument()
+    expect(await screen.findByRole('link', { name: /Stoneware Mug/ })).toBeInTheDocument()
     expect(screen.getByText('€12.50')).toBeInTheDocument()
     expect(screen.getByText('Only 4 left')).toBeInTheDocument()
-    expect(screen.getByRole('button', { name: 'Gooseneck Kettle is sold out' })).toBeDisabled()
+    expect(screen.getByRole('button', { name: 'Sold out Gooseneck Kettle' })).toBeDisabled()
     expect(screen.getByRole('button', { name: /Next/ })).toBeEnabled()
     expect(screen.getByRole('button', { name: /Previous/ })).toBeDisabled()
   })
 
   it('adds a product to the stored cart', async () => {
     show(catalog)
-    await userEvent.click(await screen.findByRole('button', { name: 'Add Stoneware Mug to cart' }))
+    await userEvent.click(await screen.findByRole('button', { name: 'Add to cart Stoneware Mug' }))
     expect(JSON.parse(localStorage.getItem(STORAGE_KEY)!)).toEqual([
       expect.objectContaining({ productId: 'p-1', quantity: 1, unitPrice: 1250 }),
     ])
