@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -128,6 +129,8 @@ class Server::Impl {
   net::io_context& context(size_t i) { return *contexts_[i]; }
   // Updated by each context's ticker; read on that context's thread only.
   int64_t coarse_now_ms(size_t i) const { return tickers_[i]->now_ms; }
+  // The Date header value, refreshed by the ticker.
+  const std::string& http_date(size_t i) const { return tickers_[i]->date; }
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
   std::atomic<int64_t>& in_flight() { return in_flight_; }
   Gauge& in_flight_gauge() { return *in_flight_gauge_; }
@@ -148,7 +151,10 @@ class Server::Impl {
     explicit Ticker(net::io_context& io) : timer(io) {}
     net::steady_timer timer;
     int64_t now_ms = 0;
+    std::time_t date_second = 0;
+    std::string date;  // IMF-fixdate of date_second
   };
+  static void RefreshDate(Ticker& t);
   static constexpr int kTickMs = 100;
 
   ServerOptions options_;
@@ -492,6 +498,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     out_.version(11);
     out_.result(static_cast<unsigned>(response_.status));
     out_.set(http::field::server, Bsv(kServerName));
+    out_.set(http::field::date, Bsv(impl_->http_date(ctx_)));
     out_.set("X-Request-Id", request_.request_id);
     for (const auto& [name, value] : response_.headers.items()) out_.insert(name, value);
     if (!cors_origin_.empty()) {
@@ -588,6 +595,7 @@ Server::Impl::Impl(ServerOptions options, MetricsRegistry* metrics) : options_(s
   for (auto& ctx : contexts_) {
     tickers_.push_back(std::make_unique<Ticker>(*ctx));
     tickers_.back()->now_ms = NowMicros() / 1000;
+    RefreshDate(*tickers_.back());
   }
   in_flight_gauge_ = &metrics_->GetGauge("rivulet_http_in_flight_requests", "Requests being handled now.");
   ws_gauge_ = &metrics_->GetGauge("rivulet_ws_connections", "Open WebSocket connections.");
@@ -659,9 +667,21 @@ void Server::Impl::DoAccept(ListenerState* listener, size_t ctx) {
       });
 }
 
+void Server::Impl::RefreshDate(Ticker& t) {
+  std::time_t now = std::time(nullptr);
+  if (now == t.date_second) return;
+  t.date_second = now;
+  std::tm tm;
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  t.date = buf;
+}
+
 void Server::Impl::Tick(size_t ctx) {
   Ticker& t = *tickers_[ctx];
   t.now_ms = NowMicros() / 1000;
+  RefreshDate(t);
   // OnTick may close sessions, which unregister: iterate a copy.
   if (!sessions_[ctx].empty()) {
     std::vector<SessionBase*> sessions(sessions_[ctx].begin(), sessions_[ctx].end());
