@@ -197,6 +197,38 @@ Status ValidateEmail(const Email& email) {
   return Status::OK();
 }
 
+Result<Mailbox> ParseMailbox(std::string_view text) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  std::string_view in = trim(text);
+  Mailbox mailbox;
+  if (!in.empty() && in.back() == '>') {
+    size_t open = in.rfind('<');
+    if (open == std::string_view::npos) {
+      return Status::InvalidArgument(fmt::format("'{}' is not of the form Name <address>", text));
+    }
+    mailbox.address = std::string(trim(in.substr(open + 1, in.size() - open - 2)));
+    std::string_view name = trim(in.substr(0, open));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+      name = name.substr(1, name.size() - 2);
+      for (size_t i = 0; i < name.size(); ++i) {
+        if (name[i] == '\\' && i + 1 < name.size()) ++i;
+        mailbox.name += name[i];
+      }
+    } else {
+      mailbox.name = std::string(name);
+    }
+  } else {
+    mailbox.address = std::string(in);
+  }
+  RETURN_IF_ERROR(ValidateAddress("mailbox", mailbox.address));
+  if (ContainsLineBreak(mailbox.name)) return Status::InvalidArgument("mailbox name contains a line break");
+  return mailbox;
+}
+
 std::string FormatRfc5322Date(int64_t millis) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -69,6 +69,10 @@ Status ValidateEmail(const Email& email);
 // REQUIRES: ValidateEmail(email).ok().
 std::string BuildMimeMessage(const Email& email, int64_t date_millis);
 
+// Parses "Rivulet Shop <shop@rivulet.local>", "\"Shop, Inc\" <a@b.c>",
+// "<a@b.c>" or "a@b.c" (the smtp.from setting). InvalidArgument otherwise.
+Result<Mailbox> ParseMailbox(std::string_view text);
+
 // "Wed, 25 Nov 2026 19:43:29 +0000".
 std::string FormatRfc5322Date(int64_t millis);
 // A header's display-name + address: `Ada <ada@x.org>`, `"Lovelace, Ada" <...>`,
