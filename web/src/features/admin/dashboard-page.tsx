@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { ErrorState, Loading } from '../../components/states'
 import { formatCount } from '../../lib/format'
 import { formatMoney, minorDigits } from '../../lib/money'
-import { useConnectionState, useTopic } from '../../lib/realtime'
+import { useTopic } from '../../lib/realtime'
 import type { AnalyticsRange, OrderStatus, Summary } from '../../lib/types'
 import { statusLabel } from '../orders/status-label'
 import { fetchSummary, summaryKey } from './api'
@@ -45,20 +45,37 @@ function Kpi({ label, value, sub }: { label: string; value: string; sub?: string
   )
 }
 
-/** The live Summary (range 5m): pushed every second on `analytics`, polled while the socket is down. */
+/**
+ * The live Summary (range 5m): pushed every second on `analytics`. When no push
+ * has come for 3 s (socket down, or up but silent) it is polled every 2 s instead.
+ */
 function useLiveSummary() {
   const qc = useQueryClient()
-  const open = useConnectionState() === 'open'
   const q = useQuery({
     queryKey: summaryKey('5m'),
     queryFn: ({ signal }) => fetchSummary('5m', signal),
-    refetchInterval: open ? false : 2000,
     staleTime: Infinity,
   })
+  const lastPush = useRef(0)
+  const [pushing, setPushing] = useState(false)
   useTopic<Summary>('analytics', (s) => {
-    if (s && typeof s === 'object' && Array.isArray(s.series)) qc.setQueryData(summaryKey('5m'), s)
+    if (s && typeof s === 'object' && Array.isArray(s.series)) {
+      lastPush.current = Date.now()
+      setPushing(true)
+      qc.setQueryData(summaryKey('5m'), s)
+    }
   })
-  return q
+  const refetch = q.refetch
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (Date.now() - lastPush.current > 3000) {
+        setPushing(false)
+        void refetch()
+      }
+    }, 2000)
+    return () => clearInterval(id)
+  }, [refetch])
+  return { ...q, pushing }
 }
 
 export function DashboardPage() {
@@ -100,7 +117,10 @@ export function DashboardPage() {
       <div className="page-head">
         <div>
           <h1>Live dashboard</h1>
-          <p className="muted">Updated every second from the analytics stream{now ? ` · last update ${new Date(now.at).toLocaleTimeString('en-GB')}` : ''}.</p>
+          <p className="muted" aria-live="off">
+            {live.pushing ? 'Updated every second from the analytics stream' : 'Live updates paused: refreshing every 2 seconds'}
+            {now ? ` · last update ${new Date(now.at).toLocaleTimeString('en-GB')}` : ''}.
+          </p>
         </div>
         <div className="segmented" role="radiogroup" aria-label="Time range">
           {RANGES.map((r) => (
