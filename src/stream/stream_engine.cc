@@ -1,10 +1,15 @@
 #include "stream/stream_engine.h"
 
+#include <fcntl.h>
 #include <openssl/rand.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -151,6 +156,7 @@ class StreamEngine::Impl {
     for (auto& [name, stream] : streams_) {
       for (auto& shard : stream->shards) shard->log->Flush();
     }
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
   }
 
   Status Open();
@@ -191,6 +197,7 @@ class StreamEngine::Impl {
   common::Clock* const clock_;
   const std::string root_;
   std::string iterator_key_;
+  int lock_fd_ = -1;  // flock on <root>/LOCK: one engine per data folder
   logs::Committer committer_;
 
   std::shared_mutex meta_mu_;  // exclusive for every metadata change
@@ -210,6 +217,13 @@ Status StreamEngine::Impl::Open() {
   std::error_code ec;
   fs::create_directories(root_, ec);
   if (ec) return Status::IOError("create " + root_ + ": " + ec.message());
+  // Two engines appending to the same segment files would corrupt them.
+  std::string lock_path = root_ + "/LOCK";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return Status::IOError("open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status::ResourceInUse(root_ + " is in use by another Rivulet process (" + lock_path + " is locked)");
+  }
 
   std::string key_path = root_ + "/iterator.key";
   auto key = ReadFile(key_path);

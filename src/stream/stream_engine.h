@@ -98,7 +98,8 @@ struct UpdateShardCountResult {
 class StreamEngine final : public StreamClient {
  public:
   // Creates <data_dir>/streams if missing and recovers what is there.
-  // IOError: the folder cannot be created or read. Corruption: a sealed
+  // IOError: the folder cannot be created or read. ResourceInUse: another
+  // engine (in this or another process) has it open. Corruption: a sealed
   // (non-last) segment or the metadata file is damaged; a torn tail of a
   // shard's last segment is not an error (it is truncated and logged).
   static Result<std::unique_ptr<StreamEngine>> Open(const StreamEngineOptions& options);
@@ -140,6 +141,9 @@ class StreamEngine final : public StreamClient {
   // malformed or forged, or limit is not 1..10000. NotFound: its stream was
   // deleted. Returns at most `limit` records and about 10 MiB.
   Result<GetRecordsResult> GetRecords(const std::string& shard_iterator, int limit) override;
+  // NotFound: unknown stream. The callback runs on a commit thread after each
+  // durable batch of any shard of the stream, before the batch's PutRecords
+  // callbacks; it must not destroy a Subscription of the same stream.
   Result<std::unique_ptr<Subscription>> Subscribe(const std::string& stream_name,
                                                   NewRecordsCallback callback) override;
 
@@ -167,8 +171,8 @@ class StreamEngine final : public StreamClient {
   // InvalidArgument: target not 1..shard_limit, or outside half..double the
   // current open count (as Kinesis). LimitExceeded: over shard_limit.
   Result<UpdateShardCountResult> UpdateShardCount(const std::string& stream, int target);
-  // hours must be 24..8760 and >= (Increase) / <= (Decrease) the current
-  // value, else InvalidArgument. NotFound: unknown stream.
+  // hours must be 24..8760 (as Kinesis) and >= (Increase) / <= (Decrease)
+  // the current value, else InvalidArgument. NotFound: unknown stream.
   Status IncreaseStreamRetentionPeriod(const std::string& stream, int hours);
   Status DecreaseStreamRetentionPeriod(const std::string& stream, int hours);
   // At most 50 tags per stream, keys 1..128 and values 0..256 characters;

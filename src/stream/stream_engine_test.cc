@@ -516,6 +516,14 @@ TEST_F(StreamEngineTest, IntervalDurabilityAcknowledgesAndKeepsRecords) {
   EXPECT_TRUE(ParseDurability("sometimes").status().IsInvalidArgument());
 }
 
+TEST_F(StreamEngineTest, ASecondEngineOnTheSameFolderIsRefused) {
+  Open();
+  auto second = StreamEngine::Open(options_);
+  EXPECT_EQ(second.status().code(), Status::Code::kResourceInUse);
+  engine_.reset();
+  EXPECT_TRUE(StreamEngine::Open(options_).ok());
+}
+
 TEST_F(StreamEngineTest, StreamsAreAddressableByArn) {
   Open();
   Create("s", 1);
