@@ -130,7 +130,7 @@ std::string PutRecordsJson(const std::vector<common::Result<stream::PutResult>>&
   for (const auto& r : results) {
     json.BeginObject();
     if (r.ok()) {
-      json.Field("SequenceNumber", r->sequence_number).Field("ShardId", r->shard_id);
+      json.Key("SequenceNumber").PlainString(r->sequence_number).Key("ShardId").PlainString(r->shard_id);
     } else {
       AwsError error = StatusToAwsError(r.status());
       json.Field("ErrorCode", error.type).Field("ErrorMessage", error.message);
@@ -147,7 +147,7 @@ std::string GetRecordsJson(const stream::GetRecordsResult& result) {
   JsonWriter json(bytes);
   json.BeginObject().Key("Records").BeginArray();
   for (const auto& record : result.records) {
-    json.BeginObject().Field("SequenceNumber", record.sequence_number);
+    json.BeginObject().Key("SequenceNumber").PlainString(record.sequence_number);
     json.Key("ApproximateArrivalTimestamp").EpochSeconds(record.arrival_millis);
     json.Key("Data").Base64(record.data);
     json.Field("PartitionKey", record.partition_key);
