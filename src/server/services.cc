@@ -95,7 +95,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
                    objects::FileObjectStore::Open(registry->data_dir() + "/objects", object_options));
   objects::FileObjectStore* object_client = registry->Own(std::move(object_store));
   auto* s3 = registry->Own(std::make_unique<aws::s3::S3Handler>(
-      object_client, static_cast<int>(config.GetInt("objects.threads", 4))));
+      object_client, static_cast<int>(config.GetInt("objects.threads", 16))));
   registry->aws().SetRestFallback(s3->AsHandler());
   registry->SetReady("objects", true);
   // --- functions, notify, orders, analytics ---
