@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -398,6 +399,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     busy_ = true;
     start_micros_ = NowMicros();
     keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
     request_ = Request{};
     request_.method = std::string(msg.method_string());
     request_.target = std::string(msg.target());
@@ -469,6 +471,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     busy_ = true;
     keep_alive_ = false;
     linger_ = true;
+    version_ = 11;
     start_micros_ = NowMicros();
     request_ = Request{};
     request_.request_id = NewRequestId();
@@ -494,28 +497,47 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         std::fclose(f);
       }
     }
-    out_ = {};
-    out_.version(11);
-    out_.result(static_cast<unsigned>(response_.status));
-    out_.set(http::field::server, Bsv(kServerName));
-    out_.set(http::field::date, Bsv(impl_->http_date(ctx_)));
-    out_.set("X-Request-Id", request_.request_id);
-    for (const auto& [name, value] : response_.headers.items()) out_.insert(name, value);
-    if (!cors_origin_.empty()) {
-      out_.set(http::field::access_control_allow_origin, cors_origin_);
-      if (cors_origin_ != "*") out_.set(http::field::vary, "Origin");
-    }
+    // The head is serialized by hand into one string and sent with the body
+    // in a single gather write: Beast's serializer and field container cost
+    // more than the rest of the request path together.
     const std::string& body = response_.shared_body ? *response_.shared_body : response_.body;
     bool no_body = response_.status == 204 || response_.status == 304 || response_.status < 200;
-    if (!no_body) out_.content_length(body.size());
     bool send_body = !no_body && request_.method != "HEAD" && !body.empty();
-    out_.body().data = send_body ? const_cast<char*>(body.data()) : nullptr;
-    out_.body().size = send_body ? body.size() : 0;
-    out_.body().more = false;
     keep_alive_ = keep_alive_ && !impl_->draining();
-    out_.keep_alive(keep_alive_);
+    head_.clear();
+    head_.append("HTTP/1.1 ").append(std::to_string(response_.status)).append(1, ' ');
+    head_.append(Ssv(http::obsolete_reason(static_cast<http::status>(response_.status)))).append("\r\n");
+    head_.append("Server: rivulet\r\nDate: ").append(impl_->http_date(ctx_)).append("\r\n");
+    head_.append("X-Request-Id: ").append(request_.request_id).append("\r\n");
+    for (const auto& [name, value] : response_.headers.items()) {
+      if (!SafeHeader(name, value)) continue;
+      head_.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (!cors_origin_.empty()) {
+      head_.append("Access-Control-Allow-Origin: ").append(cors_origin_).append("\r\n");
+      if (cors_origin_ != "*") head_.append("Vary: Origin\r\n");
+    }
+    if (!no_body) head_.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    if (!keep_alive_) {
+      head_.append("Connection: close\r\n");
+    } else if (version_ == 10) {
+      head_.append("Connection: keep-alive\r\n");
+    }
+    head_.append("\r\n");
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_),
+                                             send_body ? net::buffer(body) : net::const_buffer()};
     SetDeadline(impl_->options().read_timeout_ms);
-    http::async_write(stream_, out_, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+    net::async_write(stream_, buffers, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  // Framing headers are ours; a value with CR/LF would split the response.
+  static bool SafeHeader(std::string_view name, std::string_view value) {
+    if (name.empty() || name.find_first_of("\r\n:") != std::string_view::npos ||
+        value.find_first_of("\r\n") != std::string_view::npos) {
+      return false;
+    }
+    return !beast::iequals(Bsv(name), "Content-Length") && !beast::iequals(Bsv(name), "Transfer-Encoding") &&
+           !beast::iequals(Bsv(name), "Connection");
   }
 
   void OnWrite(beast::error_code ec, size_t bytes) {
@@ -570,8 +592,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_addr_;
   Request request_;    // valid until the response is written
-  Response response_;  // owns the bytes out_ points into while writing
-  http::response<http::buffer_body> out_;
+  Response response_;  // owns the body bytes while writing
+  std::string head_;   // serialized status line and headers while writing
+  unsigned version_ = 11;
   std::string cors_origin_;
   std::shared_ptr<HttpSession> self_;
   bool busy_ = false;
