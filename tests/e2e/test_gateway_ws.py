@@ -5,6 +5,7 @@ import asyncio
 import base64
 import json
 import os
+import signal
 import socket
 import struct
 
@@ -147,3 +148,19 @@ def test_client_that_never_reads_is_dropped(server):
     asyncio.run(run())
     slow.close()
     assert requests.get(server.http_url + "/healthz").status_code == 200
+
+
+def test_shutdown_closes_websockets_with_going_away(tmp_path):
+    static = make_static_dir(tmp_path / "static")
+    with gateway_server(tmp_path / "gw", static) as s:
+        async def run():
+            async with websockets.connect(ws_url(s)) as ws:
+                await ws.send(json.dumps({"op": "subscribe", "topic": "x"}))
+                await recv_json(ws)
+                s.proc.send_signal(signal.SIGTERM)
+                with pytest.raises(websockets.ConnectionClosed):
+                    await asyncio.wait_for(ws.recv(), timeout=20)
+                assert ws.close_code == 1001
+        asyncio.run(run())
+        assert s.proc.wait(20) == 0
+        s.proc = None
