@@ -216,6 +216,11 @@ async function handleApi(req, res, url) {
     const items = [...orders.values()].filter((o) => (!st || o.status === st) && (!cu || o.customerId === cu)).reverse()
     return json(res, 200, { items, nextCursor: null })
   }
+  if ((r = /^\/api\/admin\/customers\/([^/]+)$/.exec(p))) {
+    const c = [...users.values()].find((u) => u.id === decodeURIComponent(r[1]))
+    if (!c) return problem(res, 404, 'No customer with this id.')
+    return json(res, 200, { customer: pub(c), orders: [...orders.values()].filter((o) => o.customerId === c.id) })
+  }
   if ((r = /^\/api\/admin\/orders\/([^/]+)\/status$/.exec(p)) && m === 'POST') {
     const o = orders.get(decodeURIComponent(r[1]))
     if (!o) return problem(res, 404, 'No order with this id.')

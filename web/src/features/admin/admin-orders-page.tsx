@@ -9,9 +9,11 @@ import { usePollWhileOffline } from '../../lib/realtime'
 import { ORDER_STATUSES, type Order } from '../../lib/types'
 import { StatusBadge } from '../orders/status-badge'
 import { statusLabel } from '../orders/status-label'
+import { keepNewerInPages } from '../orders/live'
 import { useLiveOrders } from '../orders/use-live-orders'
 import { AdminNav } from './admin-nav'
 import { adminOrdersKey, fetchAdminOrders, setOrderStatus } from './api'
+import { CustomerCard } from './customer-card'
 import { actionsFor, type AdminAction } from './order-actions'
 import { usePageTitle } from '../../lib/page-title'
 
@@ -63,6 +65,7 @@ export function AdminOrdersPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: poll,
+    structuralSharing: keepNewerInPages,
   })
   const items = orders.data?.pages.flatMap((p) => p.items) ?? []
 
@@ -99,6 +102,7 @@ export function AdminOrdersPage() {
           </form>
         </div>
       </div>
+      {customerId ? <CustomerCard id={customerId} /> : null}
       {actionError ? <Alert>{actionError}</Alert> : null}
       {orders.isLoading ? (
         <Loading label="Loading orders…" />

@@ -18,3 +18,13 @@ export const fetchAdminOrders = (f: AdminOrderFilter, cursor: string | undefined
 
 export const setOrderStatus = (id: string, status: Extract<OrderStatus, 'SHIPPED' | 'DELIVERED' | 'CANCELLED'>) =>
   api<{ id: string; status: OrderStatus }>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { body: { status } })
+
+export interface CustomerView {
+  customer: { id: string; email: string; name: string; role: string }
+  orders: Order[]
+}
+
+export const customerKey = (id: string) => ['admin-customer', id] as const
+
+export const fetchCustomer = (id: string, signal?: AbortSignal) =>
+  api<CustomerView>(`/api/admin/customers/${encodeURIComponent(id)}`, { signal })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Order } from '../../lib/types'
-import { applyStatusEvent, applyToPages } from './live'
+import { applyStatusEvent, applyToPages, keepNewerInPages, keepNewerOrder } from './live'
 
 const placed: Order = {
   id: 'o-1', customerId: 'c-1', status: 'PLACED', items: [], total: 1999, currency: 'EUR',
@@ -52,5 +52,23 @@ describe('applyToPages', () => {
 
   it('reports a new order it does not hold', () => {
     expect(applyToPages([], { orderId: 'o-1', status: 'CONFIRMED', at: 'x' }).found).toBe(false)
+  })
+})
+
+describe('keeping pushed changes over older fetches', () => {
+  const shipped = applyStatusEvent(placed, { orderId: 'o-1', status: 'SHIPPED', at: '2026-11-25T11:00:00.000Z' })
+
+  it('keeps a cached order that is newer than the fetched one', () => {
+    expect(keepNewerOrder(shipped, placed)).toBe(shipped)
+    expect(keepNewerOrder(placed, shipped)).toBe(shipped)
+    expect(keepNewerOrder(undefined, placed)).toBe(placed)
+  })
+
+  it('does so for each order of a list', () => {
+    const other = { ...placed, id: 'o-2' }
+    const old = { pages: [{ items: [shipped, other], nextCursor: null }], pageParams: [undefined] }
+    const fetched = { pages: [{ items: [placed, other], nextCursor: null }], pageParams: [undefined] }
+    const out = keepNewerInPages(old, fetched) as typeof old
+    expect(out.pages[0].items.map((o) => o.status)).toEqual(['SHIPPED', 'PLACED'])
   })
 })

@@ -33,3 +33,34 @@ export function applyToPages(pages: Page<Order>[], ev: OrderStatusEvent): { page
   })
   return { pages: out, found }
 }
+
+/**
+ * For TanStack Query's `structuralSharing`: a refetch that read the server just
+ * before a pushed change must not undo it, so an order already cached with a
+ * later `updatedAt` is kept over the fetched one.
+ */
+export function keepNewerOrder(old: unknown, fetched: unknown): unknown {
+  const o = old as Order | undefined
+  const n = fetched as Order | undefined
+  if (o && n && o.id === n.id && o.updatedAt > n.updatedAt) return o
+  return fetched
+}
+
+/** keepNewerOrder for every order of an infinite list. */
+export function keepNewerInPages(old: unknown, fetched: unknown): unknown {
+  const o = old as { pages?: Page<Order>[] } | undefined
+  const n = fetched as { pages?: Page<Order>[] } | undefined
+  if (!o?.pages || !n?.pages) return fetched
+  const known = new Map<string, Order>()
+  for (const p of o.pages) for (const x of p.items) known.set(x.id, x)
+  return {
+    ...n,
+    pages: n.pages.map((p) => ({
+      ...p,
+      items: p.items.map((x) => {
+        const k = known.get(x.id)
+        return k && k.updatedAt > x.updatedAt ? k : x
+      }),
+    })),
+  }
+}

@@ -11,6 +11,7 @@ import { CancelButton } from './order-page'
 import { StatusBadge } from './status-badge'
 import { statusLabel } from './status-label'
 import { StatusTimeline } from './status-timeline'
+import { keepNewerInPages } from './live'
 import { useLiveOrders } from './use-live-orders'
 import { usePageTitle } from '../../lib/page-title'
 
@@ -27,6 +28,7 @@ export function MyOrdersPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: poll,
+    structuralSharing: keepNewerInPages,
   })
   const items = orders.data?.pages.flatMap((p) => p.items) ?? []
 

@@ -11,6 +11,7 @@ import { useMe } from '../auth/use-auth'
 import { canCancel, cancelOrder, fetchOrder, orderKey } from './api'
 import { StatusBadge } from './status-badge'
 import { StatusTimeline } from './status-timeline'
+import { keepNewerOrder } from './live'
 import { useLiveOrders } from './use-live-orders'
 import { usePageTitle } from '../../lib/page-title'
 
@@ -82,6 +83,7 @@ export function OrderPage() {
     // The order row appears once order-processor has handled the event: wait for it after checkout.
     retry: (n, e) => (isNotFound(e) ? justPlaced && n < 20 : !(e instanceof ApiError && e.status < 500) && n < 2),
     retryDelay: 750,
+    structuralSharing: keepNewerOrder,
     // While PLACED, also poll a little: a confirmation pushed before our subscription reached the server would be missed.
     refetchInterval: (q) => (q.state.data?.status === 'PLACED' ? 2000 : offlinePoll),
   })
