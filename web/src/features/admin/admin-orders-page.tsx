@@ -99,6 +99,11 @@ export function AdminOrdersPage() {
             <label htmlFor="a-customer">Customer id</label>
             <input id="a-customer" value={draftCustomer} onChange={(e) => setDraftCustomer(e.target.value)} placeholder="any" />
             <button type="submit" className="btn btn--secondary btn--sm">Filter</button>
+            {customerId ? (
+              <button type="button" className="btn btn--ghost btn--sm" onClick={() => { setDraftCustomer(''); apply({ customerId: '' }) }}>
+                Clear
+              </button>
+            ) : null}
           </form>
         </div>
       </div>
