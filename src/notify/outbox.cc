@@ -399,24 +399,27 @@ Dispatcher::~Dispatcher() {
 
 void Dispatcher::Start() {
   std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
+  if (!threads_.empty()) return;
   stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  int count = std::max(1, options_.threads);
+  for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, count] { Loop(i, count); });
 }
 
 void Dispatcher::Stop() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    threads.swap(threads_);
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads) t.join();
 }
 
 void Dispatcher::Wake() {
   {
     std::lock_guard lock(mu_);
-    woken_ = true;
+    ++wake_count_;
   }
   cv_.notify_all();
 }
@@ -465,15 +468,29 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
   return true;
 }
 
-Result<int> Dispatcher::RunOnce() {
+namespace {
+uint64_t HashId(std::string_view id) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+}  // namespace
+
+Result<int> Dispatcher::RunPartition(int partition, int partitions) {
   int attempts = 0;
-  // Each pass moves every entry it sees out of the due range (sent, failed,
-  // rescheduled or claimed by another), so the loop ends.
+  // Each pass moves every entry it attempts out of the due range (sent,
+  // failed, rescheduled or claimed by another), so the loop ends.
+  int limit = options_.batch_size * partitions;
   while (true) {
-    ASSIGN_OR_RETURN(std::vector<OutboxEntry> due,
-                     outbox_->Due(outbox_->clock()->NowMillis(), options_.batch_size));
+    ASSIGN_OR_RETURN(std::vector<OutboxEntry> due, outbox_->Due(outbox_->clock()->NowMillis(), limit));
+    int mine = 0;
     int claimed = 0;
     for (const OutboxEntry& entry : due) {
+      if (partitions > 1 && static_cast<int>(HashId(entry.id) % partitions) != partition) continue;
+      ++mine;
       ASSIGN_OR_RETURN(bool made, Attempt(entry));
       claimed += made ? 1 : 0;
       std::lock_guard lock(mu_);
@@ -481,29 +498,31 @@ Result<int> Dispatcher::RunOnce() {
     }
     attempts += claimed;
     // A full page where every claim lost (a stale index) would repeat forever.
-    if (static_cast<int>(due.size()) < options_.batch_size || claimed == 0) break;
+    if (static_cast<int>(due.size()) < limit || mine == 0 || claimed == 0) break;
   }
   return attempts;
 }
 
-void Dispatcher::Loop() {
+void Dispatcher::Loop(int partition, int partitions) {
   common::Clock* clock = outbox_->clock();
+  uint64_t seen_wakes = 0;
   while (true) {
     {
       std::lock_guard lock(mu_);
       if (stop_) return;
-      woken_ = false;
+      seen_wakes = wake_count_;
     }
     int64_t wait_millis = options_.poll_interval_millis;
-    auto ran = RunOnce();
+    auto ran = RunPartition(partition, partitions);
     if (!ran.ok()) {
       spdlog::error("email dispatcher: {}", ran.status().ToString());
     } else if (auto next = outbox_->NextDue(); next.ok() && next->has_value()) {
-      // At least a few ms, so entries another dispatcher holds do not make us spin.
+      // At least a few ms, so entries other threads hold do not make us spin.
       wait_millis = std::clamp<int64_t>(**next - clock->NowMillis(), 10, options_.poll_interval_millis);
     }
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(wait_millis), [this] { return stop_ || woken_; });
+    cv_.wait_for(lock, std::chrono::milliseconds(wait_millis),
+                 [&] { return stop_ || wake_count_ != seen_wakes; });
   }
 }
 

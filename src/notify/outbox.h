@@ -170,6 +170,10 @@ struct DispatcherOptions {
   // mailer's timeout.
   int64_t lease_millis = 120'000;
   int batch_size = 50;
+  // Sending threads started by Start(). Each owns the entries whose id hashes
+  // to it and keeps its own SMTP connection; several threads overlap the
+  // table's fsyncs and the SMTP round trips.
+  int threads = 4;
   // The thread also looks for due entries at least this often (entries
   // written by another process, or without NotifyEnqueued).
   int64_t poll_interval_millis = 2'000;
@@ -181,9 +185,10 @@ struct DispatcherOptions {
 int64_t BackoffDelayMillis(int failed_attempts, const DispatcherOptions& options, double random);
 
 // Delivers due outbox entries. Either call RunOnce yourself (tests, with a
-// ManualClock) or Start() the background thread, which runs RunOnce whenever
-// an entry is enqueued, when the soonest retry is due, and every poll
-// interval. Stop() (or the destructor) waits for the current send to end.
+// ManualClock) or Start() the background threads, which look for due
+// entries whenever an entry is enqueued, when the soonest retry is due, and
+// every poll interval. Stop() (or the destructor) waits for the sends in
+// flight to end.
 // REQUIRES: outbox and mailer outlive the Dispatcher.
 class Dispatcher {
  public:
@@ -198,10 +203,12 @@ class Dispatcher {
 
   // Attempts every entry due at the clock's now once; returns how many
   // attempts were made. Errors are the table's (a failed send is not one).
-  Result<int> RunOnce();
+  Result<int> RunOnce() { return RunPartition(0, 1); }
 
  private:
-  void Loop();
+  // RunOnce for the entries whose id hash is `partition` modulo `partitions`.
+  Result<int> RunPartition(int partition, int partitions);
+  void Loop(int partition, int partitions);
   // false when the entry was not ours to attempt (claimed by another).
   Result<bool> Attempt(const OutboxEntry& entry);
   double NextRandom();
@@ -214,9 +221,9 @@ class Dispatcher {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;   // guarded by mu_
-  bool woken_ = false;  // guarded by mu_
-  std::thread thread_;
+  bool stop_ = false;        // guarded by mu_
+  uint64_t wake_count_ = 0;  // guarded by mu_; each thread remembers the last it saw
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace notify
