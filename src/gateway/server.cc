@@ -136,6 +136,7 @@ class Server::Impl {
   std::atomic<int64_t>& in_flight() { return in_flight_; }
   Gauge& in_flight_gauge() { return *in_flight_gauge_; }
   Gauge& ws_gauge() { return *ws_gauge_; }
+  Gauge& connections_gauge() { return *connections_gauge_; }
   Counter& ws_dropped() { return *ws_dropped_; }
   Counter& errors(int status) {
     return metrics_->GetCounter("rivulet_http_rejected_total",
@@ -174,6 +175,7 @@ class Server::Impl {
   std::vector<std::thread> threads_;
   Gauge* in_flight_gauge_;
   Gauge* ws_gauge_;
+  Gauge* connections_gauge_;
   Counter* ws_dropped_;
 };
 
@@ -307,10 +309,14 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (!ec) remote_addr_ = endpoint.address().to_string();
   }
 
-  ~HttpSession() override { impl_->Unregister(ctx_, this); }
+  ~HttpSession() override {
+    impl_->Unregister(ctx_, this);
+    impl_->connections_gauge().Dec();
+  }
 
   void Run() {
     impl_->Register(ctx_, this);
+    impl_->connections_gauge().Inc();
     WaitForRequest();
   }
 
@@ -622,6 +628,8 @@ Server::Impl::Impl(ServerOptions options, MetricsRegistry* metrics) : options_(s
   }
   in_flight_gauge_ = &metrics_->GetGauge("rivulet_http_in_flight_requests", "Requests being handled now.");
   ws_gauge_ = &metrics_->GetGauge("rivulet_ws_connections", "Open WebSocket connections.");
+  connections_gauge_ = &metrics_->GetGauge("rivulet_http_connections",
+                                           "Open HTTP connections (WebSockets excluded).");
   ws_dropped_ = &metrics_->GetCounter("rivulet_ws_dropped_slow_clients_total",
                                       "WebSocket clients dropped because their send queue was full.");
 }

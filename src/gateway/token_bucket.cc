@@ -46,9 +46,11 @@ void Throttler::SetLimit(std::string route, double rate_per_sec, double burst) {
   } else {
     limits_[std::move(route)] = Limit{rate_per_sec, std::max(1.0, burst)};
   }
+  limit_count_.store(limits_.size());
 }
 
 int Throttler::Check(std::string_view route, std::string_view client_key) {
+  if (limit_count_.load(std::memory_order_relaxed) == 0) return 0;
   std::lock_guard lock(mu_);
   auto limit = limits_.find(route);
   if (limit == limits_.end()) return 0;

@@ -3,6 +3,7 @@
 // injected Clock, so tests move time by hand.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -59,6 +60,8 @@ class Throttler {
   };
   const common::Clock* clock_;
   size_t max_buckets_;
+  // Lets Check() skip the lock on the common path where nothing is limited.
+  std::atomic<size_t> limit_count_{0};
   std::mutex mu_;
   std::map<std::string, Limit, std::less<>> limits_;        // guarded by mu_
   std::unordered_map<std::string, TokenBucket> buckets_;    // guarded by mu_
