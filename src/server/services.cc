@@ -10,11 +10,17 @@
 // and the library to src/server/CMakeLists.txt.
 #include "server/services.h"
 
+#include <cstdlib>
+
+#include "analytics/analytics_function.h"
 #include "aws/dynamodb/dynamodb_handler.h"
 #include "aws/kinesis/kinesis_handler.h"
 #include "aws/s3/s3_handler.h"
+#include "functions/checkpoint_store.h"
+#include "functions/runtime.h"
 #include "gateway/debug_routes.h"
 #include "objects/object_store.h"
+#include "orders/orders_app.h"
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
 
@@ -98,7 +104,42 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
       object_client, static_cast<int>(config.GetInt("objects.threads", 16))));
   registry->aws().SetRestFallback(s3->AsHandler());
   registry->SetReady("objects", true);
-  // --- functions, notify, orders, analytics ---
+  // --- functions (Lambda-like runtime) ---
+  // Checkpoints live in a table; built-in functions register on `functions`
+  // and get their event-source mappings below.
+  ASSIGN_OR_RETURN(auto checkpoint_store, functions::TableCheckpointStore::Open(tables));
+  functions::TableCheckpointStore* checkpoints = registry->Own(std::move(checkpoint_store));
+  functions::RuntimeOptions runtime_options;
+  runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
+  functions::FunctionRuntime* functions_runtime =
+      registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
+  registry->SetReady("functions", true);
+  (void)functions_runtime;  // used by the orders and analytics blocks
+
+  // --- orders (the web shop's API and order-processor) ---
+  orders::AppOptions orders_options;
+  orders_options.shards = static_cast<int>(config.GetInt("orders.shards", 2));
+  orders_options.seed_demo = config.GetBool("orders.seed_demo", true);
+  // The documented short names win over the generic RIVULET_ORDERS_* ones.
+  const char* admin_email = std::getenv("RIVULET_ADMIN_EMAIL");
+  const char* admin_password = std::getenv("RIVULET_ADMIN_PASSWORD");
+  orders_options.admin_email = admin_email ? admin_email : config.GetString("orders.admin_email", "");
+  orders_options.admin_password = admin_password ? admin_password : config.GetString("orders.admin_password", "");
+  orders_options.api.worker_threads = static_cast<int>(config.GetInt("orders.worker_threads", 4));
+  gateway::Hub* hub = &registry->hub();
+  orders::Publisher publish = [hub](const std::string& topic, const std::string& json) { hub->Publish(topic, json); };
+  ASSIGN_OR_RETURN(auto orders_app, orders::OrdersApp::Start(tables, streams, functions_runtime, &registry->web(),
+                                                             publish, registry->clock(), orders_options));
+  orders::OrdersApp* shop = registry->Own(std::move(orders_app));
+  registry->SetReady("orders", true);
+
+  // --- analytics (windows over orders and activity; topic `analytics`) ---
+  ASSIGN_OR_RETURN(auto analytics_app, analytics::Analytics::Start(functions_runtime, publish, registry->clock()));
+  analytics::Analytics* live = registry->Own(std::move(analytics_app));
+  shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
+  registry->SetReady("analytics", true);
+
+  // --- notify, orders, analytics ---
   return common::Status::OK();
 }
 
