@@ -1,0 +1,268 @@
+"""The order system end to end: sign up, browse, order, see CONFIRMED over
+the WebSocket, idempotent retries, privacy of orders, cancel, admin status
+changes, and bad input that changes nothing."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rivulet_harness import Rivulet  # noqa: E402
+from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("orders") / "data"
+    data.mkdir()
+    s = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    s.start()
+    yield s
+    code = s.stop()
+    assert code == 0, s.log_text()
+
+
+@pytest.fixture
+def shop(server):
+    return Shop(server).signup()
+
+
+@pytest.fixture
+def admin(server):
+    return Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+def test_catalog_lists_seeded_products_with_paging_search_and_categories(shop):
+    seen, cursor = [], None
+    while True:
+        r = shop.get("/api/products", params={"limit": 20, **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200
+        body = r.json()
+        seen += body["items"]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+    assert len(seen) >= 50
+    assert len({p["id"] for p in seen}) == len(seen)
+    p = seen[0]
+    assert {"id", "name", "description", "price", "currency", "stock", "category"} <= set(p)
+    assert isinstance(p["price"], int) and p["currency"] == "EUR"
+    cats = shop.get("/api/categories").json()["items"]
+    assert sum(c["count"] for c in cats) == len(seen)
+    coffee = shop.get("/api/products", params={"category": "coffee", "limit": 100}).json()["items"]
+    assert coffee and all(x["category"] == "Coffee" for x in coffee)
+    found = shop.get("/api/products", params={"search": "ESPRESSO"}).json()["items"]
+    assert any("Espresso" in x["name"] for x in found)
+
+
+def test_me_reflects_session_and_logout_ends_it(shop):
+    assert shop.get("/api/auth/me").json()["email"] == shop.user["email"]
+    assert shop.user["role"] == "customer"
+    r = shop.post("/api/auth/logout")
+    assert r.status_code == 204
+    assert shop.get("/api/auth/me").status_code == 401
+
+
+def test_session_cookie_is_httponly_and_lax(server):
+    import requests
+    r = requests.post(server.http_url + "/api/auth/signup",
+                      json={"email": "cookie@example.com", "password": "long-password", "name": "C"})
+    assert r.status_code == 201
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("rivulet_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    again = requests.post(server.http_url + "/api/auth/signup",
+                          json={"email": "COOKIE@example.com", "password": "long-password", "name": "C"})
+    assert again.status_code == 409 and again.json()["field"] == "email"
+    bad = requests.post(server.http_url + "/api/auth/login", json={"email": "cookie@example.com", "password": "nope"})
+    assert bad.status_code == 401
+
+
+def test_order_is_accepted_then_confirmed_over_websocket(server, shop):
+    product = shop.product("p-003")
+    listener = Listener(server, [f"orders/{shop.user['id']}"])
+    try:
+        r = shop.place([{"productId": "p-003", "quantity": 2}])
+        assert r.status_code == 202, r.text
+        body = r.json()
+        assert body["status"] == "PLACED"
+        assert r.headers["Location"] == f"/api/orders/{body['id']}"
+        msg = listener.wait_for(lambda m: m["data"]["orderId"] == body["id"] and m["data"]["status"] == "CONFIRMED")
+        assert msg["topic"] == f"orders/{shop.user['id']}"
+        assert msg["data"]["at"].endswith("Z")
+    finally:
+        listener.close()
+    order = shop.get(r.headers["Location"]).json()
+    assert order["status"] == "CONFIRMED"
+    assert [h["status"] for h in order["history"]] == ["PLACED", "CONFIRMED"]
+    assert order["items"] == [{"productId": "p-003", "name": product["name"], "quantity": 2,
+                               "unitPrice": product["price"], "lineTotal": 2 * product["price"]}]
+    assert order["total"] == 2 * product["price"] and order["currency"] == "EUR"
+    assert order["shippingAddress"] == ADDRESS
+    assert shop.product("p-003")["stock"] == product["stock"] - 2
+    mine = shop.get("/api/orders").json()
+    assert [o["id"] for o in mine["items"]] == [body["id"]]
+
+
+def test_order_is_readable_right_after_202(shop):
+    r = shop.place([{"productId": "p-010", "quantity": 1}])
+    assert r.status_code == 202
+    got = shop.get(r.headers["Location"])
+    assert got.status_code == 200
+    assert got.json()["status"] in ("PLACED", "CONFIRMED")
+
+
+def test_idempotency_key_makes_retries_return_the_same_order(shop):
+    stock = shop.product("p-011")["stock"]
+    headers = {"Idempotency-Key": "retry-42"}
+    first = shop.place([{"productId": "p-011", "quantity": 1}], headers)
+    second = shop.place([{"productId": "p-011", "quantity": 1}], headers)
+    assert first.status_code == 202 and second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    other = shop.place([{"productId": "p-011", "quantity": 3}], headers)
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+    shop.wait_for_status(first.json()["id"], {"CONFIRMED"})
+    assert len(shop.get("/api/orders").json()["items"]) == 1
+    assert shop.product("p-011")["stock"] == stock - 1
+
+
+def test_another_customers_order_is_404(server, shop):
+    order_id = shop.place([{"productId": "p-012", "quantity": 1}]).json()["id"]
+    stranger = Shop(server).signup("Eve")
+    r = stranger.get(f"/api/orders/{order_id}")
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("application/problem+json")
+    assert stranger.post(f"/api/orders/{order_id}/cancel").status_code == 404
+    assert stranger.get("/api/orders").json()["items"] == []
+    assert shop.get(f"/api/orders/{order_id}").status_code == 200
+
+
+def test_cancel_before_shipping_restores_stock(shop):
+    stock = shop.product("p-013")["stock"]
+    order_id = shop.place([{"productId": "p-013", "quantity": 5}]).json()["id"]
+    shop.wait_for_status(order_id, {"CONFIRMED"})
+    assert shop.product("p-013")["stock"] == stock - 5
+    r = shop.post(f"/api/orders/{order_id}/cancel")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "CANCELLED"
+    assert [h["status"] for h in r.json()["history"]] == ["PLACED", "CONFIRMED", "CANCELLED"]
+    assert shop.product("p-013")["stock"] == stock
+    again = shop.post(f"/api/orders/{order_id}/cancel")
+    assert again.status_code == 200 and again.json()["status"] == "CANCELLED"
+    assert shop.product("p-013")["stock"] == stock
+
+
+def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin):
+    order_id = shop.place([{"productId": "p-014", "quantity": 1}]).json()["id"]
+    shop.wait_for_status(order_id, {"CONFIRMED"})
+    assert shop.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"}).status_code == 403
+    listener = Listener(server, [f"orders/{shop.user['id']}", "admin/orders"])
+    try:
+        r = admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"})
+        assert r.status_code == 202 and r.json() == {"id": order_id, "status": "SHIPPED"}
+        listener.wait_for(lambda m: m["topic"].startswith("orders/") and m["data"]["status"] == "SHIPPED")
+        listener.wait_for(lambda m: m["topic"] == "admin/orders" and m["data"]["orderId"] == order_id)
+    finally:
+        listener.close()
+    shop.wait_for_status(order_id, {"SHIPPED"})
+    late = shop.post(f"/api/orders/{order_id}/cancel")
+    assert late.status_code == 409 and late.headers["Content-Type"].startswith("application/problem+json")
+    assert admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "DELIVERED"}).status_code == 202
+    order = shop.wait_for_status(order_id, {"DELIVERED"})
+    assert [h["status"] for h in order["history"]] == ["PLACED", "CONFIRMED", "SHIPPED", "DELIVERED"]
+    bad = admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"})
+    assert bad.status_code == 409
+    listed = admin.get("/api/admin/orders", params={"status": "DELIVERED"}).json()["items"]
+    assert order_id in [o["id"] for o in listed]
+    customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
+    assert customer["customer"]["email"] == shop.user["email"]
+    assert order_id in [o["id"] for o in customer["orders"]]
+    assert shop.get("/api/admin/orders").status_code == 403
+
+
+def test_my_orders_paginate_newest_first_and_filter_by_status(shop):
+    ids = [shop.place([{"productId": "p-020", "quantity": 1}]).json()["id"] for _ in range(5)]
+    for i in ids:
+        shop.wait_for_status(i, {"CONFIRMED"})
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = shop.get("/api/orders", params=params).json()
+        seen += [o["id"] for o in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(ids)
+    created = [shop.get(f"/api/orders/{i}").json()["createdAt"] for i in seen]
+    assert created == sorted(created, reverse=True)
+    assert shop.get("/api/orders", params={"status": "CANCELLED"}).json()["items"] == []
+    assert shop.get("/api/orders", params={"status": "LOST"}).status_code == 400
+    assert shop.get("/api/orders", params={"cursor": "zz"}).status_code == 400
+
+
+def test_activity_events_are_accepted_and_validated(shop):
+    assert shop.post("/api/events", json={"type": "product_view", "productId": "p-001"}).status_code == 202
+    r = shop.post("/api/events", json={"type": "buy_now"})
+    assert r.status_code == 400 and r.json()["field"] == "type"
+
+
+LONG = "x" * 5000
+BAD_ORDERS = [
+    ("{not json", ""),
+    ('"just a string"', ""),
+    ('{"items": "p-001", "shippingAddress": {}}', "items"),
+    ('{"items": [], "shippingAddress": {}}', "items"),
+    ('{"items": [{"productId": "p-001", "quantity": -1}]}', "items[0].quantity"),
+    ('{"items": [{"productId": "p-001", "quantity": 0}]}', "items[0].quantity"),
+    ('{"items": [{"productId": "p-001", "quantity": 101}]}', "items[0].quantity"),
+    ('{"items": [{"productId": "p-001", "quantity": "2"}]}', "items[0].quantity"),
+    ('{"items": [{"productId": "p-001", "quantity": 1e3}]}', "items[0].quantity"),
+    ('{"items": [{"productId": 17, "quantity": 1}]}', "items[0].productId"),
+    ('{"items": [{"productId": "p-001", "quantity": 1, "price": 1}]}', "items[0].price"),
+    ('{"items": [{"productId": "p-001", "quantity": 1}], "total": 1}', "total"),
+    ('{"items": [{"productId": "p-001", "quantity": 1}]}', "shippingAddress"),
+]
+
+
+@pytest.mark.parametrize("body,field", BAD_ORDERS)
+def test_bad_order_bodies_are_400_naming_the_field(shop, body, field):
+    r = shop.post("/api/orders", data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["status"] == 400 and problem["detail"] and problem["requestId"]
+    assert problem.get("field", "") == field
+
+
+def test_bad_input_on_every_endpoint_changes_nothing(server, shop, admin):
+    before_stock = {p: shop.product(p)["stock"] for p in ("p-001", "p-002")}
+    huge = [{"productId": f"p-{i:03d}", "quantity": 1} for i in range(1, 53)]
+    cases = [
+        shop.place(huge),
+        shop.place([{"productId": "p-999", "quantity": 1}]),
+        shop.place([{"productId": "p-001", "quantity": 1}, {"productId": "p-001", "quantity": 1}]),
+        shop.post("/api/orders", json={"items": [{"productId": "p-001", "quantity": 1}],
+                                       "shippingAddress": dict(ADDRESS, city=LONG)}),
+        shop.post("/api/orders", json={"items": [{"productId": "p-001", "quantity": 1}],
+                                       "shippingAddress": dict(ADDRESS, country=7)}),
+        shop.place([{"productId": "p-001", "quantity": 1}], {"Idempotency-Key": "k" * 200}),
+        shop.post("/api/auth/signup", json={"email": "x@example.com", "password": "short", "name": "X"}),
+        shop.post("/api/auth/signup", json={"email": "y@example.com", "password": "long enough", "name": LONG}),
+        shop.post("/api/auth/signup", data="[]", headers={"Content-Type": "application/json"}),
+        shop.post("/api/auth/login", json={"email": 5, "password": "x"}),
+        shop.post("/api/events", data="{", headers={"Content-Type": "application/json"}),
+        shop.get("/api/products", params={"limit": "-3"}),
+        shop.get("/api/products", params={"limit": "abc"}),
+        admin.post("/api/admin/orders/o-none/status", json={"status": "PAID"}),
+        admin.post("/api/admin/orders/o-none/status", json={"status": "SHIPPED", "extra": 1}),
+        admin.get("/api/admin/orders", params={"limit": "1000"}),
+    ]
+    for r in cases:
+        assert 400 <= r.status_code < 500, (r.request.method, r.request.url, r.status_code, r.text)
+        assert r.headers["Content-Type"].startswith("application/problem+json"), r.text
+        assert r.json()["detail"]
+    assert shop.place(huge).json()["field"] == "items"
+    assert shop.place([{"productId": "p-999", "quantity": 1}]).json()["field"] == "items[0].productId"
+    assert shop.get("/api/orders").json()["items"] == []
+    assert {p: shop.product(p)["stock"] for p in before_stock} == before_stock
+    assert Shop(server).get("/api/orders").status_code == 401
+    assert Shop(server).place([{"productId": "p-001", "quantity": 1}]).status_code == 401
+    assert admin.post("/api/admin/orders/o-none/status", json={"status": "SHIPPED"}).status_code == 404
