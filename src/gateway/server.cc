@@ -20,6 +20,8 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/logging.h"
+
 namespace gateway {
 
 namespace beast = boost::beast;
@@ -462,7 +464,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       listener_->options.handler(request_, std::move(respond));
     } catch (const std::exception& e) {
       // Handlers should not throw; if one does the client still gets an answer.
-      spdlog::error("handler for {} {} threw: {} (request {})", request_.method, request_.path, e.what(),
+      // Client-controlled text is escaped so --log-format json lines stay valid.
+      spdlog::error("handler for {} {} threw: {} (request {})", common::JsonEscape(request_.method),
+                    common::JsonEscape(request_.path), common::JsonEscape(e.what()),
                     request_.request_id);
       if (!called->exchange(true)) {
         WriteResponse(listener_->options.error_response(500, "Internal Server Error",
@@ -553,7 +557,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     auto level = impl_->options().access_log ? spdlog::level::info : spdlog::level::debug;
     if (spdlog::should_log(level)) {
       spdlog::log(level, "{} {} {} {} {} {}B {:.3f}ms id={}", listener_->options.name, remote_addr_,
-                  request_.method, request_.target, response_.status, bytes, seconds * 1e3, request_.request_id);
+                  common::JsonEscape(request_.method), common::JsonEscape(request_.target), response_.status, bytes,
+                  seconds * 1e3, request_.request_id);
     }
     impl_->in_flight().fetch_sub(1);
     impl_->in_flight_gauge().Dec();

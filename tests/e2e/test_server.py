@@ -1,6 +1,7 @@
 """The rivulet command line against the real binary: version, ports.json,
 default data dir, layered settings (flag > env > file), JSON logs, graceful
 shutdown on SIGTERM/SIGINT with a request in flight."""
+import http.client
 import json
 import os
 import signal
@@ -74,14 +75,19 @@ def test_invalid_setting_fails_startup_with_message(tmp_path):
     assert "gateway.read_timeout_ms" in out.stderr + out.stdout
 
 
-def test_json_log_format(tmp_path):
+def test_json_log_format_with_access_log(tmp_path):
     (tmp_path / "d").mkdir()
-    with Rivulet(data_dir=tmp_path / "d", extra_args=["--log-format", "json"]) as s:
+    with Rivulet(data_dir=tmp_path / "d", extra_args=["--log-format", "json", "--set", "gateway.access_log=true"]) as s:
         requests.get(s.http_url + "/healthz")
+        conn = http.client.HTTPConnection("127.0.0.1", s.http_port, timeout=10)
+        conn.request("GET", '/api/quote"and\\backslash')
+        assert conn.getresponse().status == 404
+        conn.close()
     lines = [l for l in (tmp_path / "d" / "server.log").read_text().splitlines() if l.startswith("{")]
     assert lines, "no JSON log lines"
-    for line in lines:
-        assert "level" in json.loads(line)
+    messages = [json.loads(line)["msg"] for line in lines]  # every line is valid JSON
+    assert any("GET /healthz 200" in m for m in messages), messages
+    assert any('/api/quote"and\\backslash 404' in m for m in messages), messages
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
