@@ -1,6 +1,9 @@
 #include "log/log.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <atomic>
 #include <filesystem>
@@ -288,6 +291,33 @@ TEST_F(LogTest, TailingReaderSeesEveryRecordOnceWhileSegmentsRoll) {
     ASSERT_EQ(seen[i].offset, i);
     ASSERT_EQ(seen[i].value, std::to_string(i));
   }
+}
+
+TEST_F(LogTest, FailedWriteIsReportedInvisibleAndLeavesTheFileClean) {
+  ASSERT_TRUE(Open().ok());
+  Write("k", "kept");
+  uint64_t size = fs::file_size(Segments().at(0));
+  // Make the next write fail with EFBIG: a file size limit just above now.
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ::getrlimit(RLIMIT_FSIZE, &saved);
+  rlimit small = saved;
+  small.rlim_cur = size + 10;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::promise<Status> failed;
+  log_->Append({{"k", std::string(100, 'x')}}, [&](Status s, uint64_t, int64_t) { failed.set_value(s); });
+  Status s = failed.get_future().get();
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_EQ(fs::file_size(Segments().at(0)), size);
+  EXPECT_EQ(ReadAll().size(), 1u);
+  uint64_t next = Write("k", "after");
+  EXPECT_GT(next, 1u);  // the failed offset is not reused while running
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->recovery().truncated_bytes, 0u);
+  auto records = ReadAll();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].value, "after");
 }
 
 TEST_F(LogTest, IntervalAndNoneModesAcknowledgeAndRead) {
