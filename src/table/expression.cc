@@ -174,12 +174,21 @@ class Parser {
   Status Fail(const std::string& msg) const {
     return Status::InvalidArgument("Invalid " + std::string(what_) + ": " + msg);
   }
+  // `at`: a byte offset during tokenizing (no tokens yet); else the next token.
   Status SyntaxError(std::optional<size_t> at = std::nullopt) const {
-    size_t pos = at ? *at : Peek().pos;
-    std::string token = pos >= text_.size() ? "<EOF>" : std::string(Peek().kind == Token::Kind::kEnd || at ? text_.substr(pos, 1) : std::string_view(Peek().text));
+    size_t pos;
+    std::string token;
+    if (at) {
+      pos = *at;
+      token = pos < text_.size() ? std::string(text_.substr(pos, 1)) : "<EOF>";
+    } else {
+      const Token& t = Peek();
+      pos = t.pos;
+      token = t.kind == Token::Kind::kEnd ? "<EOF>" : t.text;
+    }
     size_t from = pos >= 10 ? pos - 10 : 0;
-    return Fail("Syntax error; token: \"" + token + "\", near: \"" +
-                std::string(text_.substr(from, std::min<size_t>(text_.size() - from, pos - from + 10))) + "\"");
+    size_t to = std::min(text_.size(), pos + 10);
+    return Fail("Syntax error; token: \"" + token + "\", near: \"" + std::string(text_.substr(from, to - from)) + "\"");
   }
 
   Result<Condition> ParseOr(int depth) {
