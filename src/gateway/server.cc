@@ -363,6 +363,27 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_->header_limit(static_cast<uint32_t>(impl_->options().max_header_bytes));
     parser_->body_limit(impl_->options().max_body_bytes);
     SetDeadline(impl_->options().read_timeout_ms);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+  }
+
+  // Clients that send "Expect: 100-continue" (botocore's S3 uploads, curl
+  // with large bodies) wait for an interim 100 before sending the body.
+  void OnHeader(beast::error_code ec, size_t n) {
+    if (ec || parser_->is_done()) return OnRead(ec, n);
+    auto& header = parser_->get();
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }

@@ -166,3 +166,17 @@ def test_unknown_method_on_api_is_405_or_404(server):
     metrics = requests.get(server.http_url + "/metrics").text
     assert 'method="OTHER"' in metrics
     assert 'method="BREW"' not in metrics
+
+
+def test_expect_100_continue_gets_interim_response(server):
+    with socket.create_connection(("127.0.0.1", server.http_port), timeout=10) as s:
+        s.sendall(b"POST /api/_debug/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 7\r\nExpect: 100-continue\r\n\r\n")
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            interim += s.recv(1)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(b'{"a":1}')
+        reply = s.recv(65536)
+        assert reply.startswith(b"HTTP/1.1 200")
+        assert reply.endswith(b'{"a":1}')
