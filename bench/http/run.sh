@@ -70,11 +70,12 @@ curl -sf "http://127.0.0.1:$nport/10k.txt" | cmp - "$work/www/10k.txt"
 
 # wrk --latency prints "50%  1.23ms"; normalise to milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
-declare -A RPS P50 P99
+declare -A RPS P50 P99 ALL
 run() {  # name url
   local out
   out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
   RPS[$1]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  ALL[$1]+="${RPS[$1]} "
   P50[$1]=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
   P99[$1]=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
   if grep -q "Non-2xx" <<<"$out"; then echo "warning: $1 had non-2xx responses"; fi
@@ -93,4 +94,15 @@ for round in $(seq "$ROUNDS"); do
   ratio=$(awk -v a="${RPS[rivulet_static]}" -v b="${RPS[nginx_static]}" 'BEGIN {printf "%.2f", a/b}')
   echo "static 10 KB throughput rivulet/nginx: ${ratio}x (target >= 0.90)"
 done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+if (( ROUNDS > 1 )); then
+  echo
+  echo "median requests/s over $ROUNDS interleaved rounds:"
+  for k in rivulet_healthz rivulet_static nginx_static; do
+    printf '%-18s %12s   (%s)\n' "$k" "$(median <<<"${ALL[$k]}")" "${ALL[$k]% }"
+  done
+  ratio=$(awk -v a="$(median <<<"${ALL[rivulet_static]}")" -v b="$(median <<<"${ALL[nginx_static]}")" \
+    'BEGIN {printf "%.2f", a/b}')
+  echo "median static 10 KB throughput rivulet/nginx: ${ratio}x (target >= 0.90)"
+fi
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) after the runs"
