@@ -508,6 +508,7 @@ Status SmtpMailer::Send(const Email& email) {
   // Otherwise the server answered a command with a permanent (5xx) or a
   // transient (4xx) failure; everything else (a dropped connection) is transient.
   if (smtp_code >= 500 && smtp_code < 600) return Status::InvalidArgument(detail);
+  if (smtp_code >= 400 && smtp_code < 500 && smtp_code != 421) return Status::Throttled(detail);
   return Status::Unavailable(detail);
 }
 

@@ -47,10 +47,12 @@ class Mailer {
  public:
   virtual ~Mailer() = default;
   // OK once the server accepted the message for delivery (250 after DATA).
-  // Unavailable: the server could not be reached or answered 4xx (retry
-  // later). InvalidArgument: the message or a recipient was rejected for
-  // good (5xx, malformed address). Unauthenticated: credentials refused, or
-  // the server requires authentication or TLS that was not configured.
+  // Unavailable: the server could not be reached, the connection broke, or
+  // the server said 421 (it is going away). Throttled: the server answered
+  // this message with another 4xx (retry it later). InvalidArgument: the
+  // message or a recipient was rejected for good (5xx, malformed address).
+  // Unauthenticated: credentials refused, or the server requires
+  // authentication or TLS that was not configured.
   virtual Status Send(const Email& email) = 0;
 };
 

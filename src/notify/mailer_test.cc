@@ -206,11 +206,11 @@ TEST_F(SmtpMailerTest, RejectedRecipientIsInvalidArgument) {
   EXPECT_NE(status.message().find("550"), std::string::npos) << status.ToString();
 }
 
-TEST_F(SmtpMailerTest, TemporaryRejectionIsUnavailable) {
+TEST_F(SmtpMailerTest, TemporaryRejectionIsThrottled) {
   Email email = SampleEmail();
   email.to.address = "busy@example.com";
   Status status = Mailer()->Send(email);
-  EXPECT_EQ(status.code(), Status::Code::kUnavailable) << status.ToString();
+  EXPECT_EQ(status.code(), Status::Code::kThrottled) << status.ToString();
 }
 
 TEST_F(SmtpMailerTest, ServerDownIsUnavailableAndRecoversWhenItReturns) {

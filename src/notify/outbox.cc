@@ -446,6 +446,7 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
   if (!claimed) return false;  // another dispatcher has it
 
   Status sent = mailer_->Send(claimed->email);
+  RecordServerResult(sent);
   Status marked;
   if (sent.ok()) {
     marked = outbox_->MarkSent(*claimed);
@@ -468,6 +469,28 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
   return true;
 }
 
+int64_t Dispatcher::PausedUntil() {
+  std::lock_guard lock(breaker_mu_);
+  return server_paused_until_;
+}
+
+void Dispatcher::RecordServerResult(const Status& sent) {
+  bool server_failed = sent.code() == Status::Code::kUnavailable || sent.code() == Status::Code::kUnauthenticated;
+  std::lock_guard lock(breaker_mu_);
+  if (!server_failed) {
+    if (server_failures_ > 0) spdlog::info("email server is reachable again; delivery resumes");
+    server_failures_ = 0;
+    server_paused_until_ = 0;
+    return;
+  }
+  ++server_failures_;
+  int64_t delay = options_.initial_backoff_millis;
+  for (int i = 1; i < server_failures_ && delay < options_.server_max_backoff_millis; ++i) delay *= 2;
+  delay = std::min(delay, options_.server_max_backoff_millis);
+  server_paused_until_ = outbox_->clock()->NowMillis() + delay;
+  if (server_failures_ == 1) spdlog::warn("email server failed, pausing delivery: {}", sent.ToString());
+}
+
 namespace {
 uint64_t HashId(std::string_view id) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -485,11 +508,13 @@ Result<int> Dispatcher::RunPartition(int partition, int partitions) {
   // failed, rescheduled or claimed by another), so the loop ends.
   int limit = options_.batch_size * partitions;
   while (true) {
+    if (PausedUntil() > outbox_->clock()->NowMillis()) break;
     ASSIGN_OR_RETURN(std::vector<OutboxEntry> due, outbox_->Due(outbox_->clock()->NowMillis(), limit));
     int mine = 0;
     int claimed = 0;
     for (const OutboxEntry& entry : due) {
       if (partitions > 1 && static_cast<int>(HashId(entry.id) % partitions) != partition) continue;
+      if (PausedUntil() > outbox_->clock()->NowMillis()) return attempts + claimed;
       ++mine;
       ASSIGN_OR_RETURN(bool made, Attempt(entry));
       claimed += made ? 1 : 0;
@@ -517,8 +542,9 @@ void Dispatcher::Loop(int partition, int partitions) {
     if (!ran.ok()) {
       spdlog::error("email dispatcher: {}", ran.status().ToString());
     } else if (auto next = outbox_->NextDue(); next.ok() && next->has_value()) {
+      int64_t wake_at = std::max(**next, PausedUntil());
       // At least a few ms, so entries other threads hold do not make us spin.
-      wait_millis = std::clamp<int64_t>(**next - clock->NowMillis(), 10, options_.poll_interval_millis);
+      wait_millis = std::clamp<int64_t>(wake_at - clock->NowMillis(), 10, options_.poll_interval_millis);
     }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(wait_millis),

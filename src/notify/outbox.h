@@ -169,6 +169,12 @@ struct DispatcherOptions {
   // mid-send leaves the entry to be retried after this. Must exceed the
   // mailer's timeout.
   int64_t lease_millis = 120'000;
+  // When the server itself fails (Unavailable: unreachable; or
+  // Unauthenticated: our configuration), every thread pauses instead of
+  // burning an attempt of each queued entry: one entry probes the server
+  // after 1 s, 2 s, 4 s ... at most this long, and the first success resumes
+  // all. Entries not attempted meanwhile keep their attempts and stay due.
+  int64_t server_max_backoff_millis = 30'000;
   int batch_size = 50;
   // Sending threads started by Start(). Each owns the entries whose id hashes
   // to it and keeps its own SMTP connection; several threads overlap the
@@ -212,12 +218,19 @@ class Dispatcher {
   // false when the entry was not ours to attempt (claimed by another).
   Result<bool> Attempt(const OutboxEntry& entry);
   double NextRandom();
+  // The server-wide pause: until when (0 = not paused).
+  int64_t PausedUntil();
+  void RecordServerResult(const Status& sent);
 
   Outbox* outbox_;
   Mailer* mailer_;
   DispatcherOptions options_;
   std::mutex random_mu_;
   std::mt19937_64 random_;  // guarded by random_mu_
+
+  std::mutex breaker_mu_;
+  int server_failures_ = 0;            // guarded by breaker_mu_; consecutive
+  int64_t server_paused_until_ = 0;    // guarded by breaker_mu_
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -241,25 +241,56 @@ TEST_F(OutboxTest, DispatcherThreadDeliversEachEntryOnceWithItsMessageId) {
 TEST_F(OutboxTest, EntriesWaitWhileSmtpIsDownAndAreDeliveredOnceWhenItReturns) {
   auto mailer = MakeMailer();
   Dispatcher dispatcher(outbox_.get(), mailer.get(), ExactBackoff());
-  Enqueue("o-1:confirmed");
-  Enqueue("o-2:confirmed");
-  for (int attempt = 1; attempt <= 3; ++attempt) {
-    EXPECT_EQ(RunOnce(dispatcher), 2);
-    EXPECT_EQ(Get("o-1:confirmed").attempts, attempt);
-    EXPECT_EQ(Get("o-2:confirmed").state, OutboxState::kQueued);
+  const std::vector<std::string> ids = {"o-1:confirmed", "o-2:confirmed", "o-3:confirmed"};
+  for (const auto& id : ids) Enqueue(id);
+  // While the server is down, one entry per pause probes it; the others keep
+  // their attempts instead of each burning one.
+  for (int round = 1; round <= 4; ++round) {
+    EXPECT_EQ(RunOnce(dispatcher), 1);
+    EXPECT_EQ(RunOnce(dispatcher), 0) << "paused after the failed probe";
+    int attempts = 0;
+    for (const auto& id : ids) {
+      OutboxEntry entry = Get(id);
+      EXPECT_EQ(entry.state, OutboxState::kQueued);
+      attempts += entry.attempts;
+    }
+    EXPECT_EQ(attempts, round);
     clock_.AdvanceMillis(300'000);
   }
 
   ASSERT_TRUE(sink_.Start());
-  EXPECT_EQ(RunOnce(dispatcher), 2);
-  EXPECT_EQ(Get("o-1:confirmed").state, OutboxState::kSent);
-  EXPECT_EQ(Get("o-2:confirmed").state, OutboxState::kSent);
+  EXPECT_EQ(RunOnce(dispatcher), 3);
+  for (const auto& id : ids) EXPECT_EQ(Get(id).state, OutboxState::kSent);
   clock_.AdvanceMillis(600'000);
   EXPECT_EQ(RunOnce(dispatcher), 0);
-  auto messages = sink_.WaitForMessages(2);
-  ASSERT_EQ(messages.size(), 2u);
-  std::set<std::string> ids = {ParseWithPython(messages[0]).message_id, ParseWithPython(messages[1]).message_id};
-  EXPECT_EQ(ids, (std::set<std::string>{MessageIdFor("o-1:confirmed"), MessageIdFor("o-2:confirmed")}));
+  auto messages = sink_.WaitForMessages(3);
+  ASSERT_EQ(messages.size(), 3u);
+  std::set<std::string> message_ids;
+  for (const auto& raw : messages) message_ids.insert(ParseWithPython(raw).message_id);
+  EXPECT_EQ(message_ids, (std::set<std::string>{MessageIdFor(ids[0]), MessageIdFor(ids[1]), MessageIdFor(ids[2])}));
+}
+
+TEST_F(OutboxTest, ServerPauseGrowsAndEndsWithTheFirstSuccess) {
+  auto mailer = MakeMailer();
+  DispatcherOptions options = ExactBackoff();
+  options.server_max_backoff_millis = 4'000;
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), options);
+  for (int i = 0; i < 5; ++i) Enqueue("o-" + std::to_string(i));
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  clock_.AdvanceMillis(999);
+  EXPECT_EQ(RunOnce(dispatcher), 0) << "paused for 1 s";
+  clock_.AdvanceMillis(1);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  clock_.AdvanceMillis(1'999);
+  EXPECT_EQ(RunOnce(dispatcher), 0) << "then 2 s";
+  clock_.AdvanceMillis(1);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  clock_.AdvanceMillis(4'000);
+  EXPECT_EQ(RunOnce(dispatcher), 1) << "then 4 s, the configured cap";
+  clock_.AdvanceMillis(4'000);
+  ASSERT_TRUE(sink_.Start());
+  EXPECT_EQ(RunOnce(dispatcher), 5) << "the first success resumes everything due";
+  EXPECT_EQ(outbox_->counters().sent.load(), 5u);
 }
 
 TEST_F(OutboxTest, TwoDispatchersNeverSendTheSameEntryTwice) {
