@@ -30,7 +30,7 @@ def writer(url, wid, round_no, stop, acked, counter_acks):
         order_id = f"r{round_no}-w{wid}-{i:06d}"
         try:
             code, _ = call(session, url, "PutItem", {
-                "TableName": "orders",
+                "TableName": "crash_orders",
                 "Item": {"order_id": {"S": order_id}, "customer_id": {"S": f"c{i % 7}"},
                          "created": {"N": str(i)}, "status": {"S": "NEW"}}})
             if code == 200:
@@ -39,11 +39,11 @@ def writer(url, wid, round_no, stop, acked, counter_acks):
             if i % 3 == 0 and i > 0:
                 moved = f"r{round_no}-w{wid}-{i - 1:06d}"
                 code, _ = call(session, url, "UpdateItem", {
-                    "TableName": "orders", "Key": {"order_id": {"S": moved}},
+                    "TableName": "crash_orders", "Key": {"order_id": {"S": moved}},
                     "UpdateExpression": "SET customer_id = :c", "ConditionExpression": "attribute_exists(order_id)",
                     "ExpressionAttributeValues": {":c": {"S": "moved"}}})
             code, _ = call(session, url, "UpdateItem", {
-                "TableName": "counters", "Key": {"name": {"S": "sold"}},
+                "TableName": "crash_counters", "Key": {"name": {"S": "sold"}},
                 "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}})
             if code == 200:
                 counter_acks[wid] += 1
@@ -55,7 +55,7 @@ def writer(url, wid, round_no, stop, acked, counter_acks):
 def scan_all(session, url, **extra):
     items, start = [], None
     while True:
-        body = {"TableName": "orders", **extra}
+        body = {"TableName": "crash_orders", **extra}
         if start:
             body["ExclusiveStartKey"] = start
         code, resp = call(session, url, "Scan", body)
@@ -72,7 +72,7 @@ def test_acknowledged_table_writes_survive_kill_9(tmp_path):
     server.start()
     session = requests.Session()
     code, resp = call(session, server.aws_url, "CreateTable", {
-        "TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+        "TableName": "crash_orders", "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"},
                                  {"AttributeName": "customer_id", "AttributeType": "S"}],
@@ -80,7 +80,7 @@ def test_acknowledged_table_writes_survive_kill_9(tmp_path):
                                     "KeySchema": [{"AttributeName": "customer_id", "KeyType": "HASH"}]}]})
     assert code == 200, resp
     code, resp = call(session, server.aws_url, "CreateTable", {
-        "TableName": "counters", "BillingMode": "PAY_PER_REQUEST",
+        "TableName": "crash_counters", "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": [{"AttributeName": "name", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "name", "AttributeType": "S"}]})
     assert code == 200, resp
@@ -112,7 +112,7 @@ def test_acknowledged_table_writes_survive_kill_9(tmp_path):
             item_pairs = sorted((k, v["customer_id"]["S"]) for k, v in items.items())
             assert index_pairs == item_pairs, f"round {round_no}: GSI and table disagree"
             code, resp = call(session, server.aws_url, "GetItem",
-                              {"TableName": "counters", "Key": {"name": {"S": "sold"}}})
+                              {"TableName": "crash_counters", "Key": {"name": {"S": "sold"}}})
             n = int(resp.get("Item", {}).get("n", {}).get("N", "0"))
             assert n >= total_counter_acks, f"round {round_no}: counter {n} < {total_counter_acks} acknowledged"
             total_counter_acks = n  # unacknowledged increments that did land count from here on
