@@ -39,6 +39,14 @@ common::Result<std::unique_ptr<Analytics>> Analytics::Start(functions::FunctionR
   a->interval_ms_ = publish_interval_ms;
   a->windows_ = std::make_shared<Windows>();
   RETURN_IF_ERROR(runtime->RegisterFunction(kFunctionName, std::make_shared<AnalyticsFunction>(a->windows_)));
+  Analytics* raw = a.get();
+  a->publisher_ = std::thread([raw] { raw->PublishLoop(); });
+  return a;
+}
+
+common::Status Analytics::StartMappings() {
+  std::lock_guard lock(mu_);
+  if (!mapping_ids_.empty()) return common::Status::OK();
   // Fresh ids: each start rebuilds its in-memory windows from the last 24 h.
   std::string run = orders::RandomHex(4);
   for (const char* stream : {orders::kOrdersStream, orders::kActivityStream}) {
@@ -49,13 +57,11 @@ common::Result<std::unique_ptr<Analytics>> Analytics::Start(functions::FunctionR
     m.batch_size = 1000;
     m.maximum_batching_window_ms = 0;
     m.starting_position = functions::StartingPosition::kAtTimestamp;
-    m.starting_position_timestamp_millis = clock->NowMillis() - 24 * 3'600'000;
-    ASSIGN_OR_RETURN(std::string id, runtime->CreateMapping(m));
-    a->mapping_ids_.push_back(id);
+    m.starting_position_timestamp_millis = clock_->NowMillis() - 24 * 3'600'000;
+    ASSIGN_OR_RETURN(std::string id, runtime_->CreateMapping(m));
+    mapping_ids_.push_back(id);
   }
-  Analytics* raw = a.get();
-  a->publisher_ = std::thread([raw] { raw->PublishLoop(); });
-  return a;
+  return common::Status::OK();
 }
 
 Analytics::~Analytics() {
@@ -65,6 +71,7 @@ Analytics::~Analytics() {
   }
   cv_.notify_all();
   if (publisher_.joinable()) publisher_.join();
+  std::lock_guard lock(mu_);
   for (const auto& id : mapping_ids_) (void)runtime_->DeleteMapping(id);
 }
 

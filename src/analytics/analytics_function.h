@@ -7,7 +7,7 @@
 // and start AT_TIMESTAMP 24 hours back (the streams' retention), so the
 // windows are refilled from the streams themselves, no table needed.
 //
-// Lifecycle: Start() registers and starts; the destructor deletes the
+// Lifecycle: Start() registers the function, StartMappings() starts reading; the destructor deletes the
 // mappings and stops the publishing thread. Thread safety: Invoke may run
 // concurrently for different shards; Summary from any thread.
 #pragma once
@@ -42,10 +42,15 @@ class Analytics {
  public:
   static constexpr char kFunctionName[] = "analytics";
 
+  // Registers the function and starts publishing; the mappings come with
+  // StartMappings(), once the streams exist.
   static common::Result<std::unique_ptr<Analytics>> Start(functions::FunctionRuntime* runtime,
                                                           orders::Publisher publish, common::Clock* clock,
                                                           int publish_interval_ms = 1000);
   ~Analytics();
+
+  // Creates the two mappings (once; later calls do nothing).
+  common::Status StartMappings();
 
   // Summary JSON for "5m", "1h" or "24h".
   common::Result<std::string> Summary(const std::string& range);
@@ -59,8 +64,8 @@ class Analytics {
   common::Clock* clock_ = nullptr;
   int interval_ms_ = 1000;
   std::shared_ptr<Windows> windows_;
-  std::vector<std::string> mapping_ids_;
   std::mutex mu_;
+  std::vector<std::string> mapping_ids_;  // guarded by mu_
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread publisher_;

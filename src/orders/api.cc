@@ -65,10 +65,22 @@ OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, 
 
 common::Status OrdersApi::Register(gateway::Router* router) {
   auto async = [this](void (OrdersApi::*fn)(Request&, Respond)) {
-    return [this, fn](Request& req, Respond respond) { (this->*fn)(req, std::move(respond)); };
+    return [this, fn](Request& req, Respond respond) {
+      if (before_each_) {
+        common::Status s = before_each_();
+        if (!s.ok()) return respond(ProblemFor(s, req.request_id));
+      }
+      (this->*fn)(req, std::move(respond));
+    };
   };
   auto sync = [this](Response (OrdersApi::*fn)(Request&)) {
-    return gateway::Sync([this, fn](Request& req) { return (this->*fn)(req); });
+    return gateway::Sync([this, fn](Request& req) {
+      if (before_each_) {
+        common::Status s = before_each_();
+        if (!s.ok()) return ProblemFor(s, req.request_id);
+      }
+      return (this->*fn)(req);
+    });
   };
   RETURN_IF_ERROR(router->Add("POST", "/api/auth/signup", async(&OrdersApi::SignUp)));
   RETURN_IF_ERROR(router->Add("POST", "/api/auth/login", async(&OrdersApi::Login)));

@@ -45,6 +45,9 @@ class OrdersApi {
   common::Status Register(gateway::Router* router);
   // Set before the listeners start; without one, the summary is 503.
   void SetSummarySource(SummarySource source) { summary_ = std::move(source); }
+  // Runs before every handler (OrdersApp's lazy first-use initialisation);
+  // a failure answers with its problem instead. Set before Register().
+  void SetBeforeEach(std::function<common::Status()> hook) { before_each_ = std::move(hook); }
 
  private:
   using Request = gateway::Request;
@@ -89,6 +92,7 @@ class OrdersApi {
   ApiOptions options_;
   Catalog catalog_;
   SummarySource summary_;
+  std::function<common::Status()> before_each_;
   std::unique_ptr<WorkQueue> work_;
 };
 

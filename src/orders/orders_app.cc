@@ -17,43 +17,66 @@ common::Result<std::unique_ptr<OrdersApp>> OrdersApp::Start(table::TableClient* 
   if (options.shards < 1 || options.shards > 64) {
     return common::Status::InvalidArgument("orders.shards is " + std::to_string(options.shards) + "; it must be 1..64");
   }
-  RETURN_IF_ERROR(EnsureTables(tables));
-  RETURN_IF_ERROR(EnsureStreams(streams, options.shards));
-  if (options.seed_demo) RETURN_IF_ERROR(SeedDemoCatalog(tables));
-
   std::unique_ptr<OrdersApp> app(new OrdersApp());
+  app->tables_ = tables;
+  app->streams_ = streams;
   app->runtime_ = runtime;
+  app->options_ = options;
   app->waiters_ = std::make_shared<OutcomeWaiters>();
   app->auth_ = std::make_unique<SessionAuth>(tables, clock, options.auth);
+  app->api_ = std::make_unique<OrdersApi>(tables, streams, app->auth_.get(), clock, publish, app->waiters_.get(),
+                                          options.api);
+  OrdersApp* raw = app.get();
+  app->api_->SetBeforeEach([raw] { return raw->EnsureInitialized(); });
+  RETURN_IF_ERROR(app->api_->Register(router));
+  auto processor = std::make_shared<OrderProcessor>(tables, streams, clock, publish, app->waiters_);
+  RETURN_IF_ERROR(runtime->RegisterFunction(OrderProcessor::kName, processor));
+
+  // A shop that ran before resumes at once: accepted orders must be processed
+  // after a restart without waiting for someone to open the shop.
+  if (tables->DescribeTable(kOrdersTable).ok()) RETURN_IF_ERROR(app->EnsureInitialized());
+  return app;
+}
+
+common::Status OrdersApp::EnsureInitialized() {
+  if (initialized_.load(std::memory_order_acquire)) return common::Status::OK();
+  std::lock_guard lock(init_mu_);
+  if (initialized_.load(std::memory_order_relaxed)) return common::Status::OK();
+  RETURN_IF_ERROR(Initialize());
+  initialized_.store(true, std::memory_order_release);
+  return common::Status::OK();
+}
+
+common::Status OrdersApp::Initialize() {
+  RETURN_IF_ERROR(EnsureTables(tables_));
+  RETURN_IF_ERROR(EnsureStreams(streams_, options_.shards));
+  if (options_.seed_demo) RETURN_IF_ERROR(SeedDemoCatalog(tables_));
 
   std::string generated;
-  RETURN_IF_ERROR(app->auth_->EnsureAdmin(options.admin_email, options.admin_password, &generated));
+  RETURN_IF_ERROR(auth_->EnsureAdmin(options_.admin_email, options_.admin_password, &generated));
   if (!generated.empty()) {
     // Printed once: the next start finds the admin and prints nothing.
-    std::string email = options.admin_email.empty() ? "admin@rivulet.local" : options.admin_email;
+    std::string email = options_.admin_email.empty() ? "admin@rivulet.local" : options_.admin_email;
     std::printf("Created the first admin: %s with password %s (set RIVULET_ADMIN_EMAIL and "
                 "RIVULET_ADMIN_PASSWORD to choose them)\n", email.c_str(), generated.c_str());
     std::fflush(stdout);
     spdlog::warn("created the first admin {} with a generated password (printed on stdout)", email);
   }
 
-  app->api_ = std::make_unique<OrdersApi>(tables, streams, app->auth_.get(), clock, publish, app->waiters_.get(),
-                                          options.api);
-  RETURN_IF_ERROR(app->api_->Register(router));
-
-  auto processor = std::make_shared<OrderProcessor>(tables, streams, clock, publish, app->waiters_);
-  RETURN_IF_ERROR(runtime->RegisterFunction(OrderProcessor::kName, processor));
   functions::EventSourceMappingConfig mapping;
   // A stable id: the runtime keeps checkpoints (and LATEST's pinned start)
   // under it, so a restart resumes where the last run stopped.
   mapping.id = "order-processor-orders";
   mapping.function_name = OrderProcessor::kName;
   mapping.stream_name = kOrdersStream;
-  mapping.batch_size = options.batch_size;
+  mapping.batch_size = options_.batch_size;
   mapping.maximum_batching_window_ms = 0;
   mapping.starting_position = functions::StartingPosition::kTrimHorizon;
-  ASSIGN_OR_RETURN(app->mapping_id_, runtime->CreateMapping(mapping));
-  return app;
+  auto created = runtime_->CreateMapping(mapping);
+  if (!created.ok() && created.status().code() != common::Status::Code::kAlreadyExists) return created.status();
+  mapping_id_ = mapping.id;
+  for (auto& hook : options_.on_ready) RETURN_IF_ERROR(hook());
+  return common::Status::OK();
 }
 
 OrdersApp::~OrdersApp() {

@@ -2,14 +2,21 @@
 // the engines and calls Start(); everything inside orders/ sees only
 // TableClient, StreamClient, FunctionRuntime, a Router and a Publisher.
 //
-// Start: creates the tables and streams when missing, seeds the demo catalog
-// (orders.seed_demo), makes sure an admin exists, registers the /api/ routes
-// and the order-processor function with its event-source mapping on `orders`.
+// Start registers the /api/ routes and the order-processor function. The rest
+// (tables and streams when missing, the demo catalog (orders.seed_demo), the
+// first admin, the processor's mapping on `orders`, then the `on_ready`
+// hooks) happens at once when the shop's tables already exist, else at the
+// first /api/ request: a Rivulet used only as a Kinesis/DynamoDB/S3 endpoint
+// never gets streams or tables it did not ask for.
 // Lifecycle: destroy after the listeners stopped; it deletes its mapping first
 // so that the processor is no longer invoked.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "common/clock.h"
@@ -32,6 +39,8 @@ struct AppOptions {
   int batch_size = 100;           // order-processor's mapping
   SessionAuthOptions auth;
   ApiOptions api;
+  // Run once the streams exist (analytics adds its mappings here).
+  std::vector<std::function<common::Status()>> on_ready;
 };
 
 class OrdersApp {
@@ -44,9 +53,18 @@ class OrdersApp {
 
   OrdersApi& api() { return *api_; }
   SessionAuth& auth() { return *auth_; }
+  // Creates tables, streams, seed, admin and mappings once; cheap afterwards.
+  common::Status EnsureInitialized();
 
  private:
   OrdersApp() = default;
+  common::Status Initialize();
+
+  table::TableClient* tables_ = nullptr;
+  stream::StreamClient* streams_ = nullptr;
+  AppOptions options_;
+  std::atomic<bool> initialized_{false};
+  std::mutex init_mu_;  // serialises Initialize
 
   functions::FunctionRuntime* runtime_ = nullptr;
   std::string mapping_id_;

@@ -9,11 +9,11 @@
 namespace orders {
 
 // Table names (visible through the DynamoDB API on :4566).
-inline constexpr char kUsersTable[] = "users";             // id; GSI byEmail(email)
-inline constexpr char kSessionsTable[] = "sessions";       // tokenHash; TTL expiresAt
-inline constexpr char kProductsTable[] = "products";       // id
-inline constexpr char kOrdersTable[] = "orders";           // id; GSIs below
-inline constexpr char kIdempotencyTable[] = "idempotency-keys";  // key; TTL expiresAt
+inline constexpr char kUsersTable[] = "shop-users";             // id; GSI byEmail(email)
+inline constexpr char kSessionsTable[] = "shop-sessions";       // tokenHash; TTL expiresAt
+inline constexpr char kProductsTable[] = "shop-products";       // id
+inline constexpr char kOrdersTable[] = "shop-orders";           // id; GSIs below
+inline constexpr char kIdempotencyTable[] = "shop-idempotency-keys";  // key; TTL expiresAt
 
 // Orders GSIs: "my orders", admin listing by status and by time, all newest
 // first by createdAt (RFC 3339 with milliseconds sorts as text).
