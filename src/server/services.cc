@@ -128,15 +128,16 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders_options.api.worker_threads = static_cast<int>(config.GetInt("orders.worker_threads", 4));
   gateway::Hub* hub = &registry->hub();
   orders::Publisher publish = [hub](const std::string& topic, const std::string& json) { hub->Publish(topic, json); };
+  // Analytics (windows over orders and activity; topic `analytics`) reads the
+  // shop's streams, so its mappings start when the shop has created them.
+  ASSIGN_OR_RETURN(auto analytics_app, analytics::Analytics::Start(functions_runtime, publish, registry->clock()));
+  analytics::Analytics* live = registry->Own(std::move(analytics_app));
+  orders_options.on_ready.push_back([live] { return live->StartMappings(); });
   ASSIGN_OR_RETURN(auto orders_app, orders::OrdersApp::Start(tables, streams, functions_runtime, &registry->web(),
                                                              publish, registry->clock(), orders_options));
   orders::OrdersApp* shop = registry->Own(std::move(orders_app));
-  registry->SetReady("orders", true);
-
-  // --- analytics (windows over orders and activity; topic `analytics`) ---
-  ASSIGN_OR_RETURN(auto analytics_app, analytics::Analytics::Start(functions_runtime, publish, registry->clock()));
-  analytics::Analytics* live = registry->Own(std::move(analytics_app));
   shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
+  registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
 
   // --- notify, orders, analytics ---
