@@ -28,13 +28,13 @@ def set_stock(server, product_id, stock):
     ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
                        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
                        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
-    ddb.update_item(TableName="products", Key={"id": {"S": product_id}},
+    ddb.update_item(TableName="shop-products", Key={"id": {"S": product_id}},
                     UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": str(stock)}})
 
 
 def test_200_concurrent_orders_for_50_items_never_oversell(server):
+    customers = [Shop(server).signup(f"Buyer{i}") for i in range(20)]  # the first /api/ call creates the shop
     set_stock(server, "p-005", 50)
-    customers = [Shop(server).signup(f"Buyer{i}") for i in range(20)]
     assert customers[0].product("p-005")["stock"] == 50
 
     def order(i):
