@@ -5,6 +5,7 @@
 // built by BuildMimeMessage, which tests call directly.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -133,11 +134,16 @@ class SmtpMailer final : public Mailer {
   std::vector<std::unique_ptr<Handle>> idle_;  // guarded by mu_
 };
 
-// Logs each message (recipient, subject, Message-ID) at info level and
-// reports success; keeps nothing. For running without an SMTP server.
+// Logs each message (recipient, subject, Message-ID) and reports success;
+// keeps nothing. For running without an SMTP server. The first 20 messages
+// are logged at info level, later ones at debug with an info line every
+// 1000, so a load test does not flood the log.
 class LogMailer final : public Mailer {
  public:
   Status Send(const Email& email) override;
+
+ private:
+  std::atomic<uint64_t> count_{0};
 };
 
 }  // namespace notify

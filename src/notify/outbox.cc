@@ -204,12 +204,10 @@ Status Outbox::Enqueue(const std::string& id, Email email, bool* created) {
 
 void Outbox::NotifyEnqueued(int count) {
   counters_.enqueued.fetch_add(static_cast<uint64_t>(count));
-  std::function<void()> hook;
-  {
-    std::lock_guard lock(hook_mu_);
-    hook = wake_hook_;
-  }
-  if (hook) hook();
+  // Called under the lock so that SetWakeHook(nullptr) in ~Dispatcher waits
+  // for a call in progress. The hook only signals a condition variable.
+  std::lock_guard lock(hook_mu_);
+  if (wake_hook_) wake_hook_();
 }
 
 void Outbox::SetWakeHook(std::function<void()> hook) {
@@ -393,8 +391,8 @@ Dispatcher::Dispatcher(Outbox* outbox, Mailer* mailer, DispatcherOptions options
 }
 
 Dispatcher::~Dispatcher() {
-  Stop();
   outbox_->SetWakeHook(nullptr);
+  Stop();
 }
 
 void Dispatcher::Start() {

@@ -135,7 +135,9 @@ class Outbox {
   Status MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error);
   Status MarkFailed(const OutboxEntry& claimed, const std::string& error);
 
-  // Called (outside any lock of the outbox) after each new entry.
+  // Called after each new entry, under a lock that SetWakeHook also takes
+  // (so after SetWakeHook(nullptr) returns, the old hook is not running).
+  // The hook must be quick and must not call back into the Outbox.
   void SetWakeHook(std::function<void()> hook);
 
   const OutboxCounters& counters() const { return counters_; }
