@@ -46,7 +46,26 @@ struct Options {
   double put_record_seconds = 0;
   bool drain = false;
   std::string label = "target";
+  int server_pid = 0;  // when set, each phase also reports the server's CPU seconds
 };
+
+// utime + stime of `pid` in seconds (0 when unknown). On a shared machine the
+// server's CPU per record is steadier than wall-clock throughput.
+double CpuSeconds(int pid) {
+  if (pid <= 0) return 0;
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) return 0;
+  char buf[4096];
+  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may contain spaces
+  if (p == nullptr) return 0;
+  unsigned long utime = 0, stime = 0;
+  // Fields after ')': state(3) ... utime(14) stime(15).
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "kinesis_load: %s\n", what.c_str());
@@ -182,6 +201,7 @@ void PhasePutRecords(const Options& o, const std::string& data_b64) {
   std::atomic<uint64_t> acked{0}, failed{0}, calls{0};
   auto deadline = Clock::now() + std::chrono::duration<double>(o.put_records_seconds);
   auto start = Clock::now();
+  double cpu0 = CpuSeconds(o.server_pid);
   std::vector<std::thread> threads;
   for (int t = 0; t < o.connections; ++t) {
     threads.emplace_back([&, t] {
@@ -214,11 +234,13 @@ void PhasePutRecords(const Options& o, const std::string& data_b64) {
   for (auto& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   uint64_t ok = acked.load() - failed.load();
+  double cpu = CpuSeconds(o.server_pid) - cpu0;
   std::printf(
       "{\"target\":\"%s\",\"phase\":\"put_records\",\"records\":%llu,\"failed\":%llu,\"calls\":%llu,"
-      "\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f}\n",
+      "\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,\"server_cpu_s\":%.2f,"
+      "\"records_per_server_cpu_s\":%.0f}\n",
       o.label.c_str(), (unsigned long long)ok, (unsigned long long)failed.load(), (unsigned long long)calls.load(),
-      seconds, ok / seconds, ok * o.record_bytes / seconds / 1e6);
+      seconds, ok / seconds, ok * o.record_bytes / seconds / 1e6, cpu, cpu > 0 ? ok / cpu : 0.0);
 }
 
 void PhasePutRecord(const Options& o, const std::string& data_b64) {
@@ -264,6 +286,7 @@ void PhaseDrain(const Options& o) {
   uint64_t duplicates = 0;
   std::atomic<uint64_t> read{0}, bytes{0};
   auto start = Clock::now();
+  double cpu0 = CpuSeconds(o.server_pid);
   std::vector<std::thread> threads;
   for (const std::string& shard : shard_ids) {
     threads.emplace_back([&, shard] {
@@ -304,12 +327,15 @@ void PhaseDrain(const Options& o) {
   }
   for (auto& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  double cpu = CpuSeconds(o.server_pid) - cpu0;
   uint64_t missing = 0;
   for (const auto& k : acked_keys) missing += seen.count(k) ? 0 : 1;
   std::printf(
       "{\"target\":\"%s\",\"phase\":\"drain\",\"records\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,"
-      "\"mb_per_s\":%.2f,\"acknowledged\":%zu,\"missing\":%llu,\"duplicates\":%llu,\"all_read\":%s}\n",
+      "\"mb_per_s\":%.2f,\"server_cpu_s\":%.2f,\"records_per_server_cpu_s\":%.0f,\"acknowledged\":%zu,"
+      "\"missing\":%llu,\"duplicates\":%llu,\"all_read\":%s}\n",
       o.label.c_str(), (unsigned long long)read.load(), seconds, read.load() / seconds, bytes.load() / seconds / 1e6,
+      cpu, cpu > 0 ? read.load() / cpu : 0.0,
       acked_keys.size(), (unsigned long long)missing, (unsigned long long)duplicates,
       missing == 0 && duplicates == 0 ? "true" : "false");
   if (missing || duplicates) std::exit(1);
@@ -335,6 +361,7 @@ int main(int argc, char** argv) {
     else if (a == "--put-record-seconds") o.put_record_seconds = std::stod(next());
     else if (a == "--drain") o.drain = true;
     else if (a == "--label") o.label = next();
+    else if (a == "--server-pid") o.server_pid = std::stoi(next());
     else Die("unknown flag " + a);
   }
   if (o.port <= 0) Die("--port is required (the endpoint is always 127.0.0.1)");

@@ -40,7 +40,7 @@ rivulet_pid=$!
 for _ in $(seq 200); do [[ -s "$tmp/rivulet/ports.json" ]] && break; sleep 0.05; done
 aws_port=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["aws"])' "$tmp/rivulet/ports.json")
 echo "rivulet on 127.0.0.1:$aws_port (durability fsync)" >&2
-"$client" --port "$aws_port" --label rivulet "${phases[@]}" | tee "$tmp/results.jsonl" >&2
+"$client" --port "$aws_port" --label rivulet --server-pid "$rivulet_pid" "${phases[@]}" | tee "$tmp/results.jsonl" >&2
 kill "$rivulet_pid"; wait "$rivulet_pid" 2>/dev/null || true; rivulet_pid=""
 
 # --- kinesalite (in memory, one Node thread) ---
@@ -50,7 +50,7 @@ kinesalite_pid=$!
 exec 3>"$tmp/kinesalite.stdin"  # kinesalite exits when this closes
 for _ in $(seq 200); do [[ -s "$tmp/kinesalite.port" ]] && break; sleep 0.05; done
 echo "kinesalite on 127.0.0.1:$(cat "$tmp/kinesalite.port")" >&2
-"$client" --port "$(cat "$tmp/kinesalite.port")" --label kinesalite "${phases[@]}" | tee -a "$tmp/results.jsonl" >&2
+"$client" --port "$(cat "$tmp/kinesalite.port")" --label kinesalite --server-pid "$kinesalite_pid" "${phases[@]}" | tee -a "$tmp/results.jsonl" >&2
 
 /usr/bin/python3 - "$tmp/results.jsonl" <<'PY'
 import json, sys
@@ -65,6 +65,8 @@ line("PutRecords throughput", "put_records", "records_per_s", True, "records/s (
 line("PutRecord latency p50", "put_record", "p50_us", False, "us")
 line("PutRecord latency p99", "put_record", "p99_us", False, "us")
 line("GetRecords drain", "drain", "records_per_s", True, "records/s")
+line("PutRecords per server CPU-second", "put_records", "records_per_server_cpu_s", True, "records (load-independent)")
+line("GetRecords per server CPU-second", "drain", "records_per_server_cpu_s", True, "records")
 for t in ("rivulet", "kinesalite"):
     d = next(r for r in rows if r["target"] == t and r["phase"] == "drain")
     print(f"{t}: read {d['records']:,} of {d['acknowledged']:,} acknowledged records, "
