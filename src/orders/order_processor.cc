@@ -1,6 +1,9 @@
 #include "orders/order_processor.h"
 
+#include <atomic>
 #include <future>
+#include <map>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -264,7 +267,11 @@ common::Status OrderProcessor::Emit(const std::vector<Event>& events) {
 
 functions::InvocationResult OrderProcessor::Invoke(const functions::Batch& batch,
                                                    const functions::InvocationContext& context) {
-  std::vector<Event> outcomes;
+  // Events of one order keep their stream order; different orders are
+  // independent (stock items are guarded by their own conditions), so they
+  // are applied in parallel and their fsyncs share RocksDB's group commits.
+  std::vector<std::string> order_ids;
+  std::map<std::string, std::vector<Event>> groups;
   for (const auto& record : batch.records) {
     auto event = DecodeEvent(record.data);
     if (!event.ok()) {
@@ -272,24 +279,47 @@ functions::InvocationResult OrderProcessor::Invoke(const functions::Batch& batch
                    event.status().message());
       continue;
     }
-    common::Result<std::optional<Event>> outcome = std::optional<Event>();
-    if (event->type == "OrderPlaced") {
-      outcome = ApplyPlaced(*event);
-    } else if (event->type == "OrderStatusRequested") {
-      outcome = ApplyStatusRequest(*event);
-    } else {
-      continue;  // our own outcome events, read by notifier and analytics
-    }
-    if (!outcome.ok()) {
-      // Retry the batch: what was applied is skipped on the next attempt.
-      spdlog::warn("order-processor: {} {} failed (attempt {}): {}", event->type, event->event_id, context.attempt,
-                   outcome.status().ToString());
-      (void)Emit(outcomes);
-      return functions::InvocationResult::Failure(outcome.status().ToString());
-    }
-    if (*outcome) outcomes.push_back(std::move(**outcome));
+    if (event->type != "OrderPlaced" && event->type != "OrderStatusRequested") continue;  // outcome events
+    auto& group = groups[event->order_id];
+    if (group.empty()) order_ids.push_back(event->order_id);
+    group.push_back(std::move(event).value());
   }
-  Status emitted = Emit(outcomes);
+
+  std::vector<std::vector<Event>> outcomes(order_ids.size());
+  std::vector<Status> failures(order_ids.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < order_ids.size(); i = next++) {
+      for (const Event& event : groups[order_ids[i]]) {
+        auto outcome = event.type == "OrderPlaced" ? ApplyPlaced(event) : ApplyStatusRequest(event);
+        if (!outcome.ok()) {
+          // Later events of this order wait for the retry of the batch.
+          failures[i] = outcome.status().WithContext(event.type + " " + event.event_id);
+          break;
+        }
+        if (*outcome) outcomes[i].push_back(std::move(**outcome));
+      }
+    }
+  };
+  size_t threads = std::min<size_t>(order_ids.size(), kParallelOrders);
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
+
+  std::vector<Event> emit;
+  Status failed;
+  for (size_t i = 0; i < order_ids.size(); ++i) {
+    for (auto& e : outcomes[i]) emit.push_back(std::move(e));
+    if (!failures[i].ok() && failed.ok()) failed = failures[i];
+  }
+  Status emitted = Emit(emit);
+  if (!failed.ok()) {
+    // Retry the batch: what was applied is skipped on the next attempt.
+    spdlog::warn("order-processor: batch on {} failed (attempt {}): {}", batch.shard_id, context.attempt,
+                 failed.ToString());
+    return functions::InvocationResult::Failure(failed.ToString());
+  }
   if (!emitted.ok()) return functions::InvocationResult::Failure("emitting outcome events: " + emitted.ToString());
   return functions::InvocationResult::Success();
 }

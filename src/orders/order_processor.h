@@ -37,6 +37,8 @@ namespace orders {
 class OrderProcessor final : public functions::Function {
  public:
   static constexpr char kName[] = "order-processor";
+  // Orders of one batch applied at once (threads per invocation).
+  static constexpr size_t kParallelOrders = 16;
 
   OrderProcessor(table::TableClient* tables, stream::StreamClient* streams, common::Clock* clock, Publisher publish,
                  std::shared_ptr<OutcomeWaiters> waiters)
