@@ -566,15 +566,21 @@ Result<QueryResult> TableEngine::Impl::RunRange(const TableMeta& meta, const Ind
     it->SeekToLast();
   }
   size_t bytes_read = 0;
-  std::optional<Item> last_item;
+  // The stored bytes of the last item read: its key becomes LastEvaluatedKey.
+  // Kept as bytes so that items can be moved into the result, not copied.
+  std::string last_value;
   const KeyAttr& hash_attr = index ? index->pk : meta.pk;
   while (it->Valid()) {
     if ((limit > 0 && result.scanned_count >= limit) || bytes_read >= kMaxPageBytes) {
-      if (last_item) result.last_evaluated_key = KeyOf(meta, *last_item, index);
+      if (!last_value.empty()) {
+        ASSIGN_OR_RETURN(Item last, DecodeItem(last_value));
+        result.last_evaluated_key = KeyOf(meta, last, index);
+      }
       break;
     }
-    ASSIGN_OR_RETURN(Item item, DecodeItem(std::string_view(it->value().data(), it->value().size())));
-    bytes_read += it->value().size();
+    std::string_view value(it->value().data(), it->value().size());
+    ASSIGN_OR_RETURN(Item item, DecodeItem(value));
+    bytes_read += value.size();
     if (total_segments > 1) {
       std::string encoded;
       EncodeKeyValue(item.at(hash_attr.name), &encoded);
@@ -591,10 +597,10 @@ Result<QueryResult> TableEngine::Impl::RunRange(const TableMeta& meta, const Ind
     if (keep) {
       ++result.count;
       if (select != Select::kCount) {
-        result.items.push_back(projection ? expr::Project(item, *projection) : item);
+        result.items.push_back(projection ? expr::Project(item, *projection) : std::move(item));
       }
     }
-    last_item = std::move(item);
+    last_value.assign(value);
     forward ? it->Next() : it->Prev();
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "read range"));
