@@ -1,6 +1,7 @@
 #include "notify/template.h"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -333,6 +334,16 @@ std::string FormatMoney(int64_t minor_units, std::string_view currency) {
   std::string out = (negative ? "-" : "") + symbol + grouped;
   if (decimals > 0) out += fmt::format(".{:0{}d}", magnitude % scale, decimals);
   return out;
+}
+
+std::string FormatEmailTime(int64_t millis) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{} {} {}, {:02d}:{:02d} UTC", tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+                     tm.tm_min);
 }
 
 Result<std::unique_ptr<TemplateStore>> TemplateStore::Open(const std::vector<std::string>& dirs) {

@@ -63,6 +63,10 @@ std::string HtmlEscape(std::string_view text);
 // == "CHF 19.99".
 std::string FormatMoney(int64_t minor_units, std::string_view currency);
 
+// A time for people, in UTC: FormatEmailTime(1795636334000) ==
+// "25 Nov 2026, 19:52 UTC" (for placedAt, deliveredAt).
+std::string FormatEmailTime(int64_t millis);
+
 struct RenderedEmail {
   std::string subject;  // one line, trimmed
   std::string text;

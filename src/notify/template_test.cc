@@ -96,6 +96,11 @@ TEST(FormatMoneyTest, UsesTheCurrencysDecimalsAndSymbol) {
   EXPECT_EQ(FormatMoney(0, "GBP"), "£0.00");
 }
 
+TEST(FormatEmailTimeTest, IsReadableUtc) {
+  EXPECT_EQ(FormatEmailTime(1'795'636'334'000), "25 Nov 2026, 19:52 UTC");
+  EXPECT_EQ(FormatEmailTime(0), "1 Jan 1970, 00:00 UTC");
+}
+
 // Data shaped as README.md documents it.
 json OrderData() {
   return {
