@@ -31,6 +31,10 @@ common::Result<std::unique_ptr<OrdersApp>> OrdersApp::Start(table::TableClient* 
   RETURN_IF_ERROR(app->api_->Register(router));
   auto processor = std::make_shared<OrderProcessor>(tables, streams, clock, publish, app->waiters_);
   RETURN_IF_ERROR(runtime->RegisterFunction(OrderProcessor::kName, processor));
+  if (options.notify != nullptr) {
+    RETURN_IF_ERROR(runtime->RegisterFunction(Notifier::kName,
+                                              std::make_shared<Notifier>(options.notify, options.notifier)));
+  }
 
   // A shop that ran before resumes at once: accepted orders must be processed
   // after a restart without waiting for someone to open the shop.
@@ -75,12 +79,21 @@ common::Status OrdersApp::Initialize() {
   auto created = runtime_->CreateMapping(mapping);
   if (!created.ok() && created.status().code() != common::Status::Code::kAlreadyExists) return created.status();
   mapping_id_ = mapping.id;
+  if (options_.notify != nullptr) {
+    functions::EventSourceMappingConfig notifier = mapping;
+    notifier.id = "notifier-orders";
+    notifier.function_name = Notifier::kName;
+    auto made = runtime_->CreateMapping(notifier);
+    if (!made.ok() && made.status().code() != common::Status::Code::kAlreadyExists) return made.status();
+    notifier_mapping_id_ = notifier.id;
+  }
   for (auto& hook : options_.on_ready) RETURN_IF_ERROR(hook());
   return common::Status::OK();
 }
 
 OrdersApp::~OrdersApp() {
   if (runtime_ != nullptr && !mapping_id_.empty()) (void)runtime_->DeleteMapping(mapping_id_);
+  if (runtime_ != nullptr && !notifier_mapping_id_.empty()) (void)runtime_->DeleteMapping(notifier_mapping_id_);
 }
 
 }  // namespace orders

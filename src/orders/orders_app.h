@@ -25,6 +25,7 @@
 #include "gateway/router.h"
 #include "orders/api.h"
 #include "orders/auth.h"
+#include "orders/notifier.h"
 #include "orders/outcome_waiters.h"
 #include "stream/stream_client.h"
 #include "table/table_client.h"
@@ -39,6 +40,9 @@ struct AppOptions {
   int batch_size = 100;           // order-processor's mapping
   SessionAuthOptions auth;
   ApiOptions api;
+  // When set, the notifier function emails customers through it.
+  notify::NotifyService* notify = nullptr;
+  NotifierOptions notifier;
   // Run once the streams exist (analytics adds its mappings here).
   std::vector<std::function<common::Status()>> on_ready;
 };
@@ -68,6 +72,7 @@ class OrdersApp {
 
   functions::FunctionRuntime* runtime_ = nullptr;
   std::string mapping_id_;
+  std::string notifier_mapping_id_;
   std::shared_ptr<OutcomeWaiters> waiters_;
   std::unique_ptr<SessionAuth> auth_;
   std::unique_ptr<OrdersApi> api_;

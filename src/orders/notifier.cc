@@ -1,0 +1,76 @@
+#include "orders/notifier.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "notify/template.h"
+
+namespace orders {
+namespace {
+
+// The template for an outcome event, or "" when it sends no email.
+std::string TemplateFor(const Event& e, const NotifierOptions& o) {
+  if (e.type == "OrderConfirmed") return o.confirmed ? "order_confirmed" : "";
+  if (e.type != "OrderStatusChanged") return "";
+  switch (e.status) {
+    case OrderStatus::kShipped: return o.shipped ? "order_shipped" : "";
+    case OrderStatus::kDelivered: return o.delivered ? "order_delivered" : "";
+    case OrderStatus::kCancelled: return o.cancelled ? "order_cancelled" : "";
+    default: return "";
+  }
+}
+
+nlohmann::json TemplateData(const Order& order, const Event& e, const std::string& shop_url) {
+  auto money = [&](int64_t v) { return notify::FormatMoney(v, order.currency); };
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& line : order.items) {
+    items.push_back({{"name", line.name}, {"quantity", line.quantity}, {"unitPrice", money(line.unit_price)},
+                     {"lineTotal", money(line.line_total)}});
+  }
+  const Address& a = order.shipping_address;
+  // A short display number: the last 8 characters of the id, upper case.
+  std::string number = order.id.size() > 8 ? order.id.substr(order.id.size() - 8) : order.id;
+  for (char& c : number) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  nlohmann::json data = {
+      {"shopName", "Rivulet Shop"},
+      {"shopUrl", shop_url},
+      {"customerName", order.customer_name},
+      {"orderId", order.id},
+      {"orderNumber", number},
+      {"orderUrl", shop_url + "/orders/" + order.id},
+      {"placedAt", notify::FormatEmailTime(order.created_millis)},
+      {"items", items},
+      {"total", money(order.total)},
+      {"shippingAddress",
+       {{"name", a.name}, {"line1", a.line1}, {"line2", a.line2}, {"city", a.city}, {"postalCode", a.postal_code},
+        {"country", a.country}}},
+  };
+  if (e.status == OrderStatus::kDelivered) data["deliveredAt"] = notify::FormatEmailTime(e.at_millis);
+  if (e.status == OrderStatus::kCancelled) data["cancelReason"] = e.reason;
+  return data;
+}
+
+}  // namespace
+
+functions::InvocationResult Notifier::Invoke(const functions::Batch& batch,
+                                             const functions::InvocationContext& context) {
+  for (const auto& record : batch.records) {
+    auto event = DecodeEvent(record.data);
+    if (!event.ok() || !event->order) continue;
+    std::string name = TemplateFor(*event, options_);
+    if (name.empty() || event->order->customer_email.empty()) continue;
+    const Order& order = *event->order;
+    auto email = notify_->Compose(name, TemplateData(order, *event, options_.shop_url),
+                                  notify::Mailbox{order.customer_name, order.customer_email});
+    if (!email.ok()) {
+      // A template that cannot render will not render on a retry either.
+      spdlog::error("notifier: {} for {}: {}", name, order.id, email.status().ToString());
+      continue;
+    }
+    common::Status s = notify_->outbox().Enqueue(event->event_id, std::move(email).value());
+    if (!s.ok()) return functions::InvocationResult::Failure("enqueueing " + event->event_id + ": " + s.ToString());
+  }
+  return functions::InvocationResult::Success();
+}
+
+}  // namespace orders
