@@ -20,6 +20,7 @@
 #include "functions/runtime.h"
 #include "gateway/debug_routes.h"
 #include "objects/object_store.h"
+#include "notify/notify_service.h"
 #include "orders/orders_app.h"
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
@@ -116,6 +117,20 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   registry->SetReady("functions", true);
   (void)functions_runtime;  // used by the orders and analytics blocks
 
+  // --- notify (email templates, outbox, SMTP; used by the notifier function) ---
+  notify::NotifyConfig notify_config;
+  notify_config.smtp_url = config.GetString("smtp.url", "");
+  notify_config.from = config.GetString("smtp.from", notify_config.from);
+  notify_config.starttls = config.GetBool("smtp.starttls", false);
+  notify_config.verify_peer = config.GetBool("smtp.verify_peer", true);
+  notify_config.ca_file = config.GetString("smtp.ca_file", "");
+  notify_config.max_attempts = static_cast<int>(config.GetInt("notify.max_attempts", 20));
+  notify_config.template_dirs = {registry->data_dir() + "/templates", "templates"};
+  notify_config.clock = registry->clock();
+  ASSIGN_OR_RETURN(auto notify_service, notify::NotifyService::Start(tables, notify_config));
+  notify::NotifyService* mail = registry->Own(std::move(notify_service));
+  registry->SetReady("notify", true);
+
   // --- orders (the web shop's API and order-processor) ---
   orders::AppOptions orders_options;
   orders_options.shards = static_cast<int>(config.GetInt("orders.shards", 2));
@@ -126,6 +141,12 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders_options.admin_email = admin_email ? admin_email : config.GetString("orders.admin_email", "");
   orders_options.admin_password = admin_password ? admin_password : config.GetString("orders.admin_password", "");
   orders_options.api.worker_threads = static_cast<int>(config.GetInt("orders.worker_threads", 4));
+  orders_options.notify = mail;
+  orders_options.notifier.shop_url = config.GetString("orders.shop_url", "http://localhost:8080");
+  orders_options.notifier.confirmed = config.GetBool("orders.email_confirmed", true);
+  orders_options.notifier.shipped = config.GetBool("orders.email_shipped", true);
+  orders_options.notifier.delivered = config.GetBool("orders.email_delivered", true);
+  orders_options.notifier.cancelled = config.GetBool("orders.email_cancelled", true);
   gateway::Hub* hub = &registry->hub();
   orders::Publisher publish = [hub](const std::string& topic, const std::string& json) { hub->Publish(topic, json); };
   // Analytics (windows over orders and activity; topic `analytics`) reads the
