@@ -1,0 +1,97 @@
+"""Confirmation emails: a real SMTP server (aiosmtpd, Maildir) receives
+exactly one email per order and status, with the customer's name, the items
+and the total."""
+import email
+import email.policy
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rivulet_harness import Rivulet  # noqa: E402
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    port, box = free_port(), tmp_path / "mail"
+    proc = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", str(box)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield port, box
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def server(tmp_path, smtp):
+    data = tmp_path / "data"
+    data.mkdir()
+    s = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                                    "RIVULET_SMTP_URL": f"smtp://127.0.0.1:{smtp[0]}"})
+    s.start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def mails_to(box, address):
+    out = []
+    for f in sorted((box / "new").glob("*")) if (box / "new").exists() else []:
+        msg = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        if address in msg["To"]:
+            out.append(msg)
+    return out
+
+
+def wait_mails(box, address, count, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = mails_to(box, address)
+        if len(got) >= count:
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"{len(mails_to(box, address))} emails to {address}, expected {count}")
+
+
+def text_of(msg):
+    return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_one_confirmation_and_one_shipping_email_per_order(server, smtp):
+    box = smtp[1]
+    shop = Shop(server).signup("Grace")
+    product = shop.product("p-021")
+    order_id = shop.place([{"productId": "p-021", "quantity": 3}]).json()["id"]
+    shop.wait_for_status(order_id, {"CONFIRMED"})
+    [confirmation] = wait_mails(box, shop.user["email"], 1)
+    body = text_of(confirmation)
+    assert "Grace" in body and product["name"] in body
+    total = product["price"] * 3
+    assert f"{total // 100}.{total % 100:02d}" in body
+    assert confirmation["Message-ID"]
+
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"}).status_code == 202
+    mails = wait_mails(box, shop.user["email"], 2)
+    time.sleep(1.5)  # a duplicate would arrive within the dispatcher's next rounds
+    mails = mails_to(box, shop.user["email"])
+    assert len(mails) == 2
+    assert len({m["Message-ID"] for m in mails}) == 2
