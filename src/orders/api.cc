@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "orders/openapi.h"
 #include "orders/schema.h"
 #include "orders/validation.h"
 
@@ -98,6 +99,9 @@ common::Status OrdersApi::Register(gateway::Router* router) {
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/customers/{id}", sync(&OrdersApi::AdminCustomer)));
   RETURN_IF_ERROR(router->Add("POST", "/api/events", async(&OrdersApi::PostEvent)));
   RETURN_IF_ERROR(router->Add("GET", "/api/analytics/summary", sync(&OrdersApi::Summary)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/openapi.json", gateway::Sync([](Request&) {
+    return Response::Json(200, std::string(OpenApiJson()));
+  })));
   return common::Status::OK();
 }
 

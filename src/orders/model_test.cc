@@ -68,3 +68,22 @@ TEST(ModelTest, CustomersMayOnlyCancelBeforeShipping) {
 
 }  // namespace
 }  // namespace orders
+
+#include <nlohmann/json.hpp>
+
+#include "orders/openapi.h"
+
+namespace orders {
+namespace {
+
+TEST(OpenApiTest, DocumentIsJsonAndListsTheOrderPaths) {
+  auto doc = nlohmann::json::parse(OpenApiJson());
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  for (const char* path : {"/api/orders", "/api/orders/{id}", "/api/orders/{id}/cancel", "/api/auth/signup",
+                           "/api/admin/orders/{id}/status", "/api/analytics/summary"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+}
+
+}  // namespace
+}  // namespace orders

@@ -266,3 +266,10 @@ def test_bad_input_on_every_endpoint_changes_nothing(server, shop, admin):
     assert Shop(server).get("/api/orders").status_code == 401
     assert Shop(server).place([{"productId": "p-001", "quantity": 1}]).status_code == 401
     assert admin.post("/api/admin/orders/o-none/status", json={"status": "SHIPPED"}).status_code == 404
+
+
+def test_openapi_document_describes_the_api(server):
+    import requests
+    doc = requests.get(server.http_url + "/api/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    assert "/api/orders" in doc["paths"] and "post" in doc["paths"]["/api/orders"]
