@@ -96,11 +96,15 @@ def snapshot(kinesis, stream):
 
 
 def test_create_describe_list_delete(rivulet, kinesis):
-    kinesis.create_stream(StreamName="orders", ShardCount=3)
-    kinesis.create_stream(StreamName="clicks", StreamModeDetails={"StreamMode": "ON_DEMAND"})
-    d = kinesis.describe_stream(StreamName="orders")["StreamDescription"]
+    # The server may own streams of its own (the shop's "orders"): compare
+    # against what was there before.
+    existing = kinesis.list_streams(Limit=10000)["StreamNames"]
+    open_before = kinesis.describe_limits()["OpenShardCount"]
+    kinesis.create_stream(StreamName="t-orders", ShardCount=3)
+    kinesis.create_stream(StreamName="t-clicks", StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    d = kinesis.describe_stream(StreamName="t-orders")["StreamDescription"]
     assert d["StreamStatus"] == "ACTIVE"
-    assert d["StreamARN"] == f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/orders"
+    assert d["StreamARN"] == f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/t-orders"
     assert len(d["Shards"]) == 3 and d["HasMoreShards"] is False
     assert d["StreamModeDetails"]["StreamMode"] == "PROVISIONED"
     # Hash ranges tile the 128-bit space.
@@ -108,26 +112,26 @@ def test_create_describe_list_delete(rivulet, kinesis):
                     for s in d["Shards"])
     assert ranges[0][0] == 0 and ranges[-1][1] == 2**128 - 1
     assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))
-    summary = kinesis.describe_stream_summary(StreamName="clicks")["StreamDescriptionSummary"]
+    summary = kinesis.describe_stream_summary(StreamName="t-clicks")["StreamDescriptionSummary"]
     assert summary["StreamModeDetails"]["StreamMode"] == "ON_DEMAND"
     assert summary["OpenShardCount"] >= 1
-    page = kinesis.describe_stream(StreamName="orders", Limit=2)["StreamDescription"]
+    page = kinesis.describe_stream(StreamName="t-orders", Limit=2)["StreamDescription"]
     assert len(page["Shards"]) == 2 and page["HasMoreShards"] is True
-    listed = kinesis.list_streams()
-    assert listed["StreamNames"] == ["clicks", "orders"]
+    listed = kinesis.list_streams(Limit=10000)
+    assert listed["StreamNames"] == sorted(existing + ["t-clicks", "t-orders"])
     # Debian's botocore predates StreamSummaries and drops them: read them raw.
-    _, raw_listed = raw(rivulet, "ListStreams", {})
-    assert [(s["StreamName"], s["StreamStatus"]) for s in raw_listed["StreamSummaries"]] == \
-        [("clicks", "ACTIVE"), ("orders", "ACTIVE")]
-    first = kinesis.list_streams(Limit=1)
-    assert first["StreamNames"] == ["clicks"] and first["HasMoreStreams"] is True
-    assert kinesis.list_streams(ExclusiveStartStreamName="clicks")["StreamNames"] == ["orders"]
+    _, raw_listed = raw(rivulet, "ListStreams", {"Limit": 10000})
+    summaries = {s["StreamName"]: s["StreamStatus"] for s in raw_listed["StreamSummaries"]}
+    assert summaries["t-clicks"] == "ACTIVE" and summaries["t-orders"] == "ACTIVE"
+    first = kinesis.list_streams(Limit=1, ExclusiveStartStreamName="t-a")
+    assert first["StreamNames"] == ["t-clicks"] and first["HasMoreStreams"] is True
+    assert kinesis.list_streams(ExclusiveStartStreamName="t-clicks")["StreamNames"][0] == "t-orders"
     with pytest.raises(kinesis.exceptions.ResourceInUseException):
-        kinesis.create_stream(StreamName="orders", ShardCount=1)
-    kinesis.delete_stream(StreamName="clicks")
-    assert kinesis.list_streams()["StreamNames"] == ["orders"]
+        kinesis.create_stream(StreamName="t-orders", ShardCount=1)
+    kinesis.delete_stream(StreamName="t-clicks")
+    assert kinesis.list_streams(Limit=10000)["StreamNames"] == sorted(existing + ["t-orders"])
     limits = kinesis.describe_limits()
-    assert limits["OpenShardCount"] == 3 and limits["ShardLimit"] >= 3
+    assert limits["OpenShardCount"] == open_before + 3 and limits["ShardLimit"] >= limits["OpenShardCount"]
 
 
 def test_at_timestamp_has_millisecond_precision(rivulet, kinesis):
@@ -305,6 +309,7 @@ def test_bad_input_gets_aws_errors_and_changes_nothing(rivulet, kinesis):
     kinesis.create_stream(StreamName="safe", ShardCount=2)
     put_batch(kinesis, "safe", [f"k{i}" for i in range(10)], "ok")
     before = snapshot(kinesis, "safe")
+    streams_before = kinesis.list_streams(Limit=10000)["StreamNames"]
 
     def expect(operation, body, error_type, message=None, auth=True):
         status, out = raw(rivulet, operation, body, auth)
@@ -366,7 +371,7 @@ def test_bad_input_gets_aws_errors_and_changes_nothing(rivulet, kinesis):
     expect("GetRecords", {"ShardIterator": it, "Limit": 10001}, "ValidationException")
 
     assert snapshot(kinesis, "safe") == before
-    assert kinesis.list_streams()["StreamNames"] == ["safe"]
+    assert kinesis.list_streams(Limit=10000)["StreamNames"] == streams_before
 
 
 def test_put_records_reports_success_per_record(kinesis):
