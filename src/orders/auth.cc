@@ -56,6 +56,12 @@ std::string RandomHex(size_t bytes) {
   return Hex(reinterpret_cast<const unsigned char*>(buf.data()), bytes);
 }
 
+bool MaySubscribe(const Principal* user, std::string_view topic) {
+  if (user == nullptr) return false;
+  if (user->admin()) return topic == "admin/orders" || topic == "analytics" || topic.rfind("orders/", 0) == 0;
+  return topic == "orders/" + user->user_id;
+}
+
 std::string PrincipalJson(const Principal& p) {
   return nlohmann::json{{"id", p.user_id}, {"email", p.email}, {"name", p.name}, {"role", p.role}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);

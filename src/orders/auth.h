@@ -90,6 +90,12 @@ class SessionAuth final : public Authenticator {
   SessionAuthOptions options_;
 };
 
+// Who may follow which /ws topic (docs/api.md): `orders/<customerId>` that
+// customer and admins; `admin/orders` and `analytics` admins only; nothing
+// else. `user` is null for an anonymous connection. For the gateway hub's
+// subscribe hook (not there yet: until it is, the hub lets anyone subscribe).
+bool MaySubscribe(const Principal* user, std::string_view topic);
+
 // Random bytes as lower-case hex (ids, tokens). Uses OpenSSL RAND_bytes.
 std::string RandomHex(size_t bytes);
 // SHA-256 of `s` as lower-case hex.

@@ -87,3 +87,26 @@ TEST(OpenApiTest, DocumentIsJsonAndListsTheOrderPaths) {
 
 }  // namespace
 }  // namespace orders
+
+#include "orders/auth.h"
+
+namespace orders {
+namespace {
+
+TEST(MaySubscribeTest, CustomersFollowOnlyTheirOwnOrders) {
+  Principal ada{"u-1", "ada@example.com", "Ada", "customer"};
+  Principal boss{"u-9", "boss@example.com", "Boss", "admin"};
+  EXPECT_TRUE(MaySubscribe(&ada, "orders/u-1"));
+  EXPECT_FALSE(MaySubscribe(&ada, "orders/u-2"));
+  EXPECT_FALSE(MaySubscribe(&ada, "orders/u-1/x"));
+  EXPECT_FALSE(MaySubscribe(&ada, "admin/orders"));
+  EXPECT_FALSE(MaySubscribe(&ada, "analytics"));
+  EXPECT_TRUE(MaySubscribe(&boss, "orders/u-1"));
+  EXPECT_TRUE(MaySubscribe(&boss, "admin/orders"));
+  EXPECT_TRUE(MaySubscribe(&boss, "analytics"));
+  EXPECT_FALSE(MaySubscribe(nullptr, "orders/u-1"));
+  EXPECT_FALSE(MaySubscribe(&boss, "other"));
+}
+
+}  // namespace
+}  // namespace orders
