@@ -65,7 +65,8 @@ Result<OutboxEntry> FromItem(const Item& item) {
 // and placeholders everywhere keep it simple).
 std::map<std::string, std::string> Names() {
   return {{"#id", "id"}, {"#state", "state"}, {"#attempts", "attempts"}, {"#due", "due_millis"},
-          {"#updated", "updated_millis"}, {"#error", "last_error"}, {"#sent", "sent_millis"}};
+          {"#updated", "updated_millis"}, {"#error", "last_error"}, {"#sent", "sent_millis"},
+          {"#inflight", "in_flight"}};
 }
 
 std::map<std::string, std::string> NamesFor(std::initializer_list<const char*> keys) {
@@ -290,10 +291,11 @@ Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64
   table::UpdateItemRequest update;
   update.table_name = options_.table_name;
   update.key = {{"id", AttributeValue::S(entry.id)}};
-  update.update_expression = "SET #attempts = :next, #due = :lease, #updated = :now";
+  update.update_expression = "SET #attempts = :next, #due = :lease, #updated = :now, #inflight = :true";
   update.condition_expression = "#state = :queued AND #attempts = :seen";
-  update.attributes.names = NamesFor({"#attempts", "#due", "#updated", "#state"});
+  update.attributes.names = NamesFor({"#attempts", "#due", "#updated", "#state", "#inflight"});
   update.attributes.values = {{":next", Num(entry.attempts + 1)},
+                              {":true", AttributeValue::Bool(true)},
                               {":lease", Num(lease_until_millis)},
                               {":now", Num(now)},
                               {":queued", AttributeValue::S("QUEUED")},
@@ -319,17 +321,58 @@ Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int6
                               {":claimed", Num(claimed.attempts)},
                               {":state", AttributeValue::S(std::string(StateName(state)))},
                               {":due", Num(due_millis)},
-                              {":now", Num(now)}};
+                              {":now", Num(now)},
+                              {":false", AttributeValue::Bool(false)}};
   if (state == OutboxState::kSent) {
-    update.update_expression = "SET #state = :state, #due = :due, #updated = :now, #sent = :now";
-    update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#sent"});
+    update.update_expression =
+        "SET #state = :state, #due = :due, #updated = :now, #sent = :now, #inflight = :false";
+    update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#sent", "#inflight"});
   } else {
-    update.update_expression = "SET #state = :state, #due = :due, #updated = :now, #error = :error";
-    update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#error"});
+    update.update_expression =
+        "SET #state = :state, #due = :due, #updated = :now, #error = :error, #inflight = :false";
+    update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#error", "#inflight"});
     // Keep the item small and the admin listing readable.
     update.attributes.values[":error"] = AttributeValue::S(error.empty() ? "unknown error" : error.substr(0, 1000));
   }
   return tables_->UpdateItem(update).status().WithContext("updating outbox entry " + claimed.id);
+}
+
+Result<int> Outbox::ReleaseInFlight() {
+  int released = 0;
+  std::optional<Item> start;
+  do {
+    table::QueryRequest query;
+    query.table_name = options_.table_name;
+    query.index_name = kStateIndex;
+    query.key_condition_expression = "#state = :queued";
+    query.filter_expression = "#inflight = :true";
+    query.attributes.names = NamesFor({"#state", "#inflight"});
+    query.attributes.values = {{":queued", AttributeValue::S("QUEUED")}, {":true", AttributeValue::Bool(true)}};
+    query.exclusive_start_key = start;
+    ASSIGN_OR_RETURN(table::QueryResult page, tables_->Query(query));
+    for (const Item& item : page.items) {
+      int64_t now = options_.clock->NowMillis();
+      table::UpdateItemRequest update;
+      update.table_name = options_.table_name;
+      update.key = {{"id", AttributeValue::S(GetS(item, "id"))}};
+      update.update_expression = "SET #due = :now, #updated = :now, #inflight = :false";
+      update.condition_expression = "#state = :queued AND #attempts = :seen AND #inflight = :true";
+      update.attributes.names = NamesFor({"#due", "#updated", "#inflight", "#state", "#attempts"});
+      update.attributes.values = {{":now", Num(now)},
+                                  {":false", AttributeValue::Bool(false)},
+                                  {":true", AttributeValue::Bool(true)},
+                                  {":queued", AttributeValue::S("QUEUED")},
+                                  {":seen", Num(GetN(item, "attempts"))}};
+      auto updated = tables_->UpdateItem(update);
+      if (updated.ok()) {
+        ++released;
+      } else if (!updated.status().IsConditionFailed()) {
+        return updated.status().WithContext("releasing outbox entry " + GetS(item, "id"));
+      }
+    }
+    start = page.last_evaluated_key;
+  } while (start);
+  return released;
 }
 
 Status Outbox::MarkSent(const OutboxEntry& claimed) {
@@ -398,6 +441,15 @@ Dispatcher::~Dispatcher() {
 void Dispatcher::Start() {
   std::lock_guard lock(mu_);
   if (!threads_.empty()) return;
+  if (options_.release_in_flight_on_start) {
+    auto released = outbox_->ReleaseInFlight();
+    if (!released.ok()) {
+      spdlog::error("email dispatcher: {}", released.status().ToString());
+    } else if (*released > 0) {
+      spdlog::warn("{} email(s) were being sent when Rivulet stopped; sending them again now (same Message-ID)",
+                   *released);
+    }
+  }
   stop_ = false;
   int count = std::max(1, options_.threads);
   for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, count] { Loop(i, count); });

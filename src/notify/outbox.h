@@ -132,6 +132,10 @@ class Outbox {
   // Ends the attempt of a claimed entry. ConditionFailed when the entry was
   // claimed again meanwhile (its lease ran out).
   Status MarkSent(const OutboxEntry& claimed);
+  // Makes every attempt in flight (claimed, not finished) due now and counts
+  // them. Only right when no other process sends from this outbox: after a
+  // restart, the attempts in flight were the dead process's.
+  Result<int> ReleaseInFlight();
   Status MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error);
   Status MarkFailed(const OutboxEntry& claimed, const std::string& error);
 
@@ -185,6 +189,10 @@ struct DispatcherOptions {
   // The thread also looks for due entries at least this often (entries
   // written by another process, or without NotifyEnqueued).
   int64_t poll_interval_millis = 2'000;
+  // Start() first releases attempts left in flight by a crash (instead of
+  // waiting for their leases), for the single-process setup. Turn off when
+  // several processes deliver from one outbox table.
+  bool release_in_flight_on_start = true;
   uint64_t seed = 0;  // jitter's random seed; 0 for a random one
 };
 

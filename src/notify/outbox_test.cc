@@ -334,6 +334,26 @@ TEST_F(OutboxTest, AnAttemptAbandonedMidSendIsRetriedAfterItsLease) {
   EXPECT_EQ(sink_.WaitForMessages(1).size(), 1u);
 }
 
+TEST_F(OutboxTest, AfterARestartAttemptsLeftInFlightAreSentWithoutWaitingForTheLease) {
+  ASSERT_TRUE(sink_.Start());
+  Enqueue("o-1:confirmed");
+  Enqueue("o-2:confirmed");
+  // The previous process claimed o-1 and died mid-send.
+  auto claimed = outbox_->Claim(Get("o-1:confirmed"), clock_.NowMillis() + 120'000);
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get());  // the restarted process
+  dispatcher.Start();
+  auto messages = sink_.WaitForMessages(2);
+  dispatcher.Stop();
+  ASSERT_EQ(messages.size(), 2u) << "the ManualClock never moved: no lease ran out";
+  OutboxEntry entry = Get("o-1:confirmed");
+  EXPECT_EQ(entry.state, OutboxState::kSent);
+  EXPECT_EQ(entry.attempts, 2);
+  EXPECT_EQ(*outbox_->ReleaseInFlight(), 0) << "nothing is left in flight";
+}
+
 TEST_F(OutboxTest, RejectedRecipientFailsAtOnceAndCanBeRequeued) {
   ASSERT_TRUE(sink_.Start());
   auto mailer = MakeMailer();
