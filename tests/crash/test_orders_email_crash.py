@@ -1,0 +1,84 @@
+"""kill -9 while orders are confirmed and their emails sent: after a restart
+every confirmed order has exactly one confirmation email in the mailbox."""
+import email
+import email.policy
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
+from rivulet_harness import Rivulet  # noqa: E402
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+from test_orders_crash import all_orders  # noqa: E402
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def confirmation_ids(box):
+    ids = []
+    for f in (box / "new").glob("*") if (box / "new").exists() else []:
+        msg = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        text = msg.get_body(preferencelist=("plain",)).get_content()
+        m = re.search(r"/orders/(o-[0-9a-f]+)", text)
+        if m and "confirm" in msg["Subject"].lower():
+            ids.append(m.group(1))
+    return ids
+
+
+def test_kill_9_during_order_emails_sends_each_exactly_once(tmp_path):
+    port, box = free_port(), tmp_path / "mail"
+    sink = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", str(box)])
+    data = tmp_path / "data"
+    data.mkdir()
+    server = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                                         "RIVULET_SMTP_URL": f"smtp://127.0.0.1:{port}"}).start()
+    try:
+        shops = [Shop(server).signup(f"M{i}") for i in range(4)]
+        stop = threading.Event()
+
+        def load(shop):
+            while not stop.is_set():
+                try:
+                    shop.place([{"productId": "p-030", "quantity": 1}])
+                except Exception:
+                    return
+
+        threads = [threading.Thread(target=load, args=(s,)) for s in shops]
+        for t in threads:
+            t.start()
+        time.sleep(2.0)
+        server.kill()
+        stop.set()
+        for t in threads:
+            t.join(30)
+        server.start()
+        admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            orders = all_orders(admin)
+            confirmed = {o["id"] for o in orders if o["status"] == "CONFIRMED"}
+            if all(o["status"] != "PLACED" for o in orders) and set(confirmation_ids(box)) >= confirmed:
+                break
+            time.sleep(0.3)
+        time.sleep(2)  # room for a duplicate to show up
+        ids = confirmation_ids(box)
+        assert len(confirmed) > 10
+        assert set(ids) == confirmed, (len(set(ids)), len(confirmed))
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        assert not duplicates, f"{len(duplicates)} orders got more than one confirmation"
+    finally:
+        if server.proc is not None:
+            assert server.stop() == 0, server.log_text()
+        sink.terminate()
+        sink.wait(10)
