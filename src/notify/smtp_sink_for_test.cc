@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,8 +19,6 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-extern char** environ;
 
 namespace notify::testing {
 
@@ -162,9 +160,18 @@ bool SmtpSink::Start() {
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-  if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) {
+  pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ == 0) {
+    // Dies with the test process, also when that crashes or is killed.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  if (pid_ < 0) {
     pid_ = -1;
-    ADD_FAILURE() << "cannot spawn /usr/bin/python3 -m aiosmtpd (is python3-aiosmtpd installed?)";
+    ADD_FAILURE() << "cannot fork to start /usr/bin/python3 -m aiosmtpd";
     return false;
   }
   for (int i = 0; i < 400; ++i) {  // up to 20 s: python starts slowly on a busy machine
