@@ -128,13 +128,12 @@ S3Handler::~S3Handler() {
 Response S3Handler::Handle(gateway::Request& request) {
   bool head = request.method == "HEAD";
   auto parsed = ParseS3Request(request);
-  Result<Response> result = parsed.status();
-  std::string resource = "/";
-  if (parsed.ok()) {
-    resource = parsed->Resource();
+  std::string resource = parsed.ok() ? parsed->Resource() : "/";
+  Result<Response> result = [&]() -> Result<Response> {
+    if (!parsed.ok()) return parsed.status();
     ops::Context c{store_, request, *parsed};
-    result = Dispatch(c);
-  }
+    return Dispatch(c);
+  }();
   Response r;
   if (result.ok()) {
     r = std::move(result).value();

@@ -236,6 +236,12 @@ TEST_F(S3HandlerTest, AsyncHandlerAnswersFromThePool) {
   EXPECT_EQ(r.method, "PUT");  // the session's copy stays usable for its log
 }
 
+TEST_F(S3HandlerTest, TargetWithoutSlashIsInvalidRequestNotACrash) {
+  auto r = Call("GET", "bkt/k");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Code(r), "InvalidRequest");
+}
+
 TEST(S3ErrorTest, UnknownWordsFallBackToTheStatusCode) {
   auto e = ErrorFromStatus(common::Status::NotFound("Whatever: x"));
   EXPECT_EQ(e.code, "NoSuchKey");
