@@ -14,9 +14,25 @@ common::Status AwsDispatcher::Register(std::string prefix, Handler handler) {
   return common::Status::OK();
 }
 
+common::Status AwsDispatcher::RegisterRestPath(std::string path_prefix, Handler handler) {
+  if (path_prefix.size() < 2 || path_prefix.front() != '/' || path_prefix.back() != '/') {
+    return common::Status::InvalidArgument("REST path prefix '" + path_prefix + "' must start and end with '/'");
+  }
+  auto [it, inserted] = rest_paths_.emplace(std::move(path_prefix), std::move(handler));
+  if (!inserted) return common::Status::AlreadyExists("REST path prefix '" + it->first + "' is taken");
+  return common::Status::OK();
+}
+
 void AwsDispatcher::Handle(Request& request, Respond respond) const {
   std::string_view target = request.Header("X-Amz-Target");
   if (target.empty()) {
+    for (const auto& [prefix, handler] : rest_paths_) {
+      if (request.path.compare(0, prefix.size(), prefix) == 0) {
+        request.route = "aws:" + prefix;
+        handler(request, std::move(respond));
+        return;
+      }
+    }
     if (rest_fallback_) {
       request.route = "aws:rest";
       rest_fallback_(request, std::move(respond));

@@ -22,6 +22,12 @@ class AwsDispatcher {
   // `prefix` is the X-Amz-Target service part, e.g. "Kinesis_20131202".
   // AlreadyExists when the prefix is taken.
   common::Status Register(std::string prefix, Handler handler);
+  // A REST-JSON service addressed by path (Lambda's "/2015-03-31/"): requests
+  // without X-Amz-Target whose path starts with `path_prefix` go to `handler`
+  // instead of the S3 fallback. (A bucket with that very name is shadowed.)
+  // AlreadyExists when the prefix is taken; InvalidArgument unless it starts
+  // and ends with '/'.
+  common::Status RegisterRestPath(std::string path_prefix, Handler handler);
   // The S3 REST handler (requests without X-Amz-Target).
   void SetRestFallback(Handler handler) { rest_fallback_ = std::move(handler); }
 
@@ -38,6 +44,7 @@ class AwsDispatcher {
 
  private:
   std::map<std::string, Handler, std::less<>> services_;
+  std::map<std::string, Handler, std::less<>> rest_paths_;
   Handler rest_fallback_;
 };
 

@@ -7,10 +7,10 @@ namespace {
 
 class AwsDispatcherTest : public ::testing::Test {
  protected:
-  Response Call(std::string target, std::string method = "POST") {
+  Response Call(std::string target, std::string method = "POST", std::string path = "/") {
     Request req;
     req.method = method;
-    req.path = "/";
+    req.path = path;
     req.request_id = "rid-1";
     if (!target.empty()) req.headers.Add("X-Amz-Target", target);
     Response out;
@@ -50,6 +50,18 @@ TEST_F(AwsDispatcherTest, RequestsWithoutTargetGoToRestFallback) {
   dispatcher_.SetRestFallback(Named("s3"));
   EXPECT_EQ(Call("", "GET").body, "s3");
   EXPECT_EQ(route_, "aws:rest");
+}
+
+TEST_F(AwsDispatcherTest, RestPathPrefixWinsOverTheS3Fallback) {
+  dispatcher_.SetRestFallback(Named("s3"));
+  ASSERT_TRUE(dispatcher_.RegisterRestPath("/2015-03-31/", Named("lambda")).ok());
+  EXPECT_EQ(Call("", "GET", "/2015-03-31/functions/").body, "lambda");
+  EXPECT_EQ(route_, "aws:/2015-03-31/");
+  EXPECT_EQ(Call("", "GET", "/2015-03-31").body, "s3");  // a bucket of that name
+  EXPECT_EQ(Call("", "GET", "/bucket/key").body, "s3");
+  EXPECT_TRUE(dispatcher_.RegisterRestPath("/2015-03-31/", Named("again")).code() ==
+              common::Status::Code::kAlreadyExists);
+  EXPECT_TRUE(dispatcher_.RegisterRestPath("no-slash", Named("x")).IsInvalidArgument());
 }
 
 TEST_F(AwsDispatcherTest, DuplicatePrefixIsRejected) {

@@ -15,6 +15,7 @@
 #include "analytics/analytics_function.h"
 #include "aws/dynamodb/dynamodb_handler.h"
 #include "aws/kinesis/kinesis_handler.h"
+#include "aws/lambda/lambda_handler.h"
 #include "aws/s3/s3_handler.h"
 #include "functions/checkpoint_store.h"
 #include "functions/runtime.h"
@@ -114,8 +115,9 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
   functions::FunctionRuntime* functions_runtime =
       registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
+  auto* lambda = registry->Own(std::make_unique<aws::lambda::LambdaHandler>(functions_runtime));
+  RETURN_IF_ERROR(registry->aws().RegisterRestPath(std::string(aws::lambda::kPathPrefix), lambda->AsHandler()));
   registry->SetReady("functions", true);
-  (void)functions_runtime;  // used by the orders and analytics blocks
 
   // --- notify (email templates, outbox, SMTP; used by the notifier function) ---
   notify::NotifyConfig notify_config;
