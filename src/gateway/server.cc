@@ -199,7 +199,16 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     impl_->ws_gauge().Dec();
   }
 
+  const Request& upgrade_request() const override { return upgrade_; }
+
   void Run(http::request<http::string_body> req) {
+    upgrade_.method = std::string(req.method_string());
+    upgrade_.target = std::string(req.target());
+    upgrade_.path = "/ws";
+    upgrade_.remote_addr = remote_;
+    for (const auto& field : req) {
+      upgrade_.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
     impl_->Register(ctx_, this);
     impl_->ws_gauge().Inc();
     websocket::stream_base::timeout timeout;
@@ -296,6 +305,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   beast::flat_buffer buffer_;
   OutboundQueue queue_;
   std::string remote_;
+  Request upgrade_;  // set in Run, read-only afterwards
   bool writing_ = false;
   bool closed_ = false;
 };

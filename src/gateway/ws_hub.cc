@@ -97,6 +97,9 @@ std::optional<std::string> Hub::HandleMessage(const std::shared_ptr<WsClient>& c
   }
   std::string topic_copy(topic);
   if (op_copy == "subscribe") {
+    if (filter_ && !filter_(client->upgrade_request(), topic_copy)) {
+      return error("not allowed to follow '" + topic_copy + "'; sign in with an account that may");
+    }
     {
       std::lock_guard lock(mu_);
       auto it = topic_counts_.find(client.get());

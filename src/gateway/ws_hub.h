@@ -14,7 +14,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <functional>
 #include <string_view>
+
+#include "gateway/http.h"
 
 namespace gateway {
 
@@ -25,6 +28,12 @@ class WsClient {
   // Queues a text frame without blocking. A client whose queue is full is
   // dropped (connection closed), never allowed to grow memory without bound.
   virtual void Send(std::shared_ptr<const std::string> message) = 0;
+  // The HTTP request that opened the socket (headers and cookies tell who is
+  // connected); empty for clients that did not come over HTTP.
+  virtual const Request& upgrade_request() const {
+    static const Request kNone;
+    return kNone;
+  }
 };
 
 // A bounded FIFO of outgoing frames for one connection. Not thread-safe: it
@@ -50,6 +59,12 @@ class OutboundQueue {
 
 class Hub {
  public:
+  // Decides whether the client that opened its socket with `upgrade` may
+  // follow `topic`. Without a filter every topic is open.
+  using SubscribeFilter = std::function<bool(const Request& upgrade, std::string_view topic)>;
+  // REQUIRES: called before clients connect.
+  void SetSubscribeFilter(SubscribeFilter filter) { filter_ = std::move(filter); }
+
   static constexpr size_t kMaxTopicBytes = 256;
   static constexpr size_t kMaxTopicsPerClient = 64;
 
@@ -68,6 +83,7 @@ class Hub {
   size_t SubscriberCount(std::string_view topic) const;
 
  private:
+  SubscribeFilter filter_;
   mutable std::mutex mu_;
   // topic -> subscribers; guarded by mu_.
   std::map<std::string, std::map<const WsClient*, std::weak_ptr<WsClient>>, std::less<>> topics_;

@@ -69,6 +69,30 @@ TEST(HubTest, BadMessagesGetErrors) {
   EXPECT_EQ(*hub.HandleMessage(client, R"({"op":"ping"})"), R"({"op":"pong"})");
 }
 
+// A client whose upgrade request carried a given cookie.
+class ClientWithCookie : public FakeClient {
+ public:
+  explicit ClientWithCookie(std::string cookie) { upgrade_.headers.Add("Cookie", std::move(cookie)); }
+  const Request& upgrade_request() const override { return upgrade_; }
+  Request upgrade_;
+};
+
+TEST(HubTest, FilterDecidesFromTheUpgradeRequest) {
+  Hub hub;
+  hub.SetSubscribeFilter([](const Request& upgrade, std::string_view topic) {
+    return topic == "orders/u-1" && upgrade.Header("Cookie") == "session=u-1";
+  });
+  auto owner = std::make_shared<ClientWithCookie>("session=u-1");
+  auto other = std::make_shared<ClientWithCookie>("session=u-2");
+  EXPECT_EQ(*hub.HandleMessage(owner, R"({"op":"subscribe","topic":"orders/u-1"})"),
+            R"({"op":"subscribed","topic":"orders/u-1"})");
+  auto refused = hub.HandleMessage(other, R"({"op":"subscribe","topic":"orders/u-1"})");
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->find("\"op\":\"error\""), std::string::npos);
+  EXPECT_EQ(hub.Publish("orders/u-1", "1"), 1u);
+  EXPECT_TRUE(other->received.empty());
+}
+
 TEST(HubTest, SubscriptionsPerClientAreCapped) {
   Hub hub;
   auto client = std::make_shared<FakeClient>();

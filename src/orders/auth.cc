@@ -62,6 +62,10 @@ bool MaySubscribe(const Principal* user, std::string_view topic) {
   return topic == "orders/" + user->user_id;
 }
 
+bool IsShopTopic(std::string_view topic) {
+  return topic == "admin/orders" || topic == "analytics" || topic.rfind("orders/", 0) == 0;
+}
+
 std::string PrincipalJson(const Principal& p) {
   return nlohmann::json{{"id", p.user_id}, {"email", p.email}, {"name", p.name}, {"role", p.role}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);

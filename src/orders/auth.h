@@ -93,8 +93,10 @@ class SessionAuth final : public Authenticator {
 // Who may follow which /ws topic (docs/api.md): `orders/<customerId>` that
 // customer and admins; `admin/orders` and `analytics` admins only; nothing
 // else. `user` is null for an anonymous connection. For the gateway hub's
-// subscribe hook (not there yet: until it is, the hub lets anyone subscribe).
+// subscribe filter (wired in server/services.cc).
 bool MaySubscribe(const Principal* user, std::string_view topic);
+// True for the topics the shop publishes on (and MaySubscribe governs).
+bool IsShopTopic(std::string_view topic);
 
 // Random bytes as lower-case hex (ids, tokens). Uses OpenSSL RAND_bytes.
 std::string RandomHex(size_t bytes);

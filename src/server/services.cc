@@ -160,6 +160,13 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
                                                              publish, registry->clock(), orders_options));
   orders::OrdersApp* shop = registry->Own(std::move(orders_app));
   shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
+  // The shop's topics (orders/<customerId>, admin/orders, analytics) follow
+  // docs/api.md's rules; other topics stay open.
+  registry->hub().SetSubscribeFilter([shop](const gateway::Request& upgrade, std::string_view topic) {
+    if (!orders::IsShopTopic(topic)) return true;
+    auto user = shop->auth().Authenticate(upgrade);
+    return orders::MaySubscribe(user.ok() ? &*user : nullptr, topic);
+  });
   registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
 

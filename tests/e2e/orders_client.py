@@ -25,6 +25,11 @@ class Shop:
     def url(self, path):
         return self.base + path
 
+    @property
+    def cookie(self):
+        """The session cookie, for a WebSocket opened as this user."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.s.cookies)
+
     def signup(self, name="Ada"):
         email = f"{name.lower()}-{secrets.token_hex(4)}@example.com"
         r = self.s.post(self.url("/api/auth/signup"), json={"email": email, "password": "s3cret-pass", "name": name})

@@ -1,4 +1,5 @@
-"""WebSocket /ws against the real binary: subscribe, server push (triggered
+"""WebSocket /ws against the real binary (on topics outside the shop's, which
+test_orders_ws_auth.py covers): subscribe, server push (triggered
 through POST /api/_debug/publish), unsubscribe, ping/pong, and a client that
 never reads being dropped while others keep being served."""
 import asyncio
@@ -40,12 +41,12 @@ async def recv_json(ws):
 def test_subscribe_then_receive_pushes(server):
     async def run():
         async with websockets.connect(ws_url(server)) as ws:
-            await ws.send(json.dumps({"op": "subscribe", "topic": "orders/42"}))
-            assert await recv_json(ws) == {"op": "subscribed", "topic": "orders/42"}
+            await ws.send(json.dumps({"op": "subscribe", "topic": "news/42"}))
+            assert await recv_json(ws) == {"op": "subscribed", "topic": "news/42"}
             delivered = await asyncio.get_running_loop().run_in_executor(
-                None, publish, server, "orders/42", {"status": "confirmed", "total": 12.5})
+                None, publish, server, "news/42", {"status": "confirmed", "total": 12.5})
             assert delivered == 1
-            assert await recv_json(ws) == {"topic": "orders/42", "data": {"status": "confirmed", "total": 12.5}}
+            assert await recv_json(ws) == {"topic": "news/42", "data": {"status": "confirmed", "total": 12.5}}
     asyncio.run(run())
 
 

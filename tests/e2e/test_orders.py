@@ -79,7 +79,7 @@ def test_session_cookie_is_httponly_and_lax(server):
 
 def test_order_is_accepted_then_confirmed_over_websocket(server, shop):
     product = shop.product("p-003")
-    listener = Listener(server, [f"orders/{shop.user['id']}"])
+    listener = Listener(server, [f"orders/{shop.user['id']}"], cookie=shop.cookie)
     try:
         r = shop.place([{"productId": "p-003", "quantity": 2}])
         assert r.status_code == 202, r.text
@@ -154,7 +154,7 @@ def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin)
     order_id = shop.place([{"productId": "p-014", "quantity": 1}]).json()["id"]
     shop.wait_for_status(order_id, {"CONFIRMED"})
     assert shop.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"}).status_code == 403
-    listener = Listener(server, [f"orders/{shop.user['id']}", "admin/orders"])
+    listener = Listener(server, [f"orders/{shop.user['id']}", "admin/orders"], cookie=admin.cookie)
     try:
         r = admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"})
         assert r.status_code == 202 and r.json() == {"id": order_id, "status": "SHIPPED"}

@@ -50,7 +50,8 @@ def test_summary_counts_orders_funnel_and_latency(server):
 
 
 def test_summary_is_pushed_on_the_analytics_topic(server):
-    listener = Listener(server, ["analytics"])
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    listener = Listener(server, ["analytics"], cookie=admin.cookie)
     try:
         msg = listener.wait_for(lambda m: m["topic"] == "analytics", timeout=5)
         assert msg["data"]["range"] == "5m" and "series" in msg["data"]
