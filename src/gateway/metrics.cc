@@ -98,7 +98,16 @@ Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view
   return *slot;
 }
 
+void MetricsRegistry::AddCollector(std::function<void()> collect) {
+  std::lock_guard lock(collectors_mu_);
+  collectors_.push_back(std::move(collect));
+}
+
 std::string MetricsRegistry::Render() const {
+  {
+    std::lock_guard collectors_lock(collectors_mu_);
+    for (const auto& collect : collectors_) collect();  // they take mu_ through Get*()
+  }
   std::lock_guard lock(mu_);
   std::string out;
   for (const auto& [name, family] : families_) {

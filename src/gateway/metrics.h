@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,12 @@ class MetricsRegistry {
   // Seconds, 0.5 ms .. 10 s.
   static std::vector<double> LatencyBounds();
 
+  // Runs `collect` at the start of every Render(), so components that keep
+  // their own counters (the functions runtime, the outbox) can copy them into
+  // gauges at scrape time instead of depending on this library.
+  // REQUIRES: what `collect` touches outlives the registry's last Render().
+  void AddCollector(std::function<void()> collect);
+
   // Prometheus text format, families sorted by name.
   std::string Render() const;
 
@@ -90,6 +97,8 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, Family, std::less<>> families_;  // guarded by mu_
+  mutable std::mutex collectors_mu_;  // taken before mu_, never inside it
+  std::vector<std::function<void()>> collectors_;  // guarded by collectors_mu_
 };
 
 }  // namespace gateway

@@ -35,3 +35,20 @@ TEST(MetricsTest, LabelValuesAreEscaped) {
 
 }  // namespace
 }  // namespace gateway
+
+namespace gateway {
+namespace {
+
+TEST(MetricsTest, CollectorsRunBeforeEachRender) {
+  MetricsRegistry registry;
+  int scrapes = 0;
+  registry.AddCollector([&] {
+    ++scrapes;
+    registry.GetGauge("collected_things", "things copied at scrape time").Set(scrapes * 10);
+  });
+  EXPECT_NE(registry.Render().find("collected_things 10"), std::string::npos);
+  EXPECT_NE(registry.Render().find("collected_things 20"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gateway

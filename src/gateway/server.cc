@@ -354,6 +354,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
  private:
+  size_t MaxBodyBytes() const {
+    size_t own = listener_->options.max_body_bytes;
+    return own != 0 ? own : impl_->options().max_body_bytes;
+  }
+
   // Phase 1: wait (idle timeout) for the first bytes of the next request.
   // Phase 2: the whole request must arrive within the read timeout.
   void WaitForRequest() {
@@ -371,7 +376,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(impl_->options().max_header_bytes));
-    parser_->body_limit(impl_->options().max_body_bytes);
+    parser_->body_limit(MaxBodyBytes());
     SetDeadline(impl_->options().read_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
@@ -415,7 +420,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     if (ec == http::error::body_limit) {
       return RejectAndClose(413, "Content Too Large",
-                            "request body exceeds " + std::to_string(impl_->options().max_body_bytes) + " bytes");
+                            "request body exceeds " + std::to_string(MaxBodyBytes()) + " bytes");
     }
     if (ec) {
       if (ec.category() == http::make_error_code(http::error::bad_target).category()) {

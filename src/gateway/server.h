@@ -43,6 +43,9 @@ struct ListenerOptions {
   Handler handler;
   CorsOptions cors;
   Hub* hub = nullptr;  // when set, GET /ws upgrades to a WebSocket on this hub
+  // Body size limit on this listener; 0 = ServerOptions::max_body_bytes. The
+  // AWS endpoint needs more than /api/ (S3 parts of 8 MiB and more).
+  size_t max_body_bytes = 0;
   // Shapes errors the gateway itself answers (400 malformed, 413, 431, 500)
   // in the listener's protocol. Default: problem JSON.
   std::function<Response(int status, std::string_view title, std::string_view detail,

@@ -145,6 +145,11 @@ common::Status Serve(const Config& config) {
   ASSIGN_OR_RETURN(aws.port, Port(config, "gateway.aws_port", 4566));
   aws.handler = registry.aws().AsHandler();
   aws.cors.allowed_origins = config.GetString("gateway.aws_cors_origins", "");
+  // Bodies are held in memory: 64 MiB covers the CLI's 8 MiB multipart parts
+  // and single PUTs below its multipart threshold with room to spare.
+  ASSIGN_OR_RETURN(int64_t aws_body, config.Int("gateway.aws_max_body_bytes", 64 * 1024 * 1024));
+  if (aws_body <= 0) return common::Status::InvalidArgument("gateway.aws_max_body_bytes must be > 0");
+  aws.max_body_bytes = static_cast<size_t>(aws_body);
   aws.error_response = [](int status, std::string_view title, std::string_view detail, std::string_view id) {
     std::string type = status == 413 ? "RequestEntityTooLargeException" : "SerializationException";
     return gateway::AwsDispatcher::JsonError(status, type, std::string(title) + ": " + std::string(detail), id);

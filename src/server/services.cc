@@ -10,6 +10,8 @@
 // and the library to src/server/CMakeLists.txt.
 #include "server/services.h"
 
+#include "server/function_admin.h"
+
 #include <cstdlib>
 
 #include "analytics/analytics_function.h"
@@ -160,6 +162,8 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
                                                              publish, registry->clock(), orders_options));
   orders::OrdersApp* shop = registry->Own(std::move(orders_app));
   shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
+  RETURN_IF_ERROR(AddFunctionAdminRoute(functions_runtime, &shop->auth(), &registry->web()));
+  ExportFunctionMetrics(functions_runtime, &registry->metrics());
   // The shop's topics (orders/<customerId>, admin/orders, analytics) follow
   // docs/api.md's rules; other topics stay open.
   registry->hub().SetSubscribeFilter([shop](const gateway::Request& upgrade, std::string_view topic) {

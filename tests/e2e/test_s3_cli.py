@@ -11,8 +11,7 @@ import requests
 
 from rivulet_harness import AWS_ENV, Rivulet
 
-# Multipart parts of 8 MiB must fit the gateway's body limit.
-ARGS = ["--set", "gateway.max_body_bytes=67108864"]
+ARGS = []  # the defaults must carry the CLI's 8 MiB parts
 
 
 @pytest.fixture
