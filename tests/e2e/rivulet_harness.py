@@ -11,6 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("RIVULET_BIN", str(ROOT / "build" / "rivulet"))
 
@@ -95,3 +97,16 @@ class Rivulet:
     def __exit__(self, *exc):
         if self.proc is not None:
             self.stop()
+
+
+@pytest.fixture
+def rivulet(tmp_path):
+    """A running rivulet on free ports with its own data dir; stopped with
+    SIGTERM afterwards, which must exit 0. conftest.py files re-export it."""
+    server = Rivulet(data_dir=tmp_path / "data")
+    server.data_dir.mkdir()
+    server.start()
+    yield server
+    if server.proc is not None:
+        code = server.stop()
+        assert code == 0, f"rivulet exited {code} on SIGTERM:\n{server.log_text()}"
