@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "orders/auth.h"
 #include "orders/model.h"
 #include "orders/schema.h"
 
@@ -47,11 +46,12 @@ common::Result<std::unique_ptr<Analytics>> Analytics::Start(functions::FunctionR
 common::Status Analytics::StartMappings() {
   std::lock_guard lock(mu_);
   if (!mapping_ids_.empty()) return common::Status::OK();
-  // Fresh ids: each start rebuilds its in-memory windows from the last 24 h.
-  std::string run = orders::RandomHex(4);
+  // Each start rebuilds the in-memory windows from the last 24 h, so the
+  // mappings keep no checkpoints.
   for (const char* stream : {orders::kOrdersStream, orders::kActivityStream}) {
     functions::EventSourceMappingConfig m;
-    m.id = std::string("analytics-") + stream + "-" + run;
+    m.id = std::string("analytics-") + stream;
+    m.persist_checkpoints = false;
     m.function_name = kFunctionName;
     m.stream_name = stream;
     m.batch_size = 1000;

@@ -28,6 +28,10 @@ struct EventSourceMappingConfig {
   std::string on_failure_stream;              // DestinationConfig.OnFailure ("" = none)
   int parallelization_factor = 1;             // 1..10 (only 1 is supported so far)
   int tumbling_window_seconds = 0;            // 0..900; 0 = no windows
+  // False for consumers that keep their state in memory and rebuild it from
+  // the stream at each start (live analytics): nothing is written to the
+  // checkpoint store, and each start begins at the starting position.
+  bool persist_checkpoints = true;
 };
 
 // InvalidArgument naming the parameter, its value and the allowed range.

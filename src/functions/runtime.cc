@@ -125,6 +125,10 @@ class FunctionRuntime::MappingRunner final : public Task {
   }
 
   common::Status LoadStartTime() {
+    if (!config_.persist_checkpoints) {
+      start_millis_ = common::SystemClock::Default()->NowMillis();
+      return common::Status::OK();
+    }
     ASSIGN_OR_RETURN(std::optional<Checkpoint> saved, runtime_->checkpoints_->Load(config_.id, kStartTimeKey));
     if (saved) {
       start_millis_ = std::stoll(saved->sequence_number);

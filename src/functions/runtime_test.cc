@@ -392,3 +392,28 @@ TEST_F(RuntimeTest, BadTumblingWindowIsRejected) {
 
 }  // namespace
 }  // namespace functions
+
+namespace functions {
+namespace {
+
+TEST_F(RuntimeTest, InMemoryConsumerLeavesNoCheckpointsAndRereadsOnRestart) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  Put("orders", 10, "r");
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.persist_checkpoints = false;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));
+  std::string shard = streams_->DescribeStream("orders").value().shards[0].shard_id;
+  EXPECT_FALSE(checkpoints_->Load("mapping-1", shard).value().has_value());
+  EXPECT_FALSE(checkpoints_->Load("mapping-1", "~mapping-start").value().has_value());
+
+  runtime_.reset();
+  function_ = std::make_shared<RecordingFunction>();
+  StartRuntime();
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));  // all again
+}
+
+}  // namespace
+}  // namespace functions

@@ -35,7 +35,10 @@ std::string ShardProcessor::checkpoint() const {
 }
 
 common::Status ShardProcessor::Init() {
-  ASSIGN_OR_RETURN(std::optional<Checkpoint> saved, deps_.checkpoints->Load(config_.id, shard_id_));
+  std::optional<Checkpoint> saved;
+  if (config_.persist_checkpoints) {
+    ASSIGN_OR_RETURN(saved, deps_.checkpoints->Load(config_.id, shard_id_));
+  }
   if (saved && saved->shard_finished) {
     finished_ = true;
     return common::Status::OK();
@@ -119,7 +122,9 @@ int64_t ShardProcessor::Step() {
   if (buffer_.empty()) {
     if (!at_shard_end_) return kIdle;  // the stream subscription wakes us
     Checkpoint done{checkpoint(), true, 0, ""};
-    if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, done); !s.ok()) {
+    if (auto s = config_.persist_checkpoints ? deps_.checkpoints->Save(config_.id, shard_id_, done)
+                                             : common::Status::OK();
+        !s.ok()) {
       spdlog::warn("mapping {} shard {}: checkpoint failed: {}", config_.id, shard_id_, s.ToString());
       return Scheduler::NowMicros() + kErrorBackoffMicros;
     }
@@ -276,6 +281,7 @@ void ShardProcessor::SaveCheckpoint(const std::string& sequence) {
     std::lock_guard lock(checkpoint_mu_);
     checkpoint_ = sequence;
   }
+  if (!config_.persist_checkpoints) return;
   Checkpoint checkpoint{sequence, false, window_start_, window_state_};
   if (auto s = deps_.checkpoints->Save(config_.id, shard_id_, checkpoint); !s.ok()) {
     // The effect happened; a restart re-delivers from the older checkpoint
