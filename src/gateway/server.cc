@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <filesystem>
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -531,7 +532,19 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void WriteResponse(Response response) {
     response_ = std::move(response);
-    if (!response_.file_path.empty()) {
+    bool head_request = request_.method == "HEAD";
+    // A HEAD answer says how long the body would be without carrying it: a
+    // handler may state that length in Content-Length instead of a body.
+    std::string head_length(response_.headers.Get("Content-Length"));
+    if (!head_request || head_length.empty() ||
+        head_length.find_first_not_of("0123456789") != std::string::npos || head_length.size() > 19) {
+      head_length.clear();
+    }
+    if (!response_.file_path.empty() && head_request && head_length.empty()) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(response_.file_path, ec);
+      if (!ec) head_length = std::to_string(size);
+    } else if (!response_.file_path.empty()) {
       // Large files the static handler chose not to cache: read them whole.
       std::FILE* f = std::fopen(response_.file_path.c_str(), "rb");
       if (f == nullptr) {
@@ -548,7 +561,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     // more than the rest of the request path together.
     const std::string& body = response_.shared_body ? *response_.shared_body : response_.body;
     bool no_body = response_.status == 204 || response_.status == 304 || response_.status < 200;
-    bool send_body = !no_body && request_.method != "HEAD" && !body.empty();
+    bool send_body = !no_body && !head_request && !body.empty();
     keep_alive_ = keep_alive_ && !impl_->draining();
     head_.clear();
     head_.append("HTTP/1.1 ").append(std::to_string(response_.status)).append(1, ' ');
@@ -563,7 +576,11 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       head_.append("Access-Control-Allow-Origin: ").append(cors_origin_).append("\r\n");
       if (cors_origin_ != "*") head_.append("Vary: Origin\r\n");
     }
-    if (!no_body) head_.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    if (!no_body) {
+      head_.append("Content-Length: ")
+          .append(head_length.empty() ? std::to_string(body.size()) : head_length)
+          .append("\r\n");
+    }
     if (!keep_alive_) {
       head_.append("Connection: close\r\n");
     } else if (version_ == 10) {

@@ -184,3 +184,22 @@ def test_upload_part_copy_and_managed_transfer(s3, tmp_path):
     dst = tmp_path / "g"
     s3.download_file("xfer", "g", str(dst), Config=cfg)
     assert dst.read_bytes() == data
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
+def test_head_of_a_large_object_states_its_length_without_reading_it(rivulet, s3):
+    import io
+    from boto3.s3.transfer import TransferConfig
+    size = 100 << 20
+    s3.create_bucket(Bucket="big")
+    s3.upload_fileobj(io.BytesIO(b"\0" * size), "big", "blob",
+                      Config=TransferConfig(multipart_threshold=8 << 20, multipart_chunksize=8 << 20))
+    before = peak_rss_kib(rivulet.proc.pid)
+    for _ in range(5):
+        assert s3.head_object(Bucket="big", Key="blob")["ContentLength"] == size
+    # Holding even one copy of the object would raise the peak by 100 MiB.
+    assert peak_rss_kib(rivulet.proc.pid) - before < 32 << 10
