@@ -232,13 +232,11 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
 
   void OnDrain() override {
     if (closed_) return;
-    if (writing_) {
-      Abort();
-      return;
-    }
-    closed_ = true;
-    ws_.async_close(websocket::close_code::going_away,
-                    [self = shared_from_this()](beast::error_code) {});
+    draining_ = true;
+    // A frame still being written finishes first (OnWrite then closes): a
+    // close frame cannot interleave with it. A client that never reads keeps
+    // that write pending until the server's drain deadline.
+    if (!writing_) CloseGoingAway();
   }
 
  private:
@@ -265,7 +263,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   }
 
   void Enqueue(std::shared_ptr<const std::string> message) {
-    if (closed_) return;
+    if (closed_ || draining_) return;
     if (!queue_.Push(std::move(message))) {
       impl_->ws_dropped().Inc();
       spdlog::warn("ws: dropping slow client {}: {} messages / {} bytes unsent", remote_, queue_.size(),
@@ -287,7 +285,13 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     writing_ = false;
     if (ec || closed_) return;
     queue_.Pop();
+    if (draining_) return CloseGoingAway();
     if (!queue_.empty()) DoWrite();
+  }
+
+  void CloseGoingAway() {
+    closed_ = true;
+    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
   }
 
   // A client that does not read cannot take a close frame either: cut the socket.
@@ -308,6 +312,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   std::string remote_;
   Request upgrade_;  // set in Run, read-only afterwards
   bool writing_ = false;
+  bool draining_ = false;  // the server is shutting down: close after the current frame
   bool closed_ = false;
 };
 
