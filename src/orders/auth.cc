@@ -58,7 +58,7 @@ std::string RandomHex(size_t bytes) {
 
 bool MaySubscribe(const Principal* user, std::string_view topic) {
   if (user == nullptr) return false;
-  if (user->admin()) return topic == "admin/orders" || topic == "analytics" || topic.rfind("orders/", 0) == 0;
+  if (user->admin()) return IsShopTopic(topic);
   return topic == "orders/" + user->user_id;
 }
 

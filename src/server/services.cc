@@ -173,8 +173,6 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   });
   registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
-
-  // --- notify, orders, analytics ---
   return common::Status::OK();
 }
 
