@@ -81,6 +81,13 @@ common::Result<IteratorToken> DecodeIterator(std::string_view text, std::string_
   else if (text.ends_with("=")) size -= 1;
   raw.resize(size);
   if (raw.size() < kFixedSize + kMacSize || raw[0] != kVersion) return Invalid();
+  // Only the exact text we issued is a token: base64 has spare bits in its
+  // last character, and an edited one there would decode to the same bytes.
+  std::string canonical(text.size() + 1, '\0');
+  canonical.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(canonical.data()),
+                                                       reinterpret_cast<const unsigned char*>(raw.data()),
+                                                       static_cast<int>(raw.size()))));
+  if (canonical != text) return Invalid();
   std::string_view payload(raw.data(), raw.size() - kMacSize);
   std::string expected = Mac(payload, key);
   if (CRYPTO_memcmp(expected.data(), raw.data() + payload.size(), kMacSize) != 0) return Invalid();

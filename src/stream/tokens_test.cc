@@ -50,5 +50,22 @@ TEST(TokensTest, ForgedOrEditedIteratorsAreRejected) {
   EXPECT_FALSE(DecodeIterator(std::string(600, 'A'), "k1").ok());
 }
 
+// Base64's last character has spare bits when the text is padded; setting
+// one decodes to the same bytes but is not the token that was issued.
+TEST(TokensTest, IteratorsWithEditedSpareBitsAreRejected) {
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  int padded = 0;
+  for (std::string name : {"a", "ab", "abc"}) {
+    std::string text = EncodeIterator(IteratorToken{name, 7, 2, 99, 1'700'000'300'000}, "k1");
+    if (!text.ends_with("=")) continue;
+    ++padded;
+    size_t last = text.find_last_not_of('=');
+    std::string edited = text;
+    edited[last] = kAlphabet[kAlphabet.find(text[last]) ^ 1];  // the lowest bit is always spare
+    EXPECT_FALSE(DecodeIterator(edited, "k1").ok()) << text;
+  }
+  EXPECT_EQ(padded, 2);  // one name each for "=" and "=="
+}
+
 }  // namespace
 }  // namespace stream
