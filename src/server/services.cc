@@ -19,6 +19,7 @@
 #include "aws/kinesis/kinesis_handler.h"
 #include "aws/lambda/lambda_handler.h"
 #include "aws/s3/s3_handler.h"
+#include "console/console.h"
 #include "functions/checkpoint_store.h"
 #include "functions/runtime.h"
 #include "gateway/debug_routes.h"
@@ -164,6 +165,11 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
   RETURN_IF_ERROR(AddFunctionAdminRoute(functions_runtime, &shop->auth(), &registry->web()));
   ExportFunctionMetrics(functions_runtime, &registry->metrics());
+  // --- console (the operations console's /api/admin/... reads; admins only) ---
+  console::Services console_services{streams, functions_runtime, tables, object_client, &mail->outbox(),
+                                     &shop->auth(), registry->clock()};
+  ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, &registry->web()));
+  registry->Own(std::move(console_api));
   // The shop's topics (orders/<customerId>, admin/orders, analytics) follow
   // docs/api.md's rules; other topics stay open.
   registry->hub().SetSubscribeFilter([shop](const gateway::Request& upgrade, std::string_view topic) {

@@ -1,0 +1,92 @@
+#include "console/console.h"
+
+#include <functional>
+
+#include "console/routes.h"
+#include "orders/work_queue.h"
+
+namespace console {
+
+Response ProblemResponse(int status, std::string_view detail, const Request& request, std::string_view field) {
+  const char* title = status == 400 ? "Bad Request" : status == 401 ? "Unauthorized" : status == 403 ? "Forbidden"
+                      : status == 404 ? "Not Found" : status == 409 ? "Conflict" : status == 413 ? "Content Too Large"
+                      : status == 503 ? "Service Unavailable" : "Error";
+  nlohmann::json j = {{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail},
+                      {"requestId", request.request_id}};
+  if (!field.empty()) j["field"] = field;
+  Response r = Response::Json(status, j.dump());
+  r.headers.Set("Content-Type", "application/problem+json");
+  return r;
+}
+
+Response StatusResponse(const common::Status& status, const Request& request, std::string_view field) {
+  int code = gateway::HttpStatusFor(status);
+  if (code >= 500) return Response::FromStatus(status, request.request_id);
+  return ProblemResponse(code, status.message(), request, field);
+}
+
+Response JsonResponse(const nlohmann::json& body) {
+  Response r = Response::Json(200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  r.headers.Set("Cache-Control", "no-store");
+  return r;
+}
+
+common::Result<int64_t> IntParam(const Request& request, std::string_view name, int64_t fallback, int64_t lo,
+                                 int64_t hi) {
+  auto text = request.QueryParam(name);
+  if (!text || text->empty()) return fallback;
+  int64_t v = 0;
+  bool ok = text->size() <= 18 && std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (ok) v = std::stoll(*text);
+  if (!ok || v < lo || v > hi) {
+    return common::Status::InvalidArgument(std::string(name) + " must be a whole number from " + std::to_string(lo) +
+                                           " to " + std::to_string(hi) + "; got \"" + *text + "\"");
+  }
+  return v;
+}
+
+Console::Console(const Services& services) : services_(services) {}
+Console::~Console() = default;
+
+common::Result<std::unique_ptr<Console>> Console::Start(const Services& services, gateway::Router* router) {
+  std::unique_ptr<Console> console(new Console(services));
+  console->work_ = std::make_unique<orders::WorkQueue>(std::max(1, services.worker_threads), 256);
+  Console* self = console.get();
+  using Fn = Response (*)(const Services&, Request&);
+  // The admin check is the one the orders API uses for /api/admin/orders:
+  // a session (cookie or bearer) whose user has the admin role.
+  auto admin = [self](Fn fn) -> gateway::Handler {
+    return [self, fn](Request& request, gateway::Respond respond) {
+      auto user = self->services_.auth->Authenticate(request);
+      if (!user.ok()) return respond(ProblemResponse(401, "sign in as an admin to use the console", request));
+      if (!user->admin()) return respond(ProblemResponse(403, "only admins may use the operations console", request));
+      auto shared = std::make_shared<gateway::Respond>(std::move(respond));
+      bool posted = self->work_->Post([self, fn, &request, shared] { (*shared)(fn(self->services_, request)); });
+      if (!posted) (*shared)(ProblemResponse(503, "the console is busy; try again in a moment", request));
+    };
+  };
+  struct Route {
+    const char* method;
+    const char* path;
+    Fn fn;
+  };
+  const Route routes[] = {
+      {"GET", "/api/admin/streams", ListStreams},
+      {"GET", "/api/admin/streams/{name}", GetStream},
+      {"GET", "/api/admin/streams/{name}/records", StreamRecords},
+      {"GET", "/api/admin/tables", ListTables},
+      {"POST", "/api/admin/tables/{name}/query", QueryTable},
+      {"GET", "/api/admin/buckets", ListBuckets},
+      {"GET", "/api/admin/buckets/{bucket}/objects", ListObjects},
+      {"GET", "/api/admin/buckets/{bucket}/download", DownloadObject},
+      {"GET", "/api/admin/outbox", ListOutbox},
+      {"POST", "/api/admin/outbox/requeue", RequeueOutbox},
+      // Until the IAM component registers its own (more literal) routes.
+      {"GET", "/api/admin/iam/*", IamUnavailable},
+      {"POST", "/api/admin/iam/*", IamUnavailable},
+  };
+  for (const auto& r : routes) RETURN_IF_ERROR(router->Add(r.method, r.path, admin(r.fn)));
+  return console;
+}
+
+}  // namespace console
