@@ -1,7 +1,9 @@
 """The web UI in headless Chromium (playwright-core) against the real server:
 the shop flow (sign up, cart, checkout, CONFIRMED live, another customer sees
 nothing), the same at phone size, and the admin flow (dashboard moves, ship,
-the customer sees SHIPPED live). Screenshots land in build/e2e-screenshots/.
+the customer sees SHIPPED live, then a tour of the operations console: a
+stream's live tail, functions, a table query, a bucket and a download, the
+outbox, IAM). Screenshots land in build/e2e-screenshots/.
 """
 import os
 import subprocess
@@ -33,7 +35,7 @@ def run_script(name, server, **env):
     shots.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         ["node", f"e2e/{name}"], cwd=WEB, capture_output=True, text=True, timeout=240,
-        env=dict(os.environ, RIVULET_URL=server.http_url, SCREENSHOT_DIR=str(shots),
+        env=dict(os.environ, RIVULET_URL=server.http_url, AWS_URL=server.aws_url, SCREENSHOT_DIR=str(shots),
                  ADMIN_EMAIL=ADMIN["RIVULET_ADMIN_EMAIL"], ADMIN_PASSWORD=ADMIN["RIVULET_ADMIN_PASSWORD"], **env))
     assert result.returncode == 0, f"{name} failed:\n{result.stdout}\n{result.stderr}\n{server.log_text()}"
 

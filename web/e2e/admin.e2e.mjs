@@ -2,14 +2,19 @@
 // the dashboard's counters move while orders flow (a customer orders during the
 // test; `rivulet loadgen` running alongside only makes them move more), the
 // admin ships the customer's order from the orders table, and the customer's
-// open order page shows SHIPPED live, without a reload.
+// open order page shows SHIPPED live, without a reload. Then the admin tours the
+// operations console (e2e/console.mjs): streams with a live tail, functions,
+// a table query, objects (with AWS_URL: a seeded bucket and a download), the
+// email outbox and IAM, with a screenshot of each page.
 //
 //   RIVULET_URL=http://127.0.0.1:8080 ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=... node e2e/admin.e2e.mjs
-// Env as shop.e2e.mjs, plus ADMIN_EMAIL and ADMIN_PASSWORD (required).
+// Env as shop.e2e.mjs, plus ADMIN_EMAIL and ADMIN_PASSWORD (required) and AWS_URL (optional,
+// the S3 endpoint, e.g. http://127.0.0.1:4566).
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { launch } from './browser.mjs'
+import { consoleTour } from './console.mjs'
 import { addFirstProductToCart, baseUrl, checkout, firstPage, newCustomer, seesStatus, signIn, signUp, TIMEOUT } from './steps.mjs'
 
 const base = baseUrl()
@@ -75,6 +80,15 @@ try {
   await seesStatus(customerPage, 'SHIPPED')
   assert.deepEqual(loads, [], 'the customer page was not reloaded')
   await customerPage.screenshot({ path: `${shots}/desktop-order-shipped.png`, fullPage: true })
+
+  current = adminPage
+  await consoleTour(adminPage, {
+    base, shots, orderId, customerId, customerEmail: carol.email, awsUrl: process.env.AWS_URL,
+    // An activity event from the customer lands on the `activity` stream with their id.
+    postEvent: () => customerPage.evaluate(() => fetch('/api/events', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'page_view' }),
+    }).then((r) => r.status)),
+  }, log)
 
   console.log(`PASS admin e2e against ${base}; order ${orderId}`)
 } catch (e) {

@@ -14,7 +14,7 @@ import { OrderPage } from '../features/orders/order-page'
 
 const DashboardPage = lazy(() => import('../features/admin/dashboard-page').then((m) => ({ default: m.DashboardPage })))
 const AdminOrdersPage = lazy(() => import('../features/admin/admin-orders-page').then((m) => ({ default: m.AdminOrdersPage })))
-const ConsolePage = lazy(() => import('../features/admin/console-page').then((m) => ({ default: m.ConsolePage })))
+const ConsoleRoutes = lazy(() => import('../features/console/console-routes').then((m) => ({ default: m.ConsoleRoutes })))
 
 function NotFound() {
   return (
@@ -39,7 +39,7 @@ export const routes: RouteObject[] = [
       { path: '/orders/:id', element: <RequireAuth><OrderPage /></RequireAuth> },
       { path: '/admin', element: <RequireAuth role="admin"><DashboardPage /></RequireAuth> },
       { path: '/admin/orders', element: <RequireAuth role="admin"><AdminOrdersPage /></RequireAuth> },
-      { path: '/admin/console', element: <RequireAuth role="admin"><ConsolePage /></RequireAuth> },
+      { path: '/admin/console/*', element: <RequireAuth role="admin"><ConsoleRoutes /></RequireAuth> },
       { path: '*', element: <NotFound /> },
     ],
   },

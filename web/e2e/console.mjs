@@ -1,0 +1,88 @@
+// The operations console tour used by admin.e2e.mjs: opens each console page
+// as the signed-in admin, checks that it shows live data from the real server,
+// and saves a screenshot of each under `shots`.
+//
+// `ctx`: {base, shots, orderId, customerId, customerEmail, postEvent(), awsUrl?}
+import assert from 'node:assert/strict'
+
+async function seedBucket(awsUrl) {
+  // A bucket with an archive-like layout, over the S3 REST API (no signature
+  // needed until IAM asks for one). Returns false when the server refuses.
+  const put = async (path, body, type) =>
+    (await fetch(`${awsUrl}${path}`, { method: 'PUT', body, headers: type ? { 'Content-Type': type } : {} })).ok
+  return (await put('/e2e-archive', '')) &&
+    (await put('/e2e-archive/archive/2026/11/25/orders-000001.jsonl', '{"orderId":"o-e2e","status":"CONFIRMED"}\n', 'application/x-ndjson')) &&
+    (await put('/e2e-archive/README.txt', 'archive of order events\n', 'text/plain'))
+}
+
+export async function consoleTour(page, ctx, log) {
+  const { base, shots } = ctx
+  const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
+
+  log('the console opens on the streams page')
+  await page.goto(`${base}/admin/console`)
+  await page.getByRole('heading', { name: 'Streams', level: 1 }).waitFor()
+  await page.getByRole('link', { name: 'activity' }).waitFor()
+  await shot('desktop-console-streams')
+
+  log('a stream shows its shards, consumers and a live tail that receives a new record')
+  await page.getByRole('link', { name: 'activity' }).click()
+  await page.getByRole('heading', { name: 'activity', level: 1 }).waitFor()
+  await page.getByRole('table', { name: /Shards of activity/ }).locator('tbody tr').first().waitFor()
+  await page.getByText('Following new records').waitFor()
+  await ctx.postEvent()
+  await page.getByRole('list', { name: 'Records of activity' }).getByText(ctx.customerId).first().waitFor()
+  const consumers = await page.getByRole('table', { name: /Event-source mappings reading activity/ }).textContent()
+  assert.match(consumers, /analytics/, 'the analytics mapping reads activity')
+  await shot('desktop-console-stream')
+  await page.getByRole('button', { name: 'Pause' }).click()
+  await page.getByText('Paused').waitFor()
+
+  log('functions list the mappings with lag and errors')
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Functions' }).click()
+  await page.getByRole('heading', { name: 'Functions', level: 1 }).waitFor()
+  await page.getByRole('rowheader', { name: /order-processor/ }).first().waitFor()
+  await shot('desktop-console-functions')
+
+  log('tables: the order is found by a key-condition query')
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Tables' }).click()
+  await page.getByRole('link', { name: /shop-orders/ }).click()
+  await page.getByRole('heading', { name: /shop-orders/ }).waitFor()
+  await page.getByRole('table', { name: 'Items of shop-orders' }).waitFor()  // browsing at first
+  await page.getByLabel('Key condition').fill('#id = :v')
+  await page.getByLabel('Value of placeholder 1').fill(ctx.orderId)
+  await page.getByRole('button', { name: 'Run query' }).click()
+  await page.getByRole('status').filter({ hasText: 'Page 1: 1 item' }).waitFor()
+  await page.getByRole('table', { name: 'Items of shop-orders' }).getByText(ctx.orderId, { exact: true }).waitFor()
+  await shot('desktop-console-tables')
+
+  log('objects: buckets are browsed by folder')
+  const seeded = ctx.awsUrl ? await seedBucket(ctx.awsUrl) : false
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Objects' }).click()
+  await page.getByRole('heading', { name: 'Objects', level: 1 }).waitFor()
+  if (seeded) {
+    await page.getByRole('link', { name: /e2e-archive/ }).click()
+    await page.getByRole('link', { name: /archive\// }).click()
+    await page.getByRole('link', { name: /2026\// }).click()
+    await page.getByRole('link', { name: /11\// }).click()
+    await page.getByRole('link', { name: /25\// }).click()
+    const download = page.waitForEvent('download')
+    await page.getByRole('link', { name: 'Download archive/2026/11/25/orders-000001.jsonl' }).click()
+    assert.equal((await download).suggestedFilename(), 'orders-000001.jsonl')
+  } else {
+    await page.locator('.picklist, .state--empty').first().waitFor()
+  }
+  await shot('desktop-console-objects')
+
+  log('the outbox shows the confirmation email as sent')
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Email outbox' }).click()
+  await page.getByRole('radio', { name: /Sent/ }).click()
+  await page.getByRole('cell', { name: ctx.customerEmail }).first().waitFor()
+  await shot('desktop-console-outbox')
+
+  log('IAM shows its data, or says clearly that it is not available')
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'IAM' }).click()
+  await page.getByRole('heading', { name: 'IAM', level: 1 }).waitFor()
+  await page.getByText('IAM not available').or(page.getByRole('heading', { name: 'Users' })).first().waitFor()
+  await shot('desktop-console-iam')
+}
