@@ -1,8 +1,10 @@
 import type { Bar } from './summary-transform'
 
 /** Horizontal bars in plain HTML/CSS: cheap to update every second, readable by screen readers. */
-export function BarList({ title, bars, format, empty = 'No data yet', tone }: {
+export function BarList({ title, note, bars, format, empty = 'No data yet', tone }: {
   title: string
+  /** One sentence under the title saying exactly what is counted. */
+  note?: string
   bars: Bar[]
   format: (v: number) => string
   empty?: string
@@ -11,7 +13,7 @@ export function BarList({ title, bars, format, empty = 'No data yet', tone }: {
   const any = bars.some((b) => b.value > 0)
   return (
     <figure className="bars">
-      <figcaption className="chart__title">{title}</figcaption>
+      <figcaption className="chart__title">{title}{note ? <span className="chart__note">{note}</span> : null}</figcaption>
       {!any ? <p className="muted bars__empty">{empty}</p> : (
         <ul>
           {bars.map((b) => (

@@ -63,6 +63,9 @@ describe('DashboardPage', () => {
     await userEvent.click(await screen.findByRole('radio', { name: 'Last hour' }))
     expect(await screen.findByRole('figure', { name: 'Orders per second (per-minute average)' })).toBeInTheDocument()
     expect(asked).toContain('/api/analytics/summary?range=1h')
+    // The status chart says it counts statuses reached in the chosen range, not orders in each status now.
+    expect(screen.getByText(/Orders that reached each status · last hour/)).toBeInTheDocument()
+    expect(screen.getByText(/not the number of orders in each status now/)).toBeInTheDocument()
   })
 
   it('explains a failure to load', async () => {

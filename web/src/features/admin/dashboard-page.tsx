@@ -165,7 +165,12 @@ export function DashboardPage() {
                 />
               </section>
               <section className="panel card">
-                <BarList title="Orders by status" bars={statusBars(s.byStatus).map((b) => ({ ...b, label: statusLabel[b.key as OrderStatus] }))} format={formatCount} tone={(k) => `bars__fill--${k.toLowerCase()}`} />
+                {/* The analytics windows count status changes, so this is the flow through each
+                    status in the range, not how many orders sit in each status now: say so. */}
+                <BarList
+                  title={`Orders that reached each status · ${RANGES.find((r) => r.value === range)!.label.toLowerCase()}`}
+                  note="Each order counts once for every status it reached in this period (a confirmed order counts under Placed and Confirmed); not the number of orders in each status now."
+                  bars={statusBars(s.byStatus).map((b) => ({ ...b, label: statusLabel[b.key as OrderStatus] }))} format={formatCount} tone={(k) => `bars__fill--${k.toLowerCase()}`} />
               </section>
               <section className="panel card">
                 <figure className="bars funnel">
