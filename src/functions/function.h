@@ -65,8 +65,10 @@ struct InvocationResult {
   }
 };
 
-// Thread safety: Invoke may be called concurrently for different shards, and
-// never concurrently for the same shard of the same mapping.
+// Thread safety: Invoke may be called concurrently for different shards. For
+// one shard of one mapping it is called once at a time, except with
+// ParallelizationFactor N > 1: then up to N batches of a shard run at once,
+// never two with the same partition key.
 class Function {
  public:
   virtual ~Function() = default;

@@ -29,11 +29,13 @@ common::Status Validate(const EventSourceMappingConfig& c) {
   if (c.parallelization_factor < 1 || c.parallelization_factor > 10) {
     return OutOfRange("ParallelizationFactor", c.parallelization_factor, "1..10");
   }
-  if (c.parallelization_factor != 1) {
-    return common::Status::InvalidArgument("ParallelizationFactor above 1 is not supported yet");
-  }
   if (c.tumbling_window_seconds < 0 || c.tumbling_window_seconds > 900) {
     return OutOfRange("TumblingWindowInSeconds", c.tumbling_window_seconds, "0..900");
+  }
+  if (c.parallelization_factor > 1 && c.tumbling_window_seconds > 0) {
+    // A window's state is one value per shard; lanes would race on it.
+    return common::Status::InvalidArgument(
+        "TumblingWindowInSeconds cannot be combined with ParallelizationFactor above 1");
   }
   if (!c.on_failure_stream.empty() && c.on_failure_stream == c.stream_name) {
     return common::Status::InvalidArgument("the OnFailure destination must not be the source stream");

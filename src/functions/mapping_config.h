@@ -26,7 +26,7 @@ struct EventSourceMappingConfig {
   bool bisect_batch_on_function_error = false;
   bool report_batch_item_failures = false;    // FunctionResponseTypes
   std::string on_failure_stream;              // DestinationConfig.OnFailure ("" = none)
-  int parallelization_factor = 1;             // 1..10 (only 1 is supported so far)
+  int parallelization_factor = 1;             // 1..10 concurrent batches per shard
   int tumbling_window_seconds = 0;            // 0..900; 0 = no windows
   // False for consumers that keep their state in memory and rebuild it from
   // the stream at each start (live analytics): nothing is written to the

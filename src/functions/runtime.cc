@@ -103,7 +103,7 @@ class FunctionRuntime::MappingRunner final : public Task {
         if (processors_.count(id) || !ParentsFinished(*shard, shards)) continue;
         bool is_child = !shard->parent_shard_id.empty();
         ShardProcessor::Deps deps{runtime_->streams_, runtime_->checkpoints_, function_,
-                                  [this] { runtime_->scheduler_->Wake(this); }};
+                                  [this] { runtime_->scheduler_->Wake(this); }, runtime_->scheduler_.get()};
         auto processor = std::make_unique<ShardProcessor>(std::move(deps), config_, id, start_millis_, is_child);
         runtime_->scheduler_->Add(processor.get());
         processors_.emplace(id, std::move(processor));

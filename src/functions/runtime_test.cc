@@ -93,8 +93,8 @@ class RuntimeTest : public ::testing::Test {
     streams_.reset();
   }
 
-  void StartRuntime() {
-    runtime_ = std::make_unique<FunctionRuntime>(streams_.get(), checkpoints_.get());
+  void StartRuntime(RuntimeOptions options = {}) {
+    runtime_ = std::make_unique<FunctionRuntime>(streams_.get(), checkpoints_.get(), options);
     ASSERT_TRUE(runtime_->RegisterFunction("recorder", function_).ok());
   }
 
@@ -413,6 +413,133 @@ TEST_F(RuntimeTest, InMemoryConsumerLeavesNoCheckpointsAndRereadsOnRestart) {
   StartRuntime();
   ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
   ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));  // all again
+}
+
+}  // namespace
+}  // namespace functions
+
+namespace functions {
+namespace {
+
+// Data "<key>:<n>" with n growing per key; true when each key's numbers grow.
+bool PerKeyOrderHolds(const std::vector<std::string>& data, std::string* why) {
+  std::map<std::string, int> last;
+  for (const auto& d : data) {
+    auto colon = d.find(':');
+    std::string key = d.substr(0, colon);
+    int n = std::stoi(d.substr(colon + 1));
+    auto it = last.find(key);
+    if (it != last.end() && n <= it->second) {
+      *why = d + " came after " + key + ":" + std::to_string(it->second);
+      return false;
+    }
+    last[key] = n;
+  }
+  return true;
+}
+
+TEST_F(RuntimeTest, ParallelizationFactorRunsBatchesOfOneShardConcurrentlyInKeyOrder) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  std::map<std::string, int> next;  // key -> next n
+  auto keyed = [&](int i) { return "k" + std::to_string(i % 16); };
+  std::vector<stream::PutEntry> entries;
+  auto put = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      std::string key = keyed(i);
+      std::vector<stream::PutEntry> one{{key, std::nullopt, key + ":" + std::to_string(next[key]++)}};
+      std::promise<void> done;
+      streams_->PutRecords("orders", std::move(one), [&](auto r) {
+        EXPECT_TRUE(r.ok());
+        done.set_value();
+      });
+      done.get_future().wait();
+    }
+  };
+  put(200);
+  ASSERT_TRUE(streams_->UpdateShardCount("orders", 2).ok());  // the rest goes to the children
+  put(200);
+
+  // The first invocations wait (up to 10 s) until two are in flight at once.
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0, most = 0;
+  function_->behaviour_ = [&](const Batch&, const InvocationContext&) {
+    std::unique_lock lock(mu);
+    most = std::max(most, ++in_flight);
+    cv.notify_all();
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return most >= 2; });
+    --in_flight;
+    return InvocationResult::Success();
+  };
+  StartRuntime(RuntimeOptions{4, 1000});
+  auto mapping = Mapping("orders");
+  mapping.batch_size = 5;
+  mapping.parallelization_factor = 4;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 400; }));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_GE(most, 2);
+  }
+  std::lock_guard lock(function_->mu_);
+  EXPECT_EQ(function_->ProcessedCount(), 400u);
+  std::vector<std::string> order;  // in invocation order across all shards
+  for (const auto& b : function_->batches_) {
+    for (const auto& r : b.records) order.push_back(r.data);
+  }
+  std::string why;
+  EXPECT_TRUE(PerKeyOrderHolds(order, &why)) << why;
+}
+
+TEST_F(RuntimeTest, ParallelCheckpointStopsBeforeTheLowestUnfinishedRecord) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  // One key fails until the restart; the others go on in their own lanes.
+  auto puts = Put("orders", 300, "r", [](int i) { return i == 100 ? std::string("stuck") : "k" + std::to_string(i % 7); });
+  function_->behaviour_ = [](const Batch& batch, const InvocationContext&) {
+    for (const auto& r : batch.records) {
+      if (r.partition_key == "stuck") return InvocationResult::Failure("stuck");
+    }
+    return InvocationResult::Success();
+  };
+  StartRuntime(RuntimeOptions{3, 1000});
+  auto mapping = Mapping("orders");
+  mapping.batch_size = 1;  // so the failing batch holds only the stuck record
+  mapping.parallelization_factor = 3;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  // Records 0..99 are done in every lane; later ones only in the lanes without "stuck".
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 100; }));
+  ASSERT_TRUE(Eventually([&] {
+    return runtime_->GetMapping("mapping-1").value().shards.at(0).checkpoint == puts[99].sequence_number;
+  })) << runtime_->GetMapping("mapping-1").value().shards.at(0).checkpoint;
+  runtime_.reset();
+
+  function_ = std::make_shared<RecordingFunction>();
+  StartRuntime(RuntimeOptions{3, 1000});
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 200; }));
+  ASSERT_TRUE(Eventually([&] {
+    return runtime_->GetMapping("mapping-1").value().shards.at(0).checkpoint == puts.back().sequence_number;
+  }));
+  std::lock_guard lock(function_->mu_);
+  // Exactly the records from the stuck one on are delivered again; none before it.
+  std::set<std::string> again;
+  for (const auto& [shard, data] : function_->processed_) again.insert(data.begin(), data.end());
+  EXPECT_EQ(again.size(), 200u);
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(again.count("r" + std::to_string(i))) << i;
+  for (int i = 100; i < 300; ++i) EXPECT_TRUE(again.count("r" + std::to_string(i))) << i;
+}
+
+TEST_F(RuntimeTest, ParallelizationFactorOutOfRangeOrWithWindowsIsRejected) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.parallelization_factor = 11;
+  auto r = runtime_->CreateMapping(mapping);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("ParallelizationFactor is 11"), std::string::npos) << r.status().ToString();
+  mapping.parallelization_factor = 2;
+  mapping.tumbling_window_seconds = 5;
+  EXPECT_FALSE(runtime_->CreateMapping(mapping).ok());
 }
 
 }  // namespace

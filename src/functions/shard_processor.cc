@@ -29,6 +29,22 @@ ShardProcessor::ShardProcessor(Deps deps, EventSourceMappingConfig config, std::
       is_child_(is_child),
       batch_limit_(static_cast<size_t>(config_.batch_size)) {}
 
+ShardProcessor::ShardProcessor(ShardProcessor* reader, int lane)
+    : deps_(reader->deps_),
+      config_(reader->config_),
+      shard_id_(reader->shard_id_),
+      start_millis_(reader->start_millis_),
+      is_child_(reader->is_child_),
+      initialized_(true),
+      batch_limit_(static_cast<size_t>(config_.batch_size)),
+      stats_(reader->stats_),
+      reader_(reader),
+      lane_(lane) {}
+
+ShardProcessor::~ShardProcessor() {
+  for (auto& lane : lanes_) deps_.scheduler->Remove(lane.get());
+}
+
 std::string ShardProcessor::checkpoint() const {
   std::lock_guard lock(checkpoint_mu_);
   return checkpoint_;
@@ -77,6 +93,10 @@ common::Status ShardProcessor::ResetIterator() {
 }
 
 common::Status ShardProcessor::Fill() {
+  if (reader_ != nullptr) {
+    FillFromLane();
+    return common::Status::OK();
+  }
   // Records already buffered were read; refill only past them.
   while (buffer_.size() < batch_limit_ && !at_shard_end_) {
     int want = static_cast<int>(std::max<size_t>(batch_limit_ - buffer_.size(), 1));
@@ -86,7 +106,7 @@ common::Status ShardProcessor::Fill() {
       RETURN_IF_ERROR(ResetIterator());
       continue;
     }
-    stats_.millis_behind_latest = result->millis_behind_latest;
+    stats_->millis_behind_latest = result->millis_behind_latest;
     if (!result->records.empty()) {
       if (buffer_.empty()) first_buffered_micros_ = Scheduler::NowMicros();
       last_read_sequence_ = result->records.back().sequence_number;
@@ -111,7 +131,14 @@ int64_t ShardProcessor::Step() {
     }
     initialized_ = true;
     if (finished_) return kIdle;
+    if (config_.parallelization_factor > 1) {
+      for (int i = 0; i < config_.parallelization_factor; ++i) {
+        lanes_.push_back(std::unique_ptr<ShardProcessor>(new ShardProcessor(this, i)));
+      }
+      for (auto& lane : lanes_) deps_.scheduler->Add(lane.get());
+    }
   }
+  if (!lanes_.empty()) return ReaderStep();
   if (auto s = Fill(); !s.ok()) {
     spdlog::warn("mapping {} shard {}: read failed: {}", config_.id, shard_id_, s.ToString());
     return Scheduler::NowMicros() + kErrorBackoffMicros;
@@ -120,7 +147,8 @@ int64_t ShardProcessor::Step() {
     if (std::optional<int64_t> next = MaybeCloseWindow()) return *next;
   }
   if (buffer_.empty()) {
-    if (!at_shard_end_) return kIdle;  // the stream subscription wakes us
+    // The stream subscription (or, for a lane, its reader) wakes us.
+    if (!at_shard_end_ || reader_ != nullptr) return kIdle;
     Checkpoint done{checkpoint(), true, 0, ""};
     if (auto s = config_.persist_checkpoints ? deps_.checkpoints->Save(config_.id, shard_id_, done)
                                              : common::Status::OK();
@@ -167,10 +195,10 @@ std::optional<int64_t> ShardProcessor::MaybeCloseWindow() {
   }
   InvocationContext context{config_.function_name, config_.id, attempt_,
                             WindowContext{window_start_, end, window_state_, true}};
-  ++stats_.invocations;
+  ++stats_->invocations;
   InvocationResult result = deps_.function->Invoke(Batch{config_.stream_name, shard_id_, {}}, context);
   if (result.kind != InvocationResult::Kind::kSuccess) {
-    ++stats_.errors;
+    ++stats_->errors;
     if (config_.maximum_retry_attempts < 0 || attempt_ <= config_.maximum_retry_attempts) return RetryLater();
     spdlog::warn("mapping {} shard {}: final invocation of window {} given up: {}", config_.id, shard_id_,
                  window_start_, result.error);
@@ -204,7 +232,7 @@ int64_t ShardProcessor::ProcessFront() {
                                        : batch.records.front().arrival_millis / WindowMillis() * WindowMillis();
     context.window = WindowContext{start, start + WindowMillis(), window_state_, false};
   }
-  ++stats_.invocations;
+  ++stats_->invocations;
   InvocationResult result = deps_.function->Invoke(batch, context);
 
   if (result.kind == InvocationResult::Kind::kPartialFailure && config_.report_batch_item_failures) {
@@ -222,7 +250,7 @@ int64_t ShardProcessor::ProcessFront() {
       if (failed.empty()) result = InvocationResult::Success();
       else result = InvocationResult::Failure("batchItemFailures names records outside the batch");
     } else if (first_failed > 0) {
-      ++stats_.errors;
+      ++stats_->errors;
       Commit(first_failed);  // resume from the lowest failed record
       return RetryLater();
     } else {
@@ -233,7 +261,7 @@ int64_t ShardProcessor::ProcessFront() {
   }
 
   if (result.kind == InvocationResult::Kind::kSuccess) {
-    stats_.records_processed += static_cast<int64_t>(count);
+    stats_->records_processed += static_cast<int64_t>(count);
     if (context.window) {
       window_start_ = context.window->start_millis;
       window_state_ = std::move(result.window_state);
@@ -245,7 +273,7 @@ int64_t ShardProcessor::ProcessFront() {
     return Scheduler::NowMicros();
   }
 
-  ++stats_.errors;
+  ++stats_->errors;
   spdlog::debug("mapping {} shard {}: invocation failed (attempt {}): {}", config_.id, shard_id_,
                 attempt_, result.error);
   if (config_.bisect_batch_on_function_error && count > 1) {
@@ -273,7 +301,102 @@ void ShardProcessor::Commit(size_t count) {
   std::string sequence = buffer_[count - 1].sequence_number;
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(count));
   if (!buffer_.empty()) first_buffered_micros_ = Scheduler::NowMicros();
+  if (reader_ != nullptr) {
+    std::vector<uint64_t> done(buffer_index_.begin(), buffer_index_.begin() + static_cast<std::ptrdiff_t>(count));
+    buffer_index_.erase(buffer_index_.begin(), buffer_index_.begin() + static_cast<std::ptrdiff_t>(count));
+    reader_->LaneDone(done);
+    return;
+  }
   SaveCheckpoint(sequence);
+}
+
+// --- ParallelizationFactor > 1 ---
+
+size_t ShardProcessor::LaneOf(const std::string& partition_key) const {
+  // FNV-1a: stable and cheap; any hash keeps one key in one lane.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : partition_key) h = (h ^ c) * 1099511628211ull;
+  return static_cast<size_t>(h % lanes_.size());
+}
+
+int64_t ShardProcessor::ReaderStep() {
+  if (std::optional<std::string> watermark = AdvanceWatermark()) SaveCheckpoint(*watermark);
+  // Backpressure: read only while the lanes hold less than two batches each.
+  size_t limit = lanes_.size() * static_cast<size_t>(config_.batch_size) * 2;
+  size_t handed;
+  {
+    std::lock_guard lock(lanes_mu_);
+    handed = in_flight_.size();
+  }
+  if (handed < limit) {
+    batch_limit_ = limit - handed;
+    if (auto s = Fill(); !s.ok()) {
+      spdlog::warn("mapping {} shard {}: read failed: {}", config_.id, shard_id_, s.ToString());
+      return Scheduler::NowMicros() + kErrorBackoffMicros;
+    }
+  }
+  std::vector<bool> woken(lanes_.size(), false);
+  bool all_done;
+  {
+    std::lock_guard lock(lanes_mu_);
+    for (auto& record : buffer_) {
+      size_t lane = LaneOf(record.partition_key);
+      in_flight_.push_back({record.sequence_number, false});
+      lanes_[lane]->queue_.push_back({std::move(record), next_index_++});
+      woken[lane] = true;
+    }
+    if (at_shard_end_) {
+      for (auto& lane : lanes_) lane->reader_at_end_ = true;
+      std::fill(woken.begin(), woken.end(), true);
+    }
+    all_done = in_flight_.empty();
+  }
+  buffer_.clear();
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    if (woken[i]) deps_.scheduler->Wake(lanes_[i].get());
+  }
+  if (!at_shard_end_ || !all_done) return kIdle;  // new records or a lane's progress wake us
+  Checkpoint done{checkpoint(), true, 0, ""};
+  if (auto s = config_.persist_checkpoints ? deps_.checkpoints->Save(config_.id, shard_id_, done)
+                                           : common::Status::OK();
+      !s.ok()) {
+    spdlog::warn("mapping {} shard {}: checkpoint failed: {}", config_.id, shard_id_, s.ToString());
+    return Scheduler::NowMicros() + kErrorBackoffMicros;
+  }
+  finished_ = true;
+  if (deps_.on_shard_end) deps_.on_shard_end();
+  return kIdle;
+}
+
+std::optional<std::string> ShardProcessor::AdvanceWatermark() {
+  std::lock_guard lock(lanes_mu_);
+  std::optional<std::string> last;
+  while (!in_flight_.empty() && in_flight_.front().done) {
+    last = std::move(in_flight_.front().sequence_number);
+    in_flight_.pop_front();
+    ++in_flight_base_;
+  }
+  return last;
+}
+
+void ShardProcessor::FillFromLane() {
+  std::lock_guard lock(reader_->lanes_mu_);
+  while (buffer_.size() < batch_limit_ && !queue_.empty()) {
+    if (buffer_.empty()) first_buffered_micros_ = Scheduler::NowMicros();
+    buffer_.push_back(std::move(queue_.front().record));
+    buffer_index_.push_back(queue_.front().index);
+    queue_.pop_front();
+  }
+  // Nothing more will come: flush what is buffered without waiting for the window.
+  at_shard_end_ = reader_at_end_ && queue_.empty();
+}
+
+void ShardProcessor::LaneDone(const std::vector<uint64_t>& indices) {
+  {
+    std::lock_guard lock(lanes_mu_);
+    for (uint64_t index : indices) in_flight_[index - in_flight_base_].done = true;
+  }
+  deps_.scheduler->Wake(this);
 }
 
 void ShardProcessor::SaveCheckpoint(const std::string& sequence) {
@@ -292,7 +415,7 @@ void ShardProcessor::SaveCheckpoint(const std::string& sequence) {
 
 void ShardProcessor::SendToFailureDestination(size_t count, std::string_view condition,
                                               std::string_view error) {
-  stats_.records_to_failure_destination += static_cast<int64_t>(count);
+  stats_->records_to_failure_destination += static_cast<int64_t>(count);
   const stream::Record& first = buffer_.front();
   const stream::Record& last = buffer_[count - 1];
   spdlog::warn("mapping {} shard {}: {} records {}..{} given up ({}): {}", config_.id, shard_id_, count,

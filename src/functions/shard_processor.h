@@ -5,6 +5,13 @@
 // ReportBatchItemFailures, OnFailure destination) and checkpoints after each
 // batch. It runs only as a Task on the runtime's Scheduler, so Step is never
 // concurrent with itself; the counters are read from other threads.
+//
+// ParallelizationFactor N > 1: the processor only reads; it hands each
+// record to one of N lanes by a hash of its partition key (so one key's
+// records stay in order) and each lane, a ShardProcessor in lane mode with
+// its own batch in flight, does the invoking and error handling above. The
+// shard's checkpoint advances to the last record before the lowest one any
+// lane has not finished, so a restart re-delivers at most one batch per lane.
 #pragma once
 
 #include <atomic>
@@ -37,6 +44,7 @@ class ShardProcessor final : public Task {
     CheckpointStore* checkpoints;
     std::shared_ptr<Function> function;
     std::function<void()> on_shard_end;  // a closed shard was read to its end
+    Scheduler* scheduler = nullptr;      // REQUIRED when ParallelizationFactor > 1 (runs the lanes)
   };
 
   // `start_millis`: where a shard without a checkpoint starts for LATEST
@@ -44,12 +52,13 @@ class ShardProcessor final : public Task {
   // `is_child`: the shard has a parent, so it is read from its start.
   ShardProcessor(Deps deps, EventSourceMappingConfig config, std::string shard_id,
                  int64_t start_millis, bool is_child);
+  ~ShardProcessor() override;  // removes its lanes from the scheduler
 
   int64_t Step() override;
 
   const std::string& shard_id() const { return shard_id_; }
   bool finished() const { return finished_.load(); }
-  const ShardStats& stats() const { return stats_; }
+  const ShardStats& stats() const { return *stats_; }
   std::string checkpoint() const;
 
  private:
@@ -71,6 +80,14 @@ class ShardProcessor final : public Task {
   void SendToFailureDestination(size_t count, std::string_view condition, std::string_view error);
   int64_t RetryLater();
 
+  // ParallelizationFactor > 1.
+  ShardProcessor(ShardProcessor* reader, int lane);  // a lane of `reader`
+  int64_t ReaderStep();           // reads and hands records to the lanes
+  void FillFromLane();            // lane: takes queued records into buffer_
+  void LaneDone(const std::vector<uint64_t>& indices);  // from a lane's Commit
+  std::optional<std::string> AdvanceWatermark();  // the new checkpoint, if it moved
+  size_t LaneOf(const std::string& partition_key) const;
+
   Deps deps_;
   const EventSourceMappingConfig config_;
   const std::string shard_id_;
@@ -90,7 +107,29 @@ class ShardProcessor final : public Task {
   std::atomic<bool> finished_{false};
   mutable std::mutex checkpoint_mu_;
   std::string checkpoint_;         // guarded by checkpoint_mu_
-  ShardStats stats_;
+  ShardStats own_stats_;
+  ShardStats* stats_ = &own_stats_;  // a lane counts into its reader's
+
+  // Reader with lanes (ParallelizationFactor > 1).
+  struct InFlight {
+    std::string sequence_number;
+    bool done = false;
+  };
+  struct Queued {
+    stream::Record record;
+    uint64_t index;  // position in the reader's in_flight_ sequence
+  };
+  std::vector<std::unique_ptr<ShardProcessor>> lanes_;
+  std::mutex lanes_mu_;
+  std::deque<InFlight> in_flight_;  // guarded by lanes_mu_: handed out, in sequence order
+  uint64_t in_flight_base_ = 0;     // guarded by lanes_mu_: index of in_flight_.front()
+  uint64_t next_index_ = 0;         // only touched by the reader's Step
+  // Lane mode.
+  ShardProcessor* reader_ = nullptr;
+  int lane_ = -1;
+  std::deque<Queued> queue_;        // guarded by reader_->lanes_mu_
+  bool reader_at_end_ = false;      // guarded by reader_->lanes_mu_
+  std::deque<uint64_t> buffer_index_;  // lane: the in_flight_ index of each buffer_ record
 };
 
 }  // namespace functions
