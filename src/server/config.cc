@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
@@ -32,6 +33,11 @@ void Flatten(const toml::table& table, const std::string& prefix,
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (auto sub = v.as_table()) {
       Flatten(*sub, key, out);
+    } else if (auto array = v.as_array(); array && !array->empty() && array->is_homogeneous(toml::node_type::table)) {
+      // An array of tables ([[functions.mappings]]) flattens to "key.0.name",
+      // "key.1.name"... and "key" holds the count.
+      (*out)[key] = std::to_string(array->size());
+      for (size_t i = 0; i < array->size(); ++i) Flatten(*array->get(i)->as_table(), key + "." + std::to_string(i), out);
     } else {
       (*out)[key] = ScalarToString(v);
     }
@@ -89,6 +95,20 @@ std::string Config::Source(std::string_view key) const {
   if (env_ && env_(EnvName(key))) return "env";
   if (file_.count(key)) return "file";
   return "default";
+}
+
+std::vector<std::string> Config::KeysUnder(std::string_view prefix) const {
+  std::vector<std::string> keys;
+  std::string dotted = std::string(prefix) + ".";
+  for (const auto* source : {&file_, &flags_}) {
+    for (const auto& [key, value] : *source) {
+      if (key.compare(0, dotted.size(), dotted) == 0 &&
+          std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        keys.push_back(key);
+      }
+    }
+  }
+  return keys;
 }
 
 std::string Config::GetString(std::string_view key, std::string_view default_value) const {

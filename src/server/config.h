@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -24,7 +25,9 @@ class Config {
   using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
   // `file_path` may be empty (no file). Nested TOML tables flatten to dotted
-  // keys; arrays become comma-separated strings. `flags` maps keys to values.
+  // keys; arrays become comma-separated strings; arrays of tables
+  // ([[a.b]]) become "a.b.0.name", "a.b.1.name"... with "a.b" = the count.
+  // `flags` maps keys to values.
   // InvalidArgument/IOError when the file cannot be read or parsed.
   static common::Result<Config> Load(const std::string& file_path,
                                      std::map<std::string, std::string> flags,
@@ -42,6 +45,10 @@ class Config {
   double GetDouble(std::string_view key, double default_value) const;
   common::Result<int64_t> Int(std::string_view key, int64_t default_value) const;
   common::Result<bool> Bool(std::string_view key, bool default_value) const;
+
+  // The keys under "prefix." set in the file or by flags (environment
+  // variables are not listed), to reject misspelt names.
+  std::vector<std::string> KeysUnder(std::string_view prefix) const;
 
   // Where the effective value of `key` comes from: "flag", "env", "file" or "default".
   std::string Source(std::string_view key) const;

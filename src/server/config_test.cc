@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -55,6 +56,19 @@ TEST_F(ConfigTest, EnvironmentBeatsFileAndFlagBeatsEnvironment) {
 TEST_F(ConfigTest, NestedTablesFlatten) {
   WriteFile("[a.b]\nc = 1\n");
   EXPECT_EQ(Load().GetInt("a.b.c", 0), 1);
+}
+
+TEST_F(ConfigTest, ArraysOfTablesFlattenToNumberedKeys) {
+  WriteFile("[[functions.mappings]]\nfunction = \"a\"\nbatch_size = 5\n[[functions.mappings]]\nfunction = \"b\"\n");
+  Config c = Load({{"functions.mappings.1.batch_size", "7"}});
+  EXPECT_EQ(c.GetInt("functions.mappings", 0), 2);
+  EXPECT_EQ(c.GetString("functions.mappings.0.function", ""), "a");
+  EXPECT_EQ(c.GetInt("functions.mappings.0.batch_size", 0), 5);
+  EXPECT_EQ(c.GetString("functions.mappings.1.function", ""), "b");
+  EXPECT_EQ(c.GetInt("functions.mappings.1.batch_size", 0), 7);
+  auto keys = c.KeysUnder("functions.mappings.1");
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"functions.mappings.1.batch_size", "functions.mappings.1.function"}));
 }
 
 TEST_F(ConfigTest, EnvNameUppercasesAndReplacesDots) {

@@ -1,8 +1,117 @@
 #include "server/function_admin.h"
 
+#include <set>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace server {
+namespace {
+
+// The settings of one [[functions.mappings]] entry; Lambda's parameter names
+// in snake case.
+const std::set<std::string, std::less<>> kMappingKeys = {
+    "id", "function", "stream", "stream_shards", "enabled", "batch_size", "maximum_batching_window_seconds",
+    "starting_position", "starting_position_timestamp", "parallelization_factor", "maximum_retry_attempts",
+    "maximum_record_age_seconds", "bisect_batch_on_function_error", "report_batch_item_failures",
+    "on_failure_stream", "tumbling_window_seconds"};
+
+common::Result<functions::EventSourceMappingConfig> MappingEntry(const Config& config, const std::string& prefix) {
+  for (const auto& key : config.KeysUnder(prefix)) {
+    std::string name = key.substr(prefix.size() + 1);
+    if (!kMappingKeys.count(name)) {
+      return common::Status::InvalidArgument(fmt::format("{} is not a mapping setting; known settings: {}", key,
+                                                         fmt::join(kMappingKeys, ", ")));
+    }
+  }
+  auto k = [&](std::string_view name) { return prefix + "." + std::string(name); };
+  auto integer = [&](std::string_view name, int* out) -> common::Status {
+    ASSIGN_OR_RETURN(int64_t v, config.Int(k(name), *out));
+    if (v < INT32_MIN || v > INT32_MAX) return common::Status::InvalidArgument(k(name) + " is out of range");
+    *out = static_cast<int>(v);
+    return common::Status::OK();
+  };
+  functions::EventSourceMappingConfig c;
+  c.function_name = config.GetString(k("function"), "");
+  c.stream_name = config.GetString(k("stream"), "");
+  if (c.function_name.empty() || c.stream_name.empty()) {
+    return common::Status::InvalidArgument(prefix + " needs `function` and `stream`");
+  }
+  // A stable id keeps the checkpoints across restarts.
+  c.id = config.GetString(k("id"), "config-" + c.function_name + "-" + c.stream_name);
+  ASSIGN_OR_RETURN(c.enabled, config.Bool(k("enabled"), true));
+  RETURN_IF_ERROR(integer("batch_size", &c.batch_size));
+  int window_seconds = 0;
+  RETURN_IF_ERROR(integer("maximum_batching_window_seconds", &window_seconds));
+  if (window_seconds < 0 || window_seconds > 300) {
+    return common::Status::InvalidArgument(fmt::format(
+        "{} is {}; it must be 0..300", k("maximum_batching_window_seconds"), window_seconds));
+  }
+  c.maximum_batching_window_ms = window_seconds * 1000;
+  // Like the Lambda API, TOML mappings start at LATEST unless told.
+  ASSIGN_OR_RETURN(c.starting_position, functions::ParseStartingPosition(config.GetString(k("starting_position"), "LATEST")));
+  ASSIGN_OR_RETURN(int64_t timestamp, config.Int(k("starting_position_timestamp"), 0));
+  c.starting_position_timestamp_millis = timestamp * 1000;
+  if (c.starting_position == functions::StartingPosition::kAtTimestamp && timestamp <= 0) {
+    return common::Status::InvalidArgument(k("starting_position_timestamp") +
+                                           " (seconds since 1970) is required with AT_TIMESTAMP");
+  }
+  RETURN_IF_ERROR(integer("parallelization_factor", &c.parallelization_factor));
+  RETURN_IF_ERROR(integer("maximum_retry_attempts", &c.maximum_retry_attempts));
+  RETURN_IF_ERROR(integer("maximum_record_age_seconds", &c.maximum_record_age_seconds));
+  ASSIGN_OR_RETURN(c.bisect_batch_on_function_error, config.Bool(k("bisect_batch_on_function_error"), false));
+  ASSIGN_OR_RETURN(c.report_batch_item_failures, config.Bool(k("report_batch_item_failures"), false));
+  c.on_failure_stream = config.GetString(k("on_failure_stream"), "");
+  RETURN_IF_ERROR(integer("tumbling_window_seconds", &c.tumbling_window_seconds));
+  if (auto s = functions::Validate(c); !s.ok()) return common::Status::InvalidArgument(prefix + ": " + s.message());
+  return c;
+}
+
+}  // namespace
+
+common::Result<std::vector<functions::EventSourceMappingConfig>> ConfiguredMappings(const Config& config) {
+  ASSIGN_OR_RETURN(int64_t count, config.Int("functions.mappings", 0));
+  std::vector<functions::EventSourceMappingConfig> out;
+  std::set<std::string> ids;
+  for (int64_t i = 0; i < count; ++i) {
+    std::string prefix = fmt::format("functions.mappings.{}", i);
+    ASSIGN_OR_RETURN(functions::EventSourceMappingConfig c, MappingEntry(config, prefix));
+    if (!ids.insert(c.id).second) {
+      return common::Status::InvalidArgument(fmt::format(
+          "{}: a second mapping with id '{}'; give one of them an `id`", prefix, c.id));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+common::Status StartConfiguredMappings(const Config& config, functions::FunctionRuntime* runtime,
+                                       stream::StreamClient* streams) {
+  ASSIGN_OR_RETURN(auto mappings, ConfiguredMappings(config));
+  auto functions = runtime->ListFunctions();
+  for (size_t i = 0; i < mappings.size(); ++i) {
+    auto& c = mappings[i];
+    std::string prefix = fmt::format("functions.mappings.{}", i);
+    if (std::find(functions.begin(), functions.end(), c.function_name) == functions.end()) {
+      return common::Status::InvalidArgument(fmt::format(
+          "{}: function '{}' is unknown; known functions: {}", prefix, c.function_name, fmt::join(functions, ", ")));
+    }
+    for (const std::string& stream : {c.stream_name, c.on_failure_stream}) {
+      if (stream.empty() || streams->DescribeStream(stream).ok()) continue;
+      ASSIGN_OR_RETURN(int64_t shards, config.Int(prefix + ".stream_shards", 0));
+      if (shards <= 0) {
+        return common::Status::InvalidArgument(fmt::format(
+            "{}: stream '{}' does not exist; create it first or set stream_shards to have it created", prefix, stream));
+      }
+      RETURN_IF_ERROR(streams->CreateStream(stream, static_cast<int>(shards), stream::StreamMode::kProvisioned));
+    }
+    auto created = runtime->CreateMapping(c);
+    if (!created.ok()) return created.status().WithContext(prefix);
+    spdlog::info("event-source mapping {} from the config: {} on {}", c.id, c.function_name, c.stream_name);
+  }
+  return common::Status::OK();
+}
 
 void ExportFunctionMetrics(functions::FunctionRuntime* runtime, gateway::MetricsRegistry* metrics) {
   metrics->AddCollector([runtime, metrics] {

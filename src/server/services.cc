@@ -118,7 +118,9 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
   functions::FunctionRuntime* functions_runtime =
       registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
-  auto* lambda = registry->Own(std::make_unique<aws::lambda::LambdaHandler>(functions_runtime));
+  ASSIGN_OR_RETURN(auto mapping_store, functions::TableMappingStore::Open(tables));
+  functions::TableMappingStore* stored_mappings = registry->Own(std::move(mapping_store));
+  auto* lambda = registry->Own(std::make_unique<aws::lambda::LambdaHandler>(functions_runtime, stored_mappings));
   RETURN_IF_ERROR(registry->aws().RegisterRestPath(std::string(aws::lambda::kPathPrefix), lambda->AsHandler()));
   registry->SetReady("functions", true);
 
@@ -179,6 +181,11 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   });
   registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
+
+  // --- event-source mappings from the config file and the Lambda API ---
+  // Keep this block last: every function must be registered before.
+  RETURN_IF_ERROR(StartConfiguredMappings(config, functions_runtime, streams));
+  RETURN_IF_ERROR(lambda->RestoreMappings());
   return common::Status::OK();
 }
 

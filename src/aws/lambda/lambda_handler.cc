@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 
@@ -177,6 +178,9 @@ gateway::Response LambdaHandler::Handle(const gateway::Request& request) {
       return Error(404, "ResourceNotFoundException", fmt::format("The resource you requested does not exist. (Service: Lambda, Status Code: 404)"), request);
     }
     if (request.method == "GET") return Ok(200, Describe(*status), request);
+    if (store_ != nullptr) {
+      if (auto s = store_->Delete(id); !s.ok()) return FromStatus(s, request);
+    }
     if (auto s = runtime_->DeleteMapping(id); !s.ok()) return FromStatus(s, request);
     status->state = "Deleting";
     return Ok(202, Describe(*status), request);
@@ -210,6 +214,13 @@ gateway::Response LambdaHandler::CreateMapping(const gateway::Request& request) 
   if (auto s = ApplyBody(*body, &config); !s.ok()) return FromStatus(s, request);
   auto id = runtime_->CreateMapping(config);
   if (!id.ok()) return FromStatus(id.status(), request);
+  if (store_ != nullptr) {
+    config.id = *id;
+    if (auto s = store_->Save(config); !s.ok()) {
+      (void)runtime_->DeleteMapping(*id);  // not durable: do not pretend it exists
+      return FromStatus(s, request);
+    }
+  }
   auto status = runtime_->GetMapping(*id);
   if (!status.ok()) return FromStatus(status.status(), request);
   return Ok(202, Describe(*status), request);
@@ -223,9 +234,27 @@ gateway::Response LambdaHandler::UpdateMapping(const gateway::Request& request, 
   functions::EventSourceMappingConfig config = current->config;
   if (auto s = ApplyBody(*body, &config); !s.ok()) return FromStatus(s, request);
   if (auto s = runtime_->UpdateMapping(uuid, config); !s.ok()) return FromStatus(s, request);
+  if (store_ != nullptr) {
+    config.id = uuid;
+    if (auto s = store_->Save(config); !s.ok()) return FromStatus(s, request);
+  }
   auto status = runtime_->GetMapping(uuid);
   if (!status.ok()) return FromStatus(status.status(), request);
   return Ok(202, Describe(*status), request);
+}
+
+common::Status LambdaHandler::RestoreMappings() {
+  if (store_ == nullptr) return common::Status::OK();
+  ASSIGN_OR_RETURN(std::vector<functions::EventSourceMappingConfig> stored, store_->LoadAll());
+  for (auto& config : stored) {
+    std::string id = config.id;
+    auto created = runtime_->CreateMapping(std::move(config));
+    if (!created.ok()) {
+      spdlog::error("event-source mapping {} (created through the Lambda API) cannot start: {}", id,
+                    created.status().ToString());
+    }
+  }
+  return common::Status::OK();
 }
 
 gateway::Response LambdaHandler::ListMappings(const gateway::Request& request) {

@@ -13,6 +13,7 @@
 
 #include <string_view>
 
+#include "functions/mapping_store.h"
 #include "functions/runtime.h"
 #include "gateway/http.h"
 
@@ -22,8 +23,15 @@ inline constexpr std::string_view kPathPrefix = "/2015-03-31/";
 
 class LambdaHandler {
  public:
-  // REQUIRES: `runtime` outlives the handler.
-  explicit LambdaHandler(functions::FunctionRuntime* runtime) : runtime_(runtime) {}
+  // REQUIRES: `runtime` (and `store`) outlive the handler. With a store,
+  // mappings created, changed and deleted here are saved there, and
+  // RestoreMappings starts them again after a restart.
+  explicit LambdaHandler(functions::FunctionRuntime* runtime, functions::MappingStore* store = nullptr)
+      : runtime_(runtime), store_(store) {}
+
+  // Starts the stored mappings. One whose function or stream is gone is
+  // logged and skipped (kept in the store); a store that cannot be read fails.
+  common::Status RestoreMappings();
 
   gateway::Response Handle(const gateway::Request& request);
   gateway::Handler AsHandler() {
@@ -36,6 +44,7 @@ class LambdaHandler {
   gateway::Response ListMappings(const gateway::Request& request);
 
   functions::FunctionRuntime* runtime_;
+  functions::MappingStore* store_;
 };
 
 }  // namespace aws::lambda
