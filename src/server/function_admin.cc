@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "aws/lambda/external_function.h"
+#include "gateway/server.h"
+
 namespace server {
 namespace {
 
@@ -68,7 +71,88 @@ common::Result<functions::EventSourceMappingConfig> MappingEntry(const Config& c
   return c;
 }
 
+const std::set<std::string, std::less<>> kExternalKeys = {"name",      "command",     "handler", "working_dir",
+                                                         "timeout_seconds", "memory_mb", "port"};
+
+// The Runtime API listeners and the processes behind them.
+struct ExternalFunctions {
+  std::unique_ptr<gateway::Server> server;
+  std::vector<std::shared_ptr<aws::lambda::ExternalFunction>> functions;
+};
+
+common::Result<aws::lambda::ExternalFunctionOptions> ExternalEntry(const Config& config, const std::string& prefix,
+                                                                   int64_t* port) {
+  for (const auto& key : config.KeysUnder(prefix)) {
+    std::string name = key.substr(prefix.size() + 1);
+    if (!kExternalKeys.count(name)) {
+      return common::Status::InvalidArgument(fmt::format("{} is not an external function setting; known settings: {}",
+                                                         key, fmt::join(kExternalKeys, ", ")));
+    }
+  }
+  auto k = [&](std::string_view name) { return prefix + "." + std::string(name); };
+  aws::lambda::ExternalFunctionOptions o;
+  o.name = config.GetString(k("name"), "");
+  o.command = config.GetString(k("command"), "");
+  if (o.name.empty() || o.command.empty()) return common::Status::InvalidArgument(prefix + " needs `name` and `command`");
+  o.handler = config.GetString(k("handler"), "index.handler");
+  o.working_dir = config.GetString(k("working_dir"), "");
+  ASSIGN_OR_RETURN(int64_t timeout, config.Int(k("timeout_seconds"), 3));
+  if (timeout < 1 || timeout > 900) {
+    return common::Status::InvalidArgument(fmt::format("{} is {}; it must be 1..900", k("timeout_seconds"), timeout));
+  }
+  o.timeout_ms = static_cast<int>(timeout * 1000);
+  ASSIGN_OR_RETURN(int64_t memory, config.Int(k("memory_mb"), 128));
+  o.memory_mb = static_cast<int>(memory);
+  ASSIGN_OR_RETURN(*port, config.Int(k("port"), 0));
+  if (*port < 0 || *port > 65535) return common::Status::InvalidArgument(k("port") + " must be 0..65535");
+  return o;
+}
+
 }  // namespace
+
+common::Status StartExternalFunctions(const Config& config, functions::FunctionRuntime* runtime,
+                                      ServiceRegistry* registry) {
+  ASSIGN_OR_RETURN(int64_t count, config.Int("functions.external", 0));
+  if (count == 0) return common::Status::OK();
+  auto external = std::make_unique<ExternalFunctions>();
+  gateway::ServerOptions server_options;
+  server_options.threads = 1;
+  external->server = std::make_unique<gateway::Server>(server_options);
+  for (int64_t i = 0; i < count; ++i) {
+    std::string prefix = fmt::format("functions.external.{}", i);
+    int64_t port = 0;
+    ASSIGN_OR_RETURN(auto options, ExternalEntry(config, prefix, &port));
+    auto function = std::make_shared<aws::lambda::ExternalFunction>(options);
+    gateway::ListenerOptions listener;
+    listener.name = "runtime-" + options.name;
+    listener.address = "127.0.0.1";
+    listener.port = static_cast<uint16_t>(port);
+    listener.handler = function->RuntimeApiHandler();
+    RETURN_IF_ERROR(external->server->AddListener(listener));
+    if (auto s = runtime->RegisterFunction(options.name, function); !s.ok()) return s.WithContext(prefix);
+    external->functions.push_back(std::move(function));
+  }
+  RETURN_IF_ERROR(external->server->Start());
+  for (auto& function : external->functions) {
+    uint16_t port = external->server->port("runtime-" + function->options().name);
+    RETURN_IF_ERROR(function->Start("127.0.0.1:" + std::to_string(port)));
+    spdlog::info("external function {}: `{}` with AWS_LAMBDA_RUNTIME_API=127.0.0.1:{}", function->options().name,
+                 function->options().command, port);
+  }
+  ExternalFunctions* raw = registry->Own(std::move(external));
+  registry->OnShutdown([raw, runtime] {
+    // Mappings first: a batch in flight finishes (or times out) while its
+    // process still runs, instead of failing because of the shutdown.
+    for (const auto& mapping : runtime->ListMappings()) {
+      for (const auto& function : raw->functions) {
+        if (mapping.config.function_name == function->options().name) (void)runtime->DeleteMapping(mapping.config.id);
+      }
+    }
+    for (auto& function : raw->functions) function->Stop();
+    raw->server->Shutdown();
+  });
+  return common::Status::OK();
+}
 
 common::Result<std::vector<functions::EventSourceMappingConfig>> ConfiguredMappings(const Config& config) {
   ASSIGN_OR_RETURN(int64_t count, config.Int("functions.mappings", 0));

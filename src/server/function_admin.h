@@ -8,6 +8,7 @@
 #include "gateway/router.h"
 #include "orders/auth.h"
 #include "server/config.h"
+#include "server/services.h"
 #include "stream/stream_client.h"
 
 namespace server {
@@ -19,6 +20,14 @@ void ExportFunctionMetrics(functions::FunctionRuntime* runtime, gateway::Metrics
 // 401 when signed out, 403 for customers. REQUIRES: both outlive the router.
 common::Status AddFunctionAdminRoute(functions::FunctionRuntime* runtime, orders::Authenticator* auth,
                                      gateway::Router* router);
+
+// Starts each [[functions.external]] entry (name, command, handler,
+// working_dir, timeout_seconds, memory_mb, port): a Lambda Runtime API
+// listener on 127.0.0.1 (port 0 = a free one) and the process serving it,
+// registered as a function under its name. Stopped by a shutdown hook
+// (mappings to them first, so no batch is failed by the shutdown).
+common::Status StartExternalFunctions(const Config& config, functions::FunctionRuntime* runtime,
+                                      ServiceRegistry* registry);
 
 // Reads the [[functions.mappings]] entries of the config (see README,
 // "Functions") into mapping settings; InvalidArgument naming the entry and

@@ -122,6 +122,8 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   functions::TableMappingStore* stored_mappings = registry->Own(std::move(mapping_store));
   auto* lambda = registry->Own(std::make_unique<aws::lambda::LambdaHandler>(functions_runtime, stored_mappings));
   RETURN_IF_ERROR(registry->aws().RegisterRestPath(std::string(aws::lambda::kPathPrefix), lambda->AsHandler()));
+  // [[functions.external]]: processes serving functions over the Lambda Runtime API.
+  RETURN_IF_ERROR(StartExternalFunctions(config, functions_runtime, registry));
   registry->SetReady("functions", true);
 
   // --- notify (email templates, outbox, SMTP; used by the notifier function) ---
