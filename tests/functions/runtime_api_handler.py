@@ -43,7 +43,8 @@ while True:
         lines.append(json.dumps({"seq": k["sequenceNumber"], "key": k["partitionKey"], "data": data,
                                  "arn": r["eventSourceARN"], "source": r["eventSource"], "id": r["eventID"],
                                  "handler": os.environ.get("_HANDLER"), "deadline": deadline,
-                                 "name": os.environ.get("AWS_LAMBDA_FUNCTION_NAME")}))
+                                 "name": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+                                 "pid": os.getpid()}))
         if data == "error":
             error = "asked to fail"
         elif data == "sleep":
