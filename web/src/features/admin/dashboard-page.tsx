@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
+import { Segmented } from '../../components/segmented'
 import { ErrorState, Loading } from '../../components/states'
 import { formatCount } from '../../lib/format'
 import { formatMoney, minorDigits } from '../../lib/money'
@@ -122,13 +123,7 @@ export function DashboardPage() {
             {now ? ` · last update ${new Date(now.at).toLocaleTimeString('en-GB')}` : ''}.
           </p>
         </div>
-        <div className="segmented" role="radiogroup" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r.value} type="button" role="radio" aria-checked={range === r.value} className="segmented__opt" onClick={() => setRange(r.value)}>
-              {r.label}
-            </button>
-          ))}
-        </div>
+        <Segmented label="Time range" value={range} options={RANGES} onChange={setRange} />
       </div>
 
       {live.isLoading && !now ? (

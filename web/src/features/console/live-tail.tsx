@@ -61,7 +61,7 @@ export function LiveTail({ stream, since = 10, everyMs = EVERY_MS }: { stream: s
         <div className="tail__tools">
           <label htmlFor={filterId} className="sr-only">Filter records</label>
           <input id={filterId} type="search" placeholder="Filter by key or data" value={filter} onChange={(e) => setFilter(e.target.value)} />
-          <button type="button" className="btn btn--secondary btn--sm" aria-pressed={!running} onClick={() => setRunning((r) => !r)}>
+          <button type="button" className="btn btn--secondary btn--sm" onClick={() => setRunning((r) => !r)}>
             {running ? 'Pause' : 'Resume'}
           </button>
           <button type="button" className="btn btn--ghost btn--sm" onClick={() => { setRecords([]); setSkipped(0) }}>Clear</button>

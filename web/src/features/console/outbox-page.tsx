@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useSearchParams } from 'react-router'
+import { Segmented } from '../../components/segmented'
 import { Alert, Empty, ErrorState, Loading } from '../../components/states'
 import { formatCount } from '../../lib/format'
 import { errorMessage } from '../../lib/handle-server-error'
@@ -39,13 +40,12 @@ export function OutboxPage() {
     <section aria-labelledby="outbox-h">
       <h1 id="outbox-h">Email outbox</h1>
       <p className="muted">Every email is written to the outbox with its order&apos;s event and delivered over SMTP with retries; a failed one can be sent again.</p>
-      <div className="segmented" role="radiogroup" aria-label="Emails to show">
-        {STATES.map((s) => (
-          <button key={s.value} type="button" role="radio" aria-checked={state === s.value} className="segmented__opt" onClick={() => setParams({ state: s.value })}>
-            {s.label}{counts ? <span className="chip__count"> {formatCount(counts[s.value])}</span> : null}
-          </button>
-        ))}
-      </div>
+      <Segmented
+        label="Emails to show"
+        value={state}
+        onChange={(v) => setParams({ state: v })}
+        options={STATES.map((s) => ({ value: s.value, label: <>{s.label}{counts ? <span className="chip__count"> {formatCount(counts[s.value])}</span> : null}</> }))}
+      />
       {notice ? <Alert tone={notice.ok ? 'success' : 'error'}>{notice.msg}</Alert> : null}
       {q.isLoading ? <Loading label="Loading emails…" /> : q.error && !q.data ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} title="Could not load the outbox" />

@@ -79,9 +79,10 @@ export function StreamPage() {
                   <th scope="col">Function</th><th scope="col">Shard</th><th scope="col" className="num">Records out / s</th>
                   <th scope="col" className="num">Iterator age</th><th scope="col" className="num">Processed</th><th scope="col">State</th>
                 </tr></thead>
-                <tbody>
-                  {s.consumers.flatMap((c) => c.shards.map((sh, i) => (
-                    <tr key={`${c.mappingId}/${sh.shardId}`}>
+                {s.consumers.map((c) => (
+                  <tbody key={c.mappingId}>
+                    {c.shards.map((sh, i) => (
+                    <tr key={sh.shardId}>
                       {i === 0 ? <th scope="rowgroup" rowSpan={c.shards.length} className="consumer">{c.function}<br /><span className="muted mono small">{c.mappingId}</span></th> : null}
                       <td className="mono">{sh.shardId}</td>
                       <td className="num">{perSecond(rates[`${c.mappingId}/${sh.shardId}`])}</td>
@@ -89,8 +90,9 @@ export function StreamPage() {
                       <td className="num">{formatCount(sh.recordsProcessed)}</td>
                       <td>{sh.finished ? 'Finished' : c.state}</td>
                     </tr>
-                  )))}
-                </tbody>
+                    ))}
+                  </tbody>
+                ))}
               </table>
             </div>
           )}
