@@ -1,6 +1,7 @@
 // rivulet [serve] [--config FILE] [--data-dir DIR] [--bind ADDR] [--http-port N]
 //         [--aws-port N] [--log-format text|json] [--set section.name=value ...]
 // rivulet version
+// rivulet loadgen [--url URL] [--rate N] [--duration D] [--customers N] ...  (src/loadgen)
 //
 // Startup: config -> logging -> data dir -> BuildServices (services.cc) ->
 // listeners -> <data-dir>/ports.json. SIGINT/SIGTERM: stop accepting, drain
@@ -21,6 +22,7 @@
 #include "gateway/aws_dispatcher.h"
 #include "gateway/server.h"
 #include "gateway/web_app.h"
+#include "loadgen/loadgen.h"
 #include "server/config.h"
 #include "server/services.h"
 
@@ -198,7 +200,56 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "serve until SIGINT/SIGTERM (the default)");
   serve->fallthrough();
   auto* version = app.add_subcommand("version", "print the version");
+  loadgen::Options load;
+  std::string load_duration = "10s", load_think = "20ms", load_drain = "10s", load_progress = "auto";
+  auto* loadgen_cmd = app.add_subcommand("loadgen", "drive a running Rivulet with simulated shoppers and measure it");
+  loadgen_cmd->add_option("--url,--target", load.url, "the Rivulet web address (default http://127.0.0.1:8080)");
+  loadgen_cmd->add_option("--rate", load.scenario.rate, "orders (shopping sessions) per second, open loop")
+      ->check(CLI::Range(0.01, 1e6));
+  loadgen_cmd->add_option("--duration", load_duration, "how long to offer load: 60s, 2m; 0 = until Ctrl-C");
+  loadgen_cmd->add_option("--customers", load.scenario.customers, "simulated customers (signed up once each)")
+      ->check(CLI::Range(1, 1'000'000));
+  loadgen_cmd->add_option("--connections", load.connections, "HTTP keep-alive connections (default 32)")
+      ->check(CLI::Range(1, 10'000));
+  loadgen_cmd->add_option("--admin-email", load.admin_email, "admin for /ws order updates (RIVULET_ADMIN_EMAIL)");
+  loadgen_cmd->add_option("--admin-password", load.admin_password, "(RIVULET_ADMIN_PASSWORD)");
+  loadgen_cmd->add_option("--browse", load.scenario.browse, "share of sessions that browse the catalog first")
+      ->check(CLI::Range(0.0, 1.0));
+  loadgen_cmd->add_option("--events", load.scenario.events, "activity events per session before the order, 0..4")
+      ->check(CLI::Range(0, 4));
+  loadgen_cmd->add_option("--cancel", load.scenario.cancel, "share of confirmed orders cancelled")
+      ->check(CLI::Range(0.0, 1.0));
+  loadgen_cmd->add_option("--think", load_think, "time between a session's steps (default 20ms)");
+  loadgen_cmd->add_option("--drain", load_drain, "wait this long for outstanding confirmations (default 10s)");
+  loadgen_cmd->add_flag("!--no-idempotency-keys", load.scenario.idempotency_keys, "send orders without Idempotency-Key");
+  loadgen_cmd->add_option("--seed", load.seed, "random seed (default 1)");
+  loadgen_cmd->add_option("--progress", load_progress, "auto, live, lines or quiet")
+      ->check(CLI::IsMember({"auto", "live", "lines", "quiet"}));
+  loadgen_cmd->add_flag("--json", load.json, "print the final report as one JSON object");
   CLI11_PARSE(app, argc, argv);
+
+  if (loadgen_cmd->parsed()) {
+    auto duration = loadgen::ParseDuration(load_duration);
+    auto think = loadgen::ParseDuration(load_think);
+    auto drain = loadgen::ParseDuration(load_drain);
+    for (const auto* d : {&duration, &think, &drain}) {
+      if (!d->ok()) {
+        std::fprintf(stderr, "rivulet loadgen: %s\n", d->status().message().c_str());
+        return 2;
+      }
+    }
+    load.duration_seconds = *duration;
+    load.scenario.think_micros = static_cast<int64_t>(*think * 1e6);
+    load.drain_seconds = *drain;
+    load.progress = load_progress == "auto" ? -1 : load_progress == "lines" ? 0 : load_progress == "live" ? 1 : 2;
+    if (load.admin_email.empty() && std::getenv("RIVULET_ADMIN_EMAIL") != nullptr) {
+      load.admin_email = std::getenv("RIVULET_ADMIN_EMAIL");
+    }
+    if (load.admin_password.empty() && std::getenv("RIVULET_ADMIN_PASSWORD") != nullptr) {
+      load.admin_password = std::getenv("RIVULET_ADMIN_PASSWORD");
+    }
+    return loadgen::Run(load);
+  }
 
   if (version->parsed()) {
     std::printf("rivulet %s\n", RIVULET_VERSION);

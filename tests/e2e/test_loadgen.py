@@ -1,0 +1,77 @@
+"""`rivulet loadgen` against a real server: a short run at a small rate
+completes, every accepted order is decided and matched to its push on /ws,
+and the server's own records agree with the report."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rivulet_harness import BIN, Rivulet  # noqa: E402
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+
+
+@pytest.fixture
+def server(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    s = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    s.start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def loadgen(server, *args, timeout=120):
+    return subprocess.run([BIN, "loadgen", "--url", server.http_url, "--admin-email", ADMIN_EMAIL,
+                           "--admin-password", ADMIN_PASSWORD, "--json", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_short_run_reports_confirmed_orders_and_latency(server):
+    run = loadgen(server, "--rate", "20", "--duration", "3s", "--customers", "5", "--cancel", "0.2",
+                  "--progress", "lines")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    orders = report["orders"]
+    assert orders["accepted"] > 0
+    assert orders["confirmationsMeasured"]
+    assert orders["confirmed"] + orders["rejected"] == orders["accepted"]
+    assert orders["undecided"] == 0
+    assert orders["confirmed"] > 0
+    lat = report["acceptToDecidedMs"]
+    assert lat["count"] == orders["accepted"]
+    assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p999"] <= lat["max"]
+    assert report["requests"]["order"]["errors"] == 0
+    assert report["requests"]["event"]["ok"] > 0
+    assert report["errors"] == {}
+    # Plain progress lines (stderr is not a terminal), one per second.
+    assert "orders" in run.stderr and "\r" not in run.stderr
+
+    # The server saw the same customers' orders.
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    listed = admin.get("/api/admin/orders", params={"limit": 100}).json()["items"]
+    assert any(o.get("customerEmail", "").endswith("@loadgen.example") or o.get("customerId") for o in listed)
+
+
+def test_a_second_run_signs_existing_customers_in(server):
+    first = loadgen(server, "--rate", "5", "--duration", "1s", "--customers", "3", "--progress", "quiet")
+    assert first.returncode == 0, first.stderr
+    second = loadgen(server, "--rate", "5", "--duration", "1s", "--customers", "3", "--progress", "quiet")
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["orders"]["accepted"] > 0
+
+
+def test_unreachable_server_and_bad_options_fail_clearly(server):
+    run = subprocess.run([BIN, "loadgen", "--url", "http://127.0.0.1:1", "--duration", "1s", "--progress", "quiet"],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 1
+    run = subprocess.run([BIN, "loadgen", "--duration", "soon"], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "duration" in run.stderr
+    run = subprocess.run([BIN, "loadgen", "--url", "https://example.com"], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "https" in run.stderr
+    run = subprocess.run([BIN, "loadgen", "--url", server.http_url, "--admin-email", ADMIN_EMAIL,
+                          "--admin-password", "wrong-password", "--progress", "quiet"],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 1 and "admin sign-in" in run.stderr
