@@ -39,6 +39,7 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_addr;  // "127.0.0.1"
+  int http_version = 11;    // 10, 11, or 20 (HTTP/2)
   std::string request_id;   // also sent back as X-Request-Id
   // Filled by the router from `{name}` segments of the matched template.
   std::vector<std::pair<std::string, std::string>> path_params;
@@ -51,6 +52,26 @@ struct Request {
   std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
+// A response body produced over time (an AWS event stream): only HTTP/2
+// carries one. The gateway pulls from it on the connection's thread when flow
+// control lets it send, so a slow reader leaves the bytes with the producer,
+// which bounds them.
+class BodySource {
+ public:
+  enum class Pull { kData, kWait, kEnd };
+  virtual ~BodySource() = default;
+  // Connection thread. Appends up to `max` bytes to `out`: kData when it did,
+  // kWait when nothing is ready (the waker will be called), kEnd when the body
+  // is complete (any bytes appended in this call are still sent).
+  virtual Pull Read(size_t max, std::string* out) = 0;
+  // Called once before the first Read; the source calls `wake` from any
+  // thread when Read would return something other than kWait again.
+  virtual void SetWaker(std::function<void()> wake) = 0;
+  // The client went away or the server is shutting down: stop producing.
+  // Connection thread; Read is not called afterwards.
+  virtual void Cancel() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
@@ -59,6 +80,8 @@ struct Response {
   std::string file_path;
   // When set, sent instead of `body` without a copy (cached static files).
   std::shared_ptr<const std::string> shared_body;
+  // When set (HTTP/2 only), the body comes from this source over time.
+  std::shared_ptr<BodySource> body_source;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

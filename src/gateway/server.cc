@@ -22,6 +22,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
+#include "gateway/h2_session.h"
+#include "gateway/session_host.h"
 
 namespace gateway {
 
@@ -93,21 +95,7 @@ struct ListenerState {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;  // acceptors[i] runs on context i
 };
 
-// Sessions register per context so Shutdown can reach idle ones.
-class SessionBase {
- public:
-  virtual ~SessionBase() = default;
-  virtual void OnDrain() = 0;
-  virtual void OnTick(int64_t now_ms) {}
-};
-
-// Guards posts from late Respond calls against a destroyed io_context.
-struct Liveness {
-  std::mutex mu;
-  bool alive = true;
-};
-
-class Server::Impl {
+class Server::Impl : public SessionHost {
  public:
   Impl(ServerOptions options, MetricsRegistry* metrics);
   ~Impl();
@@ -128,6 +116,8 @@ class Server::Impl {
   }
   void RecordRequest(const ListenerState& listener, std::string_view method, std::string_view route, int status,
                      double seconds);
+  void RecordRequest(const ListenerOptions& listener, std::string_view method, std::string_view route, int status,
+                     double seconds);
 
   const ServerOptions& options() const { return options_; }
   net::io_context& context(size_t i) { return *contexts_[i]; }
@@ -147,6 +137,23 @@ class Server::Impl {
                                 {{"status", std::to_string(status)}});
   }
   const std::shared_ptr<Liveness>& liveness() const { return liveness_; }
+
+  // SessionHost, for the HTTP/2 session (h2_session.cc).
+  void ConnectionOpened() override { connections_gauge_->Inc(); }
+  void ConnectionClosed() override { connections_gauge_->Dec(); }
+  void RequestStarted() override {
+    in_flight_.fetch_add(1);
+    in_flight_gauge_->Inc();
+  }
+  void RequestAnswered() override {
+    in_flight_.fetch_sub(1);
+    in_flight_gauge_->Dec();
+  }
+  void RequestDone(const ListenerOptions& listener, const Request& request, int status, size_t bytes,
+                   double seconds, std::string_view remote) override;
+  void Rejected(int status) override { errors(status).Inc(); }
+  std::string RequestIdFor(std::string_view incoming) const override;
+  std::string CorsOriginFor(const CorsOptions& cors, std::string_view origin) const override;
 
  private:
   void DoAccept(ListenerState* listener, size_t ctx);
@@ -369,14 +376,35 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // Phase 2: the whole request must arrive within the read timeout.
   void WaitForRequest() {
     if (impl_->draining()) return Close();
-    if (buffer_.size() > 0) return ReadRequest();
+    if (buffer_.size() > 0 && !first_request_) return ReadRequest();
     SetDeadline(impl_->options().idle_timeout_ms);
     stream_.async_read_some(buffer_.prepare(8192),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
                               self->buffer_.commit(n);
+                              if (self->first_request_ && self->MaybeHttp2()) return;
                               self->ReadRequest();
                             });
+  }
+
+  // HTTP/2 with prior knowledge: a connection whose first bytes are the
+  // HTTP/2 preface goes to an H2 session (h2_session.h). Returns true when
+  // this session is done with the socket or waits for more preface bytes.
+  bool MaybeHttp2() {
+    auto data = buffer_.data();
+    std::string_view seen(static_cast<const char*>(data.data()), data.size());
+    size_t n = std::min(seen.size(), kH2Preface.size());
+    if (seen.substr(0, n) != kH2Preface.substr(0, n)) {
+      first_request_ = false;
+      return false;
+    }
+    if (seen.size() < kH2Preface.size()) {
+      WaitForRequest();  // a partial preface: read on
+      return true;
+    }
+    deadline_ms_ = 0;
+    StartH2Session(impl_, ctx_, &listener_->options, MaxBodyBytes(), std::move(stream_), remote_addr_, seen);
+    return true;
   }
 
   void ReadRequest() {
@@ -462,6 +490,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     request_.body = std::move(msg.body());
     request_.remote_addr = remote_addr_;
+    request_.http_version = static_cast<int>(version_);
     std::string_view incoming_id = request_.Header("X-Request-Id");
     request_.request_id = UsableRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
     impl_->in_flight().fetch_add(1);
@@ -671,6 +700,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool linger_ = false;
   size_t lingered_ = 0;
   int64_t start_micros_ = 0;
+  bool first_request_ = true;  // until we know this is not HTTP/2
 };
 
 }  // namespace
@@ -833,7 +863,31 @@ void Server::Impl::Shutdown() {
   liveness_->alive = false;
 }
 
+void Server::Impl::RequestDone(const ListenerOptions& listener, const Request& request, int status, size_t bytes,
+                               double seconds, std::string_view remote) {
+  RecordRequest(listener, request.method, request.route, status, seconds);
+  auto level = options_.access_log ? spdlog::level::info : spdlog::level::debug;
+  if (spdlog::should_log(level)) {
+    spdlog::log(level, "{} {} {} {} {} {}B {:.3f}ms id={} h2", listener.name, remote, common::JsonEscape(request.method),
+                common::JsonEscape(request.target), status, bytes, seconds * 1e3, request.request_id);
+  }
+}
+
+std::string Server::Impl::RequestIdFor(std::string_view incoming) const {
+  return UsableRequestId(incoming) ? std::string(incoming) : NewRequestId();
+}
+
+std::string Server::Impl::CorsOriginFor(const CorsOptions& cors, std::string_view origin) const {
+  if (!OriginAllowed(cors, origin)) return "";
+  return cors.allowed_origins == "*" ? "*" : std::string(origin);
+}
+
 void Server::Impl::RecordRequest(const ListenerState& listener, std::string_view method, std::string_view route,
+                                 int status, double seconds) {
+  RecordRequest(listener.options, method, route, status, seconds);
+}
+
+void Server::Impl::RecordRequest(const ListenerOptions& listener, std::string_view method, std::string_view route,
                                  int status, double seconds) {
   // Registry lookups take a lock; each thread caches the metrics it has used.
   struct Cached {
@@ -847,11 +901,11 @@ void Server::Impl::RecordRequest(const ListenerState& listener, std::string_view
   static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "-"};
   if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) method = "OTHER";
   key.clear();
-  key.append(listener.options.name).append(1, '\n').append(route_label).append(1, '\n').append(method);
+  key.append(listener.name).append(1, '\n').append(route_label).append(1, '\n').append(method);
   key.append(1, '\n').append(std::to_string(status));
   auto it = cache.find(key);
   if (it == cache.end()) {
-    Labels labels{{"listener", listener.options.name}, {"route", std::string(route_label)}};
+    Labels labels{{"listener", listener.name}, {"route", std::string(route_label)}};
     Cached c;
     c.latency = &metrics_->GetHistogram("rivulet_http_request_duration_seconds",
                                         "Time from request read to response written.", labels);

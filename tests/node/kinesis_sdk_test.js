@@ -1,5 +1,5 @@
 // Drives a running Kinesis endpoint (KINESIS_ENDPOINT) with the AWS SDK for
-// JavaScript v3 over HTTP/1.1 and checks what a Node producer/consumer sees.
+// JavaScript v3 over HTTP/1.1 (or HTTP/2, the SDK's default) and checks what a Node producer/consumer sees.
 // Exits 1 on the first failed check. Run by tests/e2e/test_kinesis_sdk_js.py.
 'use strict';
 const assert = require('node:assert/strict');
@@ -15,10 +15,12 @@ async function main() {
     endpoint: process.env.KINESIS_ENDPOINT,
     region: 'us-east-1',
     credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY },
-    requestHandler: new NodeHttpHandler(),
+    // KINESIS_DEFAULT_HANDLER=1 keeps the SDK's own default, HTTP/2
+    // (NodeHttp2Handler), as an unmodified application would.
+    ...(process.env.KINESIS_DEFAULT_HANDLER === '1' ? {} : { requestHandler: new NodeHttpHandler() }),
     maxAttempts: 1,
   });
-  const name = 'js-sdk';
+  const name = process.env.KINESIS_STREAM || 'js-sdk';
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
   const summary = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
   assert.equal(summary.StreamStatus, 'ACTIVE');
