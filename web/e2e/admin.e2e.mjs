@@ -14,6 +14,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { launch } from './browser.mjs'
+import { checkAccessibility } from './a11y.mjs'
 import { consoleTour } from './console.mjs'
 import { addFirstProductToCart, baseUrl, checkout, firstPage, newCustomer, seesStatus, signIn, signUp, TIMEOUT } from './steps.mjs'
 
@@ -64,6 +65,7 @@ try {
   )
   console.log(`  "${before}" -> "${await tile.textContent()}"`)
   await adminPage.screenshot({ path: `${shots}/desktop-admin-dashboard.png`, fullPage: true })
+  await checkAccessibility(adminPage, 'the dashboard')
 
   log('the admin ships the order from the orders table')
   const customerId = await customerPage.evaluate(async () => (await (await fetch('/api/auth/me')).json()).id)
@@ -72,6 +74,7 @@ try {
   await row.getByRole('button', { name: `Ship order ${orderId}` }).click()
   await row.locator('[data-status="SHIPPED"]').waitFor()
   await adminPage.screenshot({ path: `${shots}/desktop-admin-orders.png`, fullPage: true })
+  await checkAccessibility(adminPage, 'the admin orders page')
 
   log('the customer’s open order page shows SHIPPED live')
   current = customerPage

@@ -4,6 +4,7 @@
 //
 // `ctx`: {base, shots, orderId, customerId, customerEmail, postEvent(), awsUrl?}
 import assert from 'node:assert/strict'
+import { checkAccessibility } from './a11y.mjs'
 
 async function seedBucket(awsUrl) {
   // A bucket with an archive-like layout, over the S3 REST API (no signature
@@ -17,7 +18,10 @@ async function seedBucket(awsUrl) {
 
 export async function consoleTour(page, ctx, log) {
   const { base, shots } = ctx
-  const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
+  const shot = async (name) => {  // a screenshot and an axe check of each page
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
+    await checkAccessibility(page, name)
+  }
 
   log('the console opens on the streams page')
   await page.goto(`${base}/admin/console`)

@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { checkAccessibility } from './a11y.mjs'
 import { launch, PHONE } from './browser.mjs'
 import { addFirstProductToCart, baseUrl, checkout, firstPage, newCustomer, seesStatus, signUp } from './steps.mjs'
 
@@ -45,6 +46,7 @@ try {
   await page.getByRole('heading', { name: 'Shop' }).waitFor()
   await page.locator('.pcard').first().waitFor()
   await page.screenshot({ path: `${shots}/${tag}-shop.png`, fullPage: true })
+  await checkAccessibility(page, `${tag} shop`)
 
   log('a new customer signs up')
   await signUp(page, base, alice)
@@ -52,12 +54,14 @@ try {
   log('adds a product to the cart')
   await addFirstProductToCart(page, base)
   await page.screenshot({ path: `${shots}/${tag}-product.png`, fullPage: true })
+  await checkAccessibility(page, `${tag} product`)
 
   log('the cart survives a reload')
   await page.goto(`${base}/cart`)
   await page.reload()
   await page.locator('.line').first().waitFor()
   await page.screenshot({ path: `${shots}/${tag}-cart.png`, fullPage: true })
+  await checkAccessibility(page, `${tag} cart`)
 
   log('checks out')
   const loads = []
@@ -70,6 +74,7 @@ try {
   await seesStatus(page, 'CONFIRMED')
   assert.deepEqual(loads, [], 'the page was not reloaded')
   await page.screenshot({ path: `${shots}/${tag}-order-confirmed.png`, fullPage: true })
+  await checkAccessibility(page, `${tag} order-confirmed`)
   const viaWs = wsFrames.some((f) => f.includes(orderId) && f.includes('CONFIRMED'))
   console.log(`  confirmation arrived ${viaWs ? 'over the WebSocket' : 'by polling (no WebSocket frame carried it)'}`)
 
@@ -77,6 +82,7 @@ try {
   await page.getByRole('link', { name: 'My orders' }).click()
   await page.locator('.order-card').filter({ hasText: orderId }).waitFor()
   await page.screenshot({ path: `${shots}/${tag}-orders.png`, fullPage: true })
+  await checkAccessibility(page, `${tag} orders`)
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
 
   log('a second customer cannot see the first one’s order')
@@ -89,6 +95,7 @@ try {
   await page.goto(`${base}/orders`)
   await page.getByText('You have not ordered anything yet').waitFor()
   await page.screenshot({ path: `${shots}/${tag}-other-customer.png`, fullPage: true })
+  await checkAccessibility(page, `${tag} other-customer`)
 
   console.log(`PASS shop e2e (${tag}) against ${base}; order ${orderId}; screenshots in ${shots}`)
 } catch (e) {

@@ -54,7 +54,7 @@ export function FunctionsPage() {
         <ErrorState error={q.error} onRetry={() => q.refetch()} title="Could not load the functions" />
       ) : !mappings.length ? <Empty title="No event-source mappings" /> : (
         <>
-          <div className="table-wrap card">
+          <div className="table-wrap card" tabIndex={0} role="region" aria-label="Mappings">
             <table className="table">
               <caption className="sr-only">Event-source mappings</caption>
               <thead><tr>

@@ -20,7 +20,7 @@ function Listing({ bucket, prefix }: { bucket: string; prefix: string }) {
   const objects = q.data!.pages.flatMap((p) => p.objects)
   if (!prefixes.length && !objects.length) return <Empty title={prefix ? 'This folder is empty' : 'This bucket is empty'} />
   return (
-    <div className="table-wrap card">
+    <div className="table-wrap card" tabIndex={0} role="region" aria-label="Folder contents">
       <table className="table">
         <caption className="sr-only">Folders and objects in {bucket}/{prefix}</caption>
         <thead><tr><th scope="col">Name</th><th scope="col" className="num">Size</th><th scope="col">Type</th><th scope="col">Last modified</th><th scope="col"><span className="sr-only">Download</span></th></tr></thead>

@@ -50,7 +50,7 @@ export function OutboxPage() {
       {q.isLoading ? <Loading label="Loading emails…" /> : q.error && !q.data ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} title="Could not load the outbox" />
       ) : !q.data!.items.length ? <Empty title={`No ${STATES.find((s) => s.value === state)!.label.toLowerCase()} emails`} /> : (
-        <div className="table-wrap card">
+        <div className="table-wrap card" tabIndex={0} role="region" aria-label="Emails">
           <table className="table">
             <caption className="sr-only">{state} emails</caption>
             <thead><tr>

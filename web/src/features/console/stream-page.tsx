@@ -41,7 +41,7 @@ export function StreamPage() {
           </dl>
 
           <h2>Shards</h2>
-          <div className="table-wrap card">
+          <div className="table-wrap card" tabIndex={0} role="region" aria-label="Shards">
             <table className="table">
               <caption className="sr-only">Shards of {name} with their hash-key ranges</caption>
               <thead><tr>
@@ -72,7 +72,7 @@ export function StreamPage() {
 
           <h2>Consumers</h2>
           {!s.consumers.length ? <p className="muted">No function reads this stream.</p> : (
-            <div className="table-wrap card">
+            <div className="table-wrap card" tabIndex={0} role="region" aria-label="Consumers">
               <table className="table">
                 <caption className="sr-only">Event-source mappings reading {name}, per shard</caption>
                 <thead><tr>

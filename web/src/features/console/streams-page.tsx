@@ -14,7 +14,7 @@ export function StreamsPage() {
       {q.isLoading ? <Loading label="Loading streams…" /> : q.error ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} title="Could not load the streams" />
       ) : !q.data?.items.length ? <Empty title="No streams yet" /> : (
-        <div className="table-wrap card">
+        <div className="table-wrap card" tabIndex={0} role="region" aria-label="Streams">
           <table className="table">
             <caption className="sr-only">Streams</caption>
             <thead><tr>

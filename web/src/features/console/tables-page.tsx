@@ -103,7 +103,7 @@ function Results({ table, query }: { table: TableInfo; query: TableQuery }) {
         {r.redacted.length ? ` Hidden for safety: ${r.redacted.join(', ')}.` : ''}
       </p>
       {!r.items.length ? <Empty title="No items match" /> : (
-        <div className="table-wrap card">
+        <div className="table-wrap card" tabIndex={0} role="region" aria-label={`Items of ${table.name}`}>
           <table className="table items">
             <caption className="sr-only">Items of {table.name}</caption>
             <thead><tr>{cols.map((c) => <th key={c} scope="col">{c}{keys.includes(c) ? <span className="keymark">key</span> : null}</th>)}</tr></thead>
