@@ -746,6 +746,23 @@ common::Status Server::Impl::AddListener(ListenerOptions options) {
   auto listener = std::make_unique<ListenerState>();
   listener->options = std::move(options);
   uint16_t port = listener->options.port;
+  {
+    // SO_REUSEPORT below lets our acceptors share the port, but it would
+    // also let a second Rivulet (same user) silently share it and take half
+    // the connections. A probe bound without it fails while anybody listens
+    // there, and for port 0 it picks a port nobody uses.
+    tcp::acceptor probe(*contexts_[0]);
+    tcp::endpoint endpoint(address, port);
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) {
+      return common::Status::IOError("cannot listen on " + listener->options.address + ":" + std::to_string(port) +
+                                     " (" + listener->options.name + "): " + ec.message() +
+                                     (ec == net::error::address_in_use ? " (is another server running there?)" : ""));
+    }
+    port = probe.local_endpoint().port();
+  }
   for (size_t i = 0; i < contexts_.size(); ++i) {
     auto acceptor = std::make_unique<tcp::acceptor>(*contexts_[i]);
     tcp::endpoint endpoint(address, port);
@@ -763,8 +780,6 @@ common::Status Server::Impl::AddListener(ListenerOptions options) {
       return common::Status::IOError("cannot listen on " + listener->options.address + ":" +
                                      std::to_string(port) + " (" + listener->options.name + "): " + ec.message());
     }
-    // Port 0 picked a free port on the first acceptor; the others join it.
-    port = acceptor->local_endpoint().port();
     listener->acceptors.push_back(std::move(acceptor));
   }
   listener->port = port;

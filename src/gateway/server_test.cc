@@ -77,6 +77,20 @@ TEST_F(ServerTest, ResponseFromAnotherThreadIsDelivered) {
   EXPECT_NE(reply.find("later"), std::string::npos);
 }
 
+TEST_F(ServerTest, ASecondServerCannotShareItsPort) {
+  Start(Sync([](Request&) { return Response::Text(200, "first"); }));
+  MetricsRegistry metrics;
+  Server second(ServerOptions{}, &metrics);
+  ListenerOptions listener;
+  listener.name = "test";
+  listener.port = server_->port("test");
+  listener.handler = Sync([](Request&) { return Response::Text(200, "second"); });
+  listener.hub = &hub_;
+  common::Status status = second.AddListener(listener);
+  EXPECT_EQ(status.code(), common::Status::Code::kIOError) << status.ToString();
+  EXPECT_NE(status.message().find("another server"), std::string::npos) << status.message();
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   ServerOptions options;
   options.max_header_bytes = 2048;
