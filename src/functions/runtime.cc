@@ -39,7 +39,7 @@ class FunctionRuntime::MappingRunner final : public Task {
   ~MappingRunner() override { Stop(); }
 
   void Start() {
-    if (config_.enabled) runtime_->scheduler_->Add(this);
+    if (config_.enabled && runtime_->options_.process_mappings) runtime_->scheduler_->Add(this);
   }
 
   void Stop() {

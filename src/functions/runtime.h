@@ -46,6 +46,9 @@ struct MappingStatus {
 struct RuntimeOptions {
   int worker_threads = 2;
   int64_t shard_discovery_interval_ms = 1000;  // how often resharding is noticed
+  // False on an API-only node: mappings are kept and listed, but no shard is
+  // processed there (workers do that).
+  bool process_mappings = true;
 };
 
 class FunctionRuntime {

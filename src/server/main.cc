@@ -1,5 +1,5 @@
 // rivulet [serve] [--config FILE] [--data-dir DIR] [--bind ADDR] [--http-port N]
-//         [--aws-port N] [--log-format text|json] [--set section.name=value ...]
+//         [--aws-port N] [--role all|api|worker] [--log-format text|json] [--set section.name=value ...]
 // rivulet version
 // rivulet loadgen [--url URL] [--rate N] [--duration D] [--customers N] ...  (src/loadgen)
 //
@@ -184,7 +184,7 @@ common::Status Serve(const Config& config) {
 int main(int argc, char** argv) {
   CLI::App app{"Rivulet: streams, tables, objects and functions in one binary"};
   app.require_subcommand(0, 1);
-  std::string config_file, data_dir, bind, log_format = "text", log_level, static_dir;
+  std::string config_file, data_dir, bind, log_format = "text", log_level, static_dir, role;
   int http_port = -1, aws_port = -1, threads = -1;
   std::vector<std::string> settings;
   app.add_option("--config", config_file, "TOML config file")->check(CLI::ExistingFile);
@@ -196,6 +196,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (log.level)");
   app.add_option("--static-dir", static_dir, "built web UI (gateway.static_dir)");
   app.add_option("--threads", threads, "I/O threads, 0 = hardware threads (gateway.threads)");
+  app.add_option("--role", role, "all, api (serve only) or worker (functions only) (server.role, default all)")
+      ->check(CLI::IsMember({"all", "api", "worker"}));
   app.add_option("--set", settings, "any setting: --set section.name=value (repeatable)");
   auto* serve = app.add_subcommand("serve", "serve until SIGINT/SIGTERM (the default)");
   serve->fallthrough();
@@ -273,6 +275,7 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) flags["log.level"] = log_level;
   if (!static_dir.empty()) flags["gateway.static_dir"] = static_dir;
   if (threads >= 0) flags["gateway.threads"] = std::to_string(threads);
+  if (!role.empty()) flags["server.role"] = role;
 
   auto config = server::Config::Load(config_file, std::move(flags));
   if (!config.ok()) {

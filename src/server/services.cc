@@ -11,6 +11,7 @@
 #include "server/services.h"
 
 #include "server/function_admin.h"
+#include "server/backends.h"
 
 #include <cstdlib>
 
@@ -63,52 +64,47 @@ bool ServiceRegistry::Ready(std::vector<std::string>* not_ready) const {
   return all;
 }
 
+common::Result<NodeRole> ParseRole(std::string_view text) {
+  if (text == "all") return NodeRole::kAll;
+  if (text == "api") return NodeRole::kApi;
+  if (text == "worker") return NodeRole::kWorker;
+  return common::Status::InvalidArgument("server.role is '" + std::string(text) + "'; it must be all, api or worker");
+}
+
 common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // --- gateway test hooks (off by default) ---
   if (config.GetBool("gateway.debug_endpoints", false)) {
     RETURN_IF_ERROR(gateway::AddDebugRoutes(&registry->web(), &registry->hub(), &registry->throttler()));
   }
 
-  // --- stream (Kinesis) ---
-  // The embedded stream engine under <data-dir>/streams; `streams` is the
-  // StreamClient the functions runtime and orders use.
-  stream::StreamEngineOptions stream_options;
-  stream_options.data_dir = registry->data_dir();
-  ASSIGN_OR_RETURN(stream_options.durability,
-                   stream::ParseDurability(config.GetString("stream.durability", "fsync")));
-  stream_options.interval_ms = static_cast<int>(config.GetInt("stream.interval_ms", 1000));
-  stream_options.shard_write_limits = config.GetBool("stream.shard_write_limits", false);
-  stream_options.clock = registry->clock();
-  ASSIGN_OR_RETURN(auto stream_engine, stream::StreamEngine::Open(stream_options));
-  stream::StreamEngine* streams = registry->Own(std::move(stream_engine));
-  auto* kinesis = registry->Own(std::make_unique<aws::kinesis::KinesisHandler>(streams, registry->clock()));
-  RETURN_IF_ERROR(registry->aws().Register(std::string(aws::kinesis::kTargetPrefix), kinesis->AsHandler()));
+  // --- stream, table, objects: embedded engines or remote AWS services ---
+  // (server/backends.h). The AWS endpoint serves the embedded engines only.
+  ASSIGN_OR_RETURN(NodeRole role, ParseRole(config.GetString("server.role", "all")));
+  const bool serves = role != NodeRole::kWorker;  // web, /api/ and :4566
+  const bool works = role != NodeRole::kApi;      // runs the functions
+  ASSIGN_OR_RETURN(Backends backends, OpenBackends(config, registry));
+  stream::StreamClient* streams = backends.streams;
+  table::TableClient* tables = backends.tables;
+  if (serves && backends.stream_engine != nullptr) {
+    auto* kinesis =
+        registry->Own(std::make_unique<aws::kinesis::KinesisHandler>(backends.stream_engine, registry->clock()));
+    RETURN_IF_ERROR(registry->aws().Register(std::string(aws::kinesis::kTargetPrefix), kinesis->AsHandler()));
+  }
   registry->SetReady("stream", true);
-
-  // --- table (DynamoDB) ---
-  // The embedded table engine under <data-dir>/tables; `tables` is the
-  // TableClient the orders and functions code use.
-  table::TableEngineOptions table_options;
-  table_options.sync_writes = config.GetBool("table.sync_writes", true);
-  table_options.ttl_interval_millis = static_cast<int>(config.GetInt("table.ttl_interval_ms", 10'000));
-  table_options.clock = registry->clock();
-  ASSIGN_OR_RETURN(auto table_engine, table::TableEngine::Open(registry->data_dir() + "/tables", table_options));
-  table::TableEngine* tables = registry->Own(std::move(table_engine));
-  auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(tables));
-  RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), dynamodb->AsHandler()));
+  if (serves && backends.table_engine != nullptr) {
+    auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(backends.table_engine));
+    RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), dynamodb->AsHandler()));
+  }
   registry->SetReady("table", true);
-  // --- objects (S3) ---
-  // The embedded object store under <data-dir>/objects; S3 REST calls (no
-  // X-Amz-Target) on the AWS listener go to its adapter.
-  objects::StoreOptions object_options;
-  object_options.clock = registry->clock();
-  ASSIGN_OR_RETURN(auto object_store,
-                   objects::FileObjectStore::Open(registry->data_dir() + "/objects", object_options));
-  objects::FileObjectStore* object_client = registry->Own(std::move(object_store));
-  auto* s3 = registry->Own(std::make_unique<aws::s3::S3Handler>(
-      object_client, static_cast<int>(config.GetInt("objects.threads", 16))));
-  registry->aws().SetRestFallback(s3->AsHandler());
+  if (serves && backends.object_store != nullptr) {
+    // S3 REST calls (no X-Amz-Target) on the AWS listener go to its adapter.
+    auto* s3 = registry->Own(std::make_unique<aws::s3::S3Handler>(
+        backends.object_store, static_cast<int>(config.GetInt("objects.threads", 16))));
+    registry->aws().SetRestFallback(s3->AsHandler());
+  }
   registry->SetReady("objects", true);
+  // A worker serves no web routes: what components register goes nowhere.
+  gateway::Router* web = serves ? &registry->web() : registry->Own(std::make_unique<gateway::Router>());
   // --- functions (Lambda-like runtime) ---
   // Checkpoints live in a table; built-in functions register on `functions`
   // and get their event-source mappings below.
@@ -116,12 +112,15 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   functions::TableCheckpointStore* checkpoints = registry->Own(std::move(checkpoint_store));
   functions::RuntimeOptions runtime_options;
   runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
+  runtime_options.process_mappings = works;
   functions::FunctionRuntime* functions_runtime =
       registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
   ASSIGN_OR_RETURN(auto mapping_store, functions::TableMappingStore::Open(tables));
   functions::TableMappingStore* stored_mappings = registry->Own(std::move(mapping_store));
   auto* lambda = registry->Own(std::make_unique<aws::lambda::LambdaHandler>(functions_runtime, stored_mappings));
-  RETURN_IF_ERROR(registry->aws().RegisterRestPath(std::string(aws::lambda::kPathPrefix), lambda->AsHandler()));
+  if (serves) {
+    RETURN_IF_ERROR(registry->aws().RegisterRestPath(std::string(aws::lambda::kPathPrefix), lambda->AsHandler()));
+  }
   // [[functions.external]]: processes serving functions over the Lambda Runtime API.
   RETURN_IF_ERROR(StartExternalFunctions(config, functions_runtime, registry));
   registry->SetReady("functions", true);
@@ -163,16 +162,16 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   ASSIGN_OR_RETURN(auto analytics_app, analytics::Analytics::Start(functions_runtime, publish, registry->clock()));
   analytics::Analytics* live = registry->Own(std::move(analytics_app));
   orders_options.on_ready.push_back([live] { return live->StartMappings(); });
-  ASSIGN_OR_RETURN(auto orders_app, orders::OrdersApp::Start(tables, streams, functions_runtime, &registry->web(),
+  ASSIGN_OR_RETURN(auto orders_app, orders::OrdersApp::Start(tables, streams, functions_runtime, web,
                                                              publish, registry->clock(), orders_options));
   orders::OrdersApp* shop = registry->Own(std::move(orders_app));
   shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
-  RETURN_IF_ERROR(AddFunctionAdminRoute(functions_runtime, &shop->auth(), &registry->web()));
+  RETURN_IF_ERROR(AddFunctionAdminRoute(functions_runtime, &shop->auth(), web));
   ExportFunctionMetrics(functions_runtime, &registry->metrics());
   // --- console (the operations console's /api/admin/... reads; admins only) ---
-  console::Services console_services{streams, functions_runtime, tables, object_client, &mail->outbox(),
+  console::Services console_services{streams, functions_runtime, tables, backends.objects, &mail->outbox(),
                                      &shop->auth(), registry->clock()};
-  ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, &registry->web()));
+  ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, web));
   registry->Own(std::move(console_api));
   // The shop's topics (orders/<customerId>, admin/orders, analytics) follow
   // docs/api.md's rules; other topics stay open.

@@ -69,6 +69,13 @@ class ServiceRegistry {
   std::map<std::string, bool> ready_;  // guarded by ready_mu_
 };
 
+// What a node does (`--role`, server.role): kAll serves and processes; kApi
+// serves the web, /api/ and the AWS endpoint without running functions;
+// kWorker runs the functions without serving.
+enum class NodeRole { kAll, kApi, kWorker };
+// "all", "api" or "worker"; InvalidArgument otherwise.
+common::Result<NodeRole> ParseRole(std::string_view text);
+
 // Constructs the engines named by `config` and registers their handlers.
 // Failures (a data directory that cannot be opened, say) stop startup.
 common::Status BuildServices(const Config& config, ServiceRegistry* registry);
