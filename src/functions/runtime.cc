@@ -39,7 +39,8 @@ class FunctionRuntime::MappingRunner final : public Task {
   ~MappingRunner() override { Stop(); }
 
   void Start() {
-    if (config_.enabled && runtime_->options_.process_mappings) runtime_->scheduler_->Add(this);
+    bool here = runtime_->options_.process_mappings || !config_.persist_checkpoints;
+    if (config_.enabled && here) runtime_->scheduler_->Add(this);
   }
 
   void Stop() {

@@ -46,8 +46,9 @@ struct MappingStatus {
 struct RuntimeOptions {
   int worker_threads = 2;
   int64_t shard_discovery_interval_ms = 1000;  // how often resharding is noticed
-  // False on an API-only node: mappings are kept and listed, but no shard is
-  // processed there (workers do that).
+  // False on an API-only node: mappings are kept and listed, but their shards
+  // are processed by workers. In-memory consumers (persist_checkpoints off:
+  // live views such as analytics) still run on every node.
   bool process_mappings = true;
 };
 

@@ -27,6 +27,7 @@
 #include "objects/object_store.h"
 #include "notify/notify_service.h"
 #include "orders/orders_app.h"
+#include "orders/update_relay.h"
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
 
@@ -162,9 +163,23 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   ASSIGN_OR_RETURN(auto analytics_app, analytics::Analytics::Start(functions_runtime, publish, registry->clock()));
   analytics::Analytics* live = registry->Own(std::move(analytics_app));
   orders_options.on_ready.push_back([live] { return live->StartMappings(); });
+  if (role == NodeRole::kApi) {
+    // Workers process the orders; this node relays their outcomes to the
+    // customers connected here.
+    RETURN_IF_ERROR(functions_runtime->RegisterFunction(orders::UpdateRelay::kName,
+                                                        std::make_shared<orders::UpdateRelay>(publish)));
+    orders_options.on_ready.push_back([functions_runtime]() -> common::Status {
+      auto created = functions_runtime->CreateMapping(orders::UpdateRelay::Mapping());
+      return created.ok() || created.status().code() == common::Status::Code::kAlreadyExists ? common::Status::OK()
+                                                                                             : created.status();
+    });
+  }
   ASSIGN_OR_RETURN(auto orders_app, orders::OrdersApp::Start(tables, streams, functions_runtime, web,
                                                              publish, registry->clock(), orders_options));
   orders::OrdersApp* shop = registry->Own(std::move(orders_app));
+  // Nobody opens a worker's shop, so it sets the shop up (or finds it set
+  // up) at once and starts processing.
+  if (role == NodeRole::kWorker) RETURN_IF_ERROR(shop->EnsureInitialized());
   shop->api().SetSummarySource([live](const std::string& range) { return live->Summary(range); });
   RETURN_IF_ERROR(AddFunctionAdminRoute(functions_runtime, &shop->auth(), web));
   ExportFunctionMetrics(functions_runtime, &registry->metrics());

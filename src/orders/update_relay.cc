@@ -1,0 +1,41 @@
+#include "orders/update_relay.h"
+
+#include "orders/model.h"
+#include "orders/schema.h"
+
+namespace orders {
+
+functions::InvocationResult UpdateRelay::Invoke(const functions::Batch& batch, const functions::InvocationContext&) {
+  for (const auto& record : batch.records) {
+    auto event = DecodeEvent(record.data);
+    if (!event.ok() || !event->order) continue;
+    if (event->type != "OrderConfirmed" && event->type != "OrderRejected" && event->type != "OrderStatusChanged") {
+      continue;
+    }
+    // The same message order-processor's Announce sends: the entry of the
+    // status this event reached.
+    const auto& history = event->order->history;
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+      if (it->status != event->status) continue;
+      std::string update = StatusChangeJson(event->order_id, *it);
+      publish_("orders/" + event->order->customer_id, update);
+      publish_("admin/orders", update);
+      break;
+    }
+  }
+  return functions::InvocationResult::Success();
+}
+
+functions::EventSourceMappingConfig UpdateRelay::Mapping() {
+  functions::EventSourceMappingConfig mapping;
+  mapping.id = "order-update-relay-orders";
+  mapping.function_name = kName;
+  mapping.stream_name = kOrdersStream;
+  mapping.batch_size = 500;
+  mapping.maximum_batching_window_ms = 0;
+  mapping.starting_position = functions::StartingPosition::kLatest;
+  mapping.persist_checkpoints = false;
+  return mapping;
+}
+
+}  // namespace orders
