@@ -45,6 +45,21 @@ common::Result<aws::remote::EndpointOptions> Endpoint(const Config& config, cons
   return endpoint;
 }
 
+// Remote calls by service, for /metrics.
+void ExportRemoteMetrics(const aws::remote::RemoteCallStats* stats, const std::string& service,
+                         gateway::MetricsRegistry* metrics) {
+  metrics->AddCollector([stats, service, metrics] {
+    gateway::Labels labels = {{"service", service}};
+    auto set = [&](const char* name, const char* help, const std::atomic<uint64_t>& value) {
+      metrics->GetGauge(name, help, labels).Set(static_cast<double>(value.load(std::memory_order_relaxed)));
+    };
+    set("rivulet_remote_calls", "Calls to a remote AWS service.", stats->calls);
+    set("rivulet_remote_attempts", "HTTP exchanges with a remote AWS service, retries included.", stats->attempts);
+    set("rivulet_remote_retries", "Retried exchanges (throttling, 5xx, transport errors).", stats->retries);
+    set("rivulet_remote_failures", "Calls that failed after their last retry.", stats->failures);
+  });
+}
+
 Status UnknownBackend(const std::string& key, const std::string& value, const std::string& choices) {
   return Status::InvalidArgument(key + " is '" + value + "'; it must be one of " + choices);
 }
@@ -69,7 +84,10 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     aws::remote::RemoteStreamOptions options;
     ASSIGN_OR_RETURN(options.endpoint, Endpoint(config, "stream", "kinesis"));
     options.poll_interval = std::chrono::milliseconds(config.GetInt("stream.poll_interval_ms", 200));
-    backends.streams = registry->Own(std::make_unique<aws::remote::RemoteStreamClient>(std::move(options)));
+    auto* remote = registry->Own(std::make_unique<aws::remote::RemoteStreamClient>(std::move(options)));
+    ExportRemoteMetrics(&remote->stats(), "kinesis", &registry->metrics());
+    registry->OnShutdown([remote] { remote->Cancel(); });
+    backends.streams = remote;
   } else {
     return UnknownBackend("stream.backend", stream_backend, "embedded, kinesis");
   }
@@ -85,7 +103,10 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     backends.tables = backends.table_engine;
   } else if (table_backend == "dynamodb") {
     ASSIGN_OR_RETURN(auto endpoint, Endpoint(config, "table", "dynamodb"));
-    backends.tables = registry->Own(std::make_unique<aws::remote::RemoteTableClient>(std::move(endpoint)));
+    auto* remote = registry->Own(std::make_unique<aws::remote::RemoteTableClient>(std::move(endpoint)));
+    ExportRemoteMetrics(&remote->stats(), "dynamodb", &registry->metrics());
+    registry->OnShutdown([remote] { remote->Cancel(); });
+    backends.tables = remote;
   } else {
     return UnknownBackend("table.backend", table_backend, "embedded, dynamodb");
   }
@@ -99,7 +120,10 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     backends.objects = backends.object_store;
   } else if (objects_backend == "s3") {
     ASSIGN_OR_RETURN(auto endpoint, Endpoint(config, "objects", "s3"));
-    backends.objects = registry->Own(std::make_unique<aws::remote::RemoteObjectClient>(std::move(endpoint)));
+    auto* remote = registry->Own(std::make_unique<aws::remote::RemoteObjectClient>(std::move(endpoint)));
+    ExportRemoteMetrics(&remote->stats(), "s3", &registry->metrics());
+    registry->OnShutdown([remote] { remote->Cancel(); });
+    backends.objects = remote;
   } else {
     return UnknownBackend("objects.backend", objects_backend, "embedded, s3");
   }

@@ -65,6 +65,11 @@ std::string QueryString(const HttpRequest& request) {
   return out;
 }
 
+// curl's progress callback: non-zero aborts the transfer.
+int AbortWhenCancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(cancelled)->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 bool RetryableStatus(const HttpResponse& response) {
   return response.status >= 500 || response.status == 429 || IsThrottlingCode(ErrorCode(response));
 }
@@ -168,6 +173,9 @@ common::Result<HttpResponse> AwsHttp::SendOnce(Handle* handle, const HttpRequest
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortWhenCancelled);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancelled_);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
@@ -201,6 +209,9 @@ common::Result<HttpResponse> AwsHttp::Send(const HttpRequest& request) {
   thread_local std::mt19937_64 random{std::random_device{}()};
   std::string last_problem;
   for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
+    if (cancelled_.load(std::memory_order_relaxed)) {
+      return Status::Unavailable(options_.service + " at " + options_.url + ": cancelled (shutting down)");
+    }
     if (attempt > 0) {
       // Full jitter: a random delay up to the capped exponential backoff.
       auto cap = std::min<int64_t>(options_.max_backoff.count(), options_.base_backoff.count() << std::min(attempt, 20));

@@ -78,6 +78,10 @@ class AwsHttp {
   // often).
   common::Result<HttpResponse> Send(const HttpRequest& request);
 
+  // Aborts calls in flight and fails later ones at once (shutdown: nothing
+  // should wait for a slow or unreachable service then).
+  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+
   const EndpointOptions& options() const { return options_; }
   const RemoteCallStats& stats() const { return stats_; }
 
@@ -90,6 +94,7 @@ class AwsHttp {
   const EndpointOptions options_;
   std::string host_;  // host[:port] as the Host header carries it
   RemoteCallStats stats_;
+  std::atomic<bool> cancelled_{false};
   std::mutex mu_;
   std::vector<std::unique_ptr<Handle>> idle_;  // guarded by mu_
 };

@@ -65,6 +65,7 @@ class RemoteObjectClient final : public objects::ObjectClient {
                                                                   int max_uploads) override;
 
   const RemoteCallStats& stats() const { return http_.stats(); }
+  void Cancel() { http_.Cancel(); }
 
   // One S3 request; non-2xx answers become a Status ("Code: message").
   // `not_found_code` names the error for bodiless 404s (HEAD).

@@ -207,6 +207,10 @@ Status RemoteStreamClient::CreateStream(const std::string& name, int shard_count
 Status RemoteStreamClient::DeleteStream(const std::string& name) {
   JsonWriter json;
   json.BeginObject().Field("StreamName", name).Field("EnforceConsumerDeletion", true).EndObject();
+  {
+    std::lock_guard lock(mu_);
+    creation_millis_.erase(name);  // a new stream of that name is another stream
+  }
   return Call("DeleteStream", json.Take()).status();
 }
 
@@ -327,17 +331,44 @@ void RemoteStreamClient::PutRecords(const std::string& stream_name, std::vector<
   cv_.notify_one();
 }
 
+Result<int64_t> RemoteStreamClient::CreationMillis(const std::string& stream_name) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = creation_millis_.find(stream_name); it != creation_millis_.end()) return it->second;
+  }
+  JsonWriter json;
+  json.BeginObject().Field("StreamName", stream_name).EndObject();
+  ASSIGN_OR_RETURN(std::string text, Call("DescribeStreamSummary", json.Take()));
+  simdjson::dom::parser parser;
+  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  simdjson::dom::element summary;
+  if (root["StreamDescriptionSummary"].get(summary) != simdjson::SUCCESS) {
+    return Status::Internal("kinesis DescribeStreamSummary answer has no StreamDescriptionSummary");
+  }
+  int64_t created = EpochMillis(summary, "StreamCreationTimestamp");
+  std::lock_guard lock(mu_);
+  creation_millis_[stream_name] = created;
+  return created;
+}
+
 Result<std::string> RemoteStreamClient::GetShardIterator(const stream::IteratorRequest& request) {
+  stream::IteratorType type = request.type;
+  if (type == stream::IteratorType::kAtTimestamp) {
+    // A time before the stream existed means its first record. Kinesis
+    // answers so; kinesalite never answers, so we ask for TRIM_HORIZON.
+    ASSIGN_OR_RETURN(int64_t created, CreationMillis(request.stream_name));
+    if (request.timestamp_millis <= created) type = stream::IteratorType::kTrimHorizon;
+  }
   JsonWriter json;
   json.BeginObject()
       .Field("StreamName", request.stream_name)
       .Field("ShardId", request.shard_id)
-      .Field("ShardIteratorType", IteratorTypeName(request.type));
+      .Field("ShardIteratorType", IteratorTypeName(type));
   if (request.type == stream::IteratorType::kAtSequenceNumber ||
       request.type == stream::IteratorType::kAfterSequenceNumber) {
     json.Field("StartingSequenceNumber", request.sequence_number);
   }
-  if (request.type == stream::IteratorType::kAtTimestamp) json.Key("Timestamp").EpochSeconds(request.timestamp_millis);
+  if (type == stream::IteratorType::kAtTimestamp) json.Key("Timestamp").EpochSeconds(request.timestamp_millis);
   json.EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("GetShardIterator", json.Take()));
   simdjson::dom::parser parser;

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -48,6 +49,7 @@ class RemoteStreamClient final : public stream::StreamClient {
                                                                   stream::NewRecordsCallback callback) override;
 
   const RemoteCallStats& stats() const { return http_.stats(); }
+  void Cancel() { http_.Cancel(); }
 
   // Sends one Kinesis operation; the parsed JSON answer text, or the AWS
   // error mapped to a Status (see the table in stream_client.h).
@@ -56,6 +58,8 @@ class RemoteStreamClient final : public stream::StreamClient {
  private:
   class Poller;
   void RunPuts();
+  // When the stream was created (cached: it never changes for a name's life).
+  common::Result<int64_t> CreationMillis(const std::string& stream_name);
 
   RemoteStreamOptions options_;
   AwsHttp http_;
@@ -63,6 +67,7 @@ class RemoteStreamClient final : public stream::StreamClient {
   std::condition_variable cv_;
   std::deque<std::function<void()>> puts_;  // guarded by mu_
   bool stop_ = false;                       // guarded by mu_
+  std::map<std::string, int64_t> creation_millis_;  // guarded by mu_
   std::vector<std::thread> put_threads_;
 };
 

@@ -48,6 +48,7 @@ class RemoteTableClient final : public table::TableClient {
       const std::vector<table::TransactGetItem>& items) override;
 
   const RemoteCallStats& stats() const { return http_.stats(); }
+  void Cancel() { http_.Cancel(); }
 
  private:
   // Sends one DynamoDB operation; the answer's text, or the AWS error as a

@@ -1,0 +1,210 @@
+"""Scale-out: API nodes and workers (--role) that reach the stream, table and
+object services over the AWS protocols (remote backends), against a Rivulet
+services node and against independent implementations (kinesalite, dynalite),
+with a fault-injecting proxy in between."""
+import http.server
+import os
+import random
+import re
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop
+from rivulet_harness import AWS_ENV, BIN, ROOT, Rivulet
+
+CONTRACT_TEST = Path(BIN).parent / "src" / "aws" / "remote" / "aws_remote_test"
+ADMIN = {"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD}
+
+
+class NodeServer:
+    """kinesalite or dynalite on a free port (the bench/ launcher scripts);
+    they exit when their stdin closes."""
+
+    def __init__(self, script):
+        self.proc = subprocess.Popen(["node", str(ROOT / script), "0"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT / Path(script).parent)
+        port = self.proc.stdout.readline().decode().strip()
+        assert port.isdigit(), f"{script} did not start (run scripts/install-deps for its node_modules)"
+        self.url = "http://127.0.0.1:" + port
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def kinesalite():
+    server = NodeServer("bench/stream/kinesalite_server.js")
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def dynalite():
+    server = NodeServer("bench/table/dynalite_server.js")
+    yield server.url
+    server.stop()
+
+
+def remote_args(stream=None, table=None, objects=None):
+    args = []
+    for section, backend, url in (("stream", "kinesis", stream), ("table", "dynamodb", table),
+                                  ("objects", "s3", objects)):
+        if url:
+            args += ["--set", f"{section}.backend={backend}", "--set", f"{section}.endpoint={url}"]
+    return args
+
+
+def start(tmp_path, name, role, *args):
+    (tmp_path / name).mkdir()
+    server = Rivulet(data_dir=tmp_path / name, extra_args=["--role", role, *args], env={**AWS_ENV, **ADMIN})
+    return server.start()
+
+
+def run_contract_tests(**endpoints):
+    env = dict(os.environ, **AWS_ENV, **{f"RIVULET_TEST_{k.upper()}": v for k, v in endpoints.items()})
+    result = subprocess.run([str(CONTRACT_TEST), "--gtest_filter=Remote*"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return result.stdout
+
+
+def place_and_watch(api):
+    """A customer on the API node orders and sees CONFIRMED live over the API
+    node's WebSocket; returns the order."""
+    shop = Shop(api).signup("Grace")
+    listener = Listener(api, [f"orders/{shop.user['id']}"], cookie=shop.cookie)
+    try:
+        r = shop.place([{"productId": "p-001", "quantity": 1}])
+        assert r.status_code == 202, r.text
+        order_id = r.json()["id"]
+        listener.wait_for(lambda m: m["data"].get("orderId", m["data"].get("id")) == order_id
+                          and m["data"].get("status") == "CONFIRMED", timeout=30)
+        return shop.wait_for_status(order_id, {"CONFIRMED"})
+    finally:
+        listener.close()
+
+
+def test_remote_clients_pass_their_contract_against_rivulet(rivulet):
+    out = run_contract_tests(kinesis_endpoint=rivulet.aws_url, dynamodb_endpoint=rivulet.aws_url,
+                             s3_endpoint=rivulet.aws_url)
+    assert "SKIPPED" not in out
+
+
+def test_remote_clients_pass_their_contract_against_kinesalite_and_dynalite(kinesalite, dynalite):
+    out = run_contract_tests(kinesis_endpoint=kinesalite, dynamodb_endpoint=dynalite, no_transactions="1")
+    assert "[  PASSED  ] 5 tests" in out, out[-2000:]  # dynalite has no transactions; no S3 here
+
+
+def test_worker_processes_orders_placed_on_an_api_node(tmp_path):
+    api = start(tmp_path, "api", "api")
+    worker = start(tmp_path, "worker", "worker", *remote_args(api.aws_url, api.aws_url, api.aws_url))
+    try:
+        order = place_and_watch(api)
+        assert [h["status"] for h in order["history"]] == ["PLACED", "CONFIRMED"]
+        # The worker serves no shop; the API node processes nothing itself.
+        assert requests.get(worker.http_url + "/api/products").status_code == 404
+        metrics = requests.get(worker.http_url + "/metrics").text
+        calls = re.search(r'rivulet_remote_calls\{service="kinesis"\} (\d+)', metrics)
+        assert calls and int(calls.group(1)) > 0, metrics[-2000:]
+        assert re.search(r'rivulet_function_invocations\{function="order-processor"[^}]*\} [1-9]', metrics), metrics
+        assert 'function="order-processor"' not in requests.get(api.http_url + "/metrics").text
+    finally:
+        worker.stop()
+        api.stop()
+
+
+def test_orders_flow_through_kinesalite(tmp_path, kinesalite):
+    """The stream is kinesalite (not ours); tables and objects stay on the API
+    node, which the worker reaches over DynamoDB and S3."""
+    api = start(tmp_path, "api", "api", *remote_args(stream=kinesalite))
+    worker = start(tmp_path, "worker", "worker", *remote_args(kinesalite, api.aws_url, api.aws_url))
+    try:
+        place_and_watch(api)
+    finally:
+        worker.stop()
+        api.stop()
+
+
+class FaultProxy:
+    """Forwards HTTP to `upstream`, answering a share of requests with a 500,
+    a throttling error or a dropped connection instead."""
+
+    def __init__(self, upstream, fault_rate):
+        self.fault_rate = fault_rate
+        self.faults = 0
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                roll = random.random()
+                if roll < proxy.fault_rate:
+                    proxy.faults += 1
+                    kind = random.choice(["500", "throttle", "drop"])
+                    if kind == "drop":
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    status, text = ((500, '{"__type":"InternalFailure","message":"injected"}') if kind == "500" else
+                                    (400, '{"__type":"ThrottlingException","message":"injected"}'))
+                    self.send_response(status)
+                    self.send_header("content-type", "application/x-amz-json-1.1")
+                    self.send_header("content-length", str(len(text)))
+                    self.end_headers()
+                    self.wfile.write(text.encode())
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
+                r = requests.request(self.command, upstream + self.path, data=body, headers=headers, timeout=30)
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding", "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("content-length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_worker_retries_through_faults_and_says_clearly_when_it_gives_up(tmp_path):
+    api = start(tmp_path, "api", "api")
+    proxy = FaultProxy(api.aws_url, fault_rate=0.3)
+    worker = start(tmp_path, "worker", "worker", *remote_args(proxy.url, proxy.url, proxy.url))
+    try:
+        for _ in range(3):
+            place_and_watch(api)
+        assert proxy.faults > 0
+        metrics = requests.get(worker.http_url + "/metrics").text
+        retries = sum(int(n) for n in re.findall(r"rivulet_remote_retries\{[^}]*\} (\d+)", metrics))
+        assert retries > 0, metrics[-2000:]
+
+        proxy.fault_rate = 1.0  # the services node is unreachable now
+        deadline = time.monotonic() + 30
+        while "giving up after" not in worker.log_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert re.search(r"remote \w+: giving up after 5 attempts", worker.log_text()), worker.log_text()
+        proxy.fault_rate = 0.0  # and back: processing resumes
+        place_and_watch(api)
+    finally:
+        worker.stop()
+        proxy.close()
+        api.stop()
