@@ -106,11 +106,11 @@ class Server::Impl : public SessionHost {
   void Shutdown();
 
   // Called by sessions (on their own context).
-  void Register(size_t ctx, SessionBase* s) {
+  void Register(size_t ctx, SessionBase* s) override {
     sessions_[ctx].insert(s);
     live_sessions_.fetch_add(1);
   }
-  void Unregister(size_t ctx, SessionBase* s) {
+  void Unregister(size_t ctx, SessionBase* s) override {
     sessions_[ctx].erase(s);
     live_sessions_.fetch_sub(1);
   }
@@ -119,13 +119,13 @@ class Server::Impl : public SessionHost {
   void RecordRequest(const ListenerOptions& listener, std::string_view method, std::string_view route, int status,
                      double seconds);
 
-  const ServerOptions& options() const { return options_; }
+  const ServerOptions& options() const override { return options_; }
   net::io_context& context(size_t i) { return *contexts_[i]; }
   // Updated by each context's ticker; read on that context's thread only.
-  int64_t coarse_now_ms(size_t i) const { return tickers_[i]->now_ms; }
+  int64_t coarse_now_ms(size_t i) const override { return tickers_[i]->now_ms; }
   // The Date header value, refreshed by the ticker.
   const std::string& http_date(size_t i) const { return tickers_[i]->date; }
-  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  bool draining() const override { return draining_.load(std::memory_order_relaxed); }
   std::atomic<int64_t>& in_flight() { return in_flight_; }
   Gauge& in_flight_gauge() { return *in_flight_gauge_; }
   Gauge& ws_gauge() { return *ws_gauge_; }
@@ -136,7 +136,7 @@ class Server::Impl : public SessionHost {
                                 "Requests refused before routing (malformed, too large, timed out).",
                                 {{"status", std::to_string(status)}});
   }
-  const std::shared_ptr<Liveness>& liveness() const { return liveness_; }
+  const std::shared_ptr<Liveness>& liveness() const override { return liveness_; }
 
   // SessionHost, for the HTTP/2 session (h2_session.cc).
   void ConnectionOpened() override { connections_gauge_->Inc(); }

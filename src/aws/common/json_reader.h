@@ -73,9 +73,12 @@ class JsonReader {
   // else nullopt.
   std::optional<AwsError> Finish() const;
 
+ protected:
+  // Records the first SerializationException (also for CborReader).
+  void TypeError(std::string message);
+
  private:
   std::optional<simdjson::dom::element> Member(simdjson::dom::object object, std::string_view key);
-  void TypeError(std::string message);
 
   std::optional<AwsError> serialization_error_;
   std::vector<std::string> violations_;

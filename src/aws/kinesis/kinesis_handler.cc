@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "aws/common/cbor.h"
 #include "aws/common/json_writer.h"
 #include "aws/common/sigv4.h"
 #include "aws/kinesis/requests.h"
@@ -34,12 +35,38 @@ struct Call {
   std::string request_id;
   Respond respond;
 
-  void Ok(std::string body) const { respond(JsonResponse(std::move(body), kContentType, request_id)); }
-  void Fail(const AwsError& error) const { respond(JsonErrorResponse(error, kContentType, request_id)); }
+  Wire wire = Wire::kJson;  // the request's format, also the response's
+
+  std::string_view content_type() const { return wire == Wire::kCbor ? kCborContentType : kContentType; }
+  void Ok(std::string body) const { respond(JsonResponse(std::move(body), content_type(), request_id)); }
+  void Fail(const AwsError& error) const {
+    if (wire == Wire::kJson) return respond(JsonErrorResponse(error, kContentType, request_id));
+    // The same {"__type", "message"} shape, as a CBOR map.
+    cbor::Writer body(64 + error.message.size());
+    body.BeginObject().Field("__type", error.type);
+    if (!error.message.empty()) body.Field("message", error.message);
+    body.EndObject();
+    gateway::Response response = JsonResponse(body.Take(), kCborContentType, request_id);
+    response.status = error.http_status;
+    response.headers.Add("x-amzn-ErrorType", error.type);
+    respond(std::move(response));
+  }
+  // Writes a small response with a JsonWriter or a cbor::Writer.
+  template <class Fn>
+  void OkWith(Fn&& write) const {
+    if (wire == Wire::kCbor) {
+      cbor::Writer w;
+      write(w);
+      return Ok(w.Take());
+    }
+    JsonWriter w;
+    write(w);
+    Ok(w.Take());
+  }
   void Fail(const Status& status) const { Fail(StatusToAwsError(status)); }
   // Operations that return nothing answer "{}" like AWS.
   void Done(const Status& status) const {
-    if (status.ok()) Ok("{}");
+    if (status.ok()) OkWith([](auto& w) { w.BeginObject().EndObject(); });
     else Fail(status);
   }
 };
@@ -55,13 +82,13 @@ void Execute(Call& call, DeleteStreamRequest& r) { call.Done(call.engine->Delete
 void Execute(Call& call, DescribeStreamRequest& r) {
   auto description = call.engine->DescribeStream(r.stream);
   if (!description.ok()) return call.Fail(description.status());
-  call.Ok(DescribeStreamJson(*description, r.limit, r.exclusive_start_shard_id));
+  call.Ok(DescribeStreamBody(*description, r.limit, r.exclusive_start_shard_id, call.wire));
 }
 
 void Execute(Call& call, DescribeStreamSummaryRequest& r) {
   auto description = call.engine->DescribeStream(r.stream);
   if (!description.ok()) return call.Fail(description.status());
-  call.Ok(DescribeStreamSummaryJson(*description));
+  call.Ok(DescribeStreamSummaryBody(*description, call.wire));
 }
 
 void Execute(Call& call, ListStreamsRequest& r) {
@@ -81,7 +108,7 @@ void Execute(Call& call, ListStreamsRequest& r) {
     page.push_back(std::move(*description));
   }
   std::string token = more ? MakeNextToken("streams", call.now_millis, page.back().stream_name, "") : "";
-  call.Ok(ListStreamsJson(page, more, token));
+  call.Ok(ListStreamsBody(page, more, token, call.wire));
 }
 
 void Execute(Call& call, ListShardsRequest& r) {
@@ -100,7 +127,7 @@ void Execute(Call& call, ListShardsRequest& r) {
     state += std::to_string(r.filter.timestamp_millis);
     token = MakeNextToken("shards", call.now_millis, r.stream, state);
   }
-  call.Ok(ListShardsJson(*shards, token));
+  call.Ok(ListShardsBody(*shards, token, call.wire));
 }
 
 void Execute(Call& call, PutRecordRequest& r) {
@@ -114,7 +141,7 @@ void Execute(Call& call, PutRecordRequest& r) {
                             if (result->size() != 1) return call.Fail(Status::Internal("PutRecord got no outcome"));
                             const auto& outcome = result->front();
                             if (!outcome.ok()) return call.Fail(outcome.status());
-                            call.Ok(PutRecordJson(*outcome));
+                            call.Ok(PutRecordBody(*outcome, call.wire));
                           });
 }
 
@@ -122,22 +149,20 @@ void Execute(Call& call, PutRecordsRequest& r) {
   call.engine->PutRecords(r.stream, std::move(r.entries),
                           [call](common::Result<std::vector<common::Result<stream::PutResult>>> result) {
                             if (!result.ok()) return call.Fail(result.status());
-                            call.Ok(PutRecordsJson(*result));
+                            call.Ok(PutRecordsBody(*result, call.wire));
                           });
 }
 
 void Execute(Call& call, GetShardIteratorRequest& r) {
   auto iterator = call.engine->GetShardIterator(r.request);
   if (!iterator.ok()) return call.Fail(iterator.status());
-  JsonWriter json;
-  json.BeginObject().Field("ShardIterator", *iterator).EndObject();
-  call.Ok(json.Take());
+  call.OkWith([&](auto& w) { w.BeginObject().Field("ShardIterator", *iterator).EndObject(); });
 }
 
 void Execute(Call& call, GetRecordsRequest& r) {
   auto result = call.engine->GetRecords(r.shard_iterator, r.limit);
   if (!result.ok()) return call.Fail(result.status());
-  call.Ok(GetRecordsJson(*result));
+  call.Ok(GetRecordsBody(*result, call.wire));
 }
 
 void Execute(Call& call, RetentionRequest& r) {
@@ -156,14 +181,14 @@ void Execute(Call& call, MergeShardsRequest& r) {
 void Execute(Call& call, UpdateShardCountRequest& r) {
   auto result = call.engine->UpdateShardCount(r.stream, r.target_shard_count);
   if (!result.ok()) return call.Fail(result.status());
-  JsonWriter json;
-  json.BeginObject()
-      .Field("StreamName", result->stream_name)
-      .Field("StreamARN", result->stream_arn)
-      .Field("CurrentShardCount", result->current_shard_count)
-      .Field("TargetShardCount", result->target_shard_count)
-      .EndObject();
-  call.Ok(json.Take());
+  call.OkWith([&](auto& w) {
+    w.BeginObject()
+        .Field("StreamName", result->stream_name)
+        .Field("StreamARN", result->stream_arn)
+        .Field("CurrentShardCount", result->current_shard_count)
+        .Field("TargetShardCount", result->target_shard_count)
+        .EndObject();
+  });
 }
 
 void Execute(Call& call, AddTagsRequest& r) { call.Done(call.engine->AddTagsToStream(r.stream, r.tags)); }
@@ -173,19 +198,19 @@ void Execute(Call& call, RemoveTagsRequest& r) { call.Done(call.engine->RemoveTa
 void Execute(Call& call, ListTagsRequest& r) {
   auto tags = call.engine->ListTagsForStream(r.stream);
   if (!tags.ok()) return call.Fail(tags.status());
-  call.Ok(ListTagsJson(*tags, r.exclusive_start_tag_key, r.limit));
+  call.Ok(ListTagsBody(*tags, r.exclusive_start_tag_key, r.limit, call.wire));
 }
 
 void Execute(Call& call, DescribeLimitsRequest&) {
   stream::StreamLimits limits = call.engine->DescribeLimits();
-  JsonWriter json;
-  json.BeginObject()
-      .Field("ShardLimit", limits.shard_limit)
-      .Field("OpenShardCount", limits.open_shard_count)
-      .Field("OnDemandStreamCount", limits.on_demand_stream_count)
-      .Field("OnDemandStreamCountLimit", limits.on_demand_stream_count_limit)
-      .EndObject();
-  call.Ok(json.Take());
+  call.OkWith([&](auto& w) {
+    w.BeginObject()
+        .Field("ShardLimit", limits.shard_limit)
+        .Field("OpenShardCount", limits.open_shard_count)
+        .Field("OnDemandStreamCount", limits.on_demand_stream_count)
+        .Field("OnDemandStreamCountLimit", limits.on_demand_stream_count_limit)
+        .EndObject();
+  });
 }
 
 }  // namespace
@@ -217,6 +242,9 @@ KinesisHandler::KinesisHandler(stream::StreamEngine* engine, common::Clock* cloc
 
 void KinesisHandler::Handle(gateway::Request& request, Respond respond) const {
   Call call{engine_, clock_->NowMillis(), request.request_id, std::move(respond)};
+  // The AWS SDK for Java and the KCL send CBOR unless told not to.
+  std::string_view content_type = HeaderValue(request, "Content-Type");
+  if (content_type.substr(0, kCborContentType.size()) == kCborContentType) call.wire = Wire::kCbor;
 
   std::string_view target = HeaderValue(request, "X-Amz-Target");
   std::optional<Operation> op;
@@ -237,7 +265,9 @@ void KinesisHandler::Handle(gateway::Request& request, Respond respond) const {
 
   thread_local simdjson::dom::parser parser;
   Request parsed;
-  if (auto error = ParseRequest(*op, request.body, parser, call.now_millis, &parsed)) return call.Fail(*error);
+  auto error = call.wire == Wire::kCbor ? ParseCborRequest(*op, request.body, call.now_millis, &parsed)
+                                        : ParseRequest(*op, request.body, parser, call.now_millis, &parsed);
+  if (error) return call.Fail(*error);
 
   std::visit([&call](auto& r) { Execute(call, r); }, parsed);
 }

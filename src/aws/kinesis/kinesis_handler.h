@@ -24,6 +24,7 @@ namespace aws::kinesis {
 
 inline constexpr std::string_view kTargetPrefix = "Kinesis_20131202";
 inline constexpr std::string_view kContentType = "application/x-amz-json-1.1";
+inline constexpr std::string_view kCborContentType = "application/x-amz-cbor-1.1";
 
 // The one mapping from engine Status codes to Kinesis exceptions.
 AwsError StatusToAwsError(const common::Status& status);

@@ -4,12 +4,17 @@
 #include <utility>
 
 #include "aws/common/base64.h"
+#include "aws/common/cbor_reader.h"
 #include "aws/common/json_reader.h"
 
 namespace aws::kinesis {
 namespace {
 
-using simdjson::dom::object;
+// JsonReader over simdjson, with the object type the templates below need.
+class SimdjsonReader : public JsonReader {
+ public:
+  using Object = simdjson::dom::object;
+};
 
 constexpr std::array<std::pair<std::string_view, Operation>, 19> kOperations = {{
     {"AddTagsToStream", Operation::kAddTagsToStream},
@@ -38,12 +43,16 @@ constexpr size_t kMaxRecordBytes = 1 << 20;
 
 // Reads the fields of one request and collects AWS's errors; each Read* verb
 // reads one member and checks its constraints, as AWS's model declares them.
+// `Reader` is SimdjsonReader (JSON 1.1) or CborReader (CBOR 1.1): one parser,
+// both wire formats, no detour through JSON text.
+template <class Reader>
 class Fields {
  public:
-  explicit Fields(object root) : root_(root) {}
+  using Object = typename Reader::Object;
+  explicit Fields(Object root) : root_(root) {}
 
-  JsonReader& reader() { return reader_; }
-  object root() const { return root_; }
+  Reader& reader() { return reader_; }
+  Object root() const { return root_; }
 
   // StreamName is optional in the model since StreamARN arrived, but one of
   // the two must be there; AWS then reports the missing name.
@@ -87,7 +96,7 @@ class Fields {
 
   // PartitionKey, Data and ExplicitHashKey of a PutRecord or of one
   // PutRecords entry (`prefix` is "" or "records.N.member.").
-  stream::PutEntry ReadEntry(object entry, const std::string& prefix) {
+  stream::PutEntry ReadEntry(Object entry, const std::string& prefix) {
     stream::PutEntry out;
     auto data = reader_.Blob(entry, "Data");
     auto key = reader_.String(entry, "PartitionKey");
@@ -104,8 +113,8 @@ class Fields {
   }
 
  private:
-  object root_;
-  JsonReader reader_;
+  Object root_;
+  Reader reader_;
 };
 
 std::string_view TokenPart(std::string_view* rest) {
@@ -146,7 +155,8 @@ std::optional<stream::StreamMode> ModeFromText(std::string_view text) {
 
 // Each Parse* fills `out` and leaves errors in `f`; a few operation-level
 // rules that AWS reports as InvalidArgumentException return one directly.
-std::optional<AwsError> ParseCreateStream(Fields& f, Request* out) {
+template <class F>
+std::optional<AwsError> ParseCreateStream(F& f, Request* out) {
   CreateStreamRequest r;
   auto name = f.ReadName("StreamName", "streamName", true);
   auto shards = f.ReadInt("ShardCount", "shardCount", false, 1, 100000);
@@ -177,7 +187,8 @@ std::optional<AwsError> ParseCreateStream(Fields& f, Request* out) {
   return std::nullopt;
 }
 
-std::optional<AwsError> ParseListShards(Fields& f, int64_t now_millis, Request* out) {
+template <class F>
+std::optional<AwsError> ParseListShards(F& f, int64_t now_millis, Request* out) {
   ListShardsRequest r;
   auto& reader = f.reader();
   auto name = f.ReadName("StreamName", "streamName", false);
@@ -255,7 +266,8 @@ std::optional<AwsError> ParseListShards(Fields& f, int64_t now_millis, Request* 
   return std::nullopt;
 }
 
-std::optional<AwsError> ParseGetShardIterator(Fields& f, Request* out) {
+template <class F>
+std::optional<AwsError> ParseGetShardIterator(F& f, Request* out) {
   GetShardIteratorRequest r;
   auto& reader = f.reader();
   r.request.stream_name = f.ReadStream();
@@ -292,7 +304,8 @@ std::optional<AwsError> ParseGetShardIterator(Fields& f, Request* out) {
   return std::nullopt;
 }
 
-std::optional<AwsError> ParseBody(Operation op, Fields& f, int64_t now_millis, Request* out) {
+template <class F>
+std::optional<AwsError> ParseBody(Operation op, F& f, int64_t now_millis, Request* out) {
   auto& reader = f.reader();
   switch (op) {
     case Operation::kCreateStream:
@@ -357,7 +370,7 @@ std::optional<AwsError> ParseBody(Operation op, Fields& f, int64_t now_millis, R
         reader.CheckCount("records", count, 1, 500, "[" + std::to_string(count) + " PutRecordsRequestEntry]");
         r.entries.reserve(std::min<size_t>(count, 500));
         size_t index = 0;
-        for (simdjson::dom::element element : *records) {
+        for (auto element : *records) {
           ++index;
           if (index > 500) break;  // already a validation error; do not decode the rest
           std::string prefix = "records." + std::to_string(index) + ".member.";
@@ -454,7 +467,7 @@ std::optional<AwsError> ParseBody(Operation op, Fields& f, int64_t now_millis, R
       auto keys = reader.List(f.root(), "TagKeys");
       reader.CheckNotNull("tagKeys", keys.has_value());
       if (keys) {
-        for (simdjson::dom::element element : *keys) {
+        for (auto element : *keys) {
           auto key = reader.AsString(element);
           if (reader.failed()) break;
           if (key) r.keys.emplace_back(*key);
@@ -505,7 +518,23 @@ std::optional<AwsError> ParseRequest(Operation op, std::string_view body, simdjs
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) body = "{}";
   simdjson::dom::object root;
   if (auto error = ParseJsonObject(parser, body, &root)) return error;
-  Fields fields(root);
+  Fields<SimdjsonReader> fields(root);
+  if (auto error = ParseBody(op, fields, now_millis, out)) return error;
+  return fields.reader().Finish();
+}
+
+std::optional<AwsError> ParseCborRequest(Operation op, std::string_view body, int64_t now_millis, Request* out) {
+  cbor::Document doc;
+  cbor::Value empty;
+  empty.type = cbor::Value::Type::kMap;
+  const cbor::Value* root = &empty;
+  // As with JSON, an empty body is an empty request.
+  if (!body.empty()) {
+    if (auto error = doc.Parse(body)) return SerializationError(*error);
+    if (!doc.root().is_map()) return SerializationError("Start of structure or map found where not expected.");
+    root = &doc.root();
+  }
+  Fields<CborReader> fields{CborObject(root)};
   if (auto error = ParseBody(op, fields, now_millis, out)) return error;
   return fields.reader().Finish();
 }

@@ -129,6 +129,11 @@ using Request = std::variant<CreateStreamRequest, DeleteStreamRequest, DescribeS
 std::optional<AwsError> ParseRequest(Operation op, std::string_view body, simdjson::dom::parser& parser,
                                      int64_t now_millis, Request* out);
 
+// The same for an application/x-amz-cbor-1.1 body (the AWS SDK for Java's
+// default): same validation and errors; blobs are byte strings, timestamps
+// epoch milliseconds (tag 1) or float seconds.
+std::optional<AwsError> ParseCborRequest(Operation op, std::string_view body, int64_t now_millis, Request* out);
+
 // Opaque pagination tokens (ListShards, ListStreams): base64 of
 // "<kind>|<issued millis>|<a>|<b>". Valid for 300 s as AWS's.
 std::string MakeNextToken(std::string_view kind, int64_t now_millis, std::string_view a, std::string_view b);

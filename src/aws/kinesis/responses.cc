@@ -1,5 +1,6 @@
 #include "aws/kinesis/responses.h"
 
+#include "aws/common/cbor.h"
 #include "aws/common/json_writer.h"
 #include "aws/kinesis/kinesis_handler.h"
 
@@ -16,19 +17,22 @@ std::string_view StatusName(stream::StreamStatus status) {
   return "ACTIVE";
 }
 
-void WriteMode(JsonWriter& json, stream::StreamMode mode) {
+template <class W>
+void WriteMode(W& json, stream::StreamMode mode) {
   json.Key("StreamModeDetails").BeginObject();
   json.Field("StreamMode", mode == stream::StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED");
   json.EndObject();
 }
 
-void WriteHashKeyRange(JsonWriter& json, const stream::HashKeyRange& range) {
+template <class W>
+void WriteHashKeyRange(W& json, const stream::HashKeyRange& range) {
   json.Key("HashKeyRange").BeginObject();
   json.Field("StartingHashKey", range.starting_hash_key).Field("EndingHashKey", range.ending_hash_key);
   json.EndObject();
 }
 
-void WriteShard(JsonWriter& json, const stream::ShardInfo& shard) {
+template <class W>
+void WriteShard(W& json, const stream::ShardInfo& shard) {
   json.BeginObject().Field("ShardId", shard.shard_id);
   if (!shard.parent_shard_id.empty()) json.Field("ParentShardId", shard.parent_shard_id);
   if (!shard.adjacent_parent_shard_id.empty()) json.Field("AdjacentParentShardId", shard.adjacent_parent_shard_id);
@@ -40,7 +44,8 @@ void WriteShard(JsonWriter& json, const stream::ShardInfo& shard) {
 }
 
 // The members DescribeStream and DescribeStreamSummary share.
-void WriteStreamHeader(JsonWriter& json, const stream::StreamDescription& d) {
+template <class W>
+void WriteStreamHeader(W& json, const stream::StreamDescription& d) {
   json.Field("StreamName", d.stream_name).Field("StreamARN", d.stream_arn).Field("StreamStatus", StatusName(d.status));
   WriteMode(json, d.mode);
   json.Field("RetentionPeriodHours", d.retention_hours);
@@ -53,9 +58,10 @@ void WriteStreamHeader(JsonWriter& json, const stream::StreamDescription& d) {
 
 }  // namespace
 
-std::string DescribeStreamJson(const stream::StreamDescription& d, int limit,
+template <class W>
+std::string DescribeStreamT(const stream::StreamDescription& d, int limit,
                                const std::string& exclusive_start_shard_id) {
-  JsonWriter json(512 + d.shards.size() * 256);
+  W json(512 + d.shards.size() * 256);
   json.BeginObject().Key("StreamDescription").BeginObject();
   WriteStreamHeader(json, d);
   json.Key("Shards").BeginArray();
@@ -75,8 +81,9 @@ std::string DescribeStreamJson(const stream::StreamDescription& d, int limit,
   return json.Take();
 }
 
-std::string DescribeStreamSummaryJson(const stream::StreamDescription& d) {
-  JsonWriter json;
+template <class W>
+std::string DescribeStreamSummaryT(const stream::StreamDescription& d) {
+  W json;
   json.BeginObject().Key("StreamDescriptionSummary").BeginObject();
   WriteStreamHeader(json, d);
   json.Field("OpenShardCount", d.open_shard_count).Field("ConsumerCount", 0);
@@ -84,9 +91,10 @@ std::string DescribeStreamSummaryJson(const stream::StreamDescription& d) {
   return json.Take();
 }
 
-std::string ListStreamsJson(const std::vector<stream::StreamDescription>& page, bool has_more,
+template <class W>
+std::string ListStreamsT(const std::vector<stream::StreamDescription>& page, bool has_more,
                             const std::string& next_token) {
-  JsonWriter json(64 + page.size() * 256);
+  W json(64 + page.size() * 256);
   json.BeginObject().Key("StreamNames").BeginArray();
   for (const auto& d : page) json.String(d.stream_name);
   json.EndArray().Field("HasMoreStreams", has_more);
@@ -103,8 +111,9 @@ std::string ListStreamsJson(const std::vector<stream::StreamDescription>& page, 
   return json.Take();
 }
 
-std::string ListShardsJson(const std::vector<stream::ShardInfo>& shards, const std::string& next_token) {
-  JsonWriter json(64 + shards.size() * 256);
+template <class W>
+std::string ListShardsT(const std::vector<stream::ShardInfo>& shards, const std::string& next_token) {
+  W json(64 + shards.size() * 256);
   json.BeginObject().Key("Shards").BeginArray();
   for (const auto& shard : shards) WriteShard(json, shard);
   json.EndArray();
@@ -113,15 +122,17 @@ std::string ListShardsJson(const std::vector<stream::ShardInfo>& shards, const s
   return json.Take();
 }
 
-std::string PutRecordJson(const stream::PutResult& result) {
-  JsonWriter json(128);
+template <class W>
+std::string PutRecordT(const stream::PutResult& result) {
+  W json(128);
   json.BeginObject().Field("ShardId", result.shard_id).Field("SequenceNumber", result.sequence_number);
   json.EndObject();
   return json.Take();
 }
 
-std::string PutRecordsJson(const std::vector<common::Result<stream::PutResult>>& results) {
-  JsonWriter json(32 + results.size() * 96);
+template <class W>
+std::string PutRecordsT(const std::vector<common::Result<stream::PutResult>>& results) {
+  W json(32 + results.size() * 96);
   int failed = 0;
   for (const auto& r : results) failed += r.ok() ? 0 : 1;
   json.BeginObject();
@@ -141,10 +152,11 @@ std::string PutRecordsJson(const std::vector<common::Result<stream::PutResult>>&
   return json.Take();
 }
 
-std::string GetRecordsJson(const stream::GetRecordsResult& result) {
+template <class W>
+std::string GetRecordsT(const stream::GetRecordsResult& result) {
   size_t bytes = 128;
   for (const auto& record : result.records) bytes += record.data.size() * 4 / 3 + record.partition_key.size() + 128;
-  JsonWriter json(bytes);
+  W json(bytes);
   json.BeginObject().Key("Records").BeginArray();
   for (const auto& record : result.records) {
     json.BeginObject().Key("SequenceNumber").PlainString(record.sequence_number);
@@ -173,9 +185,10 @@ std::string GetRecordsJson(const stream::GetRecordsResult& result) {
   return json.Take();
 }
 
-std::string ListTagsJson(const std::map<std::string, std::string>& tags, const std::string& exclusive_start_key,
+template <class W>
+std::string ListTagsT(const std::map<std::string, std::string>& tags, const std::string& exclusive_start_key,
                          int limit) {
-  JsonWriter json;
+  W json;
   json.BeginObject().Key("Tags").BeginArray();
   int written = 0;
   bool more = false;
@@ -190,6 +203,41 @@ std::string ListTagsJson(const std::map<std::string, std::string>& tags, const s
   }
   json.EndArray().Field("HasMoreTags", more).EndObject();
   return json.Take();
+}
+
+std::string DescribeStreamBody(const stream::StreamDescription& d, int limit,
+                               const std::string& exclusive_start_shard_id, Wire wire) {
+  return wire == Wire::kCbor ? DescribeStreamT<cbor::Writer>(d, limit, exclusive_start_shard_id) : DescribeStreamT<JsonWriter>(d, limit, exclusive_start_shard_id);
+}
+
+std::string DescribeStreamSummaryBody(const stream::StreamDescription& d, Wire wire) {
+  return wire == Wire::kCbor ? DescribeStreamSummaryT<cbor::Writer>(d) : DescribeStreamSummaryT<JsonWriter>(d);
+}
+
+std::string ListStreamsBody(const std::vector<stream::StreamDescription>& page, bool has_more,
+                            const std::string& next_token, Wire wire) {
+  return wire == Wire::kCbor ? ListStreamsT<cbor::Writer>(page, has_more, next_token) : ListStreamsT<JsonWriter>(page, has_more, next_token);
+}
+
+std::string ListShardsBody(const std::vector<stream::ShardInfo>& shards, const std::string& next_token, Wire wire) {
+  return wire == Wire::kCbor ? ListShardsT<cbor::Writer>(shards, next_token) : ListShardsT<JsonWriter>(shards, next_token);
+}
+
+std::string PutRecordBody(const stream::PutResult& result, Wire wire) {
+  return wire == Wire::kCbor ? PutRecordT<cbor::Writer>(result) : PutRecordT<JsonWriter>(result);
+}
+
+std::string PutRecordsBody(const std::vector<common::Result<stream::PutResult>>& results, Wire wire) {
+  return wire == Wire::kCbor ? PutRecordsT<cbor::Writer>(results) : PutRecordsT<JsonWriter>(results);
+}
+
+std::string GetRecordsBody(const stream::GetRecordsResult& result, Wire wire) {
+  return wire == Wire::kCbor ? GetRecordsT<cbor::Writer>(result) : GetRecordsT<JsonWriter>(result);
+}
+
+std::string ListTagsBody(const std::map<std::string, std::string>& tags, const std::string& exclusive_start_key,
+                         int limit, Wire wire) {
+  return wire == Wire::kCbor ? ListTagsT<cbor::Writer>(tags, exclusive_start_key, limit) : ListTagsT<JsonWriter>(tags, exclusive_start_key, limit);
 }
 
 }  // namespace aws::kinesis
