@@ -49,8 +49,8 @@ Response RequeueOutbox(const Services& s, Request& request) {
 
 Response IamUnavailable(const Services&, Request& request) {
   nlohmann::json j = {{"type", "urn:rivulet:problem:iam-unavailable"}, {"title", "IAM not available"}, {"status", 503},
-                      {"detail", "this server has no IAM component yet; users, roles, policies and the simulator "
-                                 "appear here once it does"},
+                      {"detail", "this server does not serve the IAM console API yet; users, roles, policies and the "
+                                 "simulator appear here once it does"},
                       {"requestId", request.request_id}};
   Response r = Response::Json(503, j.dump());
   r.headers.Set("Content-Type", "application/problem+json");

@@ -69,8 +69,8 @@ export function IamPage() {
         <h1 id="iam-h">IAM</h1>
         <div className="state state--empty card" role="status">
           <p className="state__title">IAM not available</p>
-          <p>This server has no IAM component yet, so there are no users, roles or policies to show and nothing to simulate.
-            Requests on the AWS endpoint are accepted with any credentials until it has.</p>
+          <p>This server does not serve the IAM console API yet, so there are no users, roles or policies to show here and
+            nothing to simulate. They appear on this page once it does (docs/api.md, &ldquo;Operations console&rdquo;).</p>
         </div>
       </section>
     )
