@@ -31,6 +31,8 @@ std::string_view HeaderValue(const gateway::Request& request, std::string_view n
 // Everything one operation needs to answer.
 struct Call {
   stream::StreamEngine* engine;
+  ConsumerRegistry* consumers;
+  int http_version;
   int64_t now_millis;
   std::string request_id;
   Respond respond;
@@ -213,6 +215,67 @@ void Execute(Call& call, DescribeLimitsRequest&) {
   });
 }
 
+template <class W>
+void WriteConsumer(W& w, const ConsumerInfo& c, bool with_stream) {
+  w.BeginObject().Field("ConsumerName", c.name).Field("ConsumerARN", c.arn).Field("ConsumerStatus", "ACTIVE");
+  w.Key("ConsumerCreationTimestamp").EpochSeconds(c.creation_millis);
+  if (with_stream) w.Field("StreamARN", c.stream_arn);
+  w.EndObject();
+}
+
+void Execute(Call& call, ConsumerRequest& r) {
+  ConsumerRegistry& registry = *call.consumers;
+  switch (r.op) {
+    case Operation::kRegisterStreamConsumer: {
+      auto c = registry.Register(r.stream_arn, r.consumer_name);
+      if (!c.ok()) return call.Fail(c.status());
+      // Kinesis says CREATING and turns ACTIVE within seconds; ours is ready at once.
+      return call.OkWith([&](auto& w) {
+        w.BeginObject().Key("Consumer");
+        WriteConsumer(w, *c, false);
+        w.EndObject();
+      });
+    }
+    case Operation::kDescribeStreamConsumer: {
+      auto c = registry.Describe(r.stream_arn, r.consumer_name, r.consumer_arn);
+      if (!c.ok()) return call.Fail(c.status());
+      return call.OkWith([&](auto& w) {
+        w.BeginObject().Key("ConsumerDescription");
+        WriteConsumer(w, *c, true);
+        w.EndObject();
+      });
+    }
+    case Operation::kListStreamConsumers: {
+      auto list = registry.List(r.stream_arn);
+      if (!list.ok()) return call.Fail(list.status());
+      if (static_cast<int>(list->size()) > r.max_results) list->resize(r.max_results);
+      return call.OkWith([&](auto& w) {
+        w.BeginObject().Key("Consumers").BeginArray();
+        for (const auto& c : *list) WriteConsumer(w, c, false);
+        w.EndArray().EndObject();
+      });
+    }
+    default:
+      return call.Done(registry.Deregister(r.stream_arn, r.consumer_name, r.consumer_arn));
+  }
+}
+
+void Execute(Call& call, SubscribeToShardRequest& r) {
+  // The event stream needs a response that outlives one body: HTTP/2 only,
+  // as with Kinesis (the SDKs always use HTTP/2 for it).
+  if (call.http_version != 20) {
+    return call.Fail(AwsError{400, "InvalidArgumentException", "SubscribeToShard requires HTTP/2."});
+  }
+  auto source = call.consumers->Subscribe(r.consumer_arn, r.start, call.wire);
+  if (!source.ok()) return call.Fail(source.status());
+  gateway::Response response;
+  response.status = 200;
+  response.headers.Add("Content-Type", "application/vnd.amazon.eventstream");
+  response.headers.Add("x-amzn-RequestId", call.request_id);
+  response.body_source = std::move(*source);
+  call.respond(std::move(response));
+}
+
 }  // namespace
 
 AwsError StatusToAwsError(const Status& status) {
@@ -238,10 +301,14 @@ AwsError StatusToAwsError(const Status& status) {
 }
 
 KinesisHandler::KinesisHandler(stream::StreamEngine* engine, common::Clock* clock)
-    : engine_(engine), clock_(clock ? clock : common::SystemClock::Default()) {}
+    : engine_(engine), clock_(clock ? clock : common::SystemClock::Default()),
+      consumers_(std::make_unique<ConsumerRegistry>(engine_, clock_)) {}
+
+KinesisHandler::~KinesisHandler() = default;
 
 void KinesisHandler::Handle(gateway::Request& request, Respond respond) const {
-  Call call{engine_, clock_->NowMillis(), request.request_id, std::move(respond)};
+  Call call{engine_, consumers_.get(), request.http_version, clock_->NowMillis(), request.request_id,
+            std::move(respond)};
   // The AWS SDK for Java and the KCL send CBOR unless told not to.
   std::string_view content_type = HeaderValue(request, "Content-Type");
   if (content_type.substr(0, kCborContentType.size()) == kCborContentType) call.wire = Wire::kCbor;

@@ -8,13 +8,18 @@
 // commit's fsync), never blocking the I/O thread. Other operations call the
 // engine inline: they read from the page cache or write small metadata.
 //
+// Enhanced fan-out (consumers.h): RegisterStreamConsumer & co., and
+// SubscribeToShard, which answers over HTTP/2 with an event stream.
+//
 // Thread safety: Handle() may run on any number of threads at once; the
-// handler holds no state besides the engine pointer.
+// handler's only state is the consumer registry (thread-safe).
 #pragma once
 
+#include <memory>
 #include <string_view>
 
 #include "aws/common/aws_error.h"
+#include "aws/kinesis/consumers.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "gateway/http.h"
@@ -33,6 +38,7 @@ class KinesisHandler {
  public:
   // `engine` and `clock` must outlive the handler; clock nullptr = system.
   explicit KinesisHandler(stream::StreamEngine* engine, common::Clock* clock = nullptr);
+  ~KinesisHandler();
 
   void Handle(gateway::Request& request, gateway::Respond respond) const;
   gateway::Handler AsHandler() const {
@@ -42,6 +48,7 @@ class KinesisHandler {
  private:
   stream::StreamEngine* engine_;
   common::Clock* clock_;
+  std::unique_ptr<ConsumerRegistry> consumers_;  // enhanced fan-out
 };
 
 }  // namespace aws::kinesis

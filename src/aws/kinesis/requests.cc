@@ -16,25 +16,30 @@ class SimdjsonReader : public JsonReader {
   using Object = simdjson::dom::object;
 };
 
-constexpr std::array<std::pair<std::string_view, Operation>, 19> kOperations = {{
+constexpr std::array<std::pair<std::string_view, Operation>, 24> kOperations = {{
     {"AddTagsToStream", Operation::kAddTagsToStream},
     {"CreateStream", Operation::kCreateStream},
     {"DecreaseStreamRetentionPeriod", Operation::kDecreaseStreamRetentionPeriod},
     {"DeleteStream", Operation::kDeleteStream},
+    {"DeregisterStreamConsumer", Operation::kDeregisterStreamConsumer},
     {"DescribeLimits", Operation::kDescribeLimits},
     {"DescribeStream", Operation::kDescribeStream},
+    {"DescribeStreamConsumer", Operation::kDescribeStreamConsumer},
     {"DescribeStreamSummary", Operation::kDescribeStreamSummary},
     {"GetRecords", Operation::kGetRecords},
     {"GetShardIterator", Operation::kGetShardIterator},
     {"IncreaseStreamRetentionPeriod", Operation::kIncreaseStreamRetentionPeriod},
     {"ListShards", Operation::kListShards},
+    {"ListStreamConsumers", Operation::kListStreamConsumers},
     {"ListStreams", Operation::kListStreams},
     {"ListTagsForStream", Operation::kListTagsForStream},
     {"MergeShards", Operation::kMergeShards},
     {"PutRecord", Operation::kPutRecord},
     {"PutRecords", Operation::kPutRecords},
+    {"RegisterStreamConsumer", Operation::kRegisterStreamConsumer},
     {"RemoveTagsFromStream", Operation::kRemoveTagsFromStream},
     {"SplitShard", Operation::kSplitShard},
+    {"SubscribeToShard", Operation::kSubscribeToShard},
     {"UpdateShardCount", Operation::kUpdateShardCount},
 }};
 
@@ -305,9 +310,94 @@ std::optional<AwsError> ParseGetShardIterator(F& f, Request* out) {
 }
 
 template <class F>
+std::optional<AwsError> ParseConsumer(Operation op, F& f, Request* out) {
+  ConsumerRequest r;
+  r.op = op;
+  auto& reader = f.reader();
+  auto stream_arn = reader.String(f.root(), "StreamARN");
+  auto name = op == Operation::kListStreamConsumers ? std::nullopt
+                                                    : f.ReadName("ConsumerName", "consumerName", false);
+  std::optional<std::string_view> consumer_arn;
+  if (op != Operation::kRegisterStreamConsumer && op != Operation::kListStreamConsumers) {
+    consumer_arn = reader.String(f.root(), "ConsumerARN");
+    if (consumer_arn) reader.CheckLength("consumerARN", *consumer_arn, 1, 2048);
+  }
+  bool needs_stream = op == Operation::kRegisterStreamConsumer || op == Operation::kListStreamConsumers;
+  if (needs_stream) reader.CheckNotNull("streamARN", stream_arn.has_value());
+  if (op == Operation::kRegisterStreamConsumer) reader.CheckNotNull("consumerName", name.has_value());
+  if (stream_arn) reader.CheckLength("streamARN", *stream_arn, 1, 2048);
+  if (op == Operation::kListStreamConsumers) {
+    r.max_results = static_cast<int>(f.ReadInt("MaxResults", "maxResults", false, 1, 10000).value_or(100));
+    reader.String(f.root(), "NextToken");
+    reader.TimestampMillis(f.root(), "StreamCreationTimestamp");
+  }
+  if (auto error = reader.Finish()) return error;
+  if (!needs_stream && !consumer_arn && !(stream_arn && name)) {
+    return InvalidArgumentError("Either ConsumerARN or both StreamARN and ConsumerName must be provided.");
+  }
+  if (stream_arn) r.stream_arn = std::string(*stream_arn);
+  if (name) r.consumer_name = std::string(*name);
+  if (consumer_arn) r.consumer_arn = std::string(*consumer_arn);
+  *out = std::move(r);
+  return std::nullopt;
+}
+
+template <class F>
+std::optional<AwsError> ParseSubscribeToShard(F& f, Request* out) {
+  SubscribeToShardRequest r;
+  auto& reader = f.reader();
+  auto consumer_arn = reader.String(f.root(), "ConsumerARN");
+  reader.CheckNotNull("consumerARN", consumer_arn.has_value());
+  if (consumer_arn) reader.CheckLength("consumerARN", *consumer_arn, 1, 2048);
+  auto shard = f.ReadName("ShardId", "shardId", true);
+  auto position = reader.Structure(f.root(), "StartingPosition");
+  reader.CheckNotNull("startingPosition", position.has_value());
+  std::optional<std::string_view> type, sequence;
+  std::optional<int64_t> timestamp;
+  if (position) {
+    type = reader.String(*position, "Type");
+    reader.CheckNotNull("startingPosition.type", type.has_value());
+    if (type) {
+      reader.CheckEnum("startingPosition.type", *type,
+                       {"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"});
+    }
+    sequence = reader.String(*position, "SequenceNumber");
+    if (sequence) reader.CheckDecimalPattern("startingPosition.sequenceNumber", *sequence, 128);
+    timestamp = reader.TimestampMillis(*position, "Timestamp");
+  }
+  if (auto error = reader.Finish()) return error;
+  r.consumer_arn = std::string(*consumer_arn);
+  r.start.shard_id = std::string(*shard);
+  if (*type == "TRIM_HORIZON") r.start.type = stream::IteratorType::kTrimHorizon;
+  else if (*type == "LATEST") r.start.type = stream::IteratorType::kLatest;
+  else if (*type == "AT_SEQUENCE_NUMBER") r.start.type = stream::IteratorType::kAtSequenceNumber;
+  else if (*type == "AFTER_SEQUENCE_NUMBER") r.start.type = stream::IteratorType::kAfterSequenceNumber;
+  else r.start.type = stream::IteratorType::kAtTimestamp;
+  bool by_sequence = r.start.type == stream::IteratorType::kAtSequenceNumber ||
+                     r.start.type == stream::IteratorType::kAfterSequenceNumber;
+  if (by_sequence && !sequence) {
+    return InvalidArgumentError("StartingPosition of type " + std::string(*type) + " needs a SequenceNumber.");
+  }
+  if (r.start.type == stream::IteratorType::kAtTimestamp && !timestamp) {
+    return InvalidArgumentError("StartingPosition of type AT_TIMESTAMP needs a Timestamp.");
+  }
+  if (sequence) r.start.sequence_number = std::string(*sequence);
+  r.start.timestamp_millis = timestamp.value_or(0);
+  *out = std::move(r);
+  return std::nullopt;
+}
+
+template <class F>
 std::optional<AwsError> ParseBody(Operation op, F& f, int64_t now_millis, Request* out) {
   auto& reader = f.reader();
   switch (op) {
+    case Operation::kRegisterStreamConsumer:
+    case Operation::kDescribeStreamConsumer:
+    case Operation::kDeregisterStreamConsumer:
+    case Operation::kListStreamConsumers:
+      return ParseConsumer(op, f, out);
+    case Operation::kSubscribeToShard:
+      return ParseSubscribeToShard(f, out);
     case Operation::kCreateStream:
       return ParseCreateStream(f, out);
     case Operation::kDeleteStream: {

@@ -24,20 +24,25 @@ enum class Operation {
   kCreateStream,
   kDecreaseStreamRetentionPeriod,
   kDeleteStream,
+  kDeregisterStreamConsumer,
   kDescribeLimits,
   kDescribeStream,
+  kDescribeStreamConsumer,
   kDescribeStreamSummary,
   kGetRecords,
   kGetShardIterator,
   kIncreaseStreamRetentionPeriod,
   kListShards,
+  kListStreamConsumers,
   kListStreams,
   kListTagsForStream,
   kMergeShards,
   kPutRecord,
   kPutRecords,
+  kRegisterStreamConsumer,
   kRemoveTagsFromStream,
   kSplitShard,
+  kSubscribeToShard,
   kUpdateShardCount,
 };
 
@@ -115,12 +120,26 @@ struct ListTagsRequest {
   int limit = 100;
 };
 struct DescribeLimitsRequest {};
+// Enhanced fan-out. A consumer is named by ConsumerARN, or by StreamARN +
+// ConsumerName.
+struct ConsumerRequest {
+  Operation op = Operation::kDescribeStreamConsumer;  // Register/Describe/Deregister/ListStreamConsumers
+  std::string stream_arn;
+  std::string consumer_name;
+  std::string consumer_arn;
+  int max_results = 100;  // ListStreamConsumers
+};
+struct SubscribeToShardRequest {
+  std::string consumer_arn;
+  stream::IteratorRequest start;  // shard_id, type, sequence_number, timestamp_millis
+};
 
 using Request = std::variant<CreateStreamRequest, DeleteStreamRequest, DescribeStreamRequest,
                              DescribeStreamSummaryRequest, ListStreamsRequest, ListShardsRequest,
                              PutRecordRequest, PutRecordsRequest, GetShardIteratorRequest, GetRecordsRequest,
                              RetentionRequest, SplitShardRequest, MergeShardsRequest, UpdateShardCountRequest,
-                             AddTagsRequest, RemoveTagsRequest, ListTagsRequest, DescribeLimitsRequest>;
+                             AddTagsRequest, RemoveTagsRequest, ListTagsRequest, DescribeLimitsRequest,
+                             ConsumerRequest, SubscribeToShardRequest>;
 
 // Parses and validates `body` for `op` into `out`. Returns the AWS error
 // (SerializationException, ValidationException, InvalidArgumentException)

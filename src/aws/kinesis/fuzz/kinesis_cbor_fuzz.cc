@@ -11,7 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  auto op = static_cast<aws::kinesis::Operation>(data[0] % 19);
+  auto op = static_cast<aws::kinesis::Operation>(data[0] % 24);
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   aws::kinesis::Request request;
   auto error = aws::kinesis::ParseCborRequest(op, body, 1'700'000'000'000, &request);

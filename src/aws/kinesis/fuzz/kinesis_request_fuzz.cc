@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  auto op = static_cast<aws::kinesis::Operation>(data[0] % 19);
+  auto op = static_cast<aws::kinesis::Operation>(data[0] % 24);
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   static simdjson::dom::parser parser;
   aws::kinesis::Request request;
