@@ -12,4 +12,4 @@ trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 200); do [[ -f "$data/ports.json" ]] && break; sleep 0.05; done
 port=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['aws'])" "$data/ports.json")
 cd tests/node
-KINESIS_ENDPOINT="http://127.0.0.1:$port" node "../../bench/efo/efo_bench.js"
+NODE_PATH="$PWD/node_modules" KINESIS_ENDPOINT="http://127.0.0.1:$port" node "../../bench/efo/efo_bench.js"

@@ -297,19 +297,27 @@ ssize_t H2Connection::ReadBody(int32_t stream_id, uint8_t* buf, size_t length, u
     if (stream->offset == response.body.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     return static_cast<ssize_t>(n);
   }
-  while (stream->pending.size() < length && !stream->source_done) {
-    BodySource::Pull pull = response.body_source->Read(length - stream->pending.size(), &stream->pending);
+  // An event may be much larger than a DATA frame: it is framed from an
+  // offset, and the buffer is reset once drained (no quadratic erase).
+  if (stream->pending_offset == stream->pending.size()) {
+    stream->pending.clear();
+    stream->pending_offset = 0;
+  }
+  while (stream->pending.size() - stream->pending_offset < length && !stream->source_done) {
+    size_t want = length - (stream->pending.size() - stream->pending_offset);
+    BodySource::Pull pull = response.body_source->Read(want, &stream->pending);
     if (pull == BodySource::Pull::kEnd) stream->source_done = true;
     if (pull != BodySource::Pull::kData) break;
   }
-  if (stream->pending.empty() && !stream->source_done) {
+  size_t available = stream->pending.size() - stream->pending_offset;
+  if (available == 0 && !stream->source_done) {
     stream->deferred = true;
     return NGHTTP2_ERR_DEFERRED;
   }
-  size_t n = std::min(length, stream->pending.size());
-  std::memcpy(buf, stream->pending.data(), n);
-  stream->pending.erase(0, n);
-  if (stream->source_done && stream->pending.empty()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+  size_t n = std::min(length, available);
+  std::memcpy(buf, stream->pending.data() + stream->pending_offset, n);
+  stream->pending_offset += n;
+  if (stream->source_done && stream->pending_offset == stream->pending.size()) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
 }
 

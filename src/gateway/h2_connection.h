@@ -51,6 +51,7 @@ struct H2Stream {
   // Response being sent.
   Response response;
   std::string pending;         // bytes taken from body_source, not yet framed
+  size_t pending_offset = 0;   // of pending, already framed
   size_t offset = 0;           // into the fixed body
   bool source_done = false;
   bool deferred = false;       // nghttp2 waits for us to resume this stream's data
