@@ -78,7 +78,7 @@ class KinesisHandlerTest : public ::testing::Test {
 };
 
 TEST_F(KinesisHandlerTest, UnknownOperationIsRejected) {
-  EXPECT_EQ(Error("SubscribeToShard", "{}")["__type"], "UnknownOperationException");
+  EXPECT_EQ(Error("EnableEnhancedMonitoring", "{}")["__type"], "UnknownOperationException");
   EXPECT_EQ(Error("NoSuchThing", "{}")["__type"], "UnknownOperationException");
 }
 

@@ -32,12 +32,12 @@ class RequestsTest : public ::testing::Test {
 };
 
 TEST_F(RequestsTest, OperationNamesRoundTrip) {
-  for (auto name : {"PutRecords", "ListShards", "DescribeLimits", "UpdateShardCount"}) {
+  for (auto name : {"PutRecords", "ListShards", "DescribeLimits", "UpdateShardCount", "SubscribeToShard"}) {
     auto op = ParseOperation(name);
     ASSERT_TRUE(op.has_value()) << name;
     EXPECT_EQ(OperationName(*op), name);
   }
-  EXPECT_FALSE(ParseOperation("SubscribeToShard").has_value());
+  EXPECT_FALSE(ParseOperation("EnableEnhancedMonitoring").has_value());
   EXPECT_FALSE(ParseOperation("putrecords").has_value());
 }
 
