@@ -12,6 +12,7 @@ const {
   RegisterStreamConsumerCommand, SubscribeToShardCommand, GetShardIteratorCommand, GetRecordsCommand,
 } = require('@aws-sdk/client-kinesis');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
 const endpoint = process.env.KINESIS_ENDPOINT;
 const RATE = Number(process.env.RATE || 10000);
@@ -23,6 +24,7 @@ const base = {
   credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
 };
 const h2 = new KinesisClient(base);
+const subscriber = new KinesisClient(base);  // its own HTTP/2 connection
 const h1 = new KinesisClient({ ...base, requestHandler: new NodeHttpHandler({ maxSockets: 64 }) });
 const now = () => Number(process.hrtime.bigint()) / 1e6;  // ms, one clock for put and delivery
 
@@ -43,7 +45,7 @@ async function latency() {
   let stop = false;
   const decode = (r) => Number(Buffer.from(r.Data).toString().split(' ')[0]);
 
-  const sub = await h2.send(new SubscribeToShardCommand({
+  const sub = await subscriber.send(new SubscribeToShardCommand({
     ConsumerARN: Consumer.ConsumerARN, ShardId: shard.ShardId, StartingPosition: { Type: 'LATEST' },
   }));
   const efoDone = (async () => {
@@ -69,27 +71,18 @@ async function latency() {
     }
   })();
 
-  // Producer: a PutRecords of RATE/100 records every 10 ms, on time.
-  const batch = Math.max(1, Math.round(RATE / 100));
-  const t0 = now();
-  let sent = 0;
-  const pending = [];
-  for (let tick = 0; now() - t0 < SECONDS * 1000; tick++) {
-    const due = t0 + tick * 10;
-    if (due > now()) await sleep(due - now());
-    const stamp = now().toFixed(3);
-    pending.push(h2.send(new PutRecordsCommand({
-      StreamName: name,
-      Records: Array.from({ length: batch }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(`${stamp} ${i}`) })),
-    })));
-    sent += batch;
-  }
-  await Promise.all(pending);
+  // The producer runs in a worker thread with its own HTTP/2 connection, so
+  // that neither reader's decoding delays the writes (or the reverse).
+  const { sent, seconds } = await new Promise((resolve, reject) => {
+    const w = new Worker(__filename, { workerData: { name } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
   await sleep(1500);  // the poller's last round
   stop = true;
   await pollDone;
   await Promise.race([efoDone, sleep(6000)]);
-  return { sent, seconds: (now() - t0) / 1000, efo: summary(efo), poll: summary(poll) };
+  return { sent, seconds, efo: summary(efo), poll: summary(poll) };
 }
 
 async function throughput(client, label) {
@@ -108,6 +101,30 @@ async function throughput(client, label) {
   return done / ((now() - t0) / 1000);
 }
 
+// Worker: a PutRecords of RATE/100 records every 10 ms, on schedule; each
+// record carries its send time.
+async function produce(name) {
+  const client = new KinesisClient(base);
+  const batch = Math.max(1, Math.round(RATE / 100));
+  const t0 = now();
+  let sent = 0;
+  const pending = [];
+  for (let tick = 0; now() - t0 < SECONDS * 1000; tick++) {
+    const due = t0 + tick * 10;
+    if (due > now()) await sleep(due - now());
+    const stamp = now().toFixed(3);
+    pending.push(client.send(new PutRecordsCommand({
+      StreamName: name,
+      Records: Array.from({ length: batch }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(`${stamp} ${i}`) })),
+    })));
+    sent += batch;
+  }
+  await Promise.all(pending);
+  const seconds = (now() - t0) / 1000;
+  client.destroy();
+  return { sent, seconds };
+}
+
 async function main() {
   const l = await latency();
   const f = (x) => x.toFixed(2);
@@ -123,9 +140,14 @@ async function main() {
   console.log(`  ratio HTTP/2 / HTTP/1.1: ${(t2 / t1).toFixed(2)}`);
   h1.destroy();
   h2.destroy();
+  subscriber.destroy();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  produce(workerData.name).then((r) => parentPort.postMessage(r));
+}
