@@ -43,7 +43,17 @@ common::Result<std::optional<Checkpoint>> TableCheckpointStore::Load(const std::
 
 common::Status TableCheckpointStore::Save(const std::string& mapping_id, const std::string& shard_id,
                                           const Checkpoint& checkpoint) {
+  table::TransactWriteItem action = SaveAction(mapping_id, shard_id, checkpoint);
   table::PutItemRequest put;
+  put.table_name = action.table_name;
+  put.item = std::move(action.item);
+  return tables_->PutItem(put).status();
+}
+
+table::TransactWriteItem TableCheckpointStore::SaveAction(const std::string& mapping_id, const std::string& shard_id,
+                                                          const Checkpoint& checkpoint) const {
+  table::TransactWriteItem put;
+  put.kind = table::TransactWriteItem::Kind::kPut;
   put.table_name = table_name_;
   put.item = {{"mapping_id", AttributeValue::S(mapping_id)},
               {"shard_id", AttributeValue::S(shard_id)},
@@ -56,7 +66,7 @@ common::Status TableCheckpointStore::Save(const std::string& mapping_id, const s
     // B, not S: a function's state is arbitrary bytes.
     put.item["window_state"] = AttributeValue::B(checkpoint.window_state);
   }
-  return tables_->PutItem(put).status();
+  return put;
 }
 
 }  // namespace functions

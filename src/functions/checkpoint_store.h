@@ -46,6 +46,10 @@ class TableCheckpointStore final : public CheckpointStore {
                                                  const std::string& shard_id) override;
   common::Status Save(const std::string& mapping_id, const std::string& shard_id,
                       const Checkpoint& checkpoint) override;
+  // The write Save does, as a transaction action (for fenced saves).
+  table::TransactWriteItem SaveAction(const std::string& mapping_id, const std::string& shard_id,
+                                      const Checkpoint& checkpoint) const;
+  table::TableClient* tables() const { return tables_; }
 
  private:
   TableCheckpointStore(table::TableClient* tables, std::string table_name)

@@ -1,6 +1,7 @@
 #include "functions/runtime.h"
 
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -95,13 +96,28 @@ class FunctionRuntime::MappingRunner final : public Task {
     std::map<std::string, const stream::ShardInfo*> shards;
     for (const auto& shard : description.shards) shards[shard.shard_id] = &shard;
 
+    // With several workers, this one processes only the shards it leases.
+    LeaseManager* leases = config_.persist_checkpoints ? runtime_->options_.leases : nullptr;
+    std::set<std::string> held;
+    std::set<std::string> finished_elsewhere;
+    if (leases != nullptr) {
+      std::vector<std::string> ids;
+      for (const auto& [id, shard] : shards) ids.push_back(id);
+      ASSIGN_OR_RETURN(LeasePlan plan, leases->Plan(config_.id, ids));
+      held = std::move(plan.held);
+      RETURN_IF_ERROR(StopProcessorsOutside(held));
+      for (const auto& id : plan.to_release) RETURN_IF_ERROR(leases->Release(config_.id, id));
+      ASSIGN_OR_RETURN(finished_elsewhere, ParentsFinishedElsewhere(shards));
+    }
+
     std::lock_guard lock(mu_);
     // Parents and children: repeat until no new processor can start, so a
     // chain of already finished parents is walked in one pass.
     for (bool added = true; added;) {
       added = false;
       for (const auto& [id, shard] : shards) {
-        if (processors_.count(id) || !ParentsFinished(*shard, shards)) continue;
+        if (processors_.count(id) || (leases != nullptr && !held.count(id))) continue;
+        if (!ParentsFinished(*shard, shards, finished_elsewhere)) continue;
         bool is_child = !shard->parent_shard_id.empty();
         ShardProcessor::Deps deps{runtime_->streams_, runtime_->checkpoints_, function_,
                                   [this] { runtime_->scheduler_->Wake(this); }, runtime_->scheduler_.get()};
@@ -114,11 +130,53 @@ class FunctionRuntime::MappingRunner final : public Task {
     return common::Status::OK();
   }
 
+  // Stops the processors of shards outside `held` (lost or given-back
+  // leases), waiting for a running batch to finish.
+  common::Status StopProcessorsOutside(const std::set<std::string>& held) {
+    std::vector<std::unique_ptr<ShardProcessor>> stopping;
+    {
+      std::lock_guard lock(mu_);
+      for (auto it = processors_.begin(); it != processors_.end();) {
+        if (held.count(it->first)) {
+          ++it;
+          continue;
+        }
+        stopping.push_back(std::move(it->second));
+        it = processors_.erase(it);
+      }
+    }
+    // Without mu_: a running Step may wait on the stream's commit thread.
+    for (auto& processor : stopping) runtime_->scheduler_->Remove(processor.get());
+    return common::Status::OK();
+  }
+
+  // Parents of `shards` that other workers processed to their end, from
+  // their saved checkpoints (read without mu_: it may be a remote call).
+  common::Result<std::set<std::string>> ParentsFinishedElsewhere(
+      const std::map<std::string, const stream::ShardInfo*>& shards) {
+    std::set<std::string> parents;
+    for (const auto& [id, shard] : shards) {
+      for (const std::string* parent : {&shard->parent_shard_id, &shard->adjacent_parent_shard_id}) {
+        if (!parent->empty() && shards.count(*parent)) parents.insert(*parent);
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [id, processor] : processors_) parents.erase(id);
+    }
+    std::set<std::string> finished;
+    for (const auto& parent : parents) {
+      ASSIGN_OR_RETURN(std::optional<Checkpoint> saved, runtime_->checkpoints_->Load(config_.id, parent));
+      if (saved && saved->shard_finished) finished.insert(parent);
+    }
+    return finished;
+  }
+
   // REQUIRES: mu_ held. A parent that has expired from the stream is done.
-  bool ParentsFinished(const stream::ShardInfo& shard,
-                       const std::map<std::string, const stream::ShardInfo*>& shards) const {
+  bool ParentsFinished(const stream::ShardInfo& shard, const std::map<std::string, const stream::ShardInfo*>& shards,
+                       const std::set<std::string>& finished_elsewhere) const {
     for (const std::string* parent : {&shard.parent_shard_id, &shard.adjacent_parent_shard_id}) {
-      if (parent->empty() || !shards.count(*parent)) continue;
+      if (parent->empty() || !shards.count(*parent) || finished_elsewhere.count(*parent)) continue;
       auto it = processors_.find(*parent);
       if (it == processors_.end() || !it->second->finished()) return false;
     }

@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "functions/checkpoint_store.h"
 #include "functions/function.h"
+#include "functions/leases.h"
 #include "functions/mapping_config.h"
 #include "stream/stream_client.h"
 
@@ -50,6 +51,9 @@ struct RuntimeOptions {
   // are processed by workers. In-memory consumers (persist_checkpoints off:
   // live views such as analytics) still run on every node.
   bool process_mappings = true;
+  // Set when several workers share the shards (--role worker): each mapping
+  // processes only the shards this worker leases. Not owned.
+  LeaseManager* leases = nullptr;
 };
 
 class FunctionRuntime {

@@ -40,6 +40,7 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
 
   DispatcherOptions dispatcher_options;
   dispatcher_options.max_attempts = config.max_attempts;
+  dispatcher_options.release_in_flight_on_start = config.sole_sender;
   service->dispatcher_ =
       std::make_unique<Dispatcher>(service->outbox_.get(), service->mailer_.get(), dispatcher_options);
   service->dispatcher_->Start();

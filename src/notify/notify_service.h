@@ -36,6 +36,10 @@ struct NotifyConfig {
   // built-in templates fill in whatever these do not have.
   std::vector<std::string> template_dirs;
   std::string outbox_table = "rivulet-outbox";
+  // False when other processes send from the same outbox (several workers):
+  // then attempts in flight at start may be theirs, and only their claim's
+  // lease running out hands them over.
+  bool sole_sender = true;
   common::Clock* clock = common::SystemClock::Default();
 };
 

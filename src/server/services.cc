@@ -110,8 +110,19 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // Checkpoints live in a table; built-in functions register on `functions`
   // and get their event-source mappings below.
   ASSIGN_OR_RETURN(auto checkpoint_store, functions::TableCheckpointStore::Open(tables));
-  functions::TableCheckpointStore* checkpoints = registry->Own(std::move(checkpoint_store));
+  functions::TableCheckpointStore* table_checkpoints = registry->Own(std::move(checkpoint_store));
+  functions::CheckpointStore* checkpoints = table_checkpoints;
   functions::RuntimeOptions runtime_options;
+  // Workers share the shards through leases (on by default for --role worker).
+  if (config.GetBool("functions.leases", role == NodeRole::kWorker)) {
+    functions::LeaseOptions lease_options;
+    lease_options.failover_ms = config.GetInt("functions.lease_failover_ms", 10'000);
+    lease_options.worker_id = config.GetString("functions.worker_id", "");
+    ASSIGN_OR_RETURN(auto lease_manager, functions::LeaseManager::Open(tables, lease_options));
+    runtime_options.leases = registry->Own(std::move(lease_manager));
+    checkpoints = registry->Own(std::make_unique<functions::LeasedCheckpointStore>(table_checkpoints,
+                                                                                   runtime_options.leases));
+  }
   runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
   runtime_options.process_mappings = works;
   functions::FunctionRuntime* functions_runtime =
@@ -136,6 +147,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   notify_config.max_attempts = static_cast<int>(config.GetInt("notify.max_attempts", 20));
   notify_config.template_dirs = {registry->data_dir() + "/templates", "templates"};
   notify_config.clock = registry->clock();
+  notify_config.sole_sender = runtime_options.leases == nullptr;
   ASSIGN_OR_RETURN(auto notify_service, notify::NotifyService::Start(tables, notify_config));
   notify::NotifyService* mail = registry->Own(std::move(notify_service));
   registry->SetReady("notify", true);

@@ -12,11 +12,13 @@ import threading
 import time
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 
 from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop
 from rivulet_harness import AWS_ENV, BIN, ROOT, Rivulet
+from test_orders_email import mails_to, smtp  # noqa: F401  (smtp: the aiosmtpd fixture)
 
 CONTRACT_TEST = Path(BIN).parent / "src" / "aws" / "remote" / "aws_remote_test"
 ADMIN = {"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD}
@@ -207,4 +209,74 @@ def test_worker_retries_through_faults_and_says_clearly_when_it_gives_up(tmp_pat
     finally:
         worker.stop()
         proxy.close()
+        api.stop()
+
+
+def leases_of(api, mapping):
+    """{shard: owner} of a mapping's live leases, read over the DynamoDB API."""
+    client = boto3.client("dynamodb", endpoint_url=api.aws_url, region_name="us-east-1",
+                          aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    items = client.query(TableName="rivulet-leases", KeyConditionExpression="mapping_id = :m",
+                         ExpressionAttributeValues={":m": {"S": mapping}}, ConsistentRead=True)["Items"]
+    now = time.time() * 1000
+    return {i["shard_id"]["S"]: i["owner"]["S"] for i in items
+            if i.get("owner", {}).get("S") and int(i["expires"]["N"]) > now}
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_workers_share_shards_and_take_over_from_a_killed_one(tmp_path, smtp):
+    mapping = "order-processor-orders"
+    api = start(tmp_path, "api", "api", "--set", "orders.shards=4")
+    workers = {}
+
+    def start_worker(name):
+        (tmp_path / name).mkdir(exist_ok=True)
+        server = Rivulet(data_dir=tmp_path / name, env={**AWS_ENV, **ADMIN, "RIVULET_SMTP_URL": f"smtp://127.0.0.1:{smtp[0]}"},
+                         extra_args=["--role", "worker", *remote_args(api.aws_url, api.aws_url, api.aws_url),
+                                     "--set", "functions.lease_failover_ms=3000", "--set", f"functions.worker_id={name}",
+                                     "--set", "orders.shards=4"])
+        workers[name] = server.start()
+
+    try:
+        for name in ("w1", "w2", "w3"):
+            start_worker(name)
+        # Four shards over three workers: nobody holds more than two, each holds one.
+        spread = wait_until(lambda: (lambda l: l if len(l) == 4 and set(l.values()) == set(workers) else None)(
+            leases_of(api, mapping)), 30, "the shards to spread over three workers")
+        assert max(list(spread.values()).count(w) for w in workers) <= 2, spread
+
+        shop = Shop(api).signup("Ada")
+        placed = [shop.place([{"productId": "p-002", "quantity": 1}]).json()["id"] for _ in range(8)]
+        busiest = max(workers, key=lambda w: list(spread.values()).count(w))
+        workers.pop(busiest).kill()
+        placed += [shop.place([{"productId": "p-002", "quantity": 1}]).json()["id"] for _ in range(8)]
+
+        # Its shards move to the others within the failover time (3 s) and a few rounds.
+        moved = wait_until(lambda: (lambda l: l if len(l) == 4 and busiest not in l.values() else None)(
+            leases_of(api, mapping)), 20, "the killed worker's shards to move")
+        assert set(moved.values()) <= set(workers), moved
+        for order_id in placed:
+            shop.wait_for_status(order_id, {"CONFIRMED"}, timeout=30)
+        # One confirmation email per order, none doubled by the takeover.
+        mails = wait_until(lambda: (lambda m: m if len(m) >= len(placed) else None)(
+            mails_to(smtp[1], shop.user["email"])), 30, "the confirmation emails")
+        time.sleep(1)
+        ids = [m["Message-ID"] for m in mails_to(smtp[1], shop.user["email"])]
+        assert len(ids) == len(placed) and len(set(ids)) == len(ids), ids
+
+        start_worker(busiest)  # back again: the shards rebalance to include it
+        wait_until(lambda: busiest in leases_of(api, mapping).values(), 30, "the restarted worker to get a shard")
+    finally:
+        for server in workers.values():
+            server.stop()
         api.stop()
