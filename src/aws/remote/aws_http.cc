@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "iam/sigv4.h"
+
 namespace aws::remote {
 namespace {
 
@@ -52,17 +54,6 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
     response->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
   }
   return size * n;
-}
-
-std::string QueryString(const HttpRequest& request) {
-  std::string out;
-  for (const auto& [name, value] : request.query) {
-    out += out.empty() ? "?" : "&";
-    out += UriEncode(name, false);
-    out += '=';
-    out += UriEncode(value, false);
-  }
-  return out;
 }
 
 // curl's progress callback: non-zero aborts the transfer.
@@ -148,7 +139,7 @@ common::Result<HttpResponse> AwsHttp::SendOnce(Handle* handle, const HttpRequest
   curl_easy_reset(curl);  // keeps the connection cache
 
   std::string amz_date = AmzDateNow();
-  std::string payload_hash = Sha256Hex(request.body);
+  std::string payload_hash = iam::HexSha256(request.body);
   SignableRequest signable{request.method, request.path, request.query, request.headers, payload_hash};
   signable.headers.emplace_back("host", host_);
   signable.headers.emplace_back("x-amz-date", amz_date);
@@ -168,7 +159,8 @@ common::Result<HttpResponse> AwsHttp::SendOnce(Handle* handle, const HttpRequest
     headers = curl_slist_append(headers, "Content-Type:");  // curl would add a form type
   }
 
-  std::string url = options_.url + request.path + QueryString(request);
+  std::string query = QueryString(request.query);
+  std::string url = options_.url + request.path + (query.empty() ? "" : "?" + query);
   HttpResponse response;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);

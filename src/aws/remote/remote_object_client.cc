@@ -5,6 +5,7 @@
 
 #include "aws/s3/s3_request.h"
 #include "aws/s3/xml.h"
+#include "iam/sigv4.h"
 
 namespace aws::remote {
 namespace {
@@ -14,7 +15,7 @@ using common::Status;
 using objects::ObjectInfo;
 
 std::string ObjectPath(const std::string& bucket, const std::string& key) {
-  return "/" + UriEncode(bucket, false) + (key.empty() ? "" : "/" + UriEncode(key, true));
+  return "/" + iam::UriEncode(bucket, false) + (key.empty() ? "" : "/" + iam::UriEncode(key, true));
 }
 
 std::string Unquote(std::string_view etag) {

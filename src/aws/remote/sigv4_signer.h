@@ -1,10 +1,7 @@
-// SigV4 request signing for the remote clients (Kinesis, DynamoDB, S3 over
-// HTTP). Follows AWS's "Signature Version 4" documentation: canonical
-// request, string to sign, derived signing key, Authorization header.
-//
-// The signing math (SigningKey, Signature) is the same that a verifier
-// computes; it is kept free of I/O so both sides and the published test
-// vectors can share it.
+// Signing for the remote clients: the request shape they build (decoded
+// query pairs, headers to sign) turned into iam/sigv4.h's view, so the
+// signing math is the one Rivulet's verifier uses (one implementation,
+// checked against AWS's test vectors on both sides).
 #pragma once
 
 #include <string>
@@ -23,7 +20,7 @@ struct Credentials {
 struct SignableRequest {
   std::string method;  // "POST"
   std::string path;    // already URI-encoded as sent on the wire: "/bucket/my%20key"
-  // Decoded query parameters; the signer encodes and sorts them.
+  // Decoded query parameters; they are encoded as QueryString() sends them.
   std::vector<std::pair<std::string, std::string>> query;
   // Headers to sign (host must be among them). Names in any case.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -37,25 +34,14 @@ struct SigningScope {
   std::string service;   // "kinesis", "dynamodb", "s3"
 };
 
-// The canonical request of AWS's step 1 (exposed for tests and debugging).
-std::string CanonicalRequest(const SignableRequest& request);
-// AWS's step 2.
-std::string StringToSign(const SigningScope& scope, std::string_view canonical_request);
-// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
-std::string SigningKey(std::string_view secret, std::string_view date, std::string_view region,
-                       std::string_view service);
-// Lower-case hex HMAC-SHA256 of `string_to_sign` under `signing_key`.
-std::string Signature(std::string_view signing_key, std::string_view string_to_sign);
+// "a=1&b=x%20y": the query as sent on the wire (and signed).
+std::string QueryString(const std::vector<std::pair<std::string, std::string>>& query);
 
-// The complete Authorization header value for `request`.
+// The complete Authorization header value for `request` (S3's path rules for
+// service "s3").
 std::string AuthorizationHeader(const Credentials& credentials, const SigningScope& scope,
                                 const SignableRequest& request);
 
-// URI-encodes per SigV4 (unreserved characters kept; '/' kept when
-// `keep_slash`, for S3 object paths).
-std::string UriEncode(std::string_view text, bool keep_slash);
-// Lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
 // "20150830T123600Z" for the current UTC time.
 std::string AmzDateNow();
 
