@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -30,6 +31,8 @@
 #include <simdjson.h>
 
 #include "aws/common/base64.h"
+#include "common/clock.h"
+#include "iam/sigv4.h"
 
 namespace {
 
@@ -67,6 +70,13 @@ double CpuSeconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+const char* EnvOr(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+const char* KeyId() { return EnvOr("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"); }
+const char* Secret() { return EnvOr("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"); }
+
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "kinesis_load: %s\n", what.c_str());
   std::exit(2);
@@ -80,14 +90,27 @@ class Connection {
 
   // POSTs a Kinesis JSON request; returns the HTTP status and fills `body`.
   int Call(std::string_view operation, std::string_view json, std::string* body) {
+    // Signed as an SDK signs (SigV4 over host, content type, date and target)
+    // with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default: the test
+    // harness's example root key).
+    std::string target = "Kinesis_20131202." + std::string(operation);
+    std::string date = iam::FormatAmzDate(common::SystemClock::Default()->NowMillis());
+    headers_ = {{"Host", "127.0.0.1"},
+                {"Content-Type", "application/x-amz-json-1.1"},
+                {"X-Amz-Date", date},
+                {"X-Amz-Target", target}};
+    iam::SignedRequestView view;
+    view.method = "POST";
+    view.raw_path = "/";
+    view.headers = &headers_;
+    std::string hash = iam::HexSha256(json);
+    view.payload_hash = hash;
     request_.clear();
     request_ += "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n";
-    request_ += "X-Amz-Target: Kinesis_20131202.";
-    request_ += operation;
-    request_ +=
-        "\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 "
-        "Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, "
-        "Signature=00ff\r\nContent-Length: ";
+    request_ += "X-Amz-Target: " + target + "\r\nX-Amz-Date: " + date + "\r\nAuthorization: ";
+    request_ += iam::SignAuthorization(view, {"content-type", "host", "x-amz-date", "x-amz-target"}, KeyId(),
+                                       Secret(), date, "us-east-1", "kinesis");
+    request_ += "\r\nContent-Length: ";
     request_ += std::to_string(json.size());
     request_ += "\r\n\r\n";
     request_ += json;
@@ -157,6 +180,7 @@ class Connection {
   int port_;
   int fd_ = -1;
   std::string request_;
+  std::vector<std::pair<std::string, std::string>> headers_;
   std::string buffer_;
 };
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "e2e"))
-from rivulet_harness import Rivulet  # noqa: E402
+from rivulet_harness import Rivulet, sign_headers  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -74,7 +74,12 @@ def run_clients(port, threads, seconds, fn):
 
 
 def request(conn, method, path, body=None):
-    conn.request(method, path, body=body, headers={"Content-Length": str(len(body or b""))})
+    # Signed with the harness's root key; UNSIGNED-PAYLOAD, as SDKs may for
+    # large bodies, keeps hashing out of the client. (s3rver ignores it.)
+    url = f"http://{conn.host}:{conn.port}{path}"
+    headers = sign_headers(method, url, b"", {"Content-Length": str(len(body or b""))}, service="s3",
+                           unsigned_payload=True)
+    conn.request(method, path, body=body, headers=headers)
     r = conn.getresponse()
     data = r.read()
     if r.status not in (200, 204):

@@ -34,7 +34,9 @@ phases=(--shards "$shards" --connections "$connections" --batch 500 --record-byt
 
 # --- Rivulet, every acknowledgement after fdatasync ---
 mkdir -p "$tmp/rivulet"
-RIVULET_STREAM_DURABILITY=fsync "$build_dir/rivulet" serve --data-dir "$tmp/rivulet" --bind 127.0.0.1 \
+# Root credentials the load client signs with (its defaults).
+RIVULET_ROOT_ACCESS_KEY_ID=AKIDEXAMPLE RIVULET_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+  RIVULET_STREAM_DURABILITY=fsync "$build_dir/rivulet" serve --data-dir "$tmp/rivulet" --bind 127.0.0.1 \
   --http-port 0 --aws-port 0 >"$tmp/rivulet.log" 2>&1 &
 rivulet_pid=$!
 for _ in $(seq 200); do [[ -s "$tmp/rivulet/ports.json" ]] && break; sleep 0.05; done

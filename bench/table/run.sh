@@ -25,7 +25,9 @@ trap cleanup EXIT
 
 # --- Rivulet, every write acknowledged after the WAL fsync ---
 mkdir -p "$tmp/rivulet"
-"$build_dir/rivulet" serve --data-dir "$tmp/rivulet" --bind 127.0.0.1 --http-port 0 --aws-port 0 \
+# Root credentials the load client signs with (its defaults).
+RIVULET_ROOT_ACCESS_KEY_ID=AKIDEXAMPLE RIVULET_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+  "$build_dir/rivulet" serve --data-dir "$tmp/rivulet" --bind 127.0.0.1 --http-port 0 --aws-port 0 \
   >"$tmp/rivulet.log" 2>&1 &
 rivulet_pid=$!
 for _ in $(seq 200); do [[ -s "$tmp/rivulet/ports.json" ]] && break; sleep 0.05; done

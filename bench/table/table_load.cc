@@ -14,11 +14,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/clock.h"
+#include "iam/sigv4.h"
 
 namespace {
 
@@ -46,12 +50,31 @@ int Connect(int port) {
   return fd;
 }
 
+const char* EnvOr(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// A DynamoDB call signed as an SDK signs it (SigV4 with AWS_ACCESS_KEY_ID /
+// AWS_SECRET_ACCESS_KEY; default: the test harness's example root key).
 std::string Request(int port, const std::string& op, const std::string& body) {
-  return "POST / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-         "\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810." + op +
-         "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/dynamodb/aws4_request, "
-         "SignedHeaders=host, Signature=0000000000000000000000000000000000000000000000000000000000000000"
-         "\r\nX-Amz-Date: 20260101T000000Z\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string host = "127.0.0.1:" + std::to_string(port);
+  std::string target = "DynamoDB_20120810." + op;
+  std::string date = iam::FormatAmzDate(common::SystemClock::Default()->NowMillis());
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"Host", host}, {"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Date", date}, {"X-Amz-Target", target}};
+  iam::SignedRequestView view;
+  view.method = "POST";
+  view.raw_path = "/";
+  view.headers = &headers;
+  std::string hash = iam::HexSha256(body);
+  view.payload_hash = hash;
+  std::string authorization = iam::SignAuthorization(
+      view, {"content-type", "host", "x-amz-date", "x-amz-target"}, EnvOr("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+      EnvOr("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), date, "us-east-1", "dynamodb");
+  return "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: " +
+         target + "\r\nAuthorization: " + authorization + "\r\nX-Amz-Date: " + date +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // Sends one request and reads one response; returns the HTTP status (0 on I/O error).

@@ -23,9 +23,55 @@ common::Status AwsDispatcher::RegisterRestPath(std::string path_prefix, Handler 
   return common::Status::OK();
 }
 
+common::Status AwsDispatcher::RegisterScopeService(std::string service, Handler handler) {
+  auto [it, inserted] = scope_services_.emplace(std::move(service), std::move(handler));
+  if (!inserted) return common::Status::AlreadyExists("scope service '" + it->first + "' is taken");
+  return common::Status::OK();
+}
+
+namespace {
+
+// The service of the SigV4 credential scope
+// (Credential=AKID/20260101/us-east-1/<service>/aws4_request), from the
+// Authorization header or a presigned query; "" when there is none.
+std::string ScopeService(const Request& request) {
+  std::string credential;
+  std::string_view header = request.Header("Authorization");
+  if (size_t pos = header.find("Credential="); pos != std::string_view::npos) {
+    std::string_view rest = header.substr(pos + 11);
+    credential = std::string(rest.substr(0, rest.find_first_of(", ")));
+  } else if (auto query = request.QueryParam("X-Amz-Credential")) {
+    credential = *query;
+  }
+  std::string_view c = credential;
+  for (int i = 0; i < 3; ++i) {
+    size_t slash = c.find('/');
+    if (slash == std::string_view::npos) return "";
+    c.remove_prefix(slash + 1);
+  }
+  return std::string(c.substr(0, c.find('/')));
+}
+
+}  // namespace
+
 void AwsDispatcher::Handle(Request& request, Respond respond) const {
+  if (guard_) {
+    if (std::optional<Response> refused = guard_(request)) {
+      request.route = "aws:refused";
+      respond(std::move(*refused));
+      return;
+    }
+  }
   std::string_view target = request.Header("X-Amz-Target");
   if (target.empty()) {
+    if (!scope_services_.empty()) {
+      std::string service = ScopeService(request);
+      if (auto it = scope_services_.find(service); it != scope_services_.end()) {
+        request.route = "aws:" + service;
+        it->second(request, std::move(respond));
+        return;
+      }
+    }
     for (const auto& [prefix, handler] : rest_paths_) {
       if (request.path.compare(0, prefix.size(), prefix) == 0) {
         request.route = "aws:" + prefix;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,15 @@ class AwsDispatcher {
   common::Status RegisterRestPath(std::string path_prefix, Handler handler);
   // The S3 REST handler (requests without X-Amz-Target).
   void SetRestFallback(Handler handler) { rest_fallback_ = std::move(handler); }
+  // A Query-protocol service (IAM, STS) addressed by the SigV4 credential
+  // scope's service name: requests without X-Amz-Target signed for `service`
+  // go to `handler`. AlreadyExists when the name is taken.
+  common::Status RegisterScopeService(std::string service, Handler handler);
+  // Runs before routing, on every request: a Response to send instead (the
+  // caller is not authenticated or not allowed), or nullopt to go on. Set by
+  // the composition root to iam's authorizer.
+  using Guard = std::function<std::optional<Response>(Request&)>;
+  void SetGuard(Guard guard) { guard_ = std::move(guard); }
 
   // Routes the request; sets request.route to "aws:<prefix>" (or "aws:rest",
   // "aws:unknown") for metrics.
@@ -45,7 +55,9 @@ class AwsDispatcher {
  private:
   std::map<std::string, Handler, std::less<>> services_;
   std::map<std::string, Handler, std::less<>> rest_paths_;
+  std::map<std::string, Handler, std::less<>> scope_services_;
   Handler rest_fallback_;
+  Guard guard_;
 };
 
 }  // namespace gateway

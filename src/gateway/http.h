@@ -45,6 +45,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> path_params;
   // The route template that matched ("/api/orders/{id}"), for metrics and logs.
   std::string route;
+  // The verified caller on the AWS endpoint, set by its guard (iam): ARN and
+  // unique id ("arn:aws:iam::000000000000:user/alice", "AIDA...").
+  std::string principal_arn;
+  std::string principal_id;
 
   std::string_view Header(std::string_view name) const { return headers.Get(name); }
   std::string_view PathParam(std::string_view name) const;

@@ -13,10 +13,15 @@
 #include "server/function_admin.h"
 #include "server/backends.h"
 
+#include <cstdio>
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 #include "analytics/analytics_function.h"
+#include "aws/auth/aws_authorizer.h"
 #include "aws/dynamodb/dynamodb_handler.h"
+#include "aws/iam/iam_handler.h"
 #include "aws/kinesis/kinesis_handler.h"
 #include "aws/lambda/lambda_handler.h"
 #include "aws/s3/s3_handler.h"
@@ -24,6 +29,7 @@
 #include "functions/checkpoint_store.h"
 #include "functions/runtime.h"
 #include "gateway/debug_routes.h"
+#include "iam/identity_store.h"
 #include "objects/object_store.h"
 #include "notify/notify_service.h"
 #include "orders/orders_app.h"
@@ -72,6 +78,55 @@ common::Result<NodeRole> ParseRole(std::string_view text) {
   return common::Status::InvalidArgument("server.role is '" + std::string(text) + "'; it must be all, api or worker");
 }
 
+namespace {
+
+common::Status AddIam(const Config& config, ServiceRegistry* registry, table::TableClient* tables) {
+  iam::IdentityStoreOptions iam_options;
+  iam_options.account_id = config.GetString("iam.account_id", "000000000000");
+  iam_options.clock = registry->clock();
+  ASSIGN_OR_RETURN(auto identity_store, iam::IdentityStore::Open(tables, iam_options));
+  iam::IdentityStore* identities = registry->Own(std::move(identity_store));
+  const char* root_id = std::getenv("RIVULET_ROOT_ACCESS_KEY_ID");
+  const char* root_secret = std::getenv("RIVULET_ROOT_SECRET_ACCESS_KEY");
+  bool created = false;
+  ASSIGN_OR_RETURN(iam::AccessKey root_key,
+                   identities->EnsureRootKey(root_id ? root_id : "", root_secret ? root_secret : "", &created));
+  if (created) {
+    // Printed once, on the first start; later starts only name the key id.
+    std::printf("rivulet: root credentials (shown once; stored in the data dir):\n"
+                "  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
+                root_key.access_key_id.c_str(), root_key.secret.c_str());
+    std::fflush(stdout);
+  }
+  std::string auth_mode = config.GetString("iam.auth", "on");
+  if (auth_mode != "on" && auth_mode != "off") {
+    return common::Status::InvalidArgument("iam.auth must be \"on\" or \"off\", not \"" + auth_mode + "\"");
+  }
+  aws::auth::AuthorizerOptions auth_options;
+  auth_options.enabled = auth_mode == "on";
+  auth_options.audit_allowed = config.GetBool("iam.audit_allowed", false);
+  auth_options.scope.account = identities->account_id();
+  auth_options.scope.hash_key_of = [tables](const std::string& table_name) -> std::string {
+    auto description = tables->DescribeTable(table_name);
+    if (!description.ok()) return "";
+    for (const auto& key : description->key_schema) {
+      if (key.key_type == table::KeyType::kHash) return key.attribute_name;
+    }
+    return "";
+  };
+  if (!auth_options.enabled) spdlog::warn("iam.auth is off: every request on the AWS endpoint runs as root");
+  auto* authorizer =
+      registry->Own(std::make_unique<aws::auth::AwsAuthorizer>(identities, registry->clock(), auth_options));
+  registry->aws().SetGuard([authorizer](gateway::Request& request) { return authorizer->Check(request); });
+  auto* iam_api = registry->Own(std::make_unique<aws::iam_api::IamHandler>(identities, registry->clock()));
+  RETURN_IF_ERROR(registry->aws().RegisterScopeService("iam", iam_api->AsHandler()));
+  RETURN_IF_ERROR(registry->aws().RegisterScopeService("sts", iam_api->AsHandler()));
+  registry->SetReady("iam", true);
+  return common::Status::OK();
+}
+
+}  // namespace
+
 common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // --- gateway test hooks (off by default) ---
   if (config.GetBool("gateway.debug_endpoints", false)) {
@@ -104,6 +159,13 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     registry->aws().SetRestFallback(s3->AsHandler());
   }
   registry->SetReady("objects", true);
+
+  // --- iam (identities, policies, SigV4; the gate of the AWS endpoint) ---
+  // Principals live in the table "rivulet-iam". The root key comes from
+  // RIVULET_ROOT_ACCESS_KEY_ID / RIVULET_ROOT_SECRET_ACCESS_KEY, else the
+  // stored one, else a new one printed once. iam.auth=off lets every request
+  // in as root (local experiments only).
+  if (serves) RETURN_IF_ERROR(AddIam(config, registry, tables));
   // A worker serves no web routes: what components register goes nowhere.
   gateway::Router* web = serves ? &registry->web() : registry->Own(std::make_unique<gateway::Router>());
   // --- functions (Lambda-like runtime) ---

@@ -15,20 +15,18 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from rivulet_harness import Rivulet  # noqa: E402
+from rivulet_harness import Rivulet, sign_headers  # noqa: E402
 
 ROUNDS = int(os.environ.get("RIVULET_CRASH_ROUNDS", "20"))
 WRITERS = 3
 BATCH = 50
 STREAM = "crash"
-AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=host;x-amz-date;x-amz-target, Signature=00ff")
 
 
 def call(session, url, operation, body, timeout=30):
-    r = session.post(url + "/", data=json.dumps(body), timeout=timeout, headers={
-        "X-Amz-Target": f"Kinesis_20131202.{operation}", "Authorization": AUTH,
-        "Content-Type": "application/x-amz-json-1.1"})
+    data = json.dumps(body)
+    r = session.post(url + "/", data=data, timeout=timeout, headers=sign_headers("POST", url + "/", data, {
+        "X-Amz-Target": f"Kinesis_20131202.{operation}", "Content-Type": "application/x-amz-json-1.1"}))
     return r.status_code, r.json()
 
 

@@ -9,17 +9,16 @@ import time
 
 import requests
 
-from rivulet_harness import Rivulet
+from rivulet_harness import Rivulet, sign_headers
 
 ROUNDS = int(os.environ.get("RIVULET_CRASH_ROUNDS", "3"))
-HEADERS = {"Content-Type": "application/x-amz-json-1.0",
-           "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/dynamodb/aws4_request, "
-                            "SignedHeaders=host, Signature=" + "0" * 64}
+HEADERS = {"Content-Type": "application/x-amz-json-1.0"}
 
 
 def call(session, url, op, body):
-    r = session.post(url, data=json.dumps(body), timeout=10,
-                      headers=dict(HEADERS, **{"X-Amz-Target": f"DynamoDB_20120810.{op}"}))
+    data = json.dumps(body)
+    r = session.post(url, data=data, timeout=10, headers=sign_headers(
+        "POST", url, data, dict(HEADERS, **{"X-Amz-Target": f"DynamoDB_20120810.{op}"})))
     return r.status_code, (r.json() if r.content else {})
 
 

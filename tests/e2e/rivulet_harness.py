@@ -16,13 +16,47 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("RIVULET_BIN", str(ROOT / "build" / "rivulet"))
 
-# Fixed dummy credentials for AWS clients until IAM issues real ones.
+# The root credentials every test server starts with (RIVULET_ROOT_* below)
+# and every AWS client signs with: the AWS documentation's example key pair.
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
     "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_PAGER": "",
 }
+SERVER_ENV = {
+    "RIVULET_ROOT_ACCESS_KEY_ID": AWS_ENV["AWS_ACCESS_KEY_ID"],
+    "RIVULET_ROOT_SECRET_ACCESS_KEY": AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+}
+
+
+def sign_headers(method, url, body=b"", headers=None, service=None, key_id=None, secret=None,
+                 unsigned_payload=False):
+    """SigV4-signed headers for a hand-made request (requests.post(url,
+    data=body, headers=sign_headers(...))), signed as botocore signs. The
+    service comes from X-Amz-Target (kinesis, dynamodb) unless given; S3
+    requests also get x-amz-content-sha256 (UNSIGNED-PAYLOAD when asked, which
+    spares hashing large bodies)."""
+    from botocore.auth import S3SigV4Auth, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    headers = dict(headers or {})
+    if service is None:
+        target = headers.get("X-Amz-Target", "")
+        service = "kinesis" if target.startswith("Kinesis") else "dynamodb" if target.startswith("DynamoDB") else "s3"
+    if isinstance(body, str):
+        body = body.encode()
+    credentials = Credentials(key_id or AWS_ENV["AWS_ACCESS_KEY_ID"], secret or AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    request = AWSRequest(method=method, url=url, data=body, headers=headers)
+    signer = S3SigV4Auth if service == "s3" else SigV4Auth
+    if unsigned_payload:
+        class Unsigned(S3SigV4Auth):
+            def payload(self, request):
+                return "UNSIGNED-PAYLOAD"
+        signer = Unsigned
+    signer(credentials, service, AWS_ENV["AWS_DEFAULT_REGION"]).add_auth(request)
+    return dict(request.headers.items())
 
 
 class Rivulet:
@@ -30,7 +64,7 @@ class Rivulet:
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="rivulet-e2e-"))
         self.extra_args = list(extra_args)
-        self.env = dict(os.environ, **(env or {}))
+        self.env = {**os.environ, **SERVER_ENV, **(env or {})}
         self.proc = None
         self.http_port = self.aws_port = None
 

@@ -10,7 +10,7 @@ import socket
 import pytest
 import requests
 
-from rivulet_harness import Rivulet
+from rivulet_harness import Rivulet, sign_headers
 
 
 # ---- helpers shared with the other test_gateway_*.py files ----------------
@@ -257,8 +257,9 @@ def test_cors_preflight_and_origin_header(server):
 def test_aws_endpoint_answers_unknown_operation(server):
     # A service no component registers (Kinesis, DynamoDB, S3 register their own).
     r = requests.post(server.aws_url + "/", data="{}",
-                      headers={"X-Amz-Target": "NoSuchService_20000101.DoThing",
-                               "Content-Type": "application/x-amz-json-1.1"})
+                      headers=sign_headers("POST", server.aws_url + "/", "{}", {
+                          "X-Amz-Target": "NoSuchService_20000101.DoThing",
+                          "Content-Type": "application/x-amz-json-1.1"}, service="kinesis"))
     assert r.status_code == 400
     assert r.json()["__type"] == "UnknownOperationException"
     assert r.headers["x-amzn-RequestId"] == r.headers["X-Request-Id"]

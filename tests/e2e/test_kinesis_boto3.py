@@ -11,11 +11,9 @@ import pytest
 import requests
 from botocore.config import Config
 
-from rivulet_harness import AWS_ENV
+from rivulet_harness import AWS_ENV, sign_headers
 
 ACCOUNT = "000000000000"
-AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00ff")
 
 
 @pytest.fixture
@@ -205,10 +203,10 @@ def test_stream_arn_addresses_the_stream(kinesis):
 
 
 def raw_put(kinesis, arn):
-    r = requests.post(kinesis.meta.endpoint_url + "/", timeout=30, headers={
-        "X-Amz-Target": "Kinesis_20131202.PutRecord", "Authorization": AUTH,
-        "Content-Type": "application/x-amz-json-1.1"},
-        data=json.dumps({"StreamARN": arn, "PartitionKey": "p", "Data": base64.b64encode(b"x").decode()}))
+    url = kinesis.meta.endpoint_url + "/"
+    data = json.dumps({"StreamARN": arn, "PartitionKey": "p", "Data": base64.b64encode(b"x").decode()})
+    r = requests.post(url, timeout=30, data=data, headers=sign_headers("POST", url, data, {
+        "X-Amz-Target": "Kinesis_20131202.PutRecord", "Content-Type": "application/x-amz-json-1.1"}))
     return r.status_code, r.json()
 
 

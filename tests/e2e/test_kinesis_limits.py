@@ -7,16 +7,14 @@ import json
 import pytest
 import requests
 
-from rivulet_harness import Rivulet
-
-AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=host;x-amz-date;x-amz-target, Signature=00ff")
+from rivulet_harness import Rivulet, sign_headers
 
 
 def call(server, operation, body):
-    r = requests.post(server.aws_url + "/", data=json.dumps(body), timeout=60, headers={
-        "X-Amz-Target": f"Kinesis_20131202.{operation}", "Authorization": AUTH,
-        "Content-Type": "application/x-amz-json-1.1"})
+    data = json.dumps(body)
+    r = requests.post(server.aws_url + "/", data=data, timeout=60, headers=sign_headers(
+        "POST", server.aws_url + "/", data, {
+            "X-Amz-Target": f"Kinesis_20131202.{operation}", "Content-Type": "application/x-amz-json-1.1"}))
     return r.status_code, r.json()
 
 

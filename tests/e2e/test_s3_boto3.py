@@ -11,7 +11,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from rivulet_harness import AWS_ENV
+from rivulet_harness import AWS_ENV, sign_headers
 
 
 @pytest.fixture
@@ -76,7 +76,8 @@ def test_errors_carry_s3_codes(s3):
         s3.head_object(Bucket="errs", Key="missing")
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     # Conditional writes (If-None-Match: *) postdate this boto3; plain HTTP then.
-    refused = requests.put(s3.meta.endpoint_url + "/errs/k", data=b"new", headers={"If-None-Match": "*"}, timeout=10)
+    url = s3.meta.endpoint_url + "/errs/k"
+    refused = requests.put(url, data=b"new", headers=sign_headers("PUT", url, b"new", {"If-None-Match": "*"}), timeout=10)
     assert refused.status_code == 412 and "<Code>PreconditionFailed</Code>" in refused.text
     upload = s3.create_multipart_upload(Bucket="errs", Key="mp")
     with pytest.raises(ClientError) as e:

@@ -82,12 +82,6 @@ TEST_F(KinesisHandlerTest, UnknownOperationIsRejected) {
   EXPECT_EQ(Error("NoSuchThing", "{}")["__type"], "UnknownOperationException");
 }
 
-TEST_F(KinesisHandlerTest, MissingAuthorizationIsRejected) {
-  gateway::Response r = Send("ListStreams", "{}", /*signed_request=*/false);
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(json::parse(r.body)["__type"], "MissingAuthenticationTokenException");
-}
-
 TEST_F(KinesisHandlerTest, ErrorsCarryAwsHeaders) {
   gateway::Response r = Send("CreateStream", "{");
   EXPECT_EQ(r.status, 400);

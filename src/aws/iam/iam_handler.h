@@ -1,0 +1,35 @@
+// IAM and STS on the AWS endpoint: the Query protocol (form-encoded
+// `Action=CreateUser&UserName=alice&Version=2010-05-08`, XML answers), routed
+// here by the SigV4 credential scope's service ("iam" or "sts"). A thin
+// translation onto iam::IdentityStore; the authorizer has already checked
+// the caller (request.principal_arn) before Handle runs.
+//
+// Actions: CreateUser, GetUser, DeleteUser, ListUsers, CreateAccessKey,
+// DeleteAccessKey, ListAccessKeys, CreateRole, GetRole, PutUserPolicy,
+// PutRolePolicy, GetUserPolicy, DeleteUserPolicy, CreatePolicy,
+// AttachUserPolicy, AttachRolePolicy, SimulatePrincipalPolicy, and STS
+// GetCallerIdentity.
+//
+// Thread safety: Handle() may run concurrently.
+#pragma once
+
+#include "common/clock.h"
+#include "gateway/http.h"
+#include "iam/identity_store.h"
+
+namespace aws::iam_api {
+
+class IamHandler {
+ public:
+  IamHandler(iam::IdentityStore* store, common::Clock* clock);
+  void Handle(gateway::Request& request, gateway::Respond respond) const;
+  gateway::Handler AsHandler() const {
+    return [this](gateway::Request& r, gateway::Respond respond) { Handle(r, std::move(respond)); };
+  }
+
+ private:
+  iam::IdentityStore* store_;
+  common::Clock* clock_;
+};
+
+}  // namespace aws::iam_api
