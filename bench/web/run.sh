@@ -22,7 +22,8 @@ cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null;
 trap cleanup EXIT
 
 export ADMIN_EMAIL=bench-admin@example.com ADMIN_PASSWORD=bench-admin-pw
-RIVULET_ADMIN_EMAIL=$ADMIN_EMAIL RIVULET_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+RIVULET_ROOT_ACCESS_KEY_ID=AKIDEXAMPLE RIVULET_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+  RIVULET_ADMIN_EMAIL=$ADMIN_EMAIL RIVULET_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   "$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
   --static-dir web/dist > "$work/rivulet.log" 2>&1 &
 pid=$!
@@ -35,7 +36,7 @@ TOKEN=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   sed -n 's/^Set-Cookie: rivulet_session=\([0-9a-f]*\);.*/\1/p')
 export TOKEN
 # Plenty of stock, so orders keep being confirmed during the load.
-AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x /usr/bin/python3 - "$aws" <<'PY'
+AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY /usr/bin/python3 - "$aws" <<'PY'
 import sys, boto3
 ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
 for i in range(1, 51):

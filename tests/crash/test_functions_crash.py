@@ -17,14 +17,12 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from rivulet_harness import Rivulet  # noqa: E402
+from rivulet_harness import AwsAuth, Rivulet  # noqa: E402
 
 ROUNDS = int(os.environ.get("RIVULET_CRASH_ROUNDS", "5"))
 BATCH_SIZE = 20
 STREAM = "fcrash"
 HANDLER = Path(__file__).resolve().parents[1] / "functions" / "runtime_api_handler.py"
-AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=host;x-amz-date;x-amz-target, Signature=00ff")
 
 
 class Writer(threading.Thread):
@@ -36,6 +34,7 @@ class Writer(threading.Thread):
 
     def run(self):
         session, n = requests.Session(), 0
+        session.auth = AwsAuth("kinesis")
         while True:
             datas = [f"{self.tag}-{n + i}" for i in range(25)]
             n += 25
@@ -43,7 +42,7 @@ class Writer(threading.Thread):
                 {"PartitionKey": d, "Data": base64.b64encode(d.encode()).decode()} for d in datas]}
             try:
                 r = session.post(self.url + "/", data=json.dumps(body), timeout=10, headers={
-                    "X-Amz-Target": "Kinesis_20131202.PutRecords", "Authorization": AUTH,
+                    "X-Amz-Target": "Kinesis_20131202.PutRecords",
                     "Content-Type": "application/x-amz-json-1.1"})
                 out = r.json()
             except (requests.ConnectionError, requests.Timeout, ValueError):

@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from rivulet_harness import Rivulet
+from rivulet_harness import AwsAuth, Rivulet
 
 ARGS = []  # the defaults must carry the CLI's 8 MiB parts
 
@@ -19,6 +19,7 @@ def body_for(key, version, size):
 
 def writer(url, key_prefix, stop, acked, overwrite_key, sizes):
     session = requests.Session()
+    session.auth = AwsAuth("s3")
     i = 0
     while not stop.is_set():
         size = sizes[i % len(sizes)]
@@ -38,6 +39,7 @@ def writer(url, key_prefix, stop, acked, overwrite_key, sizes):
 
 def multipart_writer(url, stop, acked):
     session = requests.Session()
+    session.auth = AwsAuth("s3")
     part = b"p" * (5 * 1024 * 1024)
     i = 0
     while not stop.is_set():
@@ -65,7 +67,7 @@ def test_kill_during_uploads_leaves_only_whole_objects(tmp_path):
     srv.data_dir.mkdir()
     srv.start()
     try:
-        assert requests.put(f"{srv.aws_url}/crash", timeout=10).status_code == 200
+        assert requests.put(f"{srv.aws_url}/crash", timeout=10, auth=AwsAuth("s3")).status_code == 200
         stop = threading.Event()
         acked = {}
         threads = [threading.Thread(target=writer, args=(srv.aws_url, f"w{n}-", stop, acked, f"hot{n}",
@@ -92,14 +94,14 @@ def test_kill_during_uploads_leaves_only_whole_objects(tmp_path):
             params = {"list-type": "2"}
             if token:
                 params["continuation-token"] = token
-            page = requests.get(f"{srv.aws_url}/crash", params=params, timeout=10).text
+            page = requests.get(f"{srv.aws_url}/crash", params=params, timeout=10, auth=AwsAuth("s3")).text
             listed += [k.split("</Key>")[0] for k in page.split("<Key>")[1:]]
             if "<NextContinuationToken>" not in page:
                 break
             token = page.split("<NextContinuationToken>")[1].split("</NextContinuationToken>")[0]
 
         for key in listed:
-            got = requests.get(f"{srv.aws_url}/crash/{key}", timeout=30)
+            got = requests.get(f"{srv.aws_url}/crash/{key}", timeout=30, auth=AwsAuth("s3"))
             assert got.status_code == 200, key
             etag = got.headers["ETag"].strip('"')
             if key.startswith("mpu"):

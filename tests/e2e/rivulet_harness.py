@@ -59,6 +59,29 @@ def sign_headers(method, url, body=b"", headers=None, service=None, key_id=None,
     return dict(request.headers.items())
 
 
+class AwsAuth:
+    """requests auth hook that SigV4-signs each request with the root key, for
+    hand-made AWS calls: requests.put(url, data=b, auth=AwsAuth("s3")) or
+    session.auth = AwsAuth("kinesis"). Signs host, content-type, range,
+    if-* and x-amz-* headers; S3 bodies are sent as UNSIGNED-PAYLOAD."""
+
+    SIGNED = ("content-type", "content-md5", "range")
+
+    def __init__(self, service=None):
+        self.service = service
+
+    def __call__(self, r):
+        keep = {k: v for k, v in r.headers.items()
+                if k.lower() in self.SIGNED or k.lower().startswith(("x-amz-", "if-"))}
+        body = r.body or b""
+        signed = sign_headers(r.method, r.url, body, keep, service=self.service,
+                              unsigned_payload=(self.service or "s3") == "s3" and "X-Amz-Target" not in keep)
+        for name in ("Authorization", "X-Amz-Date", "X-Amz-Content-SHA256"):
+            if name in signed:
+                r.headers[name] = signed[name]
+        return r
+
+
 class Rivulet:
     def __init__(self, data_dir=None, extra_args=(), env=None):
         self._own_dir = data_dir is None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rivulet_harness import ROOT, Rivulet
+from rivulet_harness import AWS_ENV, ROOT, Rivulet
 
 WEB = ROOT / "web"
 ADMIN = {"RIVULET_ADMIN_EMAIL": "admin@rivulet.test", "RIVULET_ADMIN_PASSWORD": "admin-password-123"}
@@ -35,7 +35,7 @@ def run_script(name, server, **env):
     shots.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         ["node", f"e2e/{name}"], cwd=WEB, capture_output=True, text=True, timeout=240,
-        env=dict(os.environ, RIVULET_URL=server.http_url, AWS_URL=server.aws_url, SCREENSHOT_DIR=str(shots),
+        env=dict(os.environ, **AWS_ENV, RIVULET_URL=server.http_url, AWS_URL=server.aws_url, SCREENSHOT_DIR=str(shots),
                  ADMIN_EMAIL=ADMIN["RIVULET_ADMIN_EMAIL"], ADMIN_PASSWORD=ADMIN["RIVULET_ADMIN_PASSWORD"], **env))
     assert result.returncode == 0, f"{name} failed:\n{result.stdout}\n{result.stderr}\n{server.log_text()}"
 

@@ -5,12 +5,38 @@
 // `ctx`: {base, shots, orderId, customerId, customerEmail, postEvent(), awsUrl?}
 import assert from 'node:assert/strict'
 import { checkAccessibility } from './a11y.mjs'
+import { createHash, createHmac } from 'node:crypto'
+
+// SigV4 headers for an S3 PUT with UNSIGNED-PAYLOAD, signed with
+// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the test harness's root key).
+// The paths signed here are plain ASCII, so the path is its own canonical form.
+function s3Headers(method, url, type) {
+  const key = process.env.AWS_ACCESS_KEY_ID
+  const secret = process.env.AWS_SECRET_ACCESS_KEY
+  const plain = type ? { 'content-type': type } : {}
+  if (!key || !secret) return plain
+  const u = new URL(url)
+  const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  const headers = { ...plain, host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-date': date }
+  const names = Object.keys(headers).sort()
+  const canonical = [method, u.pathname, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'),
+    'UNSIGNED-PAYLOAD'].join('\n')
+  const scope = `${date.slice(0, 8)}/us-east-1/s3/aws4_request`
+  const toSign = ['AWS4-HMAC-SHA256', date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n')
+  const hmac = (k, data) => createHmac('sha256', k).update(data).digest()
+  let signing = hmac(`AWS4${secret}`, date.slice(0, 8))
+  for (const part of ['us-east-1', 's3', 'aws4_request']) signing = hmac(signing, part)
+  const signature = createHmac('sha256', signing).update(toSign).digest('hex')
+  delete headers.host
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${key}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`
+  return headers
+}
 
 async function seedBucket(awsUrl) {
-  // A bucket with an archive-like layout, over the S3 REST API (no signature
-  // needed until IAM asks for one). Returns false when the server refuses.
+  // A bucket with an archive-like layout, over the S3 REST API, signed with
+  // the root key. Returns false when the server refuses.
   const put = async (path, body, type) =>
-    (await fetch(`${awsUrl}${path}`, { method: 'PUT', body, headers: type ? { 'Content-Type': type } : {} })).ok
+    (await fetch(`${awsUrl}${path}`, { method: 'PUT', body, headers: s3Headers('PUT', `${awsUrl}${path}`, type) })).ok
   return (await put('/e2e-archive', '')) &&
     (await put('/e2e-archive/archive/2026/11/25/orders-000001.jsonl', '{"orderId":"o-e2e","status":"CONFIRMED"}\n', 'application/x-ndjson')) &&
     (await put('/e2e-archive/README.txt', 'archive of order events\n', 'text/plain'))
