@@ -29,9 +29,9 @@ def raw(rivulet, operation, body, auth=True):
     """POSTs `body` (str or dict) as Kinesis_20131202.<operation>; returns (status, json)."""
     headers = {"X-Amz-Target": f"Kinesis_20131202.{operation}",
                "Content-Type": "application/x-amz-json-1.1"}
-    if auth:
-        headers["Authorization"] = AUTH
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    if auth:
+        headers = sign_headers("POST", rivulet.aws_url + "/", data, headers)
     r = requests.post(rivulet.aws_url + "/", data=data, headers=headers, timeout=30)
     return r.status_code, (r.json() if r.content else {})
 
