@@ -50,11 +50,16 @@ def sign_headers(method, url, body=b"", headers=None, service=None, key_id=None,
     credentials = Credentials(key_id or AWS_ENV["AWS_ACCESS_KEY_ID"], secret or AWS_ENV["AWS_SECRET_ACCESS_KEY"])
     request = AWSRequest(method=method, url=url, data=body, headers=headers)
     signer = S3SigV4Auth if service == "s3" else SigV4Auth
-    if unsigned_payload:
-        class Unsigned(S3SigV4Auth):
+    # S3: keep an x-amz-content-sha256 the caller chose (STREAMING-*), or
+    # send UNSIGNED-PAYLOAD when asked; otherwise botocore hashes the body.
+    given = next((v for k, v in headers.items() if k.lower() == "x-amz-content-sha256"), None)
+    if service == "s3" and (given or unsigned_payload):
+        fixed = given or "UNSIGNED-PAYLOAD"
+
+        class Fixed(S3SigV4Auth):
             def payload(self, request):
-                return "UNSIGNED-PAYLOAD"
-        signer = Unsigned
+                return fixed
+        signer = Fixed
     signer(credentials, service, AWS_ENV["AWS_DEFAULT_REGION"]).add_auth(request)
     return dict(request.headers.items())
 
@@ -65,7 +70,7 @@ class AwsAuth:
     session.auth = AwsAuth("kinesis"). Signs host, content-type, range,
     if-* and x-amz-* headers; S3 bodies are sent as UNSIGNED-PAYLOAD."""
 
-    SIGNED = ("content-type", "content-md5", "range")
+    SIGNED = ("host", "content-type", "content-md5", "range")
 
     def __init__(self, service=None):
         self.service = service

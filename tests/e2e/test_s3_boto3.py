@@ -11,7 +11,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from rivulet_harness import AWS_ENV, sign_headers
+from rivulet_harness import AWS_ENV, AwsAuth, sign_headers
 
 
 @pytest.fixture
@@ -121,12 +121,12 @@ def test_aws_chunked_uploads_as_newer_sdks_send_them(s3, rivulet):
     unsigned = requests.put(f"{rivulet.aws_url}/chunky/trailer", data=chunked(data, 65536, b"x-amz-checksum-crc32:" + crc),
                             headers={"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
                                      "Content-Encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32",
-                                     "x-amz-decoded-content-length": str(len(data))}, timeout=30)
+                                     "x-amz-decoded-content-length": str(len(data))}, timeout=30, auth=AwsAuth("s3"))
     assert unsigned.status_code == 200, unsigned.text
     signed = requests.put(f"{rivulet.aws_url}/chunky/signed", data=chunked(data, 8192, signed=True),
                           headers={"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
                                    "Content-Encoding": "aws-chunked",
-                                   "x-amz-decoded-content-length": str(len(data))}, timeout=30)
+                                   "x-amz-decoded-content-length": str(len(data))}, timeout=30, auth=AwsAuth("s3"))
     assert signed.status_code == 200, signed.text
     for key in ("trailer", "signed"):
         obj = s3.get_object(Bucket="chunky", Key=key)
@@ -135,10 +135,10 @@ def test_aws_chunked_uploads_as_newer_sdks_send_them(s3, rivulet):
         assert "ContentEncoding" not in obj
     bad = requests.put(f"{rivulet.aws_url}/chunky/bad", data=chunked(data, 65536, b"x-amz-checksum-crc32:AAAAAA=="),
                        headers={"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-                                "Content-Encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32"}, timeout=30)
+                                "Content-Encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32"}, timeout=30, auth=AwsAuth("s3"))
     assert bad.status_code == 400 and "<Code>BadDigest</Code>" in bad.text
     truncated = requests.put(f"{rivulet.aws_url}/chunky/cut", data=chunked(data, 65536)[:100000],
-                             headers={"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}, timeout=30)
+                             headers={"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}, timeout=30, auth=AwsAuth("s3"))
     assert truncated.status_code == 400
     with pytest.raises(ClientError):
         s3.head_object(Bucket="chunky", Key="cut")
@@ -147,10 +147,10 @@ def test_aws_chunked_uploads_as_newer_sdks_send_them(s3, rivulet):
 def test_virtual_host_addressing(s3, rivulet):
     s3.create_bucket(Bucket="vhost")
     host = f"vhost.localhost:{rivulet.aws_port}"
-    put = requests.put(f"{rivulet.aws_url}/a/b.txt", data=b"virtual", headers={"Host": host}, timeout=10)
+    put = requests.put(f"{rivulet.aws_url}/a/b.txt", data=b"virtual", headers={"Host": host}, timeout=10, auth=AwsAuth("s3"))
     assert put.status_code == 200
     assert s3.get_object(Bucket="vhost", Key="a/b.txt")["Body"].read() == b"virtual"
-    listing = requests.get(f"{rivulet.aws_url}/?list-type=2", headers={"Host": host}, timeout=10)
+    listing = requests.get(f"{rivulet.aws_url}/?list-type=2", headers={"Host": host}, timeout=10, auth=AwsAuth("s3"))
     assert "<Key>a/b.txt</Key>" in listing.text
 
 
