@@ -5,6 +5,7 @@
 #include <cctype>
 #include <optional>
 
+#include "aws/common/cbor.h"
 #include "aws/s3/s3_request.h"
 
 namespace aws::auth {
@@ -174,6 +175,25 @@ Operation DescribeJson(const gateway::Request& request, const ArnScope& scope) {
   std::string service = kinesis ? "kinesis" : dynamodb ? "dynamodb" : "unknown";
   op.action = service + ":" + std::string(name);
 
+  if (kinesis && request.Header("Content-Type").rfind("application/x-amz-cbor", 0) == 0) {
+    // The Java SDK's CBOR 1.1: the same members, as a CBOR map.
+    cbor::Document doc;
+    std::string arn;
+    if (!doc.Parse(request.body) && doc.root().is_map()) {
+      auto text = [&](const char* name) {
+        const cbor::Value* v = doc.root().Find(name);
+        return v != nullptr && v->type == cbor::Value::Type::kText ? std::string(v->text) : std::string();
+      };
+      arn = text("StreamARN");
+      if (arn.empty()) arn = text("ConsumerARN");
+      std::string stream = text("StreamName");
+      if (arn.empty() && !stream.empty()) {
+        arn = "arn:aws:kinesis:" + scope.region + ":" + scope.account + ":stream/" + stream;
+      }
+    }
+    op.resources.push_back(arn.empty() ? "*" : arn);
+    return op;
+  }
   thread_local simdjson::dom::parser parser;
   element root;
   simdjson::padded_string body(request.body);

@@ -9,6 +9,7 @@
 
 #include "aws/common/aws_error.h"
 #include "aws/common/base64.h"
+#include "aws/common/cbor.h"
 #include "aws/common/sigv4.h"
 #include "aws/s3/s3_error.h"
 #include "common/logging.h"
@@ -202,6 +203,15 @@ gateway::Response AuthErrorResponse(Protocol protocol, AuthFailure failure, cons
   switch (protocol) {
     case Protocol::kJson: {
       std::string_view content_type = request.Header("Content-Type");
+      if (content_type.rfind("application/x-amz-cbor", 0) == 0) {
+        // Kinesis over CBOR: the same {"__type", "message"} as a CBOR map.
+        cbor::Writer body(64 + message.size());
+        body.BeginObject().Field("__type", n.json).Field("message", message).EndObject();
+        gateway::Response r = JsonResponse(body.Take(), "application/x-amz-cbor-1.1", request.request_id);
+        r.status = 400;
+        r.headers.Add("x-amzn-ErrorType", n.json);
+        return r;
+      }
       if (content_type.rfind("application/x-amz-json", 0) != 0) content_type = "application/x-amz-json-1.1";
       return JsonErrorResponse(AwsError{400, n.json, message}, content_type, request.request_id);
     }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "aws/common/cbor.h"
 #include "table/table_engine.h"
 
 namespace aws::auth {
@@ -149,6 +150,32 @@ TEST_F(AuthorizerTest, UserPoliciesDecide) {
   EXPECT_EQ(Refusal(Json("DynamoDB_20120810.DeleteTable", R"({"TableName":"orders"})", key.access_key_id, key.secret)),
             "AccessDeniedException");
   EXPECT_EQ(authorizer_->denied(), 2u);
+}
+
+TEST_F(AuthorizerTest, CborRequestsNameTheirStreamAndGetCborErrors) {
+  iam::AccessKey key = NewUser(
+      "cbor", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kinesis:PutRecord",
+                 "Resource":"arn:aws:kinesis:us-east-1:000000000000:stream/orders"}]})");
+  auto put = [&](const std::string& stream) {
+    cbor::Writer body;
+    body.BeginObject().Field("StreamName", stream).Field("PartitionKey", "k").EndObject();
+    gateway::Request r;
+    r.method = "POST";
+    r.target = r.path = "/";
+    r.body = body.Take();
+    r.remote_addr = "127.0.0.1";
+    r.headers.Add("Host", "127.0.0.1:4566");
+    r.headers.Add("Content-Type", "application/x-amz-cbor-1.1");
+    r.headers.Add("X-Amz-Target", "Kinesis_20131202.PutRecord");
+    r.headers.Add("X-Amz-Date", iam::FormatAmzDate(clock_.NowMillis()));
+    Sign(&r, key.access_key_id, key.secret, "kinesis", false, {"content-type", "host", "x-amz-date", "x-amz-target"});
+    return authorizer_->Check(r);
+  };
+  EXPECT_FALSE(put("orders").has_value());
+  auto denied = put("other");
+  ASSERT_TRUE(denied.has_value());
+  EXPECT_EQ(denied->headers.Get("x-amzn-ErrorType"), "AccessDeniedException");
+  EXPECT_EQ(denied->headers.Get("Content-Type"), "application/x-amz-cbor-1.1");
 }
 
 TEST_F(AuthorizerTest, LeadingKeysLimitAUserToItsOwnItems) {
