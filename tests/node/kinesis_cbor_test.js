@@ -20,19 +20,38 @@ addExtension({
 });
 
 const endpoint = new URL(process.env.KINESIS_ENDPOINT);
-const AUTH = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/kinesis/aws4_request, ' +
-  'SignedHeaders=host;x-amz-date, Signature=00';
+const { createHash, createHmac } = require('node:crypto');
+
+// SigV4 as the SDKs sign (host, content-type, x-amz-date, x-amz-target and
+// the payload's SHA-256) with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+function signed(headers, payload) {
+  const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const all = { ...headers, host: endpoint.host, 'x-amz-date': date };
+  const lower = Object.fromEntries(Object.entries(all).filter(([k]) => !/^content-length$/i.test(k))
+    .map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const names = Object.keys(lower).sort();
+  const canonical = ['POST', '/', '', ...names.map((n) => `${n}:${lower[n]}`), '', names.join(';'),
+    createHash('sha256').update(payload).digest('hex')].join('\n');
+  const scope = `${date.slice(0, 8)}/us-east-1/kinesis/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const hmac = (k, d) => createHmac('sha256', k).update(d).digest();
+  let key = hmac(`AWS4${process.env.AWS_SECRET_ACCESS_KEY}`, date.slice(0, 8));
+  for (const part of ['us-east-1', 'kinesis', 'aws4_request']) key = hmac(key, part);
+  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  return { ...headers, 'X-Amz-Date': date, Authorization: `AWS4-HMAC-SHA256 Credential=${process.env.AWS_ACCESS_KEY_ID}/` +
+    `${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
+}
 
 function call(op, body, cbor) {
   const payload = cbor ? encode(body) : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: endpoint.hostname, port: endpoint.port, method: 'POST', path: '/',
-      headers: {
+      headers: signed({
         'X-Amz-Target': `Kinesis_20131202.${op}`,
         'Content-Type': cbor ? 'application/x-amz-cbor-1.1' : 'application/x-amz-json-1.1',
-        'Authorization': AUTH, 'Content-Length': payload.length,
-      },
+        'Content-Length': payload.length,
+      }, payload),
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -137,8 +156,8 @@ async function main() {
   const garbage = await new Promise((resolve, reject) => {
     const req = http.request({
       host: endpoint.hostname, port: endpoint.port, method: 'POST', path: '/',
-      headers: { 'X-Amz-Target': 'Kinesis_20131202.ListStreams', 'Content-Type': 'application/x-amz-cbor-1.1',
-        'Authorization': AUTH },
+      headers: signed({ 'X-Amz-Target': 'Kinesis_20131202.ListStreams', 'Content-Type': 'application/x-amz-cbor-1.1' },
+        Buffer.from([0xbf, 0x61, 0x41])),
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
