@@ -54,6 +54,16 @@ std::string ScopeService(const Request& request) {
 
 }  // namespace
 
+bool AwsDispatcher::StreamsBody(const Request& head) const {
+  if (!rest_fallback_ || !rest_fallback_streams_puts_ || head.method != "PUT") return false;
+  if (!head.Header("X-Amz-Target").empty()) return false;
+  if (!scope_services_.empty() && scope_services_.contains(ScopeService(head))) return false;
+  for (const auto& [prefix, handler] : rest_paths_) {
+    if (head.path.compare(0, prefix.size(), prefix) == 0) return false;
+  }
+  return true;
+}
+
 void AwsDispatcher::Handle(Request& request, Respond respond) const {
   if (guard_) {
     if (std::optional<Response> refused = guard_(request)) {

@@ -29,8 +29,6 @@ class AwsDispatcher {
   // AlreadyExists when the prefix is taken; InvalidArgument unless it starts
   // and ends with '/'.
   common::Status RegisterRestPath(std::string path_prefix, Handler handler);
-  // The S3 REST handler (requests without X-Amz-Target).
-  void SetRestFallback(Handler handler) { rest_fallback_ = std::move(handler); }
   // A Query-protocol service (IAM, STS) addressed by the SigV4 credential
   // scope's service name: requests without X-Amz-Target signed for `service`
   // go to `handler`. AlreadyExists when the name is taken.
@@ -40,6 +38,16 @@ class AwsDispatcher {
   // the composition root to iam's authorizer.
   using Guard = std::function<std::optional<Response>(Request&)>;
   void SetGuard(Guard guard) { guard_ = std::move(guard); }
+  // The S3 REST handler (requests without X-Amz-Target). With
+  // `streams_puts`, its PUT requests get Request::body_stream (object
+  // uploads of any size) instead of a body in memory.
+  void SetRestFallback(Handler handler, bool streams_puts = false) {
+    rest_fallback_ = std::move(handler);
+    rest_fallback_streams_puts_ = streams_puts;
+  }
+  // For ListenerOptions::stream_body: true for the requests that would reach
+  // a streaming REST fallback as PUTs.
+  bool StreamsBody(const Request& head) const;
 
   // Routes the request; sets request.route to "aws:<prefix>" (or "aws:rest",
   // "aws:unknown") for metrics.
@@ -58,6 +66,7 @@ class AwsDispatcher {
   std::map<std::string, Handler, std::less<>> scope_services_;
   Handler rest_fallback_;
   Guard guard_;
+  bool rest_fallback_streams_puts_ = false;
 };
 
 }  // namespace gateway

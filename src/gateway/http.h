@@ -3,6 +3,7 @@
 // protocol version. Handlers never touch Beast types.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,6 +32,18 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
+// A request body handed over while it is still arriving (listeners with
+// ListenerOptions::stream_body). The gateway reads ahead a couple of chunks at
+// most, so memory does not grow with the body's size.
+// Thread safety: one reader thread at a time; never an I/O thread.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Blocks until the next chunk is here; an empty string at the end of the
+  // body. IOError when the client went away or stalled past the read timeout.
+  virtual common::Result<std::string> Read() = 0;
+};
+
 struct Request {
   std::string method;  // "GET", "POST", ... as sent
   std::string target;  // raw request target: "/api/orders?limit=10"
@@ -38,6 +51,8 @@ struct Request {
   std::string query;   // raw text after '?', may be empty
   Headers headers;
   std::string body;
+  // Set instead of `body` when the listener streams this request's body.
+  std::shared_ptr<BodyStream> body_stream;
   std::string remote_addr;  // "127.0.0.1"
   int http_version = 11;    // 10, 11, or 20 (HTTP/2)
   std::string request_id;   // also sent back as X-Request-Id
@@ -56,10 +71,11 @@ struct Request {
   std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
-// A response body produced over time (an AWS event stream): only HTTP/2
-// carries one. The gateway pulls from it on the connection's thread when flow
-// control lets it send, so a slow reader leaves the bytes with the producer,
-// which bounds them.
+// A response body produced over time: an AWS event stream (HTTP/2 only), or
+// a large object or file read in chunks (then Response::body_length is set
+// and HTTP/1.1 carries it too). The gateway pulls from it on the
+// connection's thread when the socket or flow control lets it send, so a slow
+// reader leaves the bytes with the producer, which bounds them.
 class BodySource {
  public:
   enum class Pull { kData, kWait, kEnd };
@@ -84,8 +100,11 @@ struct Response {
   std::string file_path;
   // When set, sent instead of `body` without a copy (cached static files).
   std::shared_ptr<const std::string> shared_body;
-  // When set (HTTP/2 only), the body comes from this source over time.
+  // When set, the body comes from this source over time.
   std::shared_ptr<BodySource> body_source;
+  // With body_source: the body's exact length, sent as Content-Length. HTTP/1.1
+  // sends a body_source only when it is set; HTTP/2 needs no length.
+  std::optional<uint64_t> body_length;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

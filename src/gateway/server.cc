@@ -3,12 +3,17 @@
 // back), WsClient::Send (posted) and Shutdown (posted).
 #include "gateway/server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <filesystem>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -191,6 +196,109 @@ class Server::Impl : public SessionHost {
 
 namespace {
 
+// ---------------------------------------------------------------- bodies
+
+constexpr size_t kBodyChunk = 1 << 20;
+// A streamed request body reads ahead at most this much unclaimed data.
+constexpr size_t kMaxAhead = 2 * kBodyChunk;
+
+// The hand-over between the session (I/O thread, Push/Finish/Fail) and the
+// handler's thread (Read).
+class StreamedBody final : public BodyStream {
+ public:
+  std::function<void()> resume;  // posts PumpBody to the session's thread
+
+  common::Result<std::string> Read() override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !chunks_.empty() || done_ || !error_.ok(); });
+    if (!chunks_.empty()) {
+      std::string chunk = std::move(chunks_.front());
+      chunks_.pop_front();
+      queued_ -= chunk.size();
+      bool wake = paused_;
+      paused_ = false;
+      lock.unlock();
+      if (wake) resume();
+      return chunk;
+    }
+    if (!error_.ok()) return error_;
+    return std::string();
+  }
+
+  // True while the reader may read on; false pauses until Read wakes it.
+  bool Push(std::string chunk) {
+    std::lock_guard lock(mu_);
+    queued_ += chunk.size();
+    chunks_.push_back(std::move(chunk));
+    cv_.notify_all();
+    if (queued_ < kMaxAhead) return true;
+    paused_ = true;
+    return false;
+  }
+  void Finish() {
+    std::lock_guard lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  void Fail(common::Status status) {
+    std::lock_guard lock(mu_);
+    if (done_ || !error_.ok()) return;
+    error_ = std::move(status);
+    chunks_.clear();
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> chunks_;  // guarded by mu_
+  size_t queued_ = 0;               // guarded by mu_
+  bool paused_ = false;             // guarded by mu_
+  bool done_ = false;               // guarded by mu_
+  common::Status error_;            // guarded by mu_
+};
+
+// A file sent in chunks, read on the I/O thread: static files too large for
+// the cache. (Object downloads read on the S3 adapter's pool instead.)
+class FileBodySource final : public BodySource {
+ public:
+  static std::shared_ptr<FileBodySource> Open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return nullptr;
+    }
+    return std::shared_ptr<FileBodySource>(new FileBodySource(fd, static_cast<uint64_t>(st.st_size)));
+  }
+  ~FileBodySource() override { ::close(fd_); }
+  uint64_t size() const { return size_; }
+
+  Pull Read(size_t max, std::string* out) override {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(max, size_ - offset_));
+    if (n == 0) return Pull::kEnd;
+    size_t at = out->size();
+    out->resize(at + n);
+    ssize_t r;
+    do {
+      r = ::pread(fd_, out->data() + at, n, static_cast<off_t>(offset_));
+    } while (r < 0 && errno == EINTR);
+    out->resize(at + static_cast<size_t>(std::max<ssize_t>(r, 0)));
+    if (r <= 0) return Pull::kEnd;  // shorter than its size: the session cuts the connection
+    offset_ += static_cast<uint64_t>(r);
+    return Pull::kData;
+  }
+  void SetWaker(std::function<void()>) override {}
+  void Cancel() override {}
+
+ private:
+  FileBodySource(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  int fd_;
+  uint64_t size_;
+  uint64_t offset_ = 0;
+};
+
 // ---------------------------------------------------------------- WebSocket
 
 class WsSession : public SessionBase, public WsClient, public std::enable_shared_from_this<WsSession> {
@@ -335,6 +443,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   }
 
   ~HttpSession() override {
+    if (streamed_) streamed_->Fail(common::Status::IOError("the connection closed"));
     impl_->Unregister(ctx_, this);
     impl_->connections_gauge().Dec();
   }
@@ -410,7 +519,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(impl_->options().max_header_bytes));
-    parser_->body_limit(MaxBodyBytes());
+    // Beast checks Content-Length against the limit when the header is done;
+    // streamed requests may be larger, so the final limit is set in OnHeader.
+    parser_->body_limit(std::max<uint64_t>(MaxBodyBytes(), Streams() ? listener_->options.max_streamed_body_bytes : 0));
     SetDeadline(impl_->options().read_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
@@ -421,15 +532,113 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void OnHeader(beast::error_code ec, size_t n) {
     if (ec || parser_->is_done()) return OnRead(ec, n);
     auto& header = parser_->get();
+    bool streamed = false;
+    if (Streams()) {
+      FillRequest(header);
+      streamed = listener_->options.stream_body(request_);
+    }
+    if (!streamed) {
+      auto length = parser_->content_length();
+      if (length && *length > MaxBodyBytes()) {
+        deadline_ms_ = 0;
+        return RejectAndClose(413, "Content Too Large",
+                              "request body exceeds " + std::to_string(MaxBodyBytes()) + " bytes");
+      }
+      parser_->body_limit(MaxBodyBytes());
+    }
+    auto next = [self = shared_from_this(), streamed] {
+      if (streamed) {
+        self->StartStreamedRequest();
+      } else {
+        self->ReadBody();
+      }
+    };
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, size_t) {
+      net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this(), next](beast::error_code ec, size_t) {
         if (ec) return self->Close();
-        self->ReadBody();
+        next();
       });
       return;
     }
-    ReadBody();
+    next();
+  }
+
+  bool Streams() const { return static_cast<bool>(listener_->options.stream_body); }
+
+  // ------------------------------------------------------------ streamed bodies
+  // The handler runs as soon as the headers are in; PumpBody reads the body
+  // in chunks into `streamed_`, pausing while kMaxAhead bytes wait unread.
+
+  void StartStreamedRequest() {
+    body_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    body_parser_->body_limit(listener_->options.max_streamed_body_bytes);
+    streamed_ = std::make_shared<StreamedBody>();
+    std::weak_ptr<HttpSession> weak = shared_from_this();
+    auto executor = impl_->context(ctx_).get_executor();
+    auto liveness = impl_->liveness();
+    streamed_->resume = [weak, executor, liveness] {
+      std::lock_guard lock(liveness->mu);
+      if (!liveness->alive) return;
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->PumpBody();
+      });
+    };
+    auto& msg = body_parser_->get();
+    FillRequest(msg);
+    request_.body_stream = streamed_;
+    PumpBody();
+    Dispatch();
+  }
+
+  void PumpBody() {
+    if (!streamed_ || pump_reading_ || body_finished_) return;
+    if (body_parser_->is_done()) {
+      body_finished_ = true;
+      streamed_->Finish();
+      return;
+    }
+    pump_buf_.resize(kBodyChunk);
+    auto& body = body_parser_->get().body();
+    body.data = pump_buf_.data();
+    body.size = pump_buf_.size();
+    body.more = true;
+    pump_reading_ = true;
+    SetDeadline(impl_->options().read_timeout_ms);
+    http::async_read(stream_, buffer_, *body_parser_,
+                     beast::bind_front_handler(&HttpSession::OnBodyRead, shared_from_this()));
+  }
+
+  void OnBodyRead(beast::error_code ec, size_t) {
+    pump_reading_ = false;
+    if (!busy_ || response_started_) {
+      // The answer went out before the body was read: stop reading.
+      if (!busy_) body_parser_.reset();
+      if (linger_after_pump_) LingerAndClose();
+      return;
+    }
+    deadline_ms_ = 0;
+    if (ec == http::error::need_buffer) ec = {};
+    size_t got = pump_buf_.size() - body_parser_->get().body().size;
+    if (ec) {
+      body_finished_ = true;
+      std::string why = timed_out_ ? "timed out reading the request body" : "request body: " + ec.message();
+      if (ec == http::error::body_limit) {
+        why = "request body exceeds " + std::to_string(listener_->options.max_streamed_body_bytes) + " bytes";
+      }
+      streamed_->Fail(common::Status::IOError(why));
+      return;
+    }
+    pump_buf_.resize(got);
+    bool more = got == 0 || streamed_->Push(std::move(pump_buf_));
+    pump_buf_ = std::string();
+    if (body_parser_->is_done()) {
+      body_finished_ = true;
+      streamed_->Finish();
+      return;
+    }
+    if (more) PumpBody();
   }
 
   void ReadBody() {
@@ -471,11 +680,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     HandleRequest();
   }
 
-  void HandleRequest() {
-    auto msg = parser_->release();
-    parser_.reset();
-    busy_ = true;
-    start_micros_ = NowMicros();
+  // Request line and headers into request_ (no body).
+  template <class Message>
+  void FillRequest(const Message& msg) {
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     request_ = Request{};
@@ -488,9 +695,22 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     for (const auto& field : msg) {
       request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
     }
-    request_.body = std::move(msg.body());
     request_.remote_addr = remote_addr_;
     request_.http_version = static_cast<int>(version_);
+  }
+
+  void HandleRequest() {
+    auto msg = parser_->release();
+    parser_.reset();
+    FillRequest(msg);
+    request_.body = std::move(msg.body());
+    Dispatch();
+  }
+
+  void Dispatch() {
+    busy_ = true;
+    response_started_ = false;
+    start_micros_ = NowMicros();
     std::string_view incoming_id = request_.Header("X-Request-Id");
     request_.request_id = UsableRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
     impl_->in_flight().fetch_add(1);
@@ -566,6 +786,13 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void WriteResponse(Response response) {
     response_ = std::move(response);
+    response_started_ = true;
+    if (streamed_ && !body_finished_) {
+      // Answered before the whole body arrived (an error, say): the rest of
+      // the body is never read, so this connection cannot carry another request.
+      keep_alive_ = false;
+      streamed_->Fail(common::Status::IOError("the response was sent before the body was read"));
+    }
     bool head_request = request_.method == "HEAD";
     // A HEAD answer says how long the body would be without carrying it: a
     // handler may state that length in Content-Length instead of a body.
@@ -579,23 +806,30 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       auto size = std::filesystem::file_size(response_.file_path, ec);
       if (!ec) head_length = std::to_string(size);
     } else if (!response_.file_path.empty()) {
-      // Large files the static handler chose not to cache: read them whole.
-      std::FILE* f = std::fopen(response_.file_path.c_str(), "rb");
-      if (f == nullptr) {
+      // Large files the static handler chose not to cache go out in chunks.
+      auto source = FileBodySource::Open(response_.file_path);
+      if (!source) {
         response_ = listener_->options.error_response(404, "Not Found", "file vanished", request_.request_id);
       } else {
-        char chunk[65536];
-        size_t n;
-        while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) response_.body.append(chunk, n);
-        std::fclose(f);
+        response_.body_length = source->size();
+        response_.body_source = std::move(source);
       }
     }
+    if (response_.body_source && !response_.body_length) {
+      // A source of unknown length (an event stream) needs HTTP/2.
+      response_.body_source->Cancel();
+      response_.body_source.reset();
+    }
+    bool chunked_source = response_.body_source != nullptr;
+    uint64_t source_length = response_.body_length.value_or(0);
+    if (chunked_source && head_request && head_length.empty()) head_length = std::to_string(source_length);
     // The head is serialized by hand into one string and sent with the body
     // in a single gather write: Beast's serializer and field container cost
     // more than the rest of the request path together.
     const std::string& body = response_.shared_body ? *response_.shared_body : response_.body;
     bool no_body = response_.status == 204 || response_.status == 304 || response_.status < 200;
-    bool send_body = !no_body && !head_request && !body.empty();
+    bool send_body = !no_body && !head_request && !body.empty() && !chunked_source;
+    bool send_source = chunked_source && !no_body && !head_request && source_length > 0;
     keep_alive_ = keep_alive_ && !impl_->draining();
     head_.clear();
     head_.append("HTTP/1.1 ").append(std::to_string(response_.status)).append(1, ' ');
@@ -611,9 +845,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       if (cors_origin_ != "*") head_.append("Vary: Origin\r\n");
     }
     if (!no_body) {
-      head_.append("Content-Length: ")
-          .append(head_length.empty() ? std::to_string(body.size()) : head_length)
-          .append("\r\n");
+      std::string length = !head_length.empty() ? head_length
+                           : chunked_source      ? std::to_string(source_length)
+                                                 : std::to_string(body.size());
+      head_.append("Content-Length: ").append(length).append("\r\n");
     }
     if (!keep_alive_) {
       head_.append("Connection: close\r\n");
@@ -624,7 +859,81 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     std::array<net::const_buffer, 2> buffers{net::buffer(head_),
                                              send_body ? net::buffer(body) : net::const_buffer()};
     SetDeadline(impl_->options().read_timeout_ms);
+    if (send_source) {
+      source_left_ = source_length;
+      source_sent_ = 0;
+      source_failed_ = false;
+      source_done_ = false;
+      ready_chunk_.clear();
+      chunk_writing_ = true;  // the head is the first write
+      std::weak_ptr<HttpSession> weak = shared_from_this();
+      auto executor = impl_->context(ctx_).get_executor();
+      auto liveness = impl_->liveness();
+      response_.body_source->SetWaker([weak, executor, liveness] {
+        std::lock_guard lock(liveness->mu);
+        if (!liveness->alive) return;
+        net::post(executor, [weak] {
+          if (auto self = weak.lock()) self->PullChunk();
+        });
+      });
+      PullChunk();
+      net::async_write(stream_, buffers, [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->chunk_writing_ = false;
+        if (ec) return self->OnWrite(ec, n);
+        self->head_written_ = n;
+        self->WriteNextChunk();
+      });
+      return;
+    }
     net::async_write(stream_, buffers, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  }
+
+  // ------------------------------------------------------------ sourced responses
+  // Response::body_source with a known length: one chunk is written while
+  // the next is pulled (double buffering).
+
+  // Pulls into ready_chunk_ until it holds a chunk, the source must wait (its
+  // waker calls PullChunk again), or the promised length is reached.
+  void PullChunk() {
+    if (!busy_ || !response_.body_source || source_failed_) return;
+    while (!source_done_ && ready_chunk_.size() < std::min<uint64_t>(kBodyChunk, source_left_)) {
+      auto pull = response_.body_source->Read(kBodyChunk - ready_chunk_.size(), &ready_chunk_);
+      if (pull == BodySource::Pull::kEnd) source_done_ = true;
+      if (pull == BodySource::Pull::kWait) break;
+    }
+    if (ready_chunk_.size() > source_left_ || (source_done_ && ready_chunk_.size() < source_left_)) {
+      // The head promised another length: cut the connection so the client
+      // sees a truncated body, never a wrong one.
+      spdlog::error("{}: response body of request {} does not match its Content-Length (after {} bytes)",
+                    listener_->options.name, request_.request_id, source_sent_);
+      source_failed_ = true;
+    }
+    if (!chunk_writing_) WriteNextChunk();
+  }
+
+  void WriteNextChunk() {
+    if (source_failed_) return OnWrite(net::error::connection_aborted, head_written_ + source_sent_);
+    if (ready_chunk_.empty()) {
+      if (source_left_ == 0) return OnWrite({}, head_written_ + source_sent_);
+      return;  // PullChunk continues when the source has more
+    }
+    writing_chunk_ = std::move(ready_chunk_);
+    ready_chunk_ = std::string();
+    source_left_ -= writing_chunk_.size();
+    chunk_writing_ = true;
+    SetDeadline(impl_->options().read_timeout_ms);
+    net::async_write(stream_, net::buffer(writing_chunk_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (!self->busy_) return;
+      self->chunk_writing_ = false;
+      self->source_sent_ += n;
+      self->writing_chunk_ = std::string();
+      if (ec) {
+        self->source_failed_ = true;
+        return self->OnWrite(ec, self->head_written_ + self->source_sent_);
+      }
+      if (self->source_left_ == 0) return self->OnWrite({}, self->head_written_ + self->source_sent_);
+      self->PullChunk();
+    });
   }
 
   // Framing headers are ours; a value with CR/LF would split the response.
@@ -650,9 +959,23 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     impl_->in_flight().fetch_sub(1);
     impl_->in_flight_gauge().Dec();
     busy_ = false;
+    bool body_unread = streamed_ && !body_finished_;
+    if (response_.body_source && (ec || source_failed_)) response_.body_source->Cancel();
     response_ = Response{};
+    ready_chunk_ = std::string();
+    if (!pump_reading_) body_parser_.reset();  // else the read in flight still uses it
+    streamed_.reset();
+    body_finished_ = false;
     auto keep = std::move(self_);  // released at the end of this call
     if (ec) return Close();
+    if (body_unread) {
+      // Let the client read our answer before the unread body resets the socket.
+      if (pump_reading_) {
+        linger_after_pump_ = true;
+        return;
+      }
+      return LingerAndClose();
+    }
     if (linger_) return LingerAndClose();
     if (!keep_alive_) return Close();
     WaitForRequest();
@@ -667,7 +990,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(65536), [self = shared_from_this()](beast::error_code ec, size_t n) {
       self->lingered_ += n;
-      if (ec || self->lingered_ > (1u << 20)) return self->Close();
+      if (ec || self->lingered_ > (16u << 20)) return self->Close();
       self->LingerAndClose();
     });
   }
@@ -688,6 +1011,19 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // Streamed request bodies.
+  std::optional<http::request_parser<http::buffer_body>> body_parser_;
+  std::shared_ptr<StreamedBody> streamed_;
+  std::string pump_buf_;
+  bool pump_reading_ = false;
+  bool body_finished_ = false;      // the body was read to its end, or failed
+  bool response_started_ = false;
+  bool linger_after_pump_ = false;
+  // Chunked responses (Response::body_source).
+  std::string ready_chunk_, writing_chunk_;
+  bool chunk_writing_ = false, source_failed_ = false, source_done_ = false;
+  uint64_t source_left_ = 0, source_sent_ = 0;
+  size_t head_written_ = 0;
   std::string remote_addr_;
   Request request_;    // valid until the response is written
   Response response_;  // owns the body bytes while writing

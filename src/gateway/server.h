@@ -46,6 +46,13 @@ struct ListenerOptions {
   // Body size limit on this listener; 0 = ServerOptions::max_body_bytes. The
   // AWS endpoint needs more than /api/ (S3 parts of 8 MiB and more).
   size_t max_body_bytes = 0;
+  // Requests for which this returns true (it sees the method, target, path,
+  // query and headers; no body) reach the handler as soon as their headers
+  // are read, with Request::body_stream instead of Request::body, and may
+  // carry up to max_streamed_body_bytes. The read timeout then applies to
+  // each chunk instead of the whole request.
+  std::function<bool(const Request& head)> stream_body;
+  uint64_t max_streamed_body_bytes = 0;
   // Shapes errors the gateway itself answers (400 malformed, 413, 431, 500)
   // in the listener's protocol. Default: problem JSON.
   std::function<Response(int status, std::string_view title, std::string_view detail,

@@ -57,8 +57,10 @@ Status DataFile::AppendFrom(int src_fd, uint64_t offset, uint64_t length) {
 Status DataFile::Finish() {
   md5_ = md5_digest_.Finish();
   if (checksum_digest_) checksum_ = checksum_digest_->Finish();
-  int rc = ::fsync(fd_);
-  Status s = rc == 0 ? Status::OK() : files::ErrnoStatus("fsync", path_);
+  // fdatasync writes the bytes and the size, all a reader needs; the
+  // timestamps it skips are not part of the object.
+  int rc = ::fdatasync(fd_);
+  Status s = rc == 0 ? Status::OK() : files::ErrnoStatus("fdatasync", path_);
   ::close(fd_);
   fd_ = -1;
   return s;

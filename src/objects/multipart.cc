@@ -72,34 +72,29 @@ Result<MultipartUpload> FileObjectStore::CreateMultipartUpload(const std::string
   return upload->stored.upload;
 }
 
-Result<PartInfo> FileObjectStore::WritePart(Upload& upload, int part_number, GetResult* source,
-                                            std::string_view data, const std::optional<std::string>& md5) {
+Result<std::unique_ptr<DataFile>> FileObjectStore::NewPartFile(Upload& upload, int part_number) {
   RETURN_IF_ERROR(CheckPartNumber(part_number));
-  std::string name = PartName(part_number);
-  ASSIGN_OR_RETURN(auto file, DataFile::Create(upload.dir + "/" + name + "." + files::RandomHex(8), kMaxPutBytes, ""));
-  if (source != nullptr) {
-    for (;;) {
-      ASSIGN_OR_RETURN(std::string chunk, source->reader->Read(kCopyChunk));
-      if (chunk.empty()) break;
-      RETURN_IF_ERROR(file->Append(chunk));
-    }
-  } else {
-    RETURN_IF_ERROR(file->Append(data));
-  }
-  RETURN_IF_ERROR(file->Finish());
+  return DataFile::Create(upload.dir + "/" + PartName(part_number) + "." + files::RandomHex(8), kMaxPutBytes, "");
+}
+
+Result<PartInfo> FileObjectStore::CommitPart(Upload& upload, int part_number, DataFile& file,
+                                             const std::optional<std::string>& md5) {
+  RETURN_IF_ERROR(file.Finish());
   if (md5) {
     auto want = Base64Decode(*md5);
-    if (!want || *want != file->md5()) return Status::InvalidArgument("BadDigest: Content-MD5 does not match the part");
+    if (!want || *want != file.md5()) return Status::InvalidArgument("BadDigest: Content-MD5 does not match the part");
   }
-  RETURN_IF_ERROR(files::SyncDir(upload.dir));
+  std::string name = PartName(part_number);
   StoredPart part;
-  part.part = {part_number, file->size(), HexEncode(file->md5()), Now()};
-  part.data_file = file->path().substr(file->path().rfind('/') + 1);
+  part.part = {part_number, file.size(), HexEncode(file.md5()), Now()};
+  part.data_file = file.path().substr(file.path().rfind('/') + 1);
   std::lock_guard lock(upload.mu);
   if (upload.finished) return NoSuchUpload(upload.stored.upload.upload_id);
   auto old = files::ReadFile(upload.dir + "/" + name);
+  // One directory fsync (in WriteFileAtomic, after the rename) makes both the
+  // part's data file and its sidecar durable: they share the directory.
   RETURN_IF_ERROR(files::WriteFileAtomic(upload.dir, name, EncodePart(part)));
-  file->Keep();
+  file.Keep();
   if (old.ok()) {
     // Parts are never served by path, so the replaced bytes can go now.
     if (auto old_part = DecodePart(*old); old_part.ok()) ::unlink((upload.dir + "/" + old_part->data_file).c_str());
@@ -107,11 +102,37 @@ Result<PartInfo> FileObjectStore::WritePart(Upload& upload, int part_number, Get
   return part.part;
 }
 
+class FileObjectStore::PartFileWriter final : public PartWriter {
+ public:
+  PartFileWriter(FileObjectStore* store, std::shared_ptr<Upload> upload, int part_number,
+                 std::optional<std::string> md5, std::unique_ptr<DataFile> file)
+      : store_(store), upload_(std::move(upload)), part_number_(part_number), md5_(std::move(md5)),
+        file_(std::move(file)) {}
+  Status Append(std::string_view chunk) override { return file_->Append(chunk); }
+  Result<PartInfo> Commit() override { return store_->CommitPart(*upload_, part_number_, *file_, md5_); }
+
+ private:
+  FileObjectStore* store_;
+  std::shared_ptr<Upload> upload_;
+  int part_number_;
+  std::optional<std::string> md5_;
+  std::unique_ptr<DataFile> file_;
+};
+
+Result<std::unique_ptr<PartWriter>> FileObjectStore::NewPartWriter(const std::string& bucket, const std::string& key,
+                                                                   const std::string& upload_id, int part_number,
+                                                                   const std::optional<std::string>& md5) {
+  ASSIGN_OR_RETURN(auto upload, FindUpload(bucket, key, upload_id));
+  ASSIGN_OR_RETURN(auto file, NewPartFile(*upload, part_number));
+  return std::unique_ptr<PartWriter>(new PartFileWriter(this, std::move(upload), part_number, md5, std::move(file)));
+}
+
 Result<PartInfo> FileObjectStore::UploadPart(const std::string& bucket, const std::string& key,
                                              const std::string& upload_id, int part_number, std::string_view data,
                                              const std::optional<std::string>& content_md5_base64) {
-  ASSIGN_OR_RETURN(auto upload, FindUpload(bucket, key, upload_id));
-  return WritePart(*upload, part_number, nullptr, data, content_md5_base64);
+  ASSIGN_OR_RETURN(auto writer, NewPartWriter(bucket, key, upload_id, part_number, content_md5_base64));
+  RETURN_IF_ERROR(writer->Append(data));
+  return writer->Commit();
 }
 
 Result<PartInfo> FileObjectStore::UploadPartCopy(const std::string& bucket, const std::string& key,
@@ -128,7 +149,13 @@ Result<PartInfo> FileObjectStore::UploadPartCopy(const std::string& bucket, cons
     }
     return source.TakeStatus();
   }
-  return WritePart(*upload, part_number, &source.value(), {}, std::nullopt);
+  ASSIGN_OR_RETURN(auto file, NewPartFile(*upload, part_number));
+  for (;;) {
+    ASSIGN_OR_RETURN(std::string chunk, source->reader->Read(kCopyChunk));
+    if (chunk.empty()) break;
+    RETURN_IF_ERROR(file->Append(chunk));
+  }
+  return CommitPart(*upload, part_number, *file, std::nullopt);
 }
 
 Result<ObjectInfo> FileObjectStore::CompleteMultipartUpload(const std::string& bucket_name, const std::string& key,

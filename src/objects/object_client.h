@@ -134,9 +134,13 @@ class ObjectWriter {
  public:
   virtual ~ObjectWriter() = default;
   virtual Status Append(std::string_view chunk) = 0;
+  // The flexible checksum the client sent after the bytes (an aws-chunked
+  // trailer): Commit fails with BadDigest when the bytes do not match it.
+  virtual void SetChecksum(std::string algorithm, std::string value_base64) = 0;
   // Makes the object durable and visible; returns what was stored.
   virtual Result<ObjectInfo> Commit() = 0;
 };
+
 
 struct ListObjectsRequest {
   std::string bucket;
@@ -176,6 +180,15 @@ struct PartInfo {
   uint64_t size = 0;
   std::string etag;  // hex MD5, no quotes
   int64_t last_modified_millis = 0;
+};
+
+// Writes one part of a multipart upload from chunks (UploadPart of any size).
+class PartWriter {
+ public:
+  virtual ~PartWriter() = default;
+  virtual Status Append(std::string_view chunk) = 0;
+  // Makes the part durable; it replaces an earlier part of the same number.
+  virtual Result<PartInfo> Commit() = 0;
 };
 
 struct CompletedPart {
@@ -235,6 +248,10 @@ class ObjectClient {
                                       const std::string& upload_id, int part_number,
                                       std::string_view data,
                                       const std::optional<std::string>& content_md5_base64) = 0;
+  // UploadPart with the bytes appended in chunks.
+  virtual Result<std::unique_ptr<PartWriter>> NewPartWriter(
+      const std::string& bucket, const std::string& key, const std::string& upload_id, int part_number,
+      const std::optional<std::string>& content_md5_base64) = 0;
   // Copies [first, last] of an object (or all of it) into a part.
   virtual Result<PartInfo> UploadPartCopy(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id, int part_number,

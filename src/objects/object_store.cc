@@ -67,6 +67,13 @@ class FileObjectStore::Writer final : public ObjectWriter {
         file_(std::move(file)) {}
 
   Status Append(std::string_view chunk) override { return file_->Append(chunk); }
+  void SetChecksum(std::string algorithm, std::string value_base64) override {
+    // A trailer naming another algorithm than the one we computed is stored
+    // as sent (we cannot check it).
+    if (algorithm != options_.metadata.checksum_algorithm) unchecked_algorithm_ = true;
+    options_.metadata.checksum_algorithm = std::move(algorithm);
+    options_.metadata.checksum_value = std::move(value_base64);
+  }
   DataFile& file() { return *file_; }
 
   Result<ObjectInfo> Commit() override { return CommitAs("", 0); }
@@ -82,7 +89,7 @@ class FileObjectStore::Writer final : public ObjectWriter {
       if (*want != file_->md5()) return Status::InvalidArgument("BadDigest: Content-MD5 does not match the body");
     }
     const ObjectMetadata& m = options_.metadata;
-    if (!m.checksum_value.empty() && !file_->checksum().empty() &&
+    if (!m.checksum_value.empty() && !file_->checksum().empty() && !unchecked_algorithm_ &&
         Base64Encode(file_->checksum()) != m.checksum_value) {
       return Status::InvalidArgument("BadDigest: x-amz-checksum-" + m.checksum_algorithm +
                                      " does not match the body");
@@ -93,7 +100,7 @@ class FileObjectStore::Writer final : public ObjectWriter {
     object.info.etag = etag.empty() ? HexEncode(file_->md5()) : std::move(etag);
     object.info.parts_count = parts_count;
     object.info.metadata = m;
-    if (object.info.metadata.checksum_value.empty() && !file_->checksum().empty()) {
+    if (object.info.metadata.checksum_value.empty() && !file_->checksum().empty() && !unchecked_algorithm_) {
       object.info.metadata.checksum_value = Base64Encode(file_->checksum());
     }
     object.data_file = file_->path().substr(file_->path().rfind('/') + 1);
@@ -108,6 +115,7 @@ class FileObjectStore::Writer final : public ObjectWriter {
   std::string key_;
   PutOptions options_;
   std::unique_ptr<DataFile> file_;
+  bool unchecked_algorithm_ = false;
 };
 
 Result<ObjectInfo> FileObjectStore::CommitDataFile(std::shared_ptr<Bucket> bucket, const std::string& key,
@@ -317,10 +325,14 @@ Result<ObjectInfo> FileObjectStore::CommitObject(Bucket& bucket, StoredObject ob
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return files::ErrnoStatus("create", tmp);
     Status s = files::WriteAll(fd, EncodeObject(object), tmp);
-    if (s.ok() && ::fsync(fd) != 0) s = files::ErrnoStatus("fsync", tmp);
+    if (s.ok() && ::fdatasync(fd) != 0) s = files::ErrnoStatus("fdatasync", tmp);
     ::close(fd);
-    // Makes the data file's own directory entry durable before the rename can be.
-    if (s.ok()) s = files::SyncDir(dir);
+    // No directory fsync here: the data file, this temp sidecar and the
+    // rename below are entries of one directory, and the single fsync of it
+    // after the rename makes them durable together. A journaling file system
+    // (ext4, XFS) commits directory operations in the order they were made,
+    // so a crash before that fsync can lose the rename but never keep it
+    // without the data file's entry; and the PUT is not answered before it.
     if (!s.ok()) {
       ::unlink(tmp.c_str());
       return s;

@@ -78,6 +78,9 @@ class FileObjectStore final : public ObjectClient {
   Result<PartInfo> UploadPart(const std::string& bucket, const std::string& key,
                               const std::string& upload_id, int part_number, std::string_view data,
                               const std::optional<std::string>& content_md5_base64) override;
+  Result<std::unique_ptr<PartWriter>> NewPartWriter(const std::string& bucket, const std::string& key,
+                                                    const std::string& upload_id, int part_number,
+                                                    const std::optional<std::string>& content_md5_base64) override;
   Result<PartInfo> UploadPartCopy(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id, int part_number,
                                   const CopyRequest& source,
@@ -115,6 +118,8 @@ class FileObjectStore final : public ObjectClient {
   };
   class Writer;
   friend class Writer;
+  class PartFileWriter;
+  friend class PartFileWriter;
 
   FileObjectStore(std::string root, StoreOptions options);
   Status Load();
@@ -135,8 +140,10 @@ class FileObjectStore final : public ObjectClient {
                                     std::string etag, int parts_count);
   Result<GetResult> OpenForRead(const std::string& bucket, const std::string& key,
                                 const GetOptions& options);
-  Result<PartInfo> WritePart(Upload& upload, int part_number, GetResult* source,
-                             std::string_view data, const std::optional<std::string>& md5);
+  // Installs a fully written part file (Finish()ed) as `part_number`.
+  Result<PartInfo> CommitPart(Upload& upload, int part_number, DataFile& file,
+                              const std::optional<std::string>& md5);
+  Result<std::unique_ptr<DataFile>> NewPartFile(Upload& upload, int part_number);
   Status FinishUpload(Upload& upload);
 
   // Removes `path` once the grace period has passed; also removes any

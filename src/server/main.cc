@@ -147,8 +147,13 @@ common::Status Serve(const Config& config) {
   ASSIGN_OR_RETURN(aws.port, Port(config, "gateway.aws_port", 4566));
   aws.handler = registry.aws().AsHandler();
   aws.cors.allowed_origins = config.GetString("gateway.aws_cors_origins", "");
-  // Bodies are held in memory: 64 MiB covers the CLI's 8 MiB multipart parts
-  // and single PUTs below its multipart threshold with room to spare.
+  // Bodies other than S3 PUTs are held in memory (64 MiB is plenty for JSON
+  // APIs); S3 PutObject/UploadPart bodies stream to disk, up to S3's 5 GiB
+  // single-PUT limit (plus room for aws-chunked framing).
+  aws.stream_body = [dispatcher = &registry.aws()](const gateway::Request& head) {
+    return dispatcher->StreamsBody(head);
+  };
+  aws.max_streamed_body_bytes = (5ULL << 30) + (64ULL << 20);
   ASSIGN_OR_RETURN(int64_t aws_body, config.Int("gateway.aws_max_body_bytes", 64 * 1024 * 1024));
   if (aws_body <= 0) return common::Status::InvalidArgument("gateway.aws_max_body_bytes must be > 0");
   aws.max_body_bytes = static_cast<size_t>(aws_body);

@@ -156,7 +156,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     // S3 REST calls (no X-Amz-Target) on the AWS listener go to its adapter.
     auto* s3 = registry->Own(std::make_unique<aws::s3::S3Handler>(
         backends.object_store, static_cast<int>(config.GetInt("objects.threads", 16))));
-    registry->aws().SetRestFallback(s3->AsHandler());
+    registry->aws().SetRestFallback(s3->AsHandler(), /*streams_puts=*/true);
   }
   registry->SetReady("objects", true);
 

@@ -125,13 +125,24 @@ S3Handler::~S3Handler() {
   for (auto& t : pool_->threads) t.join();
 }
 
-Response S3Handler::Handle(gateway::Request& request) {
+Response S3Handler::Handle(gateway::Request& request) { return Handle(request, false); }
+
+Response S3Handler::Handle(gateway::Request& request, bool pooled) {
   bool head = request.method == "HEAD";
   auto parsed = ParseS3Request(request);
   std::string resource = parsed.ok() ? parsed->Resource() : "/";
   Result<Response> result = [&]() -> Result<Response> {
     if (!parsed.ok()) return parsed.status();
-    ops::Context c{store_, request, *parsed};
+    ops::Context c{store_, request, *parsed, {}};
+    if (pooled) {
+      c.post = [pool = pool_.get()](std::function<void()> job) {
+        {
+          std::lock_guard lock(pool->mu);
+          pool->work.push_back(std::move(job));
+        }
+        pool->cv.notify_one();
+      };
+    }
     return Dispatch(c);
   }();
   Response r;
@@ -157,11 +168,12 @@ gateway::Handler S3Handler::AsHandler() {
     copy->query = request.query;
     copy->headers = request.headers;
     copy->body = std::move(request.body);
+    copy->body_stream = std::move(request.body_stream);
     copy->remote_addr = request.remote_addr;
     copy->request_id = request.request_id;
     {
       std::lock_guard lock(pool_->mu);
-      pool_->work.push_back([this, copy, respond = std::move(respond)] { respond(Handle(*copy)); });
+      pool_->work.push_back([this, copy, respond = std::move(respond)] { respond(Handle(*copy, true)); });
     }
     pool_->cv.notify_one();
   };

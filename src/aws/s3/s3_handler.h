@@ -31,6 +31,8 @@ class S3Handler {
 
  private:
   struct Pool;
+  // `pooled`: large downloads may read on the pool while they are sent.
+  gateway::Response Handle(gateway::Request& request, bool pooled);
   objects::ObjectClient* store_;
   std::unique_ptr<Pool> pool_;
 };

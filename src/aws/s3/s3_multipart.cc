@@ -40,25 +40,23 @@ Result<Response> UploadPart(Context& c) {
     w.Text("LastModified", IsoDate(part.last_modified_millis)).Close("CopyPartResult");
     return XmlResponse(w.Take());
   }
-  objects::ObjectMetadata unused;
-  ASSIGN_OR_RETURN(ChunkedBody body, RequestBody(c.req, &unused));
+  objects::ObjectMetadata checksum;
+  ChecksumFromHeaders(c.req, &checksum);
   std::optional<std::string> md5;
   if (auto h = c.req.Header("Content-MD5"); !h.empty()) md5 = std::string(h);
-  std::string joined;
-  std::string_view data;
-  if (body.chunks.size() == 1) {
-    data = body.chunks[0];
-  } else {
-    joined.reserve(body.size);
-    for (auto chunk : body.chunks) joined.append(chunk);
-    data = joined;
+  ASSIGN_OR_RETURN(auto writer, c.store->NewPartWriter(c.s3.bucket, c.s3.key, UploadId(c.s3), part_number, md5));
+  std::vector<std::pair<std::string, std::string>> trailers;
+  RETURN_IF_ERROR(ReadBody(c.req, [&](std::string_view chunk) { return writer->Append(chunk); }, &trailers));
+  for (auto& [algo, value] : trailers) {
+    checksum.checksum_algorithm = algo;
+    checksum.checksum_value = value;
   }
-  ASSIGN_OR_RETURN(auto part, c.store->UploadPart(c.s3.bucket, c.s3.key, UploadId(c.s3), part_number, data, md5));
+  ASSIGN_OR_RETURN(auto part, writer->Commit());
   r.headers.Add("ETag", Quoted(part.etag));
-  if (!unused.checksum_value.empty()) {
-    std::string algo = unused.checksum_algorithm;
+  if (!checksum.checksum_value.empty()) {
+    std::string algo = checksum.checksum_algorithm;
     for (auto& ch : algo) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    r.headers.Add("x-amz-checksum-" + algo, unused.checksum_value);
+    r.headers.Add("x-amz-checksum-" + algo, checksum.checksum_value);
   }
   return r;
 }

@@ -2,14 +2,16 @@
 // conditions, response-* overrides), DELETE, COPY.
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 
 #include "aws/s3/s3_ops.h"
+#include "aws/s3/aws_chunked.h"
 #include "aws/s3/xml.h"
 
 namespace aws::s3::ops {
 namespace {
 
-// Bodies above this go out by file path instead of through memory here.
+// Bodies above this are read in chunks while they are sent.
 constexpr uint64_t kInlineBodyLimit = 1 << 20;
 
 constexpr std::string_view kSystemHeaders[] = {"cache-control", "content-disposition", "content-encoding",
@@ -115,34 +117,29 @@ objects::ObjectMetadata MetadataFromHeaders(const Request& req) {
   return m;
 }
 
-Result<ChunkedBody> RequestBody(const Request& req, objects::ObjectMetadata* m) {
-  ChunkedBody body;
-  if (IsAwsChunked(req)) {
-    ASSIGN_OR_RETURN(body, DecodeAwsChunked(req.body));
-    if (auto decoded = req.Header("x-amz-decoded-content-length"); !decoded.empty()) {
-      if (decoded != std::to_string(body.size)) {
-        return Status::InvalidArgument("IncompleteBody: x-amz-decoded-content-length is " + std::string(decoded) +
-                                       " but the chunks hold " + std::to_string(body.size) + " bytes");
-      }
-    }
-  } else {
-    body.size = req.body.size();
-    if (!req.body.empty()) body.chunks.push_back(req.body);
-  }
-  // A flexible checksum arrives as a header or, with aws-chunked, a trailer.
-  auto take = [&](const std::string& lower_name, std::string value) {
-    std::string algo = lower_name.substr(std::string_view("x-amz-checksum-").size());
-    if (algo == "mode" || algo == "type" || algo == "algorithm") return;
-    for (auto& ch : algo) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    m->checksum_algorithm = algo;
-    m->checksum_value = std::move(value);
-  };
+namespace {
+
+// "x-amz-checksum-crc32" -> "CRC32"; "" for the names that are not a checksum.
+std::string ChecksumAlgorithm(std::string_view lower_name) {
+  if (!lower_name.starts_with("x-amz-checksum-")) return "";
+  std::string algo(lower_name.substr(std::string_view("x-amz-checksum-").size()));
+  if (algo == "mode" || algo == "type" || algo == "algorithm") return "";
+  for (auto& ch : algo) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return algo;
+}
+
+}  // namespace
+
+void ChecksumFromHeaders(const Request& req, objects::ObjectMetadata* m) {
   for (const auto& [name, value] : req.headers.items()) {
-    std::string lower = Lower(name);
-    if (lower.starts_with("x-amz-checksum-")) take(lower, value);
+    if (std::string algo = ChecksumAlgorithm(Lower(name)); !algo.empty()) {
+      m->checksum_algorithm = algo;
+      m->checksum_value = value;
+    }
   }
-  for (const auto& [name, value] : body.trailers) {
-    if (name.starts_with("x-amz-checksum-")) take(name, value);
+  // The value comes later, in an aws-chunked trailer: compute it meanwhile.
+  if (m->checksum_algorithm.empty()) {
+    m->checksum_algorithm = ChecksumAlgorithm(Lower(req.Header("x-amz-trailer")));
   }
   if (m->checksum_algorithm.empty()) {
     if (auto algo = req.Header("x-amz-sdk-checksum-algorithm"); !algo.empty()) {
@@ -150,13 +147,43 @@ Result<ChunkedBody> RequestBody(const Request& req, objects::ObjectMetadata* m) 
       for (auto& ch : m->checksum_algorithm) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     }
   }
-  return body;
+}
+
+Status ReadBody(const Request& req, const BodySink& sink, std::vector<std::pair<std::string, std::string>>* checksums) {
+  bool chunked = IsAwsChunked(req);
+  AwsChunkedDecoder decoder;
+  auto feed = [&](std::string_view data) { return chunked ? decoder.Feed(data, sink) : sink(data); };
+  if (req.body_stream) {
+    for (;;) {
+      auto chunk = req.body_stream->Read();
+      if (!chunk.ok()) {
+        return Status::InvalidArgument("IncompleteBody: the request body did not arrive whole: " +
+                                       chunk.status().message());
+      }
+      if (chunk->empty()) break;
+      RETURN_IF_ERROR(feed(*chunk));
+    }
+  } else if (!req.body.empty()) {
+    RETURN_IF_ERROR(feed(req.body));
+  }
+  if (!chunked) return Status::OK();
+  RETURN_IF_ERROR(decoder.Finish());
+  if (auto decoded = req.Header("x-amz-decoded-content-length"); !decoded.empty()) {
+    if (decoded != std::to_string(decoder.size())) {
+      return Status::InvalidArgument("IncompleteBody: x-amz-decoded-content-length is " + std::string(decoded) +
+                                     " but the chunks hold " + std::to_string(decoder.size()) + " bytes");
+    }
+  }
+  for (const auto& [name, value] : decoder.trailers()) {
+    if (std::string algo = ChecksumAlgorithm(name); !algo.empty()) checksums->emplace_back(algo, value);
+  }
+  return Status::OK();
 }
 
 Result<Response> PutObject(Context& c) {
   objects::PutOptions o;
   o.metadata = MetadataFromHeaders(c.req);
-  ASSIGN_OR_RETURN(ChunkedBody body, RequestBody(c.req, &o.metadata));
+  ChecksumFromHeaders(c.req, &o.metadata);
   if (auto md5 = c.req.Header("Content-MD5"); !md5.empty()) o.content_md5_base64 = std::string(md5);
   if (auto inm = c.req.Header("If-None-Match"); !inm.empty()) {
     if (inm != "*") return Status::InvalidArgument("InvalidArgument: If-None-Match on PUT supports only \"*\"");
@@ -164,7 +191,9 @@ Result<Response> PutObject(Context& c) {
   }
   if (auto im = c.req.Header("If-Match"); !im.empty()) o.if_match = std::string(im);
   ASSIGN_OR_RETURN(auto writer, c.store->NewObjectWriter(c.s3.bucket, c.s3.key, o));
-  for (std::string_view chunk : body.chunks) RETURN_IF_ERROR(writer->Append(chunk));
+  std::vector<std::pair<std::string, std::string>> trailers;
+  RETURN_IF_ERROR(ReadBody(c.req, [&](std::string_view chunk) { return writer->Append(chunk); }, &trailers));
+  for (auto& [algo, value] : trailers) writer->SetChecksum(algo, value);
   ASSIGN_OR_RETURN(objects::ObjectInfo info, writer->Commit());
   Response r;
   r.headers.Add("ETag", Quoted(info.etag));
@@ -173,6 +202,81 @@ Result<Response> PutObject(Context& c) {
   }
   return r;
 }
+
+namespace {
+
+// An object's bytes read on the adapter's pool one chunk ahead of the
+// connection, so a download of any size holds two chunks at most and never
+// blocks an I/O thread on the disk.
+class ReaderSource final : public gateway::BodySource,
+                           public std::enable_shared_from_this<ReaderSource> {
+ public:
+  ReaderSource(std::unique_ptr<objects::ObjectReader> reader, std::function<void(std::function<void()>)> post)
+      : reader_(std::move(reader)), post_(std::move(post)) {}
+
+  Pull Read(size_t max, std::string* out) override {
+    std::unique_lock lock(mu_);
+    if (!ready_.empty()) {
+      size_t n = std::min(max, ready_.size() - offset_);
+      out->append(ready_, offset_, n);
+      offset_ += n;
+      if (offset_ == ready_.size()) {
+        ready_.clear();
+        offset_ = 0;
+        if (!done_) Fetch(lock);
+      }
+      return Pull::kData;
+    }
+    if (done_) return Pull::kEnd;
+    Fetch(lock);
+    return Pull::kWait;
+  }
+  void SetWaker(std::function<void()> wake) override {
+    std::lock_guard lock(mu_);
+    wake_ = std::move(wake);
+  }
+  void Cancel() override {
+    std::lock_guard lock(mu_);
+    done_ = true;
+  }
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+
+  // REQUIRES: mu_ held.
+  void Fetch(std::unique_lock<std::mutex>&) {
+    if (fetching_) return;
+    fetching_ = true;
+    post_([self = shared_from_this()] {
+      auto chunk = self->reader_->Read(kChunk);
+      std::function<void()> wake;
+      {
+        std::lock_guard lock(self->mu_);
+        self->fetching_ = false;
+        // A read error ends the body early; the gateway sees the length
+        // fall short and cuts the connection.
+        if (!chunk.ok() || chunk->empty()) {
+          self->done_ = true;
+        } else {
+          self->ready_ = std::move(chunk).value();
+        }
+        wake = self->wake_;
+      }
+      if (wake) wake();
+    });
+  }
+
+  std::unique_ptr<objects::ObjectReader> reader_;  // used by one fetch at a time
+  std::function<void(std::function<void()>)> post_;
+  std::mutex mu_;
+  std::string ready_;     // guarded by mu_
+  size_t offset_ = 0;     // guarded by mu_
+  bool fetching_ = false; // guarded by mu_
+  bool done_ = false;     // guarded by mu_
+  std::function<void()> wake_;  // guarded by mu_
+};
+
+}  // namespace
 
 Result<Response> GetObject(Context& c, bool head) {
   objects::GetOptions o;
@@ -193,9 +297,9 @@ Result<Response> GetObject(Context& c, bool head) {
     r.headers.Add("Content-Range", "bytes " + std::to_string(got.first) + "-" +
                                        std::to_string(got.first + got.length - 1) + "/" + std::to_string(got.info.size));
   }
-  if (!got.partial && got.length > kInlineBodyLimit && !got.reader->local_path().empty() &&
-      got.reader->local_offset() == 0) {
-    r.file_path = got.reader->local_path();
+  if (got.length > kInlineBodyLimit && c.post) {
+    r.body_length = got.length;
+    r.body_source = std::make_shared<ReaderSource>(std::move(got.reader), c.post);
     return r;
   }
   ASSIGN_OR_RETURN(r.body, got.reader->Read(got.length));

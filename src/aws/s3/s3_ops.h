@@ -3,6 +3,10 @@
 // ErrorFromStatus maps.
 #pragma once
 
+#include <functional>
+#include <utility>
+#include <vector>
+
 #include "aws/s3/s3_request.h"
 #include "common/status.h"
 #include "gateway/http.h"
@@ -22,6 +26,9 @@ struct Context {
   objects::ObjectClient* store;
   Request& req;
   const S3Request& s3;
+  // Runs work on the adapter's pool (large downloads read there chunk by
+  // chunk); empty when serving synchronously (tests): bodies are then inline.
+  std::function<void(std::function<void()>)> post;
 };
 
 // Buckets and listing (s3_buckets.cc).
@@ -51,9 +58,15 @@ Result<Response> ListMultipartUploads(Context& c);
 // Shared helpers (s3_objects.cc).
 // Content-Type, x-amz-meta-*, Cache-Control & co. from request headers.
 objects::ObjectMetadata MetadataFromHeaders(const Request& req);
-// The body's bytes: plain, or decoded from aws-chunked. Fills the
-// flexible checksum (header or trailer) into `metadata` when one was sent.
-Result<ChunkedBody> RequestBody(const Request& req, objects::ObjectMetadata* metadata);
+// The flexible checksum the client announces in headers: algorithm and value
+// (x-amz-checksum-*), or only the algorithm when the value will come in an
+// aws-chunked trailer (x-amz-trailer, x-amz-sdk-checksum-algorithm).
+void ChecksumFromHeaders(const Request& req, objects::ObjectMetadata* metadata);
+using BodySink = std::function<Status(std::string_view)>;
+// Hands the body's bytes to `sink` in chunks: from memory or as they arrive
+// (Request::body_stream), plain or decoded from aws-chunked. Checksums sent
+// as trailers are added to `checksums` as (ALGORITHM, base64 value).
+Status ReadBody(const Request& req, const BodySink& sink, std::vector<std::pair<std::string, std::string>>* checksums);
 // The source of x-amz-copy-source and its conditions.
 Result<objects::CopyRequest> CopySource(const Context& c);
 // An integer query parameter within [lo, hi]; `fallback` when absent.

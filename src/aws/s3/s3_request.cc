@@ -1,5 +1,7 @@
 #include "aws/s3/s3_request.h"
 
+#include "aws/s3/aws_chunked.h"
+
 #include <ctime>
 
 namespace aws::s3 {
@@ -195,41 +197,15 @@ bool IsAwsChunked(const gateway::Request& request) {
 }
 
 common::Result<ChunkedBody> DecodeAwsChunked(std::string_view body) {
-  auto bad = [](std::string_view why) {
-    return common::Status::InvalidArgument("IncompleteBody: aws-chunked body: " + std::string(why));
-  };
   ChunkedBody out;
-  for (;;) {
-    size_t eol = body.find("\r\n");
-    if (eol == std::string_view::npos) return bad("chunk header without CRLF");
-    std::string_view header = body.substr(0, eol);
-    std::string_view hex = header.substr(0, header.find(';'));
-    if (hex.empty() || hex.size() > 15) return bad("bad chunk size");
-    uint64_t n = 0;
-    for (char c : hex) {
-      int v = Hex(c);
-      if (v < 0) return bad("bad chunk size");
-      n = n * 16 + static_cast<uint64_t>(v);
-    }
-    body.remove_prefix(eol + 2);
-    if (n == 0) break;
-    if (body.size() < n + 2 || body.substr(n, 2) != "\r\n") return bad("chunk shorter than its size");
-    out.chunks.push_back(body.substr(0, n));
-    out.size += n;
-    body.remove_prefix(n + 2);
-  }
-  // Trailers ("x-amz-checksum-crc32:AAAAAA==") up to an empty line or the end.
-  while (!body.empty()) {
-    size_t eol = body.find("\r\n");
-    std::string_view line = body.substr(0, eol);
-    body = eol == std::string_view::npos ? std::string_view() : body.substr(eol + 2);
-    if (line.empty()) break;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return bad("trailer without ':'");
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    out.trailers[Lower(line.substr(0, colon))] = std::string(value);
-  }
+  AwsChunkedDecoder decoder;
+  RETURN_IF_ERROR(decoder.Feed(body, [&](std::string_view chunk) {
+    if (!chunk.empty()) out.chunks.push_back(chunk);
+    return common::Status::OK();
+  }));
+  RETURN_IF_ERROR(decoder.Finish());
+  out.size = decoder.size();
+  out.trailers = decoder.trailers();
   return out;
 }
 

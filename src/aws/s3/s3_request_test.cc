@@ -1,4 +1,5 @@
 #include "aws/s3/s3_request.h"
+#include "aws/s3/aws_chunked.h"
 
 #include <gtest/gtest.h>
 
@@ -93,3 +94,31 @@ TEST(S3RequestTest, AwsChunkedTruncatedIsIncompleteBody) {
 
 }  // namespace
 }  // namespace aws::s3
+
+TEST(AwsChunkedDecoderTest, BytesSplitAnywhereDecodeTheSame) {
+  std::string body =
+      "5;chunk-signature=abc\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
+  for (size_t step : {1u, 2u, 3u, 7u, 100u}) {
+    aws::s3::AwsChunkedDecoder decoder;
+    std::string out;
+    for (size_t i = 0; i < body.size(); i += step) {
+      ASSERT_TRUE(decoder.Feed(std::string_view(body).substr(i, step), [&](std::string_view d) {
+        out.append(d);
+        return common::Status::OK();
+      }).ok());
+    }
+    ASSERT_TRUE(decoder.Finish().ok());
+    EXPECT_EQ(out, "hello world");
+    EXPECT_EQ(decoder.size(), 11u);
+    EXPECT_EQ(decoder.trailers().at("x-amz-checksum-crc32"), "AAAAAA==");
+  }
+}
+
+TEST(AwsChunkedDecoderTest, TruncatedBodyIsIncomplete) {
+  aws::s3::AwsChunkedDecoder decoder;
+  auto sink = [](std::string_view) { return common::Status::OK(); };
+  ASSERT_TRUE(decoder.Feed("5\r\nhel", sink).ok());
+  EXPECT_TRUE(decoder.Finish().IsInvalidArgument());
+  aws::s3::AwsChunkedDecoder longer;
+  EXPECT_TRUE(longer.Feed("2\r\nhello\r\n", sink).IsInvalidArgument());
+}

@@ -1,0 +1,105 @@
+#include "aws/s3/aws_chunked.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace aws::s3 {
+namespace {
+
+// A chunk header or trailer line is short; anything longer is not aws-chunked.
+constexpr size_t kMaxLine = 4096;
+
+common::Status Bad(std::string_view why) {
+  return common::Status::InvalidArgument("IncompleteBody: aws-chunked body: " + std::string(why));
+}
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+common::Status AwsChunkedDecoder::Line(std::string_view line) {
+  if (state_ == State::kHeader) {
+    std::string_view hex = line.substr(0, line.find(';'));
+    if (hex.empty() || hex.size() > 15) return Bad("bad chunk size");
+    uint64_t n = 0;
+    for (char c : hex) {
+      int v = Hex(c);
+      if (v < 0) return Bad("bad chunk size");
+      n = n * 16 + static_cast<uint64_t>(v);
+    }
+    left_ = n;
+    state_ = n == 0 ? State::kTrailers : State::kData;
+    return common::Status::OK();
+  }
+  // Trailers ("x-amz-checksum-crc32:AAAAAA==") up to an empty line.
+  if (line.empty()) {
+    state_ = State::kDone;
+    return common::Status::OK();
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return Bad("trailer without ':'");
+  std::string name(line.substr(0, colon));
+  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  trailers_[name] = std::string(value);
+  return common::Status::OK();
+}
+
+common::Status AwsChunkedDecoder::Feed(std::string_view in, const Sink& sink) {
+  while (!in.empty()) {
+    switch (state_) {
+      case State::kHeader:
+      case State::kTrailers: {
+        size_t nl = in.find('\n');
+        std::string_view part = in.substr(0, nl == std::string_view::npos ? in.size() : nl + 1);
+        in.remove_prefix(part.size());
+        if (line_.size() + part.size() > kMaxLine) return Bad("line too long");
+        line_.append(part);
+        if (nl == std::string_view::npos) break;
+        if (line_.size() < 2 || line_[line_.size() - 2] != '\r') return Bad("line without CRLF");
+        std::string line = std::move(line_);
+        line_.clear();
+        line.resize(line.size() - 2);
+        RETURN_IF_ERROR(Line(line));
+        break;
+      }
+      case State::kData: {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(left_, in.size()));
+        RETURN_IF_ERROR(sink(in.substr(0, n)));
+        in.remove_prefix(n);
+        left_ -= n;
+        size_ += n;
+        if (left_ == 0) state_ = State::kDataCr;
+        break;
+      }
+      case State::kDataCr:
+        if (in.front() != '\r') return Bad("chunk longer than its size");
+        in.remove_prefix(1);
+        state_ = State::kDataLf;
+        break;
+      case State::kDataLf:
+        if (in.front() != '\n') return Bad("chunk longer than its size");
+        in.remove_prefix(1);
+        state_ = State::kHeader;
+        break;
+      case State::kDone:
+        return common::Status::OK();  // e.g. a trailing signature line: ignored
+    }
+  }
+  return common::Status::OK();
+}
+
+common::Status AwsChunkedDecoder::Finish() const {
+  // The final empty line after the trailers is optional, as some clients omit it.
+  if (state_ == State::kDone || (state_ == State::kTrailers && line_.empty())) return common::Status::OK();
+  if (state_ == State::kHeader && line_.empty()) return Bad("the final 0-size chunk is missing");
+  return Bad("the body ends inside a chunk");
+}
+
+}  // namespace aws::s3
