@@ -130,32 +130,76 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::LoadEntry(const std::stri
     std::string content;
     if (!ReadFile(path, &content)) return nullptr;
     entry->content = std::make_shared<const std::string>(std::move(content));
-    if (Compressible(entry->content_type) && entry->size >= 256) {
-      std::string gz;
-      struct stat gst;
-      std::string gz_path = path + ".gz";
-      if (::stat(gz_path.c_str(), &gst) == 0 && S_ISREG(gst.st_mode) && gst.st_mtim.tv_sec >= st.st_mtim.tv_sec) {
-        if (!ReadFile(gz_path, &gz)) gz.clear();
-      } else {
-        gz = Gzip(*entry->content);
-      }
-      if (!gz.empty() && gz.size() < entry->size) {
-        entry->gzip = std::make_shared<const std::string>(std::move(gz));
-        entry->etag_gzip = fmt::format("\"{:x}-{:x}-gz\"", entry->size, entry->mtime_ns);
-      }
+    std::string gz;
+    struct stat gst;
+    std::string gz_path = path + ".gz";
+    if (::stat(gz_path.c_str(), &gst) == 0 && S_ISREG(gst.st_mode) && gst.st_mtim.tv_sec >= st.st_mtim.tv_sec) {
+      if (!ReadFile(gz_path, &gz)) gz.clear();
     }
+    AddGzip(*entry, std::move(gz));
+    if (entry->gzip) entry->etag_gzip = fmt::format("\"{:x}-{:x}-gz\"", entry->size, entry->mtime_ns);
+  }
+  return entry;
+}
+
+// The gzip variant: a precompressed "<file>.gz" when there is one, else
+// compressed here; kept only when smaller.
+void StaticFiles::AddGzip(Entry& entry, std::string gz) const {
+  if (!Compressible(entry.content_type) || entry.size < 256) return;
+  if (gz.empty()) gz = Gzip(*entry.content);
+  if (!gz.empty() && gz.size() < entry.size) entry.gzip = std::make_shared<const std::string>(std::move(gz));
+}
+
+std::shared_ptr<const StaticFiles::Entry> StaticFiles::LoadStoreEntry(const std::string& relative,
+                                                                      const StaticStore::Info& info,
+                                                                      const std::string& path) {
+  auto entry = std::make_shared<Entry>();
+  entry->path = path;
+  entry->content_type = std::string(ContentType(path));
+  entry->size = info.size;
+  entry->version = info.version;
+  entry->etag = "\"" + info.version + "\"";
+  if (entry->size <= kMaxCachedBytes) {
+    auto content = store_->Read(path);
+    if (!content) return nullptr;
+    entry->size = content->size();
+    entry->content = std::make_shared<const std::string>(std::move(*content));
+    std::string gz;
+    if (auto gz_info = store_->Stat(path + ".gz")) {
+      if (auto bytes = store_->Read(path + ".gz")) gz = std::move(*bytes);
+    }
+    AddGzip(*entry, std::move(gz));
+    if (entry->gzip) entry->etag_gzip = "\"" + info.version + "-gz\"";
   }
   return entry;
 }
 
 std::shared_ptr<const StaticFiles::Entry> StaticFiles::Lookup(const std::string& relative) {
   int64_t now = SteadyMicros();
+  std::optional<StaticStore::Info> info;
+  std::string store_path = relative;
+  if (store_) {
+    // A store lookup is an index probe, cheap enough for every request.
+    if (!relative.ends_with('/')) info = store_->Stat(relative);
+    if (!info) {
+      store_path = relative + (relative.ends_with('/') ? "index.html" : "/index.html");
+      info = store_->Stat(store_path);
+    }
+  }
   {
     std::shared_lock lock(mu_);
     auto it = cache_.find(relative);
-    if (it != cache_.end() && now - it->second->checked_micros < 1'000'000) return it->second;
+    if (it != cache_.end()) {
+      if (store_ && info && it->second->version == info->version && it->second->path == store_path) return it->second;
+      if (!store_ && now - it->second->checked_micros < 1'000'000) return it->second;
+    }
   }
-  std::shared_ptr<const Entry> fresh = LoadEntry(relative, now);
+  std::shared_ptr<const Entry> fresh;
+  if (!store_) {
+    fresh = LoadEntry(relative, now);
+  } else if (info) {
+    fresh = LoadStoreEntry(relative, *info, store_path);
+  }
   std::unique_lock lock(mu_);
   auto it = cache_.find(relative);
   if (it != cache_.end()) {
@@ -195,6 +239,10 @@ Response StaticFiles::Build(const Entry& entry, const Request& request, std::str
     r.shared_body = entry.gzip;
   } else if (entry.content) {
     r.shared_body = entry.content;
+  } else if (store_) {
+    r.body_source = store_->Open(entry.path);
+    r.body_length = entry.size;
+    if (!r.body_source) return Response::Problem(404, "Not Found", "file vanished", request.request_id);
   } else {
     r.file_path = entry.path;
   }

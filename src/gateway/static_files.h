@@ -20,6 +20,25 @@
 
 namespace gateway {
 
+// Files kept somewhere other than a local folder: the site bucket
+// (aws/s3/site_bucket.h). Paths are "/index.html"-style.
+// Thread safety: called from any thread.
+class StaticStore {
+ public:
+  struct Info {
+    uint64_t size = 0;
+    std::string version;  // changes whenever the content does (the object's ETag)
+  };
+  virtual ~StaticStore() = default;
+  // nullopt when there is no such file.
+  virtual std::optional<Info> Stat(const std::string& path) = 0;
+  // The whole content of a file up to StaticFiles::kMaxCachedBytes; nullopt
+  // when it is gone.
+  virtual std::optional<std::string> Read(const std::string& path) = 0;
+  // A larger file in chunks; nullptr when it is gone.
+  virtual std::shared_ptr<BodySource> Open(const std::string& path) = 0;
+};
+
 class StaticFiles {
  public:
   static constexpr size_t kMaxCachedBytes = 4 * 1024 * 1024;
@@ -27,6 +46,13 @@ class StaticFiles {
 
   // `root` may be missing; enabled() then says false.
   explicit StaticFiles(std::string root);
+  // Serves from `store` instead of the folder (enabled() is then true). Every
+  // request checks the file's version, so a redeploy shows at once.
+  // REQUIRES: before serving.
+  void SetStore(std::shared_ptr<StaticStore> store) {
+    store_ = std::move(store);
+    enabled_ = store_ != nullptr;
+  }
 
   bool enabled() const { return enabled_; }
   const std::string& root() const { return root_; }
@@ -53,14 +79,19 @@ class StaticFiles {
     int64_t mtime_ns = 0;
     uint64_t size = 0;
     int64_t checked_micros = 0;
+    std::string version;  // StaticStore::Info::version (store mode)
   };
 
   std::shared_ptr<const Entry> Lookup(const std::string& relative);
   std::shared_ptr<const Entry> LoadEntry(const std::string& relative, int64_t now);
+  std::shared_ptr<const Entry> LoadStoreEntry(const std::string& relative, const StaticStore::Info& info,
+                                              const std::string& path);
+  void AddGzip(Entry& entry, std::string precompressed) const;
   Response Build(const Entry& entry, const Request& request, std::string_view relative) const;
 
   std::string root_;
   bool enabled_ = false;
+  std::shared_ptr<StaticStore> store_;
   std::shared_mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Entry>> cache_;  // guarded by mu_
   size_t cache_bytes_ = 0;                                               // guarded by mu_

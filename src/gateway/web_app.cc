@@ -46,7 +46,9 @@ std::string_view ReasonPhrase(int status) {
 
 WebApp::WebApp(WebAppOptions options, Router* router, Throttler* throttler, MetricsRegistry* metrics)
     : options_(std::move(options)), router_(router), throttler_(throttler), metrics_(metrics),
-      static_files_(options_.static_dir) {}
+      static_files_(options_.static_dir) {
+  if (options_.static_store) static_files_.SetStore(options_.static_store);
+}
 
 common::Status WebApp::AddBuiltinRoutes() {
   metrics_->GetGauge("rivulet_build_info", "Build information; the value is always 1.",

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ namespace gateway {
 
 struct WebAppOptions {
   std::string static_dir;  // may be missing
+  // When set, static files come from here (the site bucket) instead.
+  std::shared_ptr<StaticStore> static_store;
   bool spa_fallback = true;
   std::string version;
   // Fills the names of components not ready yet; true when all are.

@@ -2,6 +2,7 @@
 //         [--aws-port N] [--role all|api|worker] [--log-format text|json] [--set section.name=value ...]
 // rivulet version
 // rivulet loadgen [--url URL] [--rate N] [--duration D] [--customers N] ...  (src/loadgen)
+// rivulet [--data-dir DIR] replay --from archive/<stream>/YYYY/MM/DD/ --to-stream NAME [--endpoint URL]
 //
 // Startup: config -> logging -> data dir -> BuildServices (services.cc) ->
 // listeners -> <data-dir>/ports.json. SIGINT/SIGTERM: stop accepting, drain
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "archiver/replay.h"
 #include "common/logging.h"
 #include "gateway/aws_dispatcher.h"
 #include "gateway/server.h"
@@ -34,19 +36,6 @@ namespace server {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Default static dir: the built web UI beside the build directory
-// (<exe dir>/../web/dist, i.e. the repository's web/dist for build/rivulet),
-// else ./web/dist.
-std::string DefaultStaticDir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path candidate = exe.parent_path().parent_path() / "web" / "dist";
-    if (fs::is_directory(candidate, ec)) return candidate.string();
-  }
-  return (fs::current_path(ec) / "web" / "dist").string();
-}
 
 common::Status WritePortsFile(const std::string& data_dir, uint16_t http, uint16_t aws) {
   fs::path final_path = fs::path(data_dir) / "ports.json";
@@ -122,7 +111,8 @@ common::Status Serve(const Config& config) {
   RETURN_IF_ERROR(BuildServices(config, &registry));
 
   gateway::WebAppOptions web_options;
-  web_options.static_dir = config.GetString("gateway.static_dir", DefaultStaticDir());
+  web_options.static_dir = StaticDir(config);
+  web_options.static_store = registry.static_store();
   web_options.spa_fallback = config.GetBool("gateway.spa_fallback", true);
   web_options.version = RIVULET_VERSION;
   web_options.ready = [&registry](std::vector<std::string>* not_ready) { return registry.Ready(not_ready); };
@@ -167,7 +157,9 @@ common::Status Serve(const Config& config) {
   uint16_t http_port = server.port("http"), aws_port = server.port("aws");
   RETURN_IF_ERROR(WritePortsFile(data_dir, http_port, aws_port));
   spdlog::info("rivulet {} serving web on {}:{}, AWS endpoint on {}:{}, data in {}, static files from {}{}",
-               RIVULET_VERSION, http.address, http_port, aws.address, aws_port, data_dir, web_options.static_dir,
+               RIVULET_VERSION, http.address, http_port, aws.address, aws_port, data_dir,
+               web_options.static_store ? "the site bucket " + config.GetString("web.site_bucket", "site")
+                                        : web_options.static_dir,
                web.static_files().enabled() ? "" : " (missing: serving a placeholder page)");
   std::string shown = http.address == "0.0.0.0" ? "127.0.0.1" : http.address;
   std::printf("Rivulet is running: http://%s:%u/  (AWS endpoint http://%s:%u, Ctrl-C stops)\n", shown.c_str(),
@@ -233,6 +225,13 @@ int main(int argc, char** argv) {
   loadgen_cmd->add_option("--progress", load_progress, "auto, live, lines or quiet")
       ->check(CLI::IsMember({"auto", "live", "lines", "quiet"}));
   loadgen_cmd->add_flag("--json", load.json, "print the final report as one JSON object");
+  archiver::ReplayOptions replay_options;
+  auto* replay = app.add_subcommand("replay", "stream archived records back into a stream");
+  replay->fallthrough();  // --data-dir after "replay" still reaches the app
+  replay->add_option("--from", replay_options.from, "archive prefix: archive/<stream>/YYYY/MM/DD/[HH/]")->required();
+  replay->add_option("--to-stream", replay_options.to_stream, "the stream to put the records into")->required();
+  replay->add_option("--endpoint", replay_options.endpoint,
+                     "AWS endpoint of the running server (default: <data-dir>/ports.json, else http://127.0.0.1:4566)");
   CLI11_PARSE(app, argc, argv);
 
   if (loadgen_cmd->parsed()) {
@@ -260,6 +259,24 @@ int main(int argc, char** argv) {
 
   if (version->parsed()) {
     std::printf("rivulet %s\n", RIVULET_VERSION);
+    return 0;
+  }
+  if (replay->parsed()) {
+    if (replay->count("--endpoint") == 0) {
+      // The server writes its ports beside its data (see WritePortsFile).
+      std::ifstream ports((data_dir.empty() ? std::string("./data") : data_dir) + "/ports.json");
+      std::string text((std::istreambuf_iterator<char>(ports)), std::istreambuf_iterator<char>());
+      if (size_t at = text.find("\"aws\": "); at != std::string::npos) {
+        replay_options.endpoint = "http://127.0.0.1:" + std::to_string(std::atoi(text.c_str() + at + 7));
+      }
+    }
+    auto stats = archiver::Replay(replay_options);
+    if (!stats.ok()) {
+      std::fprintf(stderr, "rivulet replay: %s\n", stats.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("replayed %llu records from %llu objects into %s\n", static_cast<unsigned long long>(stats->records),
+                static_cast<unsigned long long>(stats->objects), replay_options.to_stream.c_str());
     return 0;
   }
 

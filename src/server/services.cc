@@ -15,16 +15,21 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
 
 #include <spdlog/spdlog.h>
 
 #include "analytics/analytics_function.h"
 #include "aws/auth/aws_authorizer.h"
+#include "archiver/archiver.h"
 #include "aws/dynamodb/dynamodb_handler.h"
 #include "aws/iam/iam_handler.h"
 #include "aws/kinesis/kinesis_handler.h"
 #include "aws/lambda/lambda_handler.h"
 #include "aws/s3/s3_handler.h"
+#include "aws/s3/site_bucket.h"
 #include "console/console.h"
 #include "functions/checkpoint_store.h"
 #include "functions/runtime.h"
@@ -127,6 +132,19 @@ common::Status AddIam(const Config& config, ServiceRegistry* registry, table::Ta
 
 }  // namespace
 
+std::string StaticDir(const Config& config) {
+  std::string configured = config.GetString("gateway.static_dir", "");
+  if (!configured.empty()) return configured;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path candidate = exe.parent_path().parent_path() / "web" / "dist";
+    if (fs::is_directory(candidate, ec)) return candidate.string();
+  }
+  return (fs::current_path(ec) / "web" / "dist").string();
+}
+
 common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // --- gateway test hooks (off by default) ---
   if (config.GetBool("gateway.debug_endpoints", false)) {
@@ -157,6 +175,21 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     auto* s3 = registry->Own(std::make_unique<aws::s3::S3Handler>(
         backends.object_store, static_cast<int>(config.GetInt("objects.threads", 16))));
     registry->aws().SetRestFallback(s3->AsHandler(), /*streams_puts=*/true);
+  }
+  // The web UI is served from the site bucket (web.site_bucket, "" = from
+  // the folder): seeded from the built UI when empty, redeployed with
+  // `aws s3 sync web/dist s3://site`.
+  if (std::string site = config.GetString("web.site_bucket", "site"); serves && !site.empty()) {
+    ASSIGN_OR_RETURN(int seeded, aws::s3::SeedSiteBucket(backends.objects, site, StaticDir(config)));
+    if (seeded > 0) spdlog::info("site bucket {}: uploaded {} files from {}", site, seeded, StaticDir(config));
+    objects::ListObjectsRequest probe;
+    probe.bucket = site;
+    probe.max_keys = 1;
+    ASSIGN_OR_RETURN(auto listed, backends.objects->ListObjects(probe));
+    // An empty bucket (no built UI anywhere) leaves the folder's landing page.
+    if (!listed.objects.empty()) {
+      registry->SetStaticStore(std::make_shared<aws::s3::BucketStaticStore>(backends.objects, site));
+    }
   }
   registry->SetReady("objects", true);
 
@@ -271,6 +304,26 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   });
   registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
+
+  // --- archiver (Firehose-style copies of the shop's streams into objects) ---
+  // archive/<stream>/YYYY/MM/DD/HH/<stream>-<shard>-<first seq>.jsonl.zst;
+  // `rivulet replay` reads them back (src/archiver/README.md).
+  if (config.GetBool("archiver.enabled", true)) {
+    archiver::ArchiverOptions archive;
+    archive.bucket = config.GetString("archiver.bucket", archive.bucket);
+    archive.interval_ms = static_cast<int>(config.GetInt("archiver.interval_ms", archive.interval_ms));
+    archive.max_object_bytes =
+        static_cast<uint64_t>(config.GetInt("archiver.max_object_bytes", static_cast<int64_t>(archive.max_object_bytes)));
+    archive.streams.clear();
+    std::string list = config.GetString("archiver.streams", "orders,activity");
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) archive.streams.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    ASSIGN_OR_RETURN(auto archiver_app, archiver::Archiver::Start(functions_runtime, backends.objects, archive));
+    registry->Own(std::move(archiver_app));
+  }
 
   // --- event-source mappings from the config file and the Lambda API ---
   // Keep this block last: every function must be registered before.

@@ -15,6 +15,7 @@
 #include "gateway/aws_dispatcher.h"
 #include "gateway/metrics.h"
 #include "gateway/router.h"
+#include "gateway/static_files.h"
 #include "gateway/token_bucket.h"
 #include "gateway/ws_hub.h"
 #include "server/config.h"
@@ -51,6 +52,11 @@ class ServiceRegistry {
   void OnShutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
   void RunShutdownHooks();
 
+  // Where the web listener's static files come from when not the folder
+  // (the site bucket); null: the folder.
+  void SetStaticStore(std::shared_ptr<gateway::StaticStore> store) { static_store_ = std::move(store); }
+  std::shared_ptr<gateway::StaticStore> static_store() const { return static_store_; }
+
   // /readyz is 200 once every component that registered is ready.
   void SetReady(const std::string& component, bool ready);
   // True when all are ready; otherwise `not_ready` lists the others.
@@ -64,6 +70,7 @@ class ServiceRegistry {
   gateway::Hub hub_;
   gateway::Throttler throttler_;
   std::vector<std::shared_ptr<void>> owned_;
+  std::shared_ptr<gateway::StaticStore> static_store_;
   std::vector<std::function<void()>> shutdown_hooks_;
   mutable std::mutex ready_mu_;
   std::map<std::string, bool> ready_;  // guarded by ready_mu_
@@ -75,6 +82,9 @@ class ServiceRegistry {
 enum class NodeRole { kAll, kApi, kWorker };
 // "all", "api" or "worker"; InvalidArgument otherwise.
 common::Result<NodeRole> ParseRole(std::string_view text);
+// The built web UI: gateway.static_dir, else <exe dir>/../web/dist (the
+// repository's web/dist for build/rivulet), else ./web/dist.
+std::string StaticDir(const Config& config);
 
 // Constructs the engines named by `config` and registers their handlers.
 // Failures (a data directory that cannot be opened, say) stop startup.
