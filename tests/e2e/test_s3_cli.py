@@ -183,16 +183,16 @@ def test_sync_up_change_and_delete(server, tmp_path):
     (site / "index.html").write_text("<h1>v1</h1>")
     (site / "assets" / "app.js").write_text("console.log(1)")
     (site / "assets" / "old.css").write_text("body{}")
-    aws(server, "s3", "mb", "s3://site")
-    aws(server, "s3", "sync", str(site), "s3://site")
-    keys = sorted(o["Key"] for o in api(server, "list-objects-v2", "--bucket", "site")["Contents"])
+    aws(server, "s3", "mb", "s3://sync-site")
+    aws(server, "s3", "sync", str(site), "s3://sync-site")
+    keys = sorted(o["Key"] for o in api(server, "list-objects-v2", "--bucket", "sync-site")["Contents"])
     assert keys == ["assets/app.js", "assets/old.css", "index.html"]
-    assert api(server, "head-object", "--bucket", "site", "--key", "index.html")["ContentType"] == "text/html"
+    assert api(server, "head-object", "--bucket", "sync-site", "--key", "index.html")["ContentType"] == "text/html"
     (site / "index.html").write_text("<h1>version two</h1>")
     (site / "assets" / "old.css").unlink()
-    out = aws(server, "s3", "sync", "--delete", str(site), "s3://site").stdout.decode()
-    assert "index.html" in out and "delete: s3://site/assets/old.css" in out
+    out = aws(server, "s3", "sync", "--delete", str(site), "s3://sync-site").stdout.decode()
+    assert "index.html" in out and "delete: s3://sync-site/assets/old.css" in out
     down = tmp_path / "down"
-    aws(server, "s3", "sync", "s3://site", str(down))
+    aws(server, "s3", "sync", "s3://sync-site", str(down))
     assert (down / "index.html").read_text() == "<h1>version two</h1>"
     assert not (down / "assets" / "old.css").exists()
