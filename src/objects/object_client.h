@@ -136,7 +136,8 @@ class ObjectWriter {
   virtual Status Append(std::string_view chunk) = 0;
   // The flexible checksum the client sent after the bytes (an aws-chunked
   // trailer): Commit fails with BadDigest when the bytes do not match it.
-  virtual void SetChecksum(std::string algorithm, std::string value_base64) = 0;
+  // The default ignores it (clients that cannot check it).
+  virtual void SetChecksum(std::string algorithm, std::string value_base64) {}
   // Makes the object durable and visible; returns what was stored.
   virtual Result<ObjectInfo> Commit() = 0;
 };
@@ -248,10 +249,11 @@ class ObjectClient {
                                       const std::string& upload_id, int part_number,
                                       std::string_view data,
                                       const std::optional<std::string>& content_md5_base64) = 0;
-  // UploadPart with the bytes appended in chunks.
+  // UploadPart with the bytes appended in chunks. The default gathers them
+  // in memory and calls UploadPart; the embedded store streams to disk.
   virtual Result<std::unique_ptr<PartWriter>> NewPartWriter(
       const std::string& bucket, const std::string& key, const std::string& upload_id, int part_number,
-      const std::optional<std::string>& content_md5_base64) = 0;
+      const std::optional<std::string>& content_md5_base64);
   // Copies [first, last] of an object (or all of it) into a part.
   virtual Result<PartInfo> UploadPartCopy(const std::string& bucket, const std::string& key,
                                           const std::string& upload_id, int part_number,

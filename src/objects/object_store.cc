@@ -492,6 +492,38 @@ void FileObjectStore::ReapRetired(bool all) {
   }
 }
 
+namespace {
+
+class BufferedPartWriter final : public PartWriter {
+ public:
+  BufferedPartWriter(ObjectClient* client, std::string bucket, std::string key, std::string upload_id, int part_number,
+                     std::optional<std::string> md5)
+      : client_(client), bucket_(std::move(bucket)), key_(std::move(key)), upload_id_(std::move(upload_id)),
+        part_number_(part_number), md5_(std::move(md5)) {}
+  Status Append(std::string_view chunk) override {
+    data_.append(chunk);
+    return Status::OK();
+  }
+  Result<PartInfo> Commit() override {
+    return client_->UploadPart(bucket_, key_, upload_id_, part_number_, data_, md5_);
+  }
+
+ private:
+  ObjectClient* client_;
+  std::string bucket_, key_, upload_id_;
+  int part_number_;
+  std::optional<std::string> md5_;
+  std::string data_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PartWriter>> ObjectClient::NewPartWriter(const std::string& bucket, const std::string& key,
+                                                                const std::string& upload_id, int part_number,
+                                                                const std::optional<std::string>& md5) {
+  return std::unique_ptr<PartWriter>(new BufferedPartWriter(this, bucket, key, upload_id, part_number, md5));
+}
+
 Result<std::string> ObjectClient::GetObjectBytes(const std::string& bucket, const std::string& key) {
   ASSIGN_OR_RETURN(GetResult got, GetObject(bucket, key, {}));
   std::string out;
