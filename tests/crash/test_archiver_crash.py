@@ -5,6 +5,7 @@ into a new stream, which ends up with the same records in the same order per
 partition key."""
 import base64
 import json
+import os
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ import boto3
 import requests
 from botocore.config import Config
 
-from rivulet_harness import AWS_ENV, BIN, Rivulet
+from rivulet_harness import AWS_ENV, AwsAuth, BIN, Rivulet
 
 RECORDS = 100_000
 ARGS = ["--set", "archiver.streams=arch", "--set", "archiver.interval_ms=200",
@@ -50,7 +51,8 @@ def archive_keys(server):
     keys, token = [], None
     while True:
         url = f"{server.aws_url}/archive?list-type=2&prefix=arch/"
-        r = requests.get(url, params={"continuation-token": token} if token else None, timeout=30)
+        r = requests.get(url, params={"continuation-token": token} if token else None, timeout=30,
+                         auth=AwsAuth("s3"))
         text = r.text
         keys += [k.split("</Key>")[0] for k in text.split("<Key>")[1:]]
         if "<IsTruncated>true</IsTruncated>" not in text:
@@ -62,6 +64,7 @@ def archived_lines(server):
     """Every archived JSON line (objects are zstd frames; concatenated frames
     decompress to the concatenated lines)."""
     session = requests.Session()
+    session.auth = AwsAuth("s3")
     blob = b"".join(session.get(f"{server.aws_url}/archive/{k}", timeout=30).content for k in archive_keys(server))
     out = subprocess.run(["zstd", "-dc"], input=blob, capture_output=True, check=True).stdout
     return [json.loads(line) for line in out.decode().splitlines() if line]
@@ -115,7 +118,8 @@ def test_archive_holds_every_record_once_across_kill_and_replays(tmp_path):
         client.create_stream(StreamName="arch-copy", ShardCount=2)
         wait_active(client, "arch-copy")
         done = subprocess.run([BIN, "--data-dir", str(server.data_dir), "replay", "--from", "archive/arch/",
-                               "--to-stream", "arch-copy"], capture_output=True, timeout=300)
+                               "--to-stream", "arch-copy"], capture_output=True, timeout=300,
+                              env=dict(os.environ, **AWS_ENV))
         assert done.returncode == 0, done.stderr.decode()
         assert b"replay:" in done.stderr  # plain progress lines when not on a terminal
         def by_key(records):

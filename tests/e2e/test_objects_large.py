@@ -9,6 +9,8 @@ import http.client
 import os
 import re
 
+from rivulet_harness import sign_headers
+
 MiB = 1 << 20
 SIZE = int(os.environ.get("RIVULET_LARGE_OBJECT_BYTES", str(2 * 1024 * MiB)))
 RSS_LIMIT_KB = 200 * 1024
@@ -35,15 +37,22 @@ def peak_rss_kb(pid):
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
 
 
+def signed(rivulet, method, path, headers=None):
+    """SigV4 headers (UNSIGNED-PAYLOAD: the body is not hashed up front)."""
+    return sign_headers(method, rivulet.aws_url + path, headers=headers or {}, service="s3", unsigned_payload=True)
+
+
 def test_two_gigabyte_object_streams_with_bounded_memory(rivulet):
     conn = http.client.HTTPConnection("127.0.0.1", rivulet.aws_port, timeout=120)
-    conn.request("PUT", "/big")
-    assert conn.getresponse().read() is not None
+    conn.request("PUT", "/big", headers=signed(rivulet, "PUT", "/big"))
+    assert conn.getresponse().status == 200
 
     md5 = hashlib.md5()
-    conn.putrequest("PUT", "/big/blob.bin")
-    conn.putheader("Content-Length", str(SIZE))
-    conn.putheader("Content-Type", "application/octet-stream")
+    conn.putrequest("PUT", "/big/blob.bin", skip_host=True)
+    headers = signed(rivulet, "PUT", "/big/blob.bin", {"Content-Type": "application/octet-stream"})
+    headers["Content-Length"] = str(SIZE)
+    for k, v in headers.items():
+        conn.putheader(k, v)
     conn.endheaders()
     for piece in pattern(0, SIZE):
         md5.update(piece)
@@ -53,7 +62,7 @@ def test_two_gigabyte_object_streams_with_bounded_memory(rivulet):
     assert r.status == 200, body
     assert r.getheader("ETag") == f'"{md5.hexdigest()}"'
 
-    conn.request("GET", "/big/blob.bin")
+    conn.request("GET", "/big/blob.bin", headers=signed(rivulet, "GET", "/big/blob.bin"))
     r = conn.getresponse()
     assert r.status == 200 and int(r.getheader("Content-Length")) == SIZE
     got = hashlib.md5()
@@ -65,7 +74,8 @@ def test_two_gigabyte_object_streams_with_bounded_memory(rivulet):
 
     # A range deep inside the object.
     first, length = SIZE * 3 // 4 - 12345, min(100 * MiB, SIZE // 8) + 7
-    conn.request("GET", "/big/blob.bin", headers={"Range": f"bytes={first}-{first + length - 1}"})
+    conn.request("GET", "/big/blob.bin",
+                 headers=signed(rivulet, "GET", "/big/blob.bin", {"Range": f"bytes={first}-{first + length - 1}"}))
     r = conn.getresponse()
     assert r.status == 206
     assert r.getheader("Content-Range") == f"bytes {first}-{first + length - 1}/{SIZE}"
@@ -83,8 +93,11 @@ def test_answer_before_the_body_closes_cleanly(rivulet):
     """A PUT to a missing bucket is refused without reading its large body;
     the client still gets the S3 error, and the server stays usable."""
     conn = http.client.HTTPConnection("127.0.0.1", rivulet.aws_port, timeout=30)
-    conn.putrequest("PUT", "/nobucket/k")
-    conn.putheader("Content-Length", str(64 * MiB))
+    conn.putrequest("PUT", "/nobucket/k", skip_host=True)
+    headers = signed(rivulet, "PUT", "/nobucket/k")
+    headers["Content-Length"] = str(64 * MiB)
+    for k, v in headers.items():
+        conn.putheader(k, v)
     conn.endheaders()
     try:
         for piece in pattern(0, 4 * MiB):
@@ -94,5 +107,5 @@ def test_answer_before_the_body_closes_cleanly(rivulet):
     r = conn.getresponse()
     assert r.status == 404 and b"<Code>NoSuchBucket</Code>" in r.read()
     again = http.client.HTTPConnection("127.0.0.1", rivulet.aws_port, timeout=30)
-    again.request("GET", "/")
+    again.request("GET", "/", headers=signed(rivulet, "GET", "/"))
     assert again.getresponse().status == 200

@@ -8,7 +8,7 @@ import subprocess
 
 import requests
 
-from rivulet_harness import AWS_ENV, Rivulet
+from rivulet_harness import AWS_ENV, AwsAuth, Rivulet
 
 
 def write_site(root, title):
@@ -37,7 +37,7 @@ def test_site_bucket_is_seeded_and_redeployed_with_sync(tmp_path):
         etag = r.headers["ETag"]
         assert requests.get(server.http_url + "/", headers={"If-None-Match": etag}).status_code == 304
         # The bucket holds the seeded files, visible over S3.
-        listed = requests.get(server.aws_url + "/site?list-type=2").text
+        listed = requests.get(server.aws_url + "/site?list-type=2", auth=AwsAuth("s3")).text
         assert "<Key>index.html</Key>" in listed and "<Key>app.js</Key>" in listed
 
         # Redeploy: the very next request serves the new files.
