@@ -1,9 +1,12 @@
 #include "notify/outbox.h"
 
+#include <set>
+
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -203,6 +206,46 @@ Status Outbox::Enqueue(const std::string& id, Email email, bool* created) {
   return Status::OK();
 }
 
+Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> emails) {
+  std::vector<table::TransactWriteItem> actions;
+  std::set<std::string> ids;
+  for (auto& [id, email] : emails) {
+    ASSIGN_OR_RETURN(table::TransactWriteItem action, MakeEnqueueAction(id, std::move(email)));
+    if (!ids.insert(id).second) {
+      counters_.duplicates.fetch_add(1);
+      continue;
+    }
+    actions.push_back(std::move(action));
+  }
+  int created = 0;
+  constexpr size_t kMaxActions = 100;  // TransactWriteItems' limit
+  for (size_t start = 0; start < actions.size(); start += kMaxActions) {
+    std::vector<table::TransactWriteItem> chunk(
+        std::make_move_iterator(actions.begin() + static_cast<std::ptrdiff_t>(start)),
+        std::make_move_iterator(actions.begin() + static_cast<std::ptrdiff_t>(std::min(actions.size(), start + kMaxActions))));
+    // A redelivered batch finds some entries written: drop those and commit
+    // the rest (each round removes at least one action, so this ends).
+    while (!chunk.empty()) {
+      table::WriteFailure failure;
+      Status s = tables_->TransactWriteItems(chunk, "", &failure);
+      if (s.ok()) {
+        created += static_cast<int>(chunk.size());
+        break;
+      }
+      if (!s.IsConditionFailed()) return s.WithContext("enqueueing " + std::to_string(chunk.size()) + " emails");
+      std::vector<table::TransactWriteItem> rest;
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        if (IsAlreadyEnqueued(failure, i)) counters_.duplicates.fetch_add(1);
+        else rest.push_back(std::move(chunk[i]));
+      }
+      if (rest.size() == chunk.size()) return s.WithContext("enqueueing emails");
+      chunk = std::move(rest);
+    }
+  }
+  if (created > 0) NotifyEnqueued(created);
+  return created;
+}
+
 void Outbox::NotifyEnqueued(int count) {
   counters_.enqueued.fetch_add(static_cast<uint64_t>(count));
   // Called under the lock so that SetWakeHook(nullptr) in ~Dispatcher waits
@@ -229,14 +272,21 @@ Result<std::optional<OutboxEntry>> Outbox::Get(const std::string& id) {
 
 Result<table::QueryResult> Outbox::QueryState(OutboxState state, std::optional<int64_t> due_at_most, bool forward,
                                                int limit, table::Select select,
-                                               const std::optional<table::Item>& start) {
+                                               const std::optional<table::Item>& start, int64_t due_at_least) {
   table::QueryRequest query;
   query.table_name = options_.table_name;
   query.index_name = kStateIndex;
-  query.key_condition_expression = due_at_most ? "#state = :state AND #due <= :due" : "#state = :state";
-  query.attributes.names = due_at_most ? NamesFor({"#state", "#due"}) : NamesFor({"#state"});
+  if (due_at_least > 0) {
+    query.key_condition_expression = "#state = :state AND #due BETWEEN :low AND :due";
+    query.attributes.names = NamesFor({"#state", "#due"});
+    query.attributes.values[":low"] = Num(due_at_least);
+    query.attributes.values[":due"] = Num(due_at_most.value_or(std::numeric_limits<int64_t>::max() / 2));
+  } else {
+    query.key_condition_expression = due_at_most ? "#state = :state AND #due <= :due" : "#state = :state";
+    query.attributes.names = due_at_most ? NamesFor({"#state", "#due"}) : NamesFor({"#state"});
+    if (due_at_most) query.attributes.values[":due"] = Num(*due_at_most);
+  }
   query.attributes.values[":state"] = AttributeValue::S(std::string(StateName(state)));
-  if (due_at_most) query.attributes.values[":due"] = Num(*due_at_most);
   query.scan_index_forward = forward;
   query.limit = limit;
   query.select = select;
@@ -270,8 +320,41 @@ Result<int64_t> Outbox::Count(OutboxState state) {
   return count;
 }
 
+// Why a floor: every entry that leaves QUEUED deletes its state-due index
+// key, and RocksDB keeps those deletions as tombstones until compaction. A
+// query from the start of the QUEUED range walks all of them, so under a
+// steady stream of emails each dispatcher pass cost O(emails sent lately).
+// Entries are enqueued (and re-queued) due "now", so the earliest due entry
+// only moves forward: queries start a margin below the earliest due seen. A
+// full scan every kFullScanMillis catches an entry whose write took longer
+// than the margin.
+namespace {
+constexpr int64_t kFloorMarginMillis = 2'000;
+constexpr int64_t kFullScanMillis = 5'000;
+}  // namespace
+
+int64_t Outbox::ScanFloor(int64_t now) {
+  std::lock_guard lock(floor_mu_);
+  if (now - last_full_scan_millis_ >= kFullScanMillis || now < last_full_scan_millis_) {
+    last_full_scan_millis_ = now;
+    return 0;
+  }
+  return due_floor_;
+}
+
+void Outbox::NoteEarliestDue(int64_t earliest_due, int64_t now, bool full_scan) {
+  // Never above now - margin: an entry enqueued from now on is due >= now.
+  int64_t floor = std::min(earliest_due, now) - kFloorMarginMillis;
+  std::lock_guard lock(floor_mu_);
+  due_floor_ = full_scan ? floor : std::max(due_floor_, floor);
+}
+
 Result<std::vector<OutboxEntry>> Outbox::Due(int64_t now_millis, int limit) {
-  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, now_millis, true, limit));
+  int64_t floor = ScanFloor(now_millis);
+  ASSIGN_OR_RETURN(table::QueryResult result,
+                   QueryState(OutboxState::kQueued, now_millis, true, limit, table::Select::kAllAttributes,
+                              std::nullopt, floor));
+  if (!result.items.empty()) NoteEarliestDue(GetN(result.items.front(), "due_millis"), now_millis, floor == 0);
   std::vector<OutboxEntry> entries;
   for (const Item& item : result.items) {
     ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item));
@@ -281,9 +364,14 @@ Result<std::vector<OutboxEntry>> Outbox::Due(int64_t now_millis, int limit) {
 }
 
 Result<std::optional<int64_t>> Outbox::NextDue() {
-  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, std::nullopt, true, 1));
+  int64_t now = options_.clock->NowMillis();
+  int64_t floor = ScanFloor(now);
+  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, std::nullopt, true, 1,
+                                                         table::Select::kAllAttributes, std::nullopt, floor));
   if (result.items.empty()) return std::optional<int64_t>();
-  return std::optional<int64_t>(GetN(result.items.front(), "due_millis"));
+  int64_t due = GetN(result.items.front(), "due_millis");
+  NoteEarliestDue(due, now, floor == 0);
+  return std::optional<int64_t>(due);
 }
 
 Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64_t lease_until_millis) {

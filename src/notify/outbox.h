@@ -99,6 +99,12 @@ class Outbox {
   // an email that ValidateEmail rejects.
   Status Enqueue(const std::string& id, Email email, bool* created = nullptr);
 
+  // Enqueue for many emails at once: one transaction (one fsync) per 100
+  // entries instead of one write each. Ids that exist already, or repeat in
+  // `emails`, are skipped (counted as duplicates). Returns how many entries
+  // were created; InvalidArgument as Enqueue, before anything is written.
+  Result<int> EnqueueMany(std::vector<std::pair<std::string, Email>> emails);
+
   // The same write as one action for the caller's own TransactWriteItems
   // (checkpoint + outbox entry, all or nothing). The action's condition fails
   // when the entry exists: the transaction then returns ConditionFailed and
@@ -153,13 +159,21 @@ class Outbox {
   Status FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis, const std::string& error);
   Result<table::QueryResult> QueryState(OutboxState state, std::optional<int64_t> due_at_most, bool forward,
                                         int limit, table::Select select = table::Select::kAllAttributes,
-                                        const std::optional<table::Item>& start = std::nullopt);
+                                        const std::optional<table::Item>& start = std::nullopt,
+                                        int64_t due_at_least = 0);
+  // Where Due/NextDue start reading the state-due index (see outbox.cc):
+  // 0 means from the beginning (a full scan, every kFullScanMillis).
+  int64_t ScanFloor(int64_t now);
+  void NoteEarliestDue(int64_t earliest_due, int64_t now, bool full_scan);
 
   table::TableClient* tables_;
   OutboxOptions options_;
   OutboxCounters counters_;
   std::mutex hook_mu_;
   std::function<void()> wake_hook_;  // guarded by hook_mu_
+  std::mutex floor_mu_;
+  int64_t due_floor_ = 0;            // guarded by floor_mu_
+  int64_t last_full_scan_millis_ = 0;  // guarded by floor_mu_
 };
 
 struct DispatcherOptions {

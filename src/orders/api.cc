@@ -62,7 +62,8 @@ OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, 
       waiters_(waiters),
       options_(options),
       catalog_(tables),
-      work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued)) {}
+      work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued)),
+      writes_(std::make_unique<WorkQueue>(options.write_threads, options.max_queued)) {}
 
 common::Status OrdersApi::Register(gateway::Router* router) {
   auto async = [this](void (OrdersApi::*fn)(Request&, Respond)) {
@@ -105,9 +106,10 @@ common::Status OrdersApi::Register(gateway::Router* router) {
   return common::Status::OK();
 }
 
-void OrdersApi::Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task) {
+void OrdersApi::Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task,
+                        WorkQueue* queue) {
   auto shared = std::make_shared<Respond>(std::move(respond));
-  bool queued = work_->Post([shared, task = std::move(task)] { task(std::move(*shared)); });
+  bool queued = (queue != nullptr ? queue : work_.get())->Post([shared, task = std::move(task)] { task(std::move(*shared)); });
   if (!queued) (*shared)(Problem(503, "Service Unavailable", "the server is overloaded; retry shortly", request_id));
 }
 

@@ -32,7 +32,11 @@ using Publisher = std::function<void(const std::string& topic, const std::string
 using SummarySource = std::function<common::Result<std::string>(const std::string& range)>;
 
 struct ApiOptions {
-  int worker_threads = 4;
+  int worker_threads = 4;   // CPU work: password hashing
+  // Threads that wait for fsyncs on the order path (idempotency keys, PLACED
+  // rows, cancels waiting for the processor). They mostly sleep; many of
+  // them let RocksDB group-commit many orders per fsync.
+  int write_threads = 32;
   size_t max_queued = 20'000;
   int cancel_wait_ms = 5000;  // how long a cancel waits for the processor
 };
@@ -80,8 +84,9 @@ class OrdersApi {
   void PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor, const std::string& reason,
                         const std::string& request_id, Respond respond);
   common::Result<std::optional<Order>> LoadOrder(const std::string& id);
-  // Runs `task` on the work queue, or answers 503 when it is full.
-  void Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task);
+  // Runs `task` on `queue` (default: the CPU work queue), or answers 503 when it is full.
+  void Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task,
+               WorkQueue* queue = nullptr);
 
   table::TableClient* tables_;
   stream::StreamClient* streams_;
@@ -93,7 +98,8 @@ class OrdersApi {
   Catalog catalog_;
   SummarySource summary_;
   std::function<common::Status()> before_each_;
-  std::unique_ptr<WorkQueue> work_;
+  std::unique_ptr<WorkQueue> work_;    // argon2 and other CPU work
+  std::unique_ptr<WorkQueue> writes_;  // waiting for fsyncs on the order path
 };
 
 // problem+json with an optional "field".

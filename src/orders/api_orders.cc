@@ -230,7 +230,8 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
             auto current = LoadOrder(existing);
             OrderStatus status = current.ok() && current->has_value() ? (*current)->status : OrderStatus::kPlaced;
             respond(Accepted(existing, status));
-          });
+          },
+          writes_.get());
 }
 
 void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::string& request_id, Respond respond) {
@@ -251,7 +252,7 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
         if (!s.ok()) {
           // Not accepted: forget the key so that a retry can place the order.
           if (!idem_key.empty()) {
-            work_->Post([this, idem_key] {
+            writes_->Post([this, idem_key] {
               table::DeleteItemRequest del;
               del.table_name = kIdempotencyTable;
               del.key = {{"key", AttributeValue::S(idem_key)}};
@@ -279,7 +280,7 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
           (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
         };
         // A full queue must not turn an accepted order into an error.
-        if (!work_->Post(finish)) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+        if (!writes_->Post(finish)) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
       });
 }
 
@@ -361,7 +362,7 @@ void OrdersApi::PutStatusRequest(const Order& current, OrderStatus to, const Pri
         }
         Response accepted = Response::Json(202, json{{"id", order_id}, {"status", StatusName(to)}}.dump());
         if (!wait) return (*shared)(std::move(accepted));
-        bool queued = work_->Post([this, shared, outcome, event_id, request_id, accepted]() mutable {
+        bool queued = writes_->Post([this, shared, outcome, event_id, request_id, accepted]() mutable {
           if (outcome->wait_for(std::chrono::milliseconds(options_.cancel_wait_ms)) != std::future_status::ready) {
             waiters_->Forget(event_id);
             return (*shared)(std::move(accepted));  // durable; the WebSocket tells the rest

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <future>
+#include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -265,6 +267,78 @@ common::Status OrderProcessor::Emit(const std::vector<Event>& events) {
   return Status::OK();
 }
 
+std::vector<std::vector<size_t>> OrderProcessor::ChunkNewOrders(const std::vector<std::string>& order_ids,
+                                                                const std::map<std::string, std::vector<Event>>& groups) {
+  std::vector<std::vector<size_t>> chunks;
+  std::set<std::string> products;
+  std::vector<size_t> chunk;
+  auto close = [&] {
+    if (chunk.size() > 1) chunks.push_back(std::move(chunk));  // a single order gains nothing
+    chunk.clear();
+    products.clear();
+  };
+  for (size_t i = 0; i < order_ids.size(); ++i) {
+    const auto& events = groups.at(order_ids[i]);
+    if (events.size() != 1 || events[0].type != "OrderPlaced" || !events[0].order) continue;
+    const Order& order = *events[0].order;
+    if (order.id.empty() || order.customer_id.empty() || order.items.empty() || order.items.size() > 99) continue;
+    bool valid = true;
+    size_t added = 0;
+    for (const auto& line : order.items) {
+      valid &= line.quantity > 0;
+      added += products.count(line.product_id) == 0;
+    }
+    if (!valid) continue;
+    // A transaction holds at most 100 actions: one per product plus one row per order.
+    if (products.size() + chunk.size() + added + 1 > 100) close();
+    for (const auto& line : order.items) products.insert(line.product_id);
+    chunk.push_back(i);
+  }
+  close();
+  return chunks;
+}
+
+common::Result<std::vector<Event>> OrderProcessor::ApplyPlacedTogether(
+    const std::vector<std::string>& order_ids, const std::map<std::string, std::vector<Event>>& groups,
+    const std::vector<size_t>& chunk) {
+  int64_t now = clock_->NowMillis();
+  std::map<std::string, int64_t> quantities;  // product -> units over the chunk
+  std::vector<table::TransactWriteItem> actions;
+  for (size_t i : chunk) {
+    const Event& event = groups.at(order_ids[i]).front();
+    for (const auto& line : event.order->items) quantities[line.product_id] += line.quantity;
+    table::TransactWriteItem row;
+    row.kind = table::TransactWriteItem::Kind::kPut;
+    row.table_name = kOrdersTable;
+    row.item = DecidedRow(*event.order, OrderStatus::kConfirmed, "", now, event.event_id);
+    row.condition_expression = kPlacedCondition;
+    SetPlacedCondition(&row.attributes, event.event_id);
+    actions.push_back(std::move(row));
+  }
+  for (const auto& [product, quantity] : quantities) {
+    table::TransactWriteItem reserve;
+    reserve.kind = table::TransactWriteItem::Kind::kUpdate;
+    reserve.table_name = kProductsTable;
+    reserve.key = {{"id", AttributeValue::S(product)}};
+    reserve.update_expression = "SET stock = stock - :q";
+    reserve.condition_expression = "attribute_exists(id) AND stock >= :q";
+    reserve.attributes.values[":q"] = AttributeValue::N(std::to_string(quantity));
+    actions.push_back(std::move(reserve));
+  }
+  RETURN_IF_ERROR(tables_->TransactWriteItems(actions, "", nullptr));
+  std::vector<Event> outcomes;
+  for (size_t i : chunk) {
+    Order confirmed = *groups.at(order_ids[i]).front().order;
+    confirmed.status = OrderStatus::kConfirmed;
+    confirmed.updated_millis = now;
+    if (confirmed.history.empty()) confirmed.history.push_back({OrderStatus::kPlaced, confirmed.created_millis, ""});
+    confirmed.history.push_back({OrderStatus::kConfirmed, now, ""});
+    Announce(confirmed, confirmed.history.back());
+    outcomes.push_back(OutcomeEvent(confirmed, OrderStatus::kConfirmed, "", now));
+  }
+  return outcomes;
+}
+
 functions::InvocationResult OrderProcessor::Invoke(const functions::Batch& batch,
                                                    const functions::InvocationContext& context) {
   // Events of one order keep their stream order; different orders are
@@ -287,25 +361,48 @@ functions::InvocationResult OrderProcessor::Invoke(const functions::Batch& batch
 
   std::vector<std::vector<Event>> outcomes(order_ids.size());
   std::vector<Status> failures(order_ids.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < order_ids.size(); i = next++) {
-      for (const Event& event : groups[order_ids[i]]) {
-        auto outcome = event.type == "OrderPlaced" ? ApplyPlaced(event) : ApplyStatusRequest(event);
-        if (!outcome.ok()) {
-          // Later events of this order wait for the retry of the batch.
-          failures[i] = outcome.status().WithContext(event.type + " " + event.event_id);
-          break;
-        }
-        if (*outcome) outcomes[i].push_back(std::move(**outcome));
-      }
-    }
+  std::vector<char> done(order_ids.size(), 0);
+  auto parallel = [](size_t n, const std::function<void(size_t)>& fn) {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < n; i = next++) fn(i);
+    };
+    size_t threads = std::min<size_t>(n, kParallelOrders);
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (auto& t : helpers) t.join();
   };
-  size_t threads = std::min<size_t>(order_ids.size(), kParallelOrders);
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-  work();
-  for (auto& t : helpers) t.join();
+
+  // Fast path: new orders decided together, one transaction (one fsync, one
+  // set of item locks) per chunk. Only when a chunk fails (a product short of
+  // stock, or an event seen before) are its orders decided one by one below.
+  std::vector<std::vector<size_t>> chunks = ChunkNewOrders(order_ids, groups);
+  parallel(chunks.size(), [&](size_t c) {
+    auto decided = ApplyPlacedTogether(order_ids, groups, chunks[c]);
+    if (!decided.ok()) return;  // decided one by one below
+    for (size_t k = 0; k < chunks[c].size(); ++k) {
+      outcomes[chunks[c][k]].push_back(std::move((*decided)[k]));
+      done[chunks[c][k]] = 1;
+    }
+  });
+
+  std::vector<size_t> rest;
+  for (size_t i = 0; i < order_ids.size(); ++i) {
+    if (!done[i]) rest.push_back(i);
+  }
+  parallel(rest.size(), [&](size_t r) {
+    size_t i = rest[r];
+    for (const Event& event : groups[order_ids[i]]) {
+      auto outcome = event.type == "OrderPlaced" ? ApplyPlaced(event) : ApplyStatusRequest(event);
+      if (!outcome.ok()) {
+        // Later events of this order wait for the retry of the batch.
+        failures[i] = outcome.status().WithContext(event.type + " " + event.event_id);
+        break;
+      }
+      if (*outcome) outcomes[i].push_back(std::move(**outcome));
+    }
+  });
 
   std::vector<Event> emit;
   Status failed;

@@ -17,10 +17,19 @@
 // "<orderId>/<STATUS>") because the first emission may have been lost in a
 // crash; consumers deduplicate by event id.
 //
+// Throughput: the new orders of a batch are confirmed in chunks, one
+// TransactWriteItems each (stock decrements summed per product, one
+// conditional row put per order), so a batch costs a few fsyncs and each
+// product's item lock is taken once per chunk instead of once per order.
+// A chunk whose transaction fails (a product short of stock, a redelivered
+// event) changes nothing; its orders are then decided one by one exactly as
+// before, so who gets the last item is still decided per order.
+//
 // Thread safety: Invoke runs concurrently for different shards.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -52,6 +61,17 @@ class OrderProcessor final : public functions::Function {
   // a non-OK Status for a failure worth retrying (I/O).
   common::Result<std::optional<Event>> ApplyPlaced(const Event& event);
   common::Result<std::optional<Event>> ApplyStatusRequest(const Event& event);
+  // Groups the batch's new orders (only an OrderPlaced in this batch) into
+  // chunks that fit one transaction; indices into `order_ids`.
+  static std::vector<std::vector<size_t>> ChunkNewOrders(const std::vector<std::string>& order_ids,
+                                                         const std::map<std::string, std::vector<Event>>& groups);
+  // Confirms a chunk's orders in one transaction (stock per product summed
+  // over the chunk); the outcome events in chunk order. Any failure (a
+  // condition: short stock or an event applied before) changes nothing, and
+  // the caller decides those orders one by one.
+  common::Result<std::vector<Event>> ApplyPlacedTogether(const std::vector<std::string>& order_ids,
+                                                         const std::map<std::string, std::vector<Event>>& groups,
+                                                         const std::vector<size_t>& chunk);
   common::Result<std::optional<Order>> Load(const std::string& id);
   void Announce(const Order& order, const HistoryEntry& entry);
   common::Status Emit(const std::vector<Event>& events);

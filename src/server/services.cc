@@ -257,6 +257,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders_options.admin_email = admin_email ? admin_email : config.GetString("orders.admin_email", "");
   orders_options.admin_password = admin_password ? admin_password : config.GetString("orders.admin_password", "");
   orders_options.api.worker_threads = static_cast<int>(config.GetInt("orders.worker_threads", 4));
+  orders_options.api.write_threads = static_cast<int>(config.GetInt("orders.write_threads", 32));
   orders_options.notify = mail;
   orders_options.notifier.shop_url = config.GetString("orders.shop_url", "http://localhost:8080");
   orders_options.notifier.confirmed = config.GetBool("orders.email_confirmed", true);
