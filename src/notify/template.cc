@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -11,11 +12,12 @@
 namespace notify {
 
 struct Template::Node {
-  enum class Kind { kText, kVariable, kSection, kInverted };
+  enum class Kind { kText, kVariable, kSection, kInverted, kPartial, kParent, kBlock };
   Kind kind = Kind::kText;
   std::string text;  // kText: the text; others: the name
   bool escape = true;  // kVariable
-  std::vector<Node> children;  // kSection, kInverted
+  // kSection, kInverted; kParent: its block overrides; kBlock: the default.
+  std::vector<Node> children;
 };
 
 namespace {
@@ -23,7 +25,7 @@ namespace {
 using Node = Template::Node;
 
 struct Token {
-  enum class Kind { kText, kVariable, kRaw, kOpen, kInverted, kClose, kComment };
+  enum class Kind { kText, kVariable, kRaw, kOpen, kInverted, kClose, kComment, kPartial, kParent, kBlock };
   Kind kind;
   std::string text;
   int line = 1;
@@ -81,6 +83,9 @@ Result<std::vector<Token>> Tokenize(std::string_view in, std::string_view source
         case '/': token.kind = Token::Kind::kClose; break;
         case '!': token.kind = Token::Kind::kComment; break;
         case '&': token.kind = Token::Kind::kRaw; break;
+        case '>': token.kind = Token::Kind::kPartial; break;
+        case '<': token.kind = Token::Kind::kParent; break;
+        case '$': token.kind = Token::Kind::kBlock; break;
         default: break;
       }
       if (token.kind != Token::Kind::kVariable) body.remove_prefix(1);
@@ -92,8 +97,8 @@ Result<std::vector<Token>> Tokenize(std::string_view in, std::string_view source
     line += static_cast<int>(std::count(body.begin(), body.end(), '\n'));
 
     // A standalone section/close/comment tag takes its whole line with it.
-    bool standalone_kind = token.kind == Token::Kind::kOpen || token.kind == Token::Kind::kInverted ||
-                           token.kind == Token::Kind::kClose || token.kind == Token::Kind::kComment;
+    bool standalone_kind = token.kind != Token::Kind::kText && token.kind != Token::Kind::kVariable &&
+                           token.kind != Token::Kind::kRaw;
     if (standalone_kind && !tag_seen_on_line) {
       size_t line_start = pending.rfind('\n');
       line_start = line_start == std::string::npos ? 0 : line_start + 1;
@@ -138,9 +143,17 @@ Result<std::vector<Node>> BuildTree(const std::vector<Token>& tokens, std::strin
       case Token::Kind::kRaw:
         out.push_back({Node::Kind::kVariable, token.text, token.kind == Token::Kind::kVariable, {}});
         break;
+      case Token::Kind::kPartial:
+        out.push_back({Node::Kind::kPartial, token.text, false, {}});
+        break;
       case Token::Kind::kOpen:
       case Token::Kind::kInverted:
-        out.push_back({token.kind == Token::Kind::kOpen ? Node::Kind::kSection : Node::Kind::kInverted,
+      case Token::Kind::kParent:
+      case Token::Kind::kBlock:
+        out.push_back({token.kind == Token::Kind::kOpen       ? Node::Kind::kSection
+                       : token.kind == Token::Kind::kInverted ? Node::Kind::kInverted
+                       : token.kind == Token::Kind::kParent   ? Node::Kind::kParent
+                                                              : Node::Kind::kBlock,
                        token.text, false, {}});
         stack.push_back(&out.back().children);
         open_tokens.push_back(&token);
@@ -216,7 +229,22 @@ std::string ToText(const nlohmann::json& value) {
   }
 }
 
-void RenderNodes(const std::vector<Node>& nodes, Context& context, bool html, std::string* out) {
+// What a render needs besides the data: where partials and parents come
+// from, the block overrides in force (the outermost template's win, as in
+// mustache's inheritance), and a depth guard against templates that include
+// each other.
+struct RenderScope {
+  const Template::PartialLookup* partials = nullptr;
+  std::map<std::string, const std::vector<Node>*, std::less<>> blocks;
+  int depth = 0;
+};
+constexpr int kMaxIncludeDepth = 16;
+
+void RenderNodes(const std::vector<Node>& nodes, Context& context, bool html, std::string* out,
+                 const RenderScope& scope);
+
+void RenderNodes(const std::vector<Node>& nodes, Context& context, bool html, std::string* out,
+                 const RenderScope& scope) {
   for (const Node& node : nodes) {
     switch (node.kind) {
       case Node::Kind::kText:
@@ -235,19 +263,40 @@ void RenderNodes(const std::vector<Node>& nodes, Context& context, bool html, st
         if (value->is_array()) {
           for (const nlohmann::json& element : *value) {
             context.push_back(&element);
-            RenderNodes(node.children, context, html, out);
+            RenderNodes(node.children, context, html, out, scope);
             context.pop_back();
           }
         } else {
           context.push_back(value);
-          RenderNodes(node.children, context, html, out);
+          RenderNodes(node.children, context, html, out, scope);
           context.pop_back();
         }
         break;
       }
       case Node::Kind::kInverted:
-        if (!Truthy(Lookup(context, node.text))) RenderNodes(node.children, context, html, out);
+        if (!Truthy(Lookup(context, node.text))) RenderNodes(node.children, context, html, out, scope);
         break;
+      case Node::Kind::kBlock: {
+        auto overridden = scope.blocks.find(node.text);
+        RenderNodes(overridden != scope.blocks.end() ? *overridden->second : node.children, context, html, out,
+                    scope);
+        break;
+      }
+      case Node::Kind::kPartial:
+      case Node::Kind::kParent: {
+        const Template* included =
+            scope.partials != nullptr && *scope.partials ? (*scope.partials)(node.text) : nullptr;
+        if (included == nullptr || scope.depth >= kMaxIncludeDepth) break;  // checked at load (TemplateStore)
+        RenderScope inner = scope;
+        ++inner.depth;
+        if (node.kind == Node::Kind::kParent) {
+          for (const Node& child : node.children) {
+            if (child.kind == Node::Kind::kBlock) inner.blocks.emplace(child.text, &child.children);  // outer wins
+          }
+        }
+        RenderNodes(included->nodes(), context, html, out, inner);
+        break;
+      }
     }
   }
 }
@@ -281,11 +330,28 @@ Result<Template> Template::Parse(std::string_view text, Escape escape, std::stri
   return t;
 }
 
-std::string Template::Render(const nlohmann::json& data) const {
+std::string Template::Render(const nlohmann::json& data, const PartialLookup& partials) const {
   std::string out;
   Context context = {&data};
-  RenderNodes(*nodes_, context, escape_ == Escape::kHtml, &out);
+  RenderScope scope;
+  scope.partials = &partials;
+  RenderNodes(*nodes_, context, escape_ == Escape::kHtml, &out, scope);
   return out;
+}
+
+namespace {
+void CollectIncludes(const std::vector<Node>& nodes, std::vector<std::string>* names) {
+  for (const Node& node : nodes) {
+    if (node.kind == Node::Kind::kPartial || node.kind == Node::Kind::kParent) names->push_back(node.text);
+    CollectIncludes(node.children, names);
+  }
+}
+}  // namespace
+
+std::vector<std::string> Template::Includes() const {
+  std::vector<std::string> names;
+  CollectIncludes(*nodes_, &names);
+  return names;
 }
 
 std::string HtmlEscape(std::string_view text) {
@@ -376,7 +442,25 @@ Result<std::unique_ptr<TemplateStore>> TemplateStore::Open(const std::vector<std
   for (const auto& [file_name, text] : BuiltinTemplates()) {
     RETURN_IF_ERROR(add(file_name, text, "builtin"));
   }
+  // Partials and layouts ({{> name}}, {{< name}}) come from the same kind of
+  // file: `_layout` in order_confirmed.html is _layout.html.
+  for (const auto& [file_name, t] : store->templates_) {
+    std::string ext = file_name.substr(file_name.rfind('.'));
+    for (const std::string& name : t.Includes()) {
+      if (store->templates_.count(name + ext) == 0) {
+        return Status::InvalidArgument(fmt::format("{}: includes '{}' but there is no template {}{}",
+                                                   store->sources_[file_name], name, name, ext));
+      }
+    }
+  }
   return store;
+}
+
+Template::PartialLookup TemplateStore::LookupFor(std::string_view ext) const {
+  return [this, ext = std::string(ext)](std::string_view name) -> const Template* {
+    auto it = templates_.find(std::string(name) + ext);
+    return it == templates_.end() ? nullptr : &it->second;
+  };
 }
 
 bool TemplateStore::Has(std::string_view name) const {
@@ -391,12 +475,12 @@ Result<RenderedEmail> TemplateStore::Render(std::string_view name, const nlohman
     return Status::NotFound(fmt::format("no email template '{}' (needs {}.subject and {}.txt)", name, name, name));
   }
   RenderedEmail email;
-  std::string raw_subject = subject->second.Render(data);
+  std::string raw_subject = subject->second.Render(data, LookupFor(".subject"));
   std::replace_if(raw_subject.begin(), raw_subject.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   email.subject = std::string(Trim(raw_subject));
-  email.text = text->second.Render(data);
+  email.text = text->second.Render(data, LookupFor(".txt"));
   if (auto html = templates_.find(std::string(name) + ".html"); html != templates_.end()) {
-    email.html = html->second.Render(data);
+    email.html = html->second.Render(data, LookupFor(".html"));
   }
   return email;
 }

@@ -12,12 +12,25 @@
 //                               other truthy value
 //   {{^name}}...{{/name}}       inverted: once when the value is falsy
 //   {{! comment }}
+//   {{> name}}                  partial: the template `name` rendered here,
+//                               with the current context
+//   {{< name}}{{$b}}..{{/b}}{{/name}}
+//                               layout (mustache's inheritance): renders the
+//                               template `name` with its blocks {{$b}}..{{/b}}
+//                               replaced by the ones given here (text between
+//                               the blocks is ignored)
+//   {{$name}}default{{/name}}   a block a child template may replace
 // Falsy: missing, null, false, "" and []. A missing value renders as "".
 // Names resolve from the innermost context outwards (first segment), then
 // descend through objects. A line holding only a section, inverted, closing
 // or comment tag (and spaces) is dropped entirely, as in mustache, so the
-// plain-text templates can put tags on lines of their own.
+// plain-text templates can put tags on lines of their own. Partials and
+// layouts resolve by name through the PartialLookup given to Render;
+// TemplateStore maps `name` to the file `name` plus the including file's
+// extension (by convention partial files start with `_`).
 #pragma once
+
+#include <functional>
 
 #include <map>
 #include <memory>
@@ -43,9 +56,15 @@ class Template {
   // unclosed section or a mismatched closing tag.
   static Result<Template> Parse(std::string_view text, Escape escape, std::string_view source_name = "template");
 
-  std::string Render(const nlohmann::json& data) const;
+  // Finds the template a {{> name}} or {{< name}} tag means; nullptr when
+  // there is none (the tag then renders nothing).
+  using PartialLookup = std::function<const Template*(std::string_view name)>;
+  std::string Render(const nlohmann::json& data, const PartialLookup& partials = {}) const;
+  // The names this template includes ({{> name}} and {{< name}}).
+  std::vector<std::string> Includes() const;
 
   struct Node;  // template.cc
+  const std::vector<Node>& nodes() const { return *nodes_; }
 
  private:
   Template() = default;
@@ -78,8 +97,10 @@ class TemplateStore {
  public:
   // Loads every template from `dirs` (first match wins per file; folders that
   // do not exist are skipped) and the built-in ones for whatever the folders
-  // do not provide. The server passes {"<data-dir>/templates", "<repo>/templates"}
-  // or just the first. InvalidArgument when a template does not parse, IOError
+  // do not provide; a file in a folder replaces the built-in file of the
+  // same name, partials included. The server passes {"<data-dir>/templates", "<repo>/templates"}
+  // or just the first. InvalidArgument when a template does not parse or
+  // includes a template that does not exist, IOError
   // when a file cannot be read.
   static Result<std::unique_ptr<TemplateStore>> Open(const std::vector<std::string>& dirs);
 
@@ -88,6 +109,8 @@ class TemplateStore {
   Result<RenderedEmail> Render(std::string_view name, const nlohmann::json& data) const;
 
   bool Has(std::string_view name) const;
+  // Resolves {{> name}} / {{< name}} to `name` + `ext` (".html", ".txt", ".subject").
+  Template::PartialLookup LookupFor(std::string_view ext) const;
   // Where each loaded file came from ("builtin" or a path), for the startup log.
   const std::map<std::string, std::string>& sources() const { return sources_; }
 

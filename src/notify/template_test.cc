@@ -189,5 +189,66 @@ TEST(TemplateStoreTest, ABrokenTemplateFailsOpenWithItsPath) {
   EXPECT_NE(store.status().message().find("order_shipped.html:2"), std::string::npos) << store.status().ToString();
 }
 
+TEST(TemplateTest, PartialsRenderWithTheCurrentContext) {
+  auto item = Template::Parse("<li>{{name}}</li>", Template::Escape::kHtml);
+  ASSERT_TRUE(item.ok());
+  auto list = Template::Parse("<ul>\n{{#items}}\n  {{> _item}}\n{{/items}}\n</ul>", Template::Escape::kHtml);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->Includes(), std::vector<std::string>{"_item"});
+  Template::PartialLookup lookup = [&](std::string_view name) { return name == "_item" ? &*item : nullptr; };
+  json data = {{"items", {{{"name", "Tea"}}, {{"name", "<Mug>"}}}}};
+  EXPECT_EQ(list->Render(data, lookup), "<ul>\n<li>Tea</li><li>&lt;Mug&gt;</li></ul>");
+  EXPECT_EQ(list->Render(data), "<ul>\n</ul>") << "without a lookup a partial renders nothing";
+}
+
+TEST(TemplateTest, LayoutBlocksReplaceTheParentsDefaultsOuterMostWins) {
+  auto layout = Template::Parse("<h1>{{$title}}Untitled{{/title}}</h1>[{{$color}}blue{{/color}}|{{$color}}{{/color}}]",
+                                Template::Escape::kNone);
+  auto middle = Template::Parse("{{< _layout}}{{$color}}green{{/color}}{{/_layout}}", Template::Escape::kNone);
+  auto page = Template::Parse(
+      "{{< _middle}}\n{{$title}}Order {{number}}{{/title}}\nignored text\n{{$color}}red{{/color}}\n{{/_middle}}\n",
+      Template::Escape::kNone);
+  ASSERT_TRUE(layout.ok() && middle.ok() && page.ok());
+  Template::PartialLookup lookup = [&](std::string_view name) -> const Template* {
+    return name == "_layout" ? &*layout : name == "_middle" ? &*middle : nullptr;
+  };
+  EXPECT_EQ(middle->Render({}, lookup), "<h1>Untitled</h1>[green|green]");
+  EXPECT_EQ(page->Render({{"number", 7}}, lookup), "<h1>Order 7</h1>[red|red]");
+}
+
+TEST(TemplateTest, TemplatesIncludingEachOtherStopAtADepthLimit) {
+  auto loop = Template::Parse("x{{> _loop}}", Template::Escape::kNone);
+  ASSERT_TRUE(loop.ok());
+  Template::PartialLookup lookup = [&](std::string_view) -> const Template* { return &*loop; };
+  EXPECT_EQ(loop->Render({}, lookup), std::string(17, 'x'));
+}
+
+TEST(TemplateStoreTest, BuiltinHtmlEmailsShareOneLayout) {
+  auto store = TemplateStore::Open({});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->sources().at("_layout.html"), "builtin");
+  auto shipped = (*store)->Render("order_shipped", OrderData());
+  ASSERT_TRUE(shipped.ok());
+  EXPECT_NE(shipped->html.find("<title>Your Rivulet Shop order 7F3A has shipped</title>"), std::string::npos);
+  EXPECT_NE(shipped->html.find("#7c3aed"), std::string::npos);
+  EXPECT_EQ(shipped->html.find("#2563eb"), std::string::npos) << "the block replaced the layout's default colour";
+  EXPECT_NE(shipped->html.find("Tracking number (PostNord)"), std::string::npos);
+  EXPECT_NE(shipped->html.find("</html>"), std::string::npos);
+}
+
+TEST(TemplateStoreTest, AnOverriddenLayoutChangesEveryEmailAndAMissingOneFailsOpen) {
+  testing::TempDir dir;
+  std::ofstream(dir.path() / "_layout.html") << "<main>{{$heading}}{{/heading}}</main>\n";
+  auto store = TemplateStore::Open({dir.path().string()});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->Render("order_delivered", OrderData())->html, "<main>Your order has arrived</main>\n");
+
+  testing::TempDir broken;
+  std::ofstream(broken.path() / "order_confirmed.html") << "{{> _footer}}\n";
+  auto failed = TemplateStore::Open({broken.path().string()});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("_footer.html"), std::string::npos) << failed.status().ToString();
+}
+
 }  // namespace
 }  // namespace notify
