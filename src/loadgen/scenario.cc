@@ -41,6 +41,9 @@ const char* StepName(StepKind kind) {
 Scenario::Scenario(ScenarioOptions options, std::vector<std::string> product_ids, uint64_t seed)
     : options_(options), products_(std::move(product_ids)), rng_(seed) {
   options_.events = std::clamp(options_.events, 0, 4);
+  // Idempotency keys must differ between runs: the same seed repeats the same
+  // sessions, and a key seen before would be answered with the earlier order.
+  key_prefix_ = "lg-" + std::to_string(std::random_device{}()) + "-";
 }
 
 int64_t Scenario::NextArrivalGapMicros() {
@@ -98,7 +101,7 @@ std::vector<Step> Scenario::Session(int64_t start_micros) {
     add(StepKind::kEvent, "POST", "/api/events", body + "}");
   }
   add(StepKind::kOrder, "POST", "/api/orders", OrderBody(customer));
-  if (options_.idempotency_keys) steps.back().idempotency_key = "lg-" + std::to_string(rng_());
+  if (options_.idempotency_keys) steps.back().idempotency_key = key_prefix_ + std::to_string(rng_());
   ++sessions_;
   return steps;
 }

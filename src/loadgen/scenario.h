@@ -65,6 +65,7 @@ class Scenario {
   ScenarioOptions options_;
   std::vector<std::string> products_;
   std::mt19937_64 rng_;
+  std::string key_prefix_;  // random per run
   uint64_t sessions_ = 0;
 };
 

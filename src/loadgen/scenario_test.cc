@@ -31,6 +31,11 @@ TEST(ScenarioTest, SessionEndsInAValidOrderAfterFunnelEventsThinkTimeApart) {
   }
   EXPECT_EQ(order["shippingAddress"].size(), 5u);
   EXPECT_FALSE(steps.back().idempotency_key.empty());
+  Scenario again(o, Products(), 7);
+  auto repeated = again.Session(5'000);
+  EXPECT_EQ(repeated.back().body, steps.back().body) << "the seed repeats the sessions";
+  EXPECT_NE(repeated.back().idempotency_key, steps.back().idempotency_key)
+      << "but never a previous run's idempotency keys";
 }
 
 TEST(ScenarioTest, OrdersOnlyMixAndCustomersInRange) {
