@@ -69,4 +69,11 @@ table::TransactWriteItem TableCheckpointStore::SaveAction(const std::string& map
   return put;
 }
 
+common::Result<std::optional<Checkpoint>> LayeredCheckpointStore::Load(const std::string& mapping_id,
+                                                                       const std::string& shard_id) {
+  ASSIGN_OR_RETURN(std::optional<Checkpoint> found, primary_->Load(mapping_id, shard_id));
+  if (found) return found;
+  return fallback_->Load(mapping_id, shard_id);
+}
+
 }  // namespace functions

@@ -59,4 +59,24 @@ class TableCheckpointStore final : public CheckpointStore {
   std::string table_name_;
 };
 
+// Saves to `primary` and loads from it, falling back to `fallback` for pairs
+// the primary has never seen: moving checkpoints to a new place keeps where
+// each mapping was. REQUIRES: both outlive the store. Thread-safe if both are.
+class LayeredCheckpointStore final : public CheckpointStore {
+ public:
+  LayeredCheckpointStore(CheckpointStore* primary, CheckpointStore* fallback)
+      : primary_(primary), fallback_(fallback) {}
+
+  common::Result<std::optional<Checkpoint>> Load(const std::string& mapping_id,
+                                                 const std::string& shard_id) override;
+  common::Status Save(const std::string& mapping_id, const std::string& shard_id,
+                      const Checkpoint& checkpoint) override {
+    return primary_->Save(mapping_id, shard_id, checkpoint);
+  }
+
+ private:
+  CheckpointStore* primary_;
+  CheckpointStore* fallback_;
+};
+
 }  // namespace functions

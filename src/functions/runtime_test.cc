@@ -544,3 +544,36 @@ TEST_F(RuntimeTest, ParallelizationFactorOutOfRangeOrWithWindowsIsRejected) {
 
 }  // namespace
 }  // namespace functions
+
+namespace functions {
+namespace {
+
+TEST_F(RuntimeTest, LayeredStoreResumesFromTheFallbackAndSavesToThePrimary) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  Put("orders", 20, "a");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 20; }));
+  runtime_.reset();
+
+  // Checkpoints move to a new table; the old one is still read.
+  auto primary = TableCheckpointStore::Open(tables_.get(), "new-checkpoints").value();
+  LayeredCheckpointStore layered(primary.get(), checkpoints_.get());
+  function_ = std::make_shared<RecordingFunction>();
+  Put("orders", 10, "b");
+  runtime_ = std::make_unique<FunctionRuntime>(streams_.get(), &layered);
+  ASSERT_TRUE(runtime_->RegisterFunction("recorder", function_).ok());
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));
+  std::string shard = streams_->DescribeStream("orders").value().shards[0].shard_id;
+  ASSERT_TRUE(Eventually([&] {
+    auto saved = primary->Load("mapping-1", shard).value();
+    return saved && saved->sequence_number == runtime_->GetMapping("mapping-1").value().shards.at(0).checkpoint;
+  }));
+  runtime_.reset();
+  std::lock_guard lock(function_->mu_);
+  EXPECT_EQ(function_->ProcessedCount(), 10u);
+}
+
+}  // namespace
+}  // namespace functions

@@ -217,6 +217,23 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     runtime_options.leases = registry->Own(std::move(lease_manager));
     checkpoints = registry->Own(std::make_unique<functions::LeasedCheckpointStore>(table_checkpoints,
                                                                                    runtime_options.leases));
+  } else if (backends.table_engine != nullptr) {
+    // One node with the embedded tables: checkpoints go to their own engine
+    // under <data-dir>/functions whose writes are not fsynced (a checkpoint
+    // is written after every batch, and an fsync each time cost more than the
+    // rest of the runtime). A write survives kill -9 (it is in the OS's
+    // cache); after a power loss an older checkpoint only means records are
+    // delivered again. Checkpoints of older versions are still read.
+    table::TableEngineOptions checkpoint_options;
+    checkpoint_options.sync_writes = config.GetBool("functions.sync_checkpoints", false);
+    checkpoint_options.ttl_interval_millis = 0;
+    checkpoint_options.clock = registry->clock();
+    ASSIGN_OR_RETURN(auto checkpoint_engine,
+                     table::TableEngine::Open(registry->data_dir() + "/functions", checkpoint_options));
+    table::TableEngine* checkpoint_tables = registry->Own(std::move(checkpoint_engine));
+    ASSIGN_OR_RETURN(auto local_checkpoints, functions::TableCheckpointStore::Open(checkpoint_tables));
+    checkpoints = registry->Own(std::make_unique<functions::LayeredCheckpointStore>(
+        registry->Own(std::move(local_checkpoints)), table_checkpoints));
   }
   runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
   runtime_options.process_mappings = works;
