@@ -30,7 +30,13 @@ echo "== 1. runtime overhead (in process, no-op function) =="
 
 echo "== 2. end to end through the server (open loop, batching window 0) =="
 runtime_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# With the default durability (fsync before the acknowledgement) and with
+# none, which leaves only the path from the stream to the handler.
+for durability in fsync none; do
 cat >"$tmp/rivulet.toml" <<TOML
+[stream]
+durability = "$durability"
+
 [[functions.external]]
 name = "bench-handler"
 # The load driver speaks the Runtime API itself; the process only holds the slot.
@@ -46,7 +52,7 @@ starting_position = "LATEST"
 batch_size = 100
 maximum_batching_window_seconds = 0
 TOML
-mkdir -p "$tmp/data"
+rm -rf "$tmp/data" && mkdir -p "$tmp/data"
 "$build_dir/rivulet" serve --config "$tmp/rivulet.toml" --data-dir "$tmp/data" --bind 127.0.0.1 \
   --http-port 0 --aws-port 0 >"$tmp/rivulet.log" 2>&1 &
 rivulet_pid=$!
@@ -58,13 +64,15 @@ aws_port=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1
 for spec in "1000 1" "10000 10"; do
   set -- $spec
   "$build_dir/bench/functions_e2e_load" --aws-port "$aws_port" --runtime-port "$runtime_port" --stream fbench \
-    --rate "$1" --records-per-put "$2" --senders 4 --seconds "$seconds" --label "rate$1" | tee -a "$tmp/e2e.jsonl" >/dev/null
+    --rate "$1" --records-per-put "$2" --senders 4 --seconds "$seconds" --label "$durability-$1" | tee -a "$tmp/e2e.jsonl" >/dev/null
+done
+kill "$rivulet_pid"; wait "$rivulet_pid" 2>/dev/null || true; rivulet_pid=""
 done
 /usr/bin/python3 - "$tmp/e2e.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-print(f"{'records/s':>10} {'per put':>8} {'PutRecords ack p50/p99 ms':>26} {'handler p50/p99 ms':>20} {'ack->handler p50/p99':>22}")
+print(f"{'run':>12} {'records/s':>10} {'per put':>8} {'PutRecords ack p50/p99 ms':>26} {'handler p50/p99 ms':>20} {'ack->handler p50/p99':>22}")
 for r in rows:
-    print(f"{r['rate']:>10.0f} {r['records_per_put']:>8} {r['ack_p50_ms']:>12.2f} / {r['ack_p99_ms']:<10.2f} "
+    print(f"{r['label']:>12} {r['rate']:>10.0f} {r['records_per_put']:>8} {r['ack_p50_ms']:>12.2f} / {r['ack_p99_ms']:<10.2f} "
           f"{r['invoke_p50_ms']:>8.2f} / {r['invoke_p99_ms']:<8.2f} {r['ack_to_invoke_p50_ms']:>10.2f} / {r['ack_to_invoke_p99_ms']:<8.2f}")
 PY
