@@ -37,6 +37,9 @@ cat >"$tmp/rivulet.toml" <<TOML
 [stream]
 durability = "$durability"
 
+[iam]
+auth = "off"  # functions_e2e_load does not sign; this measures the functions path
+
 [[functions.external]]
 name = "bench-handler"
 # The load driver speaks the Runtime API itself; the process only holds the slot.
