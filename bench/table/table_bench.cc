@@ -88,6 +88,23 @@ void BM_PutItem(benchmark::State& state) {
 }
 BENCHMARK(BM_PutItem)->Arg(0)->Arg(1)->Threads(1)->Threads(16)->UseRealTime();
 
+// Every thread increments one counter item (durable): writers of one item
+// wait on each other's item lock, so this measures how many fsyncs they share.
+void BM_UpdateHotItem(benchmark::State& state) {
+  auto& f = Shared(true);
+  table::UpdateItemRequest r;
+  r.table_name = "bench";
+  r.key = {{"pk", AttributeValue::S("hot")}, {"sk", AttributeValue::N("0")}};
+  r.update_expression = "ADD hits :one";
+  r.attributes.values = {{":one", AttributeValue::N("1")}};
+  for (auto _ : state) {
+    auto result = f.engine->UpdateItem(r);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_UpdateHotItem)->Threads(16)->UseRealTime();
+
 void BM_Query100(benchmark::State& state) {
   auto& f = Shared(false);
   std::mt19937_64 rng(1);

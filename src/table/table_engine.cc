@@ -4,12 +4,17 @@
 #include <array>
 #include <functional>
 #include <set>
+#include <unordered_map>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
+#include <rocksdb/table.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include "table/commit_queue.h"
 #include "table/expression.h"
 #include "table/key_encoding.h"
 #include "table/number.h"
@@ -59,7 +64,19 @@ struct TableEngine::Impl {
   uint32_t next_table_id = 1;                                      // guarded by meta_mu
   std::mutex ddl_mu;  // serialises CreateTable/DeleteTable/UpdateTable
 
-  std::array<std::mutex, kStripes> stripes;
+  // An item's lock and, for items with writes still in the commit queue,
+  // their newest value: what the next writer of the item must build on.
+  // Readers (GetItem, Query...) never look here: they only see durable data.
+  struct Pending {
+    uint64_t ticket = 0;  // the newest queued write of the item
+    std::optional<Item> value;
+  };
+  struct Stripe {
+    std::mutex mu;
+    std::unordered_map<std::string, Pending> pending;  // guarded by mu
+  };
+  std::array<Stripe, kStripes> stripes;
+  std::unique_ptr<CommitQueue> commits;
 
   std::mutex token_mu;
   std::map<std::string, std::pair<int64_t, std::string>> tokens;  // guarded by token_mu
@@ -78,29 +95,64 @@ struct TableEngine::Impl {
 
   size_t Stripe(const std::string& key_bytes) const { return std::hash<std::string>{}(key_bytes) % kStripes; }
 
+  using Locks = std::vector<std::unique_lock<std::mutex>>;
   // Locks the stripes of `keys` in ascending order (no deadlock between transactions).
-  std::vector<std::unique_lock<std::mutex>> LockKeys(const std::vector<std::string>& keys) {
+  Locks LockKeys(const std::vector<std::string>& keys) {
     std::set<size_t> ids;
     for (const auto& k : keys) ids.insert(Stripe(k));
-    std::vector<std::unique_lock<std::mutex>> locks;
-    for (size_t id : ids) locks.emplace_back(stripes[id]);
+    Locks locks;
+    for (size_t id : ids) locks.emplace_back(stripes[id].mu);
     return locks;
   }
 
+  // The durable item (what readers see).
   Result<std::optional<Item>> Read(const std::string& key_bytes, const rocksdb::Snapshot* snapshot = nullptr) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
-    std::string value;
-    rocksdb::Status s = db->Get(ro, key_bytes, &value);
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db->Get(ro, db->DefaultColumnFamily(), key_bytes, &value);
     if (s.IsNotFound()) return std::optional<Item>();
     RETURN_IF_ERROR(FromRocks(s, "read item"));
-    ASSIGN_OR_RETURN(Item item, DecodeItem(value));
+    ASSIGN_OR_RETURN(Item item, DecodeItem(std::string_view(value.data(), value.size())));
     return std::optional<Item>(std::move(item));
+  }
+
+  // The newest item, including writes still in the commit queue: what a
+  // writer must check conditions against. REQUIRES: the key's stripe is locked.
+  Result<std::optional<Item>> ReadLatest(const std::string& key_bytes) {
+    auto& stripe = stripes[Stripe(key_bytes)];
+    auto it = stripe.pending.find(key_bytes);
+    if (it != stripe.pending.end()) return it->second.value;
+    return Read(key_bytes);
+  }
+
+  // Queues `batch` while the caller holds the locks of the written items,
+  // records their new values for later writers, releases the locks and waits
+  // until the batch is durable. Concurrent writers share one fsync.
+  Status SubmitAndWait(CommitBatch batch, std::vector<std::pair<std::string, std::optional<Item>>> new_values,
+                       Locks* locks) {
+    uint64_t ticket = commits->Submit(std::move(batch));
+    for (auto& [key, value] : new_values) {
+      Pending& p = stripes[Stripe(key)].pending[key];
+      p.ticket = ticket;
+      p.value = std::move(value);
+    }
+    locks->clear();
+    Status status = commits->Wait(ticket);
+    // Durable (or failed): readers of RocksDB now see it, so the overlay
+    // entry goes unless a later write of the item replaced it.
+    for (auto& [key, value] : new_values) {
+      auto& stripe = stripes[Stripe(key)];
+      std::lock_guard lock(stripe.mu);
+      auto it = stripe.pending.find(key);
+      if (it != stripe.pending.end() && it->second.ticket == ticket) stripe.pending.erase(it);
+    }
+    return status;
   }
 
   // Adds the writes that turn `old_item` into `new_item` (either may be
   // absent) to `batch`: the table row and every index entry.
-  void Stage(rocksdb::WriteBatch* batch, const TableMeta& meta, const std::string& key_bytes,
+  void Stage(CommitBatch* batch, const TableMeta& meta, const std::string& key_bytes,
              const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
     if (new_item) {
       std::string value;
@@ -120,6 +172,9 @@ struct TableEngine::Impl {
       }
     }
   }
+
+  // Waits until every ticket up to `ticket` is durable (tickets commit in order).
+  Status WaitThrough(uint64_t ticket) { return commits->Wait(ticket); }
 
   Status Commit(rocksdb::WriteBatch* batch) {
     return FromRocks(db->Write(write_options, batch), "write");
@@ -201,18 +256,20 @@ struct TableEngine::Impl {
   // A single conditional write: lock, read, check, stage, commit.
   Result<WriteResult> Write(const PreparedWrite& w, ReturnValues rv, WriteFailure* failure) {
     auto locks = LockKeys({w.key_bytes});
-    ASSIGN_OR_RETURN(std::optional<Item> old_item, Read(w.key_bytes));
+    ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes));
     bool passed;
     ASSIGN_OR_RETURN(std::optional<Item> new_item, Apply(w, old_item, &passed));
     if (!passed) {
       if (failure != nullptr && w.return_old_on_failure) failure->item = old_item;
       return ConditionFailedStatus();
     }
-    rocksdb::WriteBatch batch;
+    CommitBatch batch;
     Stage(&batch, *w.meta, w.key_bytes, old_item, new_item);
-    RETURN_IF_ERROR(Commit(&batch));
     WriteResult result;
     result.attributes = ReturnedAttributes(rv, w, old_item, new_item);
+    std::vector<std::pair<std::string, std::optional<Item>>> values;
+    values.emplace_back(w.key_bytes, std::move(new_item));
+    RETURN_IF_ERROR(SubmitAndWait(std::move(batch), std::move(values), &locks));
     return result;
   }
 
@@ -305,9 +362,23 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   rocksdb::Options ro;
   ro.create_if_missing = true;
   ro.IncreaseParallelism(2);
+  // Point reads: a bloom filter per SST (whole keys) and one in the memtable,
+  // so reads of absent items (every PutItem of a new item reads the old one)
+  // skip the files; pinned index/filter blocks in a shared block cache.
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.whole_key_filtering = true;
+  table_options.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(options.block_cache_mb) << 20);
+  table_options.cache_index_and_filter_blocks = true;
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  table_options.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  ro.memtable_whole_key_filtering = true;
+  ro.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, path, &db), "open " + path));
   impl->db.reset(db);
+  impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes);
   RETURN_IF_ERROR(impl->LoadTables());
   if (options.ttl_interval_millis > 0) {
     Impl* raw = impl.get();
@@ -427,21 +498,31 @@ Result<TableDescription> TableEngine::UpdateTable(const UpdateTableRequest& requ
     std::string prefix = IndexPrefix(meta.id, 0);
     std::string end = PrefixSuccessor(prefix);
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
+    int unwaited = 0;
     for (it->Seek(prefix); it->Valid() && it->key().compare(end) < 0; it->Next()) {
       std::string key = it->key().ToString();
       auto locks = impl_->LockKeys({key});
-      ASSIGN_OR_RETURN(std::optional<Item> item, impl_->Read(key));
+      // The newest value: a write still queued may have been staged with the
+      // old schema (no entry in the new index); this entry follows it in the queue.
+      ASSIGN_OR_RETURN(std::optional<Item> item, impl_->ReadLatest(key));
       if (!item) continue;
       std::optional<std::string> index_key = IndexKey(meta, *added, *item);
       if (!index_key) continue;
-      rocksdb::WriteBatch b;
+      CommitBatch b;
       std::string value;
       EncodeItem(ProjectForIndex(meta, *added, *item), &value);
-      b.Put(*index_key, value);
-      RETURN_IF_ERROR(FromRocks(impl_->db->Write(rocksdb::WriteOptions(), &b), "backfill"));
+      b.Put(*index_key, std::move(value));
+      (void)impl_->commits->Submit(std::move(b), /*waited=*/false);
+      ++unwaited;
+      if (unwaited == 1000) {  // bound the queue; waiting for the last covers every earlier ticket
+        locks.clear();
+        RETURN_IF_ERROR(impl_->WaitThrough(impl_->commits->Submit(CommitBatch())));
+        unwaited = 0;
+      }
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "backfill"));
-    RETURN_IF_ERROR(FromRocks(impl_->db->FlushWAL(true), "backfill sync"));
+    // An empty marker batch: once it is durable, so is every entry before it.
+    if (unwaited > 0) RETURN_IF_ERROR(impl_->WaitThrough(impl_->commits->Submit(CommitBatch())));
   }
   return impl_->Describe(*shared);
 }
@@ -829,14 +910,16 @@ Result<BatchWriteResult> TableEngine::BatchWriteItem(const std::map<std::string,
   }
   // One atomic, synced batch: each write is atomic (more than DynamoDB promises) for one fsync.
   auto locks = impl_->LockKeys(keys);
-  rocksdb::WriteBatch batch;
-  for (const auto& p : prepared) {
-    ASSIGN_OR_RETURN(std::optional<Item> old_item, impl_->Read(p.key_bytes));
+  CommitBatch batch;
+  std::vector<std::pair<std::string, std::optional<Item>>> values;
+  for (auto& p : prepared) {
+    ASSIGN_OR_RETURN(std::optional<Item> old_item, impl_->ReadLatest(p.key_bytes));
     std::optional<Item> new_item;
-    if (p.kind == TransactWriteItem::Kind::kPut) new_item = p.item;
+    if (p.kind == TransactWriteItem::Kind::kPut) new_item = std::move(p.item);
     impl_->Stage(&batch, *p.meta, p.key_bytes, old_item, new_item);
+    values.emplace_back(p.key_bytes, std::move(new_item));
   }
-  RETURN_IF_ERROR(impl_->Commit(&batch));
+  RETURN_IF_ERROR(impl_->SubmitAndWait(std::move(batch), std::move(values), &locks));
   return BatchWriteResult{};
 }
 
@@ -885,7 +968,7 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
   std::vector<std::optional<Item>> olds(prepared.size()), news(prepared.size());
   bool cancelled = false;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    ASSIGN_OR_RETURN(olds[i], impl_->Read(prepared[i].key_bytes));
+    ASSIGN_OR_RETURN(olds[i], impl_->ReadLatest(prepared[i].key_bytes));
     bool passed;
     auto applied = impl_->Apply(prepared[i], olds[i], &passed);
     if (!applied.ok()) {
@@ -908,12 +991,14 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
     if (failure != nullptr) failure->reasons = std::move(reasons);
     return Status::ConditionFailed("Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
   }
-  rocksdb::WriteBatch batch;
+  CommitBatch batch;
+  std::vector<std::pair<std::string, std::optional<Item>>> values;
   for (size_t i = 0; i < prepared.size(); ++i) {
     if (prepared[i].kind == TransactWriteItem::Kind::kConditionCheck) continue;
     impl_->Stage(&batch, *prepared[i].meta, prepared[i].key_bytes, olds[i], news[i]);
+    values.emplace_back(prepared[i].key_bytes, std::move(news[i]));
   }
-  RETURN_IF_ERROR(impl_->Commit(&batch));
+  RETURN_IF_ERROR(impl_->SubmitAndWait(std::move(batch), std::move(values), &locks));
   if (!token.empty()) {
     std::lock_guard lock(impl_->token_mu);
     impl_->tokens[token] = {now + kTokenMillis, fingerprint};
@@ -988,11 +1073,13 @@ Result<int> TableEngine::Impl::ExpireOnce() {
       std::string key = it->key().ToString();
       auto locks = LockKeys({key});
       // Re-check under the lock: the item may have been rewritten meanwhile.
-      ASSIGN_OR_RETURN(std::optional<Item> current, Read(key));
+      ASSIGN_OR_RETURN(std::optional<Item> current, ReadLatest(key));
       if (!current || !expired(*current, meta->desc.ttl_attribute)) continue;
-      rocksdb::WriteBatch batch;
+      CommitBatch batch;
       Stage(&batch, *meta, key, current, std::nullopt);
-      RETURN_IF_ERROR(Commit(&batch));
+      std::vector<std::pair<std::string, std::optional<Item>>> values;
+      values.emplace_back(key, std::nullopt);
+      RETURN_IF_ERROR(SubmitAndWait(std::move(batch), std::move(values), &locks));
       ++deleted;
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "ttl scan"));

@@ -29,6 +29,8 @@ namespace table {
 struct TableEngineOptions {
   // fsync the WAL before a write is acknowledged. Tests of logic may turn it off.
   bool sync_writes = true;
+  // RocksDB block cache (decompressed SST blocks) for point reads and queries.
+  int block_cache_mb = 64;
   // How often the TTL expirer runs; 0 disables the thread (call ExpireTtlOnce).
   int ttl_interval_millis = 10'000;
   common::Clock* clock = common::SystemClock::Default();

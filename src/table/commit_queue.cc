@@ -1,0 +1,68 @@
+#include "table/commit_queue.h"
+
+#include <algorithm>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+namespace table {
+
+uint64_t CommitQueue::Submit(CommitBatch batch, bool waited) {
+  std::lock_guard lock(mu_);
+  queue_.push_back(std::move(batch));
+  if (!waited) unwaited_.push_back(next_ticket_);
+  return next_ticket_++;
+}
+
+common::Status CommitQueue::Wait(uint64_t ticket) {
+  std::unique_lock lock(mu_);
+  while (done_ < ticket) {
+    if (leading_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Lead one group: everything queued now (which includes `ticket`, since
+    // queued tickets run from done_+1 to next_ticket_-1).
+    leading_ = true;
+    std::deque<CommitBatch> group;
+    group.swap(queue_);
+    const uint64_t first = done_ + 1;
+    const uint64_t last = done_ + group.size();
+    lock.unlock();
+
+    rocksdb::WriteBatch batch;
+    for (auto& b : group) {
+      for (auto& op : b.ops) {
+        if (op.value) {
+          batch.Put(op.key, *op.value);
+        } else {
+          batch.Delete(op.key);
+        }
+      }
+      if (b.on_commit) b.on_commit(&batch);
+    }
+    rocksdb::WriteOptions options;
+    options.sync = sync_;
+    rocksdb::Status s = db_->Write(options, &batch);
+
+    lock.lock();
+    if (!s.ok()) {
+      common::Status failure = common::Status::IOError("write: " + s.ToString());
+      for (uint64_t t = first; t <= last; ++t) {
+        if (std::find(unwaited_.begin(), unwaited_.end(), t) == unwaited_.end()) failed_.emplace(t, failure);
+      }
+    }
+    // Unwaited tickets of this group are settled.
+    std::erase_if(unwaited_, [&](uint64_t t) { return t <= last; });
+    done_ = last;
+    leading_ = false;
+    cv_.notify_all();
+  }
+  auto it = failed_.find(ticket);
+  if (it == failed_.end()) return common::Status::OK();
+  common::Status status = it->second;
+  failed_.erase(it);
+  return status;
+}
+
+}  // namespace table

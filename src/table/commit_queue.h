@@ -1,0 +1,84 @@
+// CommitQueue: the table engine's group commit with early lock release.
+//
+// A writer prepares its RocksDB operations under its items' locks, Submits
+// them (which fixes their place in the commit order), releases the locks and
+// only then Waits for durability. Whichever waiter finds no commit in
+// progress leads: it takes every batch queued so far, writes them as one
+// RocksDB WriteBatch (one WAL append, one fsync when sync is on) and wakes
+// their writers. So writers of one hot item no longer pay one fsync each
+// while holding its lock, and writes to different items share fsyncs.
+//
+// Order: batches reach RocksDB in Submit order, and a batch becomes visible
+// to readers only once its group is durable. Writers that need the newest
+// value of an item still in the queue get it from the engine's pending-value
+// overlay (table_engine.cc), not from RocksDB.
+//
+// Failure: when a group's write fails, every batch in it fails with that
+// Status; RocksDB then refuses later writes too (background error), so no
+// write built on a failed one can succeed.
+//
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace rocksdb {
+class DB;
+class WriteBatch;
+}
+
+namespace table {
+
+// One writer's operations, applied atomically and in order.
+struct CommitBatch {
+  struct Op {
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete
+  };
+  std::vector<Op> ops;
+  void Put(std::string key, std::string value) { ops.push_back({std::move(key), std::move(value)}); }
+  void Delete(std::string key) { ops.push_back({std::move(key), std::nullopt}); }
+  // Called by the group's leader, in commit order, just before the group is
+  // written: may add operations whose content depends on the commit order
+  // (the change feed's sequence numbers).
+  std::function<void(rocksdb::WriteBatch*)> on_commit;
+};
+
+class CommitQueue {
+ public:
+  CommitQueue(rocksdb::DB* db, bool sync) : db_(db), sync_(sync) {}
+
+  // Queues `batch` and returns its ticket. Cheap; call it while holding the
+  // locks of the items the batch writes. Each ticket must be waited for
+  // exactly once, except with `waited` false (bulk writers that wait only
+  // for their last ticket).
+  uint64_t Submit(CommitBatch batch, bool waited = true);
+  // Blocks until the ticket's batch (and every earlier one) is durable (OK)
+  // or its group failed.
+  common::Status Wait(uint64_t ticket);
+
+ private:
+  rocksdb::DB* db_;
+  const bool sync_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<CommitBatch> queue_;                // guarded by mu_; tickets done_+1 .. next_ticket_-1
+  uint64_t next_ticket_ = 1;                     // guarded by mu_; ticket of the next Submit
+  uint64_t done_ = 0;                            // guarded by mu_; every ticket <= done_ has an outcome
+  bool leading_ = false;                         // guarded by mu_; a group is being written
+  std::map<uint64_t, common::Status> failed_;    // guarded by mu_; outcomes that are not OK
+  std::vector<uint64_t> unwaited_;               // guarded by mu_; queued tickets nobody waits for
+};
+
+}  // namespace table
