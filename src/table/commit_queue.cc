@@ -14,6 +14,23 @@ uint64_t CommitQueue::Submit(CommitBatch batch, bool waited) {
   return next_ticket_++;
 }
 
+common::Status CommitQueue::WaitForOther(uint64_t ticket) {
+  if (ticket == 0) return common::Status::OK();
+  // Lead if need be, through an empty batch of our own queued after `ticket`.
+  {
+    std::lock_guard lock(mu_);
+    if (done_ >= ticket) {
+      auto it = failed_.find(ticket);
+      return it == failed_.end() ? common::Status::OK() : it->second;
+    }
+  }
+  common::Status own = Wait(Submit(CommitBatch()));
+  std::lock_guard lock(mu_);
+  auto it = failed_.find(ticket);
+  if (it != failed_.end()) return it->second;
+  return own;
+}
+
 common::Status CommitQueue::Wait(uint64_t ticket) {
   std::unique_lock lock(mu_);
   while (done_ < ticket) {

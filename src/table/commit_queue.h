@@ -66,6 +66,10 @@ class CommitQueue {
   // Blocks until the ticket's batch (and every earlier one) is durable (OK)
   // or its group failed.
   common::Status Wait(uint64_t ticket);
+  // The same for someone else's ticket (it is not consumed): a writer whose
+  // condition failed on a queued value answers only once that value is
+  // durable, so that a read after the answer sees it. 0 returns at once.
+  common::Status WaitForOther(uint64_t ticket);
 
  private:
   rocksdb::DB* db_;

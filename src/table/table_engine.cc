@@ -119,10 +119,15 @@ struct TableEngine::Impl {
 
   // The newest item, including writes still in the commit queue: what a
   // writer must check conditions against. REQUIRES: the key's stripe is locked.
-  Result<std::optional<Item>> ReadLatest(const std::string& key_bytes) {
+  // `*pending` (when given) is raised to the ticket of the queued write
+  // read, if any: answers based on it must wait for it (WaitForOther).
+  Result<std::optional<Item>> ReadLatest(const std::string& key_bytes, uint64_t* pending = nullptr) {
     auto& stripe = stripes[Stripe(key_bytes)];
     auto it = stripe.pending.find(key_bytes);
-    if (it != stripe.pending.end()) return it->second.value;
+    if (it != stripe.pending.end()) {
+      if (pending != nullptr) *pending = std::max(*pending, it->second.ticket);
+      return it->second.value;
+    }
     return Read(key_bytes);
   }
 
@@ -256,13 +261,19 @@ struct TableEngine::Impl {
   // A single conditional write: lock, read, check, stage, commit.
   Result<WriteResult> Write(const PreparedWrite& w, ReturnValues rv, WriteFailure* failure) {
     auto locks = LockKeys({w.key_bytes});
-    ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes));
+    uint64_t pending = 0;
+    ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes, &pending));
     bool passed;
-    ASSIGN_OR_RETURN(std::optional<Item> new_item, Apply(w, old_item, &passed));
-    if (!passed) {
+    auto applied = Apply(w, old_item, &passed);
+    if (!applied.ok() || !passed) {
+      // The answer rests on the item read: answer once it is durable.
+      locks.clear();
+      RETURN_IF_ERROR(commits->WaitForOther(pending));
+      RETURN_IF_ERROR(applied.status());
       if (failure != nullptr && w.return_old_on_failure) failure->item = old_item;
       return ConditionFailedStatus();
     }
+    std::optional<Item> new_item = std::move(*applied);
     CommitBatch batch;
     Stage(&batch, *w.meta, w.key_bytes, old_item, new_item);
     WriteResult result;
@@ -964,11 +975,12 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
     }
   }
   auto locks = impl_->LockKeys(keys);
+  uint64_t pending = 0;
   std::vector<CancellationReason> reasons(prepared.size());
   std::vector<std::optional<Item>> olds(prepared.size()), news(prepared.size());
   bool cancelled = false;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    ASSIGN_OR_RETURN(olds[i], impl_->ReadLatest(prepared[i].key_bytes));
+    ASSIGN_OR_RETURN(olds[i], impl_->ReadLatest(prepared[i].key_bytes, &pending));
     bool passed;
     auto applied = impl_->Apply(prepared[i], olds[i], &passed);
     if (!applied.ok()) {
@@ -986,6 +998,8 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
     }
   }
   if (cancelled) {
+    locks.clear();
+    RETURN_IF_ERROR(impl_->commits->WaitForOther(pending));
     std::string codes;
     for (const auto& r : reasons) codes += (codes.empty() ? "" : ", ") + r.code;
     if (failure != nullptr) failure->reasons = std::move(reasons);
