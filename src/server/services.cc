@@ -25,6 +25,7 @@
 #include "aws/auth/aws_authorizer.h"
 #include "archiver/archiver.h"
 #include "aws/dynamodb/dynamodb_handler.h"
+#include "aws/dynamodb/stream_record.h"
 #include "aws/iam/iam_handler.h"
 #include "aws/kinesis/kinesis_handler.h"
 #include "aws/lambda/lambda_handler.h"
@@ -168,6 +169,12 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   if (serves && backends.table_engine != nullptr) {
     auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(backends.table_engine));
     RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), dynamodb->AsHandler()));
+  }
+  if (backends.table_engine != nullptr) {
+    // Tables' change feeds (StreamSpecification) go into the streams `dynamodb.<table>`.
+    auto* change_feed = registry->Own(std::make_unique<table::ChangeForwarder>(
+        backends.table_engine, streams, aws::dynamodb::StreamRecordFormat()));
+    RETURN_IF_ERROR(change_feed->Start());
   }
   registry->SetReady("table", true);
   if (serves && backends.object_store != nullptr) {

@@ -5,6 +5,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "table/table_schema.h"
+
 namespace table {
 
 uint64_t CommitQueue::Submit(CommitBatch batch, bool waited) {
@@ -48,6 +50,7 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
     lock.unlock();
 
     rocksdb::WriteBatch batch;
+    bool changes = false;
     for (auto& b : group) {
       for (auto& op : b.ops) {
         if (op.value) {
@@ -56,11 +59,15 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
           batch.Delete(op.key);
         }
       }
-      if (b.on_commit) b.on_commit(&batch);
+      for (auto& change : b.changes) {
+        batch.Put(ChangeKey(next_change_++), change);  // a failed group leaves a gap; order holds
+        changes = true;
+      }
     }
     rocksdb::WriteOptions options;
     options.sync = sync_;
     rocksdb::Status s = db_->Write(options, &batch);
+    if (s.ok() && changes && on_changes_) on_changes_();
 
     lock.lock();
     if (!s.ok()) {

@@ -46,17 +46,20 @@ struct CommitBatch {
     std::optional<std::string> value;  // nullopt: delete
   };
   std::vector<Op> ops;
+  // Encoded change records (change_feed.h), written under 'c' + be64(seq)
+  // with sequence numbers given in commit order.
+  std::vector<std::string> changes;
   void Put(std::string key, std::string value) { ops.push_back({std::move(key), std::move(value)}); }
   void Delete(std::string key) { ops.push_back({std::move(key), std::nullopt}); }
-  // Called by the group's leader, in commit order, just before the group is
-  // written: may add operations whose content depends on the commit order
-  // (the change feed's sequence numbers).
-  std::function<void(rocksdb::WriteBatch*)> on_commit;
 };
 
 class CommitQueue {
  public:
-  CommitQueue(rocksdb::DB* db, bool sync) : db_(db), sync_(sync) {}
+  // `next_change` is the sequence number of the next change record;
+  // `on_changes` runs (on a writer's thread) after a group with change
+  // records became durable.
+  CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes)
+      : db_(db), sync_(sync), next_change_(next_change), on_changes_(std::move(on_changes)) {}
 
   // Queues `batch` and returns its ticket. Cheap; call it while holding the
   // locks of the items the batch writes. Each ticket must be waited for
@@ -74,6 +77,8 @@ class CommitQueue {
  private:
   rocksdb::DB* db_;
   const bool sync_;
+  uint64_t next_change_;  // used by the leader only (one at a time)
+  std::function<void()> on_changes_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -50,12 +51,26 @@ struct GlobalSecondaryIndex {
   Projection projection;
 };
 
+// A table's change feed (DynamoDB Streams' StreamSpecification). When
+// enabled, every write that changes an item adds one ChangeRecord, in write
+// order, which the ChangeForwarder publishes into the Rivulet stream
+// ChangeStreamName(table).
+enum class StreamViewType { kKeysOnly, kNewImage, kOldImage, kNewAndOldImages };
+struct StreamSpecification {
+  bool enabled = false;
+  StreamViewType view_type = StreamViewType::kNewAndOldImages;
+};
+// "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES".
+std::string_view StreamViewTypeName(StreamViewType type);
+bool ParseStreamViewType(std::string_view name, StreamViewType* type);
+
 struct CreateTableRequest {
   std::string table_name;
   std::vector<KeySchemaElement> key_schema;
   std::vector<AttributeDefinition> attribute_definitions;
   std::vector<GlobalSecondaryIndex> global_secondary_indexes;
   std::string billing_mode = "PAY_PER_REQUEST";
+  StreamSpecification stream_specification = {};
 };
 
 struct TableDescription {
@@ -69,6 +84,11 @@ struct TableDescription {
   int64_t creation_millis = 0;
   int64_t item_count = 0;  // approximate, like DynamoDB's
   std::string ttl_attribute;  // "" when TTL is disabled
+  StreamSpecification stream_specification = {};
+  // Set once a stream was ever enabled (kept after disabling, like DynamoDB):
+  // the label is the enabling time ("2026-01-01T00:00:00.000").
+  std::string latest_stream_label;
+  std::string latest_stream_arn;
 };
 
 // UpdateTable: add or remove one GSI (DynamoDB allows one change per call).
@@ -77,7 +97,27 @@ struct UpdateTableRequest {
   std::vector<AttributeDefinition> attribute_definitions;
   std::optional<GlobalSecondaryIndex> create_index;
   std::optional<std::string> delete_index;
+  std::optional<StreamSpecification> stream_specification;  // enable or disable the change feed
 };
+
+// One change of one item, as recorded in the change feed. Images follow the
+// table's view type when the change was made.
+struct ChangeRecord {
+  uint64_t sequence = 0;       // increases with commit order, across tables
+  std::string table_name;
+  std::string event_name;      // INSERT, MODIFY or REMOVE
+  StreamViewType view_type = StreamViewType::kNewAndOldImages;
+  std::string stream_label;
+  Item keys;
+  std::optional<Item> new_image;
+  std::optional<Item> old_image;
+  int64_t size_bytes = 0;      // keys and images, as DynamoDB counts item size
+  int64_t created_millis = 0;  // ApproximateCreationDateTime
+  std::string key_bytes;       // the item's encoded key: a stable partition key
+};
+
+// The Rivulet stream that table `table_name`'s change feed goes to.
+inline std::string ChangeStreamName(const std::string& table_name) { return "dynamodb." + table_name; }
 
 // Placeholders (#n, :v) shared by all expressions of one request. Each one
 // provided must be used, as DynamoDB requires.

@@ -78,6 +78,9 @@ struct TableEngine::Impl {
   std::array<Stripe, kStripes> stripes;
   std::unique_ptr<CommitQueue> commits;
 
+  std::mutex listener_mu;
+  ChangeListener* listener = nullptr;  // guarded by listener_mu
+
   std::mutex token_mu;
   std::map<std::string, std::pair<int64_t, std::string>> tokens;  // guarded by token_mu
 
@@ -159,6 +162,32 @@ struct TableEngine::Impl {
   // absent) to `batch`: the table row and every index entry.
   void Stage(CommitBatch* batch, const TableMeta& meta, const std::string& key_bytes,
              const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
+    const StreamSpecification& stream = meta.desc.stream_specification;
+    // Like DynamoDB Streams: a write that changes nothing leaves no record.
+    if (stream.enabled && old_item != new_item) {
+      ChangeRecord r;
+      r.table_name = meta.desc.table_name;
+      r.event_name = !old_item ? "INSERT" : !new_item ? "REMOVE" : "MODIFY";
+      r.view_type = stream.view_type;
+      r.stream_label = meta.desc.latest_stream_label;
+      r.keys = KeyOf(meta, new_item ? *new_item : *old_item);
+      r.size_bytes = static_cast<int64_t>(ItemSize(r.keys));
+      bool want_new = stream.view_type == StreamViewType::kNewImage || stream.view_type == StreamViewType::kNewAndOldImages;
+      bool want_old = stream.view_type == StreamViewType::kOldImage || stream.view_type == StreamViewType::kNewAndOldImages;
+      if (want_new && new_item) {
+        r.new_image = *new_item;
+        r.size_bytes += static_cast<int64_t>(ItemSize(*new_item));
+      }
+      if (want_old && old_item) {
+        r.old_image = *old_item;
+        r.size_bytes += static_cast<int64_t>(ItemSize(*old_item));
+      }
+      r.created_millis = options.clock->NowMillis();
+      r.key_bytes = key_bytes;
+      std::string encoded;
+      EncodeChange(r, &encoded);
+      batch->changes.push_back(std::move(encoded));
+    }
     if (new_item) {
       std::string value;
       EncodeItem(*new_item, &value);
@@ -356,6 +385,27 @@ struct TableEngine::Impl {
 
   Result<int> ExpireOnce();
 
+  Result<ChangeCursor> LoadCursor() {
+    ChangeCursor cursor;
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), db->DefaultColumnFamily(), kChangeCursorKey, &value);
+    if (s.IsNotFound()) return cursor;
+    RETURN_IF_ERROR(FromRocks(s, "read change cursor"));
+    ASSIGN_OR_RETURN(Item item, DecodeItem(std::string_view(value.data(), value.size())));
+    auto through = item.find("through");
+    auto positions = item.find("positions");
+    if (through == item.end() || positions == item.end()) return Status::Corruption("change cursor lacks a field");
+    cursor.through = std::stoull(through->second.scalar());
+    for (const auto& [k, v] : positions->second.map()) cursor.positions[k] = v.scalar();
+    return cursor;
+  }
+
+  // Tells the listener that `table_name`'s stream was enabled (its stream must exist).
+  Status StreamEnabled(const std::string& table_name) {
+    std::lock_guard lock(listener_mu);
+    return listener != nullptr ? listener->OnStreamEnabled(table_name) : Status::OK();
+  }
+
   struct Range {
     std::string start;  // inclusive
     std::string end;    // exclusive
@@ -389,7 +439,27 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, path, &db), "open " + path));
   impl->db.reset(db);
-  impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes);
+  uint64_t next_change = 1;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    it->SeekForPrev(ChangeKey(UINT64_MAX));
+    if (it->Valid() && it->key().starts_with("c")) next_change = ChangeSequenceOf(it->key().ToStringView()) + 1;
+    RETURN_IF_ERROR(FromRocks(it->status(), "load change feed"));
+  }
+  Impl* raw_impl = impl.get();
+  auto on_changes = [raw_impl] {
+    std::lock_guard lock(raw_impl->listener_mu);
+    if (raw_impl->listener != nullptr) raw_impl->listener->OnChanges();
+  };
+  impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes, next_change, on_changes);
+  {
+    auto cursor = impl->LoadCursor();
+    if (!cursor.ok()) return cursor.status();
+    // Forwarded records are deleted: the cursor may be past every record left.
+    if (cursor->through >= next_change) {
+      impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes, cursor->through + 1, on_changes);
+    }
+  }
   RETURN_IF_ERROR(impl->LoadTables());
   if (options.ttl_interval_millis > 0) {
     Impl* raw = impl.get();
@@ -428,6 +498,8 @@ Result<TableDescription> TableEngine::CreateTable(const CreateTableRequest& requ
   std::unique_lock lock(impl_->meta_mu);
   impl_->next_table_id = id + 1;
   impl_->tables[request.table_name] = std::make_shared<const TableMeta>(std::move(meta));
+  lock.unlock();
+  if (d.stream_specification.enabled) RETURN_IF_ERROR(impl_->StreamEnabled(d.table_name));
   return d;
 }
 
@@ -478,6 +550,13 @@ Result<TableDescription> TableEngine::UpdateTable(const UpdateTableRequest& requ
     meta.desc.attribute_definitions = defs;
     meta.desc.global_secondary_indexes.push_back(*request.create_index);
     added = index;
+  }
+  if (request.stream_specification) {
+    if (!request.stream_specification->enabled && !meta.desc.stream_specification.enabled) {
+      return Status::InvalidArgument("One or more parameter values were invalid: the table has no enabled stream to disable");
+    }
+    RETURN_IF_ERROR(SetStream(&meta, *request.stream_specification, impl_->options.clock->NowMillis()));
+    if (request.stream_specification->enabled) RETURN_IF_ERROR(impl_->StreamEnabled(meta.desc.table_name));
   }
   std::optional<uint16_t> dropped;
   if (request.delete_index) {
@@ -1102,5 +1181,48 @@ Result<int> TableEngine::Impl::ExpireOnce() {
 }
 
 Result<int> TableEngine::ExpireTtlOnce() { return impl_->ExpireOnce(); }
+
+void TableEngine::SetChangeListener(ChangeListener* listener) {
+  std::lock_guard lock(impl_->listener_mu);
+  impl_->listener = listener;
+}
+
+Result<std::vector<ChangeRecord>> TableEngine::ReadChanges(uint64_t after, size_t limit) {
+  std::vector<ChangeRecord> out;
+  std::string start = ChangeKey(after + 1);
+  std::string end = ChangeKey(UINT64_MAX);
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(end);
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro));
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+    ASSIGN_OR_RETURN(ChangeRecord r, DecodeChange(ChangeSequenceOf(it->key().ToStringView()),
+                                                  std::string_view(it->value().data(), it->value().size())));
+    out.push_back(std::move(r));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read change feed"));
+  return out;
+}
+
+Result<ChangeCursor> TableEngine::LoadChangeCursor() { return impl_->LoadCursor(); }
+
+Status TableEngine::AckChanges(const std::vector<uint64_t>& forwarded,
+                               const std::map<std::string, std::string>& positions) {
+  if (forwarded.empty()) return Status::OK();
+  const uint64_t through = forwarded.back();
+  Item positions_item;
+  for (const auto& [k, v] : positions) positions_item[k] = AttributeValue::S(v);
+  Item cursor = {{"through", AttributeValue::N(std::to_string(through))},
+                 {"positions", AttributeValue::M(std::move(positions_item))}};
+  std::string value;
+  EncodeItem(cursor, &value);
+  rocksdb::WriteBatch batch;
+  batch.Put(kChangeCursorKey, value);
+  // Point deletes, not a range: range tombstones in the memtable would tax every read.
+  for (uint64_t seq : forwarded) batch.Delete(ChangeKey(seq));
+  rocksdb::WriteOptions wo;
+  wo.sync = impl_->options.sync_writes;
+  return FromRocks(impl_->db->Write(wo, &batch), "change cursor");
+}
 
 }  // namespace table

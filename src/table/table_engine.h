@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "table/change_feed.h"
 #include "table/table_client.h"
 
 namespace rocksdb {
@@ -66,6 +67,16 @@ class TableEngine final : public TableClient {
   // Deletes every item whose TTL attribute (epoch seconds) is before the
   // clock's now. Returns how many were deleted. The expirer thread calls it.
   Result<int> ExpireTtlOnce();
+
+  // The change feed (change_feed.h), for the ChangeForwarder. `listener` (or
+  // nullptr) must stay valid until it is replaced.
+  void SetChangeListener(ChangeListener* listener);
+  // Up to `limit` change records with sequence numbers above `after`, in order.
+  Result<std::vector<ChangeRecord>> ReadChanges(uint64_t after, size_t limit);
+  Result<ChangeCursor> LoadChangeCursor();
+  // Records (fsynced) that the records `forwarded` (ascending; read by
+  // ReadChanges) are in their streams, and deletes them.
+  Status AckChanges(const std::vector<uint64_t>& forwarded, const std::map<std::string, std::string>& positions);
 
  private:
   struct Impl;

@@ -445,3 +445,118 @@ TEST_F(TableEngineTest, BatchWriteAndBatchGet) {
 
 }  // namespace
 }  // namespace table
+
+namespace table {
+namespace {
+
+class ChangeFeedTest : public TableEngineTest {
+ protected:
+  void EnableStream(StreamViewType view) {
+    UpdateTableRequest u;
+    u.table_name = "orders";
+    u.stream_specification = StreamSpecification{true, view};
+    auto d = engine_->UpdateTable(u);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_TRUE(d->stream_specification.enabled);
+    EXPECT_FALSE(d->latest_stream_label.empty());
+    EXPECT_EQ(d->latest_stream_arn, d->table_arn + "/stream/" + d->latest_stream_label);
+  }
+  std::vector<ChangeRecord> Changes() {
+    auto r = engine_->ReadChanges(0, 1000);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::vector<ChangeRecord>();
+  }
+};
+
+TEST_F(ChangeFeedTest, EveryChangingWriteLeavesOneRecordInOrder) {
+  ASSERT_TRUE(Put("c1", 1, {{"status", S("NEW")}}).ok());  // before the stream: no record
+  EnableStream(StreamViewType::kNewAndOldImages);
+  ASSERT_TRUE(Put("c1", 2, {{"status", S("NEW")}}).ok());
+  ExpressionAttributes a;
+  a.names = {{"#s", "status"}};
+  a.values = {{":p", S("PAID")}};
+  ASSERT_TRUE(Update("c1", 2, "SET #s = :p", "", a).ok());
+  ASSERT_TRUE(Put("c1", 2, {{"status", S("PAID")}}).ok());  // changes nothing: no record
+  EXPECT_TRUE(Put("c1", 2, {}, "attribute_not_exists(seq)").IsConditionFailed());  // failed: no record
+  DeleteItemRequest d;
+  d.table_name = "orders";
+  d.key = {{"customer", S("c1")}, {"seq", N("2")}};
+  ASSERT_TRUE(engine_->DeleteItem(d).ok());
+
+  auto changes = Changes();
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].event_name, "INSERT");
+  EXPECT_EQ(changes[1].event_name, "MODIFY");
+  EXPECT_EQ(changes[2].event_name, "REMOVE");
+  EXPECT_LT(changes[0].sequence, changes[1].sequence);
+  EXPECT_LT(changes[1].sequence, changes[2].sequence);
+  Item key = {{"customer", S("c1")}, {"seq", N("2")}};
+  for (const auto& c : changes) {
+    EXPECT_EQ(c.table_name, "orders");
+    EXPECT_EQ(c.keys, key);
+    EXPECT_GT(c.size_bytes, 0);
+  }
+  EXPECT_FALSE(changes[0].old_image);
+  EXPECT_EQ(changes[0].new_image->at("status"), S("NEW"));
+  EXPECT_EQ(changes[1].old_image->at("status"), S("NEW"));
+  EXPECT_EQ(changes[1].new_image->at("status"), S("PAID"));
+  EXPECT_EQ(changes[2].old_image->at("status"), S("PAID"));
+  EXPECT_FALSE(changes[2].new_image);
+}
+
+TEST_F(ChangeFeedTest, ViewTypeChoosesTheImages) {
+  EnableStream(StreamViewType::kKeysOnly);
+  ASSERT_TRUE(Put("c1", 1, {{"status", S("NEW")}}).ok());
+  auto changes = Changes();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].view_type, StreamViewType::kKeysOnly);
+  EXPECT_FALSE(changes[0].new_image);
+  EXPECT_FALSE(changes[0].old_image);
+  // Enabled twice is an error; disabling and enabling again changes the view.
+  UpdateTableRequest u;
+  u.table_name = "orders";
+  u.stream_specification = StreamSpecification{true, StreamViewType::kNewImage};
+  EXPECT_TRUE(engine_->UpdateTable(u).status().IsInvalidArgument());
+  u.stream_specification = StreamSpecification{false, StreamViewType::kNewImage};
+  ASSERT_TRUE(engine_->UpdateTable(u).ok());
+  EXPECT_TRUE(engine_->UpdateTable(u).status().IsInvalidArgument());  // already disabled
+  ASSERT_TRUE(Put("c1", 2).ok());  // disabled: no record
+  EnableStream(StreamViewType::kOldImage);
+  ASSERT_TRUE(Put("c1", 1, {{"status", S("PAID")}}).ok());
+  changes = Changes();
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].view_type, StreamViewType::kOldImage);
+  EXPECT_FALSE(changes[1].new_image);
+  EXPECT_EQ(changes[1].old_image->at("status"), S("NEW"));
+}
+
+TEST_F(ChangeFeedTest, TransactionsAndBatchesLeaveARecordPerItemAndSequencesSurviveReopen) {
+  EnableStream(StreamViewType::kNewImage);
+  std::vector<TransactWriteItem> tx(2);
+  tx[0].table_name = tx[1].table_name = "orders";
+  tx[0].item = {{"customer", S("c1")}, {"seq", N("1")}};
+  tx[1].item = {{"customer", S("c2")}, {"seq", N("1")}};
+  ASSERT_TRUE(engine_->TransactWriteItems(tx, "").ok());
+  ASSERT_EQ(Changes().size(), 2u);
+  uint64_t last = Changes().back().sequence;
+  std::vector<uint64_t> forwarded;
+  for (const auto& c : Changes()) forwarded.push_back(c.sequence);
+  ASSERT_TRUE(engine_->AckChanges(forwarded, {{"dynamodb.orders", "shardId-000000000000 1"}}).ok());
+  EXPECT_TRUE(Changes().empty());
+  Reopen();
+  auto cursor = engine_->LoadChangeCursor();
+  ASSERT_TRUE(cursor.ok());
+  EXPECT_EQ(cursor->through, last);
+  EXPECT_EQ(cursor->positions.at("dynamodb.orders"), "shardId-000000000000 1");
+  auto d = engine_->DescribeTable("orders");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->stream_specification.enabled);
+  EXPECT_EQ(d->stream_specification.view_type, StreamViewType::kNewImage);
+  ASSERT_TRUE(Put("c3", 1).ok());
+  auto changes = Changes();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_GT(changes[0].sequence, last);  // never reused after the records were deleted
+}
+
+}  // namespace
+}  // namespace table

@@ -1,5 +1,7 @@
 #include "table/table_schema.h"
 
+#include <cstdio>
+#include <ctime>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -179,7 +181,64 @@ Result<TableMeta> BuildTableMeta(const CreateTableRequest& request, uint32_t id,
   d.global_secondary_indexes = request.global_secondary_indexes;
   d.billing_mode = request.billing_mode.empty() ? "PAY_PER_REQUEST" : request.billing_mode;
   d.creation_millis = now_millis;
+  if (request.stream_specification.enabled) RETURN_IF_ERROR(SetStream(&meta, request.stream_specification, now_millis));
   return meta;
+}
+
+std::string ChangeKey(uint64_t sequence) {
+  std::string k = "c";
+  PutBigEndian(&k, sequence, 8);
+  return k;
+}
+
+uint64_t ChangeSequenceOf(std::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 1; i < 9 && i < key.size(); ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return v;
+}
+
+std::string_view StreamViewTypeName(StreamViewType type) {
+  switch (type) {
+    case StreamViewType::kKeysOnly: return "KEYS_ONLY";
+    case StreamViewType::kNewImage: return "NEW_IMAGE";
+    case StreamViewType::kOldImage: return "OLD_IMAGE";
+    case StreamViewType::kNewAndOldImages: return "NEW_AND_OLD_IMAGES";
+  }
+  return "NEW_AND_OLD_IMAGES";
+}
+
+bool ParseStreamViewType(std::string_view name, StreamViewType* type) {
+  for (auto t : {StreamViewType::kKeysOnly, StreamViewType::kNewImage, StreamViewType::kOldImage,
+                 StreamViewType::kNewAndOldImages}) {
+    if (StreamViewTypeName(t) == name) {
+      *type = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+Status SetStream(TableMeta* meta, const StreamSpecification& spec, int64_t now_millis) {
+  TableDescription& d = meta->desc;
+  if (spec.enabled && d.stream_specification.enabled) {
+    return Invalid("Table already has an enabled stream: " + d.latest_stream_arn);
+  }
+  if (spec.enabled && ChangeStreamName(d.table_name).size() > 128) {
+    return Invalid("StreamSpecification: the table name is " + std::to_string(d.table_name.size()) +
+                   " characters; tables with a stream may have at most 119");
+  }
+  d.stream_specification = spec;
+  if (spec.enabled) {
+    std::time_t seconds = static_cast<std::time_t>(now_millis / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char label[96];
+    std::snprintf(label, sizeof(label), "%04d-%02d-%02dT%02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(now_millis % 1000));
+    d.latest_stream_label = label;
+    d.latest_stream_arn = d.table_arn + "/stream/" + d.latest_stream_label;
+  }
+  return Status::OK();
 }
 
 std::string SerializeMeta(const TableMeta& meta) {
@@ -190,6 +249,11 @@ std::string SerializeMeta(const TableMeta& meta) {
   j["billing_mode"] = meta.desc.billing_mode;
   j["created"] = meta.desc.creation_millis;
   j["ttl"] = meta.desc.ttl_attribute;
+  if (!meta.desc.latest_stream_label.empty()) {
+    j["stream"] = {{"enabled", meta.desc.stream_specification.enabled},
+                   {"view", std::string(StreamViewTypeName(meta.desc.stream_specification.view_type))},
+                   {"label", meta.desc.latest_stream_label}};
+  }
   j["pk"] = KeyAttrJson(meta.pk);
   if (meta.sk) j["sk"] = KeyAttrJson(*meta.sk);
   j["next_index_id"] = meta.next_index_id;
@@ -219,6 +283,15 @@ Result<TableMeta> ParseMeta(const std::string& text) {
     d.billing_mode = j.at("billing_mode").get<std::string>();
     d.creation_millis = j.at("created").get<int64_t>();
     d.ttl_attribute = j.at("ttl").get<std::string>();
+    if (j.contains("stream")) {
+      const auto& js = j.at("stream");
+      d.stream_specification.enabled = js.at("enabled").get<bool>();
+      if (!ParseStreamViewType(js.at("view").get<std::string>(), &d.stream_specification.view_type)) {
+        return Status::Corruption("table metadata: unknown stream view type");
+      }
+      d.latest_stream_label = js.at("label").get<std::string>();
+      d.latest_stream_arn = d.table_arn + "/stream/" + d.latest_stream_label;
+    }
     auto add_def = [&](const KeyAttr& k) {
       for (const auto& e : d.attribute_definitions) if (e.attribute_name == k.name) return;
       d.attribute_definitions.push_back({k.name, k.type});

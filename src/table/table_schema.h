@@ -42,6 +42,11 @@ struct TableMeta {
 std::string MetaKey(const std::string& table_name);
 inline constexpr char kNextTableIdKey[] = "n";
 std::string IndexPrefix(uint32_t table_id, uint16_t index_id);
+// Change feed (change_feed.h): 'c' + be64(sequence) -> change record;
+// 'f' -> the forwarder's cursor.
+std::string ChangeKey(uint64_t sequence);
+uint64_t ChangeSequenceOf(std::string_view change_key);  // REQUIRES: a ChangeKey
+inline constexpr char kChangeCursorKey[] = "f";
 std::string TablePrefix(uint32_t table_id);  // every index of the table
 
 // Builds a TableMeta from a CreateTable request, checking it the way DynamoDB does.
@@ -49,6 +54,9 @@ Result<TableMeta> BuildTableMeta(const CreateTableRequest& request, uint32_t id,
 // Checks a GSI definition against the attribute definitions and assigns its id.
 Result<IndexMeta> BuildIndexMeta(const GlobalSecondaryIndex& gsi, const std::vector<AttributeDefinition>& defs,
                                  uint16_t id);
+// Enables or disables the change feed (UpdateTable's StreamSpecification),
+// with DynamoDB's checks; enabling sets a new stream label and ARN.
+Status SetStream(TableMeta* meta, const StreamSpecification& spec, int64_t now_millis);
 std::string SerializeMeta(const TableMeta& meta);
 Result<TableMeta> ParseMeta(const std::string& json);
 

@@ -274,6 +274,28 @@ Result<table::GlobalSecondaryIndex> ReadIndex(object g) {
   return index;
 }
 
+Result<std::optional<table::StreamSpecification>> ReadStreamSpecification(object o) {
+  ASSIGN_OR_RETURN(auto spec, OptObject(o, "StreamSpecification"));
+  if (!spec) return std::optional<table::StreamSpecification>();
+  table::StreamSpecification out;
+  ASSIGN_OR_RETURN(auto enabled, OptBool(*spec, "StreamEnabled"));
+  if (!enabled) {
+    return Status::InvalidArgument("1 validation error detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null");
+  }
+  out.enabled = *enabled;
+  ASSIGN_OR_RETURN(std::string view, OptString(*spec, "StreamViewType"));
+  if (out.enabled && view.empty()) {
+    return Status::InvalidArgument("One or more parameter values were invalid: StreamViewType is required when StreamEnabled is true");
+  }
+  if (!view.empty() && !table::ParseStreamViewType(view, &out.view_type)) {
+    return Status::InvalidArgument("1 validation error detected: Value '" + view + "' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+  }
+  if (!out.enabled && !view.empty()) {
+    return Status::InvalidArgument("One or more parameter values were invalid: StreamViewType may only be given when StreamEnabled is true");
+  }
+  return std::optional<table::StreamSpecification>(out);
+}
+
 // ---- response writing ----
 
 void WriteKeySchema(const std::vector<table::KeySchemaElement>& schema, JsonWriter* json) {
@@ -310,6 +332,15 @@ void WriteDescription(const table::TableDescription& d, JsonWriter* json) {
   json->Field("TableArn", d.table_arn);
   json->Field("TableId", d.table_arn.substr(d.table_arn.rfind('/') + 1));
   json->Key("BillingModeSummary").BeginObject().Field("BillingMode", d.billing_mode).EndObject();
+  if (!d.latest_stream_label.empty()) {
+    // Like DynamoDB: the latest stream stays described after it is disabled.
+    json->Key("StreamSpecification").BeginObject().Field("StreamEnabled", d.stream_specification.enabled);
+    if (d.stream_specification.enabled) {
+      json->Field("StreamViewType", table::StreamViewTypeName(d.stream_specification.view_type));
+    }
+    json->EndObject();
+    json->Field("LatestStreamLabel", d.latest_stream_label).Field("LatestStreamArn", d.latest_stream_arn);
+  }
   if (!d.global_secondary_indexes.empty()) {
     json->Key("GlobalSecondaryIndexes").BeginArray();
     for (const auto& g : d.global_secondary_indexes) {
@@ -384,6 +415,8 @@ Result<std::string> CreateTable(table::TableClient* t, object o) {
       r.global_secondary_indexes.push_back(std::move(index));
     }
   }
+  OP_ASSIGN(auto stream, ReadStreamSpecification(o));
+  if (stream) r.stream_specification = *stream;
   OP_ASSIGN(auto d, t->CreateTable(r));
   d.table_status = "ACTIVE";
   return DescriptionBody("TableDescription", d);
@@ -412,6 +445,7 @@ Result<std::string> UpdateTable(table::TableClient* t, object o) {
       }
     }
   }
+  OP_ASSIGN(r.stream_specification, ReadStreamSpecification(o));
   OP_ASSIGN(auto d, t->UpdateTable(r));
   return DescriptionBody("TableDescription", d);
 }
