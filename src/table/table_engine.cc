@@ -322,14 +322,16 @@ struct TableEngine::Impl {
       case ReturnValues::kAllNew: return new_item;
       case ReturnValues::kUpdatedOld:
       case ReturnValues::kUpdatedNew: {
-        // The top-level attributes the update expression touched.
+        // Like DynamoDB, only the paths the update expression touched, nested
+        // as in the item (SET a.b.c returns {a: {b: {c: ...}}}), and only
+        // those present before (UPDATED_OLD) or after (UPDATED_NEW).
         const std::optional<Item>& from = rv == ReturnValues::kUpdatedOld ? old_item : new_item;
         if (!from) return std::nullopt;
-        Item out;
+        std::vector<expr::Path> paths;
         for (const auto& a : w.update) {
-          auto it = from->find(a.path[0].name);
-          if (it != from->end()) out.emplace(it->first, it->second);
+          if (expr::Resolve(*from, a.path) != nullptr) paths.push_back(a.path);
         }
+        Item out = expr::Project(*from, paths);
         if (out.empty()) return std::nullopt;
         return out;
       }

@@ -175,6 +175,38 @@ TEST_F(TableEngineTest, UpdateCreatesItemsAndReturnsValues) {
   EXPECT_NE(key_update.status().message().find("This attribute is part of the key"), std::string::npos);
 }
 
+// AWS returns only the updated paths, nested as in the item, not whole
+// top-level attributes.
+TEST_F(TableEngineTest, UpdatedOldAndNewReturnOnlyTheUpdatedPaths) {
+  Item doc = {{"a", AttributeValue::M({{"b", AttributeValue::M({{"c", N("1")}, {"d", S("keep")}})}, {"e", S("keep")}})},
+              {"l", AttributeValue::L({S("x"), S("y"), S("z")})},
+              {"gone", S("old")},
+              {"untouched", S("u")}};
+  ASSERT_TRUE(Put("c1", 1, doc).ok());
+  ExpressionAttributes a;
+  a.values = {{":v", N("2")}, {":w", S("Y")}};
+  auto old_values = Update("c1", 1, "SET a.b.c = :v, l[1] = :w, fresh = :v REMOVE gone", "", a, ReturnValues::kUpdatedOld);
+  ASSERT_TRUE(old_values.ok()) << old_values.status().ToString();
+  Item expected_old = {{"a", AttributeValue::M({{"b", AttributeValue::M({{"c", N("1")}})}})},
+                       {"l", AttributeValue::L({S("y")})},
+                       {"gone", S("old")}};  // "fresh" did not exist before
+  EXPECT_EQ(*old_values->attributes, expected_old);
+
+  a.values = {{":v", N("3")}, {":w", S("Y2")}};
+  auto new_values = Update("c1", 1, "SET a.b.c = :v, l[1] = :w, fresh = :v REMOVE a.e", "", a, ReturnValues::kUpdatedNew);
+  ASSERT_TRUE(new_values.ok()) << new_values.status().ToString();
+  Item expected_new = {{"a", AttributeValue::M({{"b", AttributeValue::M({{"c", N("3")}})}})},
+                       {"l", AttributeValue::L({S("Y2")})},
+                       {"fresh", N("3")}};  // a.e is removed: nothing new to return
+  EXPECT_EQ(*new_values->attributes, expected_new);
+
+  // Only a removal of something absent: no attributes at all.
+  auto none = Update("c1", 1, "REMOVE nothing_here", "", {}, ReturnValues::kUpdatedNew);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->attributes);
+  EXPECT_EQ(Get("c1", 1)->at("a").map().at("b").map().at("d"), S("keep"));
+}
+
 TEST_F(TableEngineTest, OptimisticLockingWithVersion) {
   ExpressionAttributes a;
   a.values = {{":expected", N("1")}, {":next", N("2")}};
