@@ -359,8 +359,31 @@ struct TableEngine::Impl {
     return Status::OK();
   }
 
+  // ItemCount is recounted at most every kItemCountMillis per table: DynamoDB
+  // itself refreshes it only every few hours, and DescribeTable is on hot
+  // paths (IAM's dynamodb:LeadingKeys asks for the key schema per request).
+  static constexpr int64_t kItemCountMillis = 5'000;
+  std::mutex count_mu;
+  std::map<uint32_t, std::pair<int64_t, int64_t>> counts;  // guarded by count_mu: table id -> (count, at)
+
   TableDescription Describe(const TableMeta& meta) {
     TableDescription d = meta.desc;
+    const int64_t now = options.clock->NowMillis();
+    {
+      std::lock_guard lock(count_mu);
+      auto it = counts.find(meta.id);
+      if (it != counts.end() && now - it->second.second < kItemCountMillis) {
+        d.item_count = it->second.first;
+        return d;
+      }
+    }
+    d.item_count = CountItems(meta);
+    std::lock_guard lock(count_mu);
+    counts[meta.id] = {d.item_count, now};
+    return d;
+  }
+
+  int64_t CountItems(const TableMeta& meta) {
     std::string prefix = IndexPrefix(meta.id, 0);
     std::string end = PrefixSuccessor(prefix);
     rocksdb::ReadOptions ro;
@@ -370,8 +393,7 @@ struct TableEngine::Impl {
     int64_t n = 0;
     // DynamoDB's ItemCount is approximate; counting stops at a bound.
     for (it->Seek(prefix); it->Valid() && n < 1'000'000; it->Next()) ++n;
-    d.item_count = n;
-    return d;
+    return n;
   }
 
   void TtlLoop() {
