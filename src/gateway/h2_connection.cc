@@ -150,6 +150,9 @@ int H2Connection::OnHeader(int32_t stream_id, std::string_view name, std::string
     r.target = std::string(value);
   } else if (name == ":authority") {
     if (!r.headers.Has("host")) r.headers.Add("host", std::string(value));
+    // Kept under its own name too: the AWS SDK for JavaScript v3 signs
+    // ":authority" (not host) on HTTP/2, so SigV4 must find it.
+    r.headers.Add(":authority", std::string(value));
   } else if (name == ":scheme") {
   } else if (name == "cookie" && r.headers.Has("cookie")) {
     // RFC 9113 8.2.3: split cookie fields are joined with "; ".

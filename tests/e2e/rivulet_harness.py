@@ -30,6 +30,13 @@ SERVER_ENV = {
 }
 
 
+def curl_sigv4(service="kinesis"):
+    """curl arguments that SigV4-sign the request with the root key (curl's
+    own signer, so the test does not share our signing code)."""
+    return ["--aws-sigv4", f"aws:amz:{AWS_ENV['AWS_DEFAULT_REGION']}:{service}",
+            "--user", f"{AWS_ENV['AWS_ACCESS_KEY_ID']}:{AWS_ENV['AWS_SECRET_ACCESS_KEY']}"]
+
+
 def sign_headers(method, url, body=b"", headers=None, service=None, key_id=None, secret=None,
                  unsigned_payload=False):
     """SigV4-signed headers for a hand-made request (requests.post(url,

@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rivulet_harness import AWS_ENV
+from rivulet_harness import AWS_ENV, curl_sigv4
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
-AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=host;x-amz-date, Signature=00")
 
 
 def test_js_sdk_subscribe_to_shard(rivulet):
@@ -33,7 +31,7 @@ def test_js_sdk_subscribe_to_shard(rivulet):
 def kinesis(rivulet, op, body, *extra):
     p = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "--max-time", "3", *extra, "-X", "POST",
                         f"{rivulet.aws_url}/", "-H", f"X-Amz-Target: Kinesis_20131202.{op}",
-                        "-H", "Content-Type: application/x-amz-json-1.1", "-H", f"Authorization: {AUTH}",
+                        "-H", "Content-Type: application/x-amz-json-1.1", *curl_sigv4(),
                         "-d", json.dumps(body)], capture_output=True, timeout=30)
     return p.stdout
 
@@ -79,7 +77,7 @@ def test_event_stream_framing_on_the_wire(rivulet):
     # Over HTTP/1.1 there is no event stream: a clear error instead.
     out = subprocess.run(["curl", "-sS", "--http1.1", "-X", "POST", f"{rivulet.aws_url}/",
                           "-H", "X-Amz-Target: Kinesis_20131202.SubscribeToShard",
-                          "-H", "Content-Type: application/x-amz-json-1.1", "-H", f"Authorization: {AUTH}",
+                          "-H", "Content-Type: application/x-amz-json-1.1", *curl_sigv4(),
                           "-d", json.dumps({"ConsumerARN": consumer["Consumer"]["ConsumerARN"],
                                             "ShardId": "shardId-000000000000",
                                             "StartingPosition": {"Type": "LATEST"}})],

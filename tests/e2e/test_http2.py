@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rivulet_harness import AWS_ENV, Rivulet
+from rivulet_harness import AWS_ENV, Rivulet, curl_sigv4
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
-AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/kinesis/aws4_request, "
-        "SignedHeaders=host;x-amz-date, Signature=00")
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY = 0, 1, 3, 4, 6, 7
 END_STREAM, END_HEADERS, ACK = 0x1, 0x4, 0x1
@@ -91,7 +89,7 @@ def test_curl_prior_knowledge_on_both_listeners(rivulet):
     assert (version, code) == ("2", 200) and '"items"' in body
     version, code, body = curl("--http2-prior-knowledge", "-X", "POST", f"{rivulet.aws_url}/",
                                "-H", "X-Amz-Target: Kinesis_20131202.ListStreams",
-                               "-H", "Content-Type: application/x-amz-json-1.1", "-H", f"Authorization: {AUTH}",
+                               "-H", "Content-Type: application/x-amz-json-1.1", *curl_sigv4(),
                                "-d", "{}")
     assert (version, code) == ("2", 200) and '"StreamNames"' in body
     version, code, body = curl("--http2-prior-knowledge", f"{rivulet.aws_url}/healthz")
@@ -101,7 +99,7 @@ def test_curl_prior_knowledge_on_both_listeners(rivulet):
     assert (version, code) == ("1.1", 200)
     version, code, body = curl("--http1.1", "-X", "POST", f"{rivulet.aws_url}/",
                                "-H", "X-Amz-Target: Kinesis_20131202.ListStreams",
-                               "-H", "Content-Type: application/x-amz-json-1.1", "-H", f"Authorization: {AUTH}",
+                               "-H", "Content-Type: application/x-amz-json-1.1", *curl_sigv4(),
                                "-d", "{}")
     assert (version, code) == ("1.1", 200)
 
@@ -114,7 +112,7 @@ def test_request_ids_and_errors_keep_their_shape(rivulet):
     assert "application/problem+json" in p.stdout
     version, code, body = curl("--http2-prior-knowledge", "-X", "POST", f"{rivulet.aws_url}/",
                                "-H", "X-Amz-Target: Kinesis_20131202.DescribeStream",
-                               "-H", "Content-Type: application/x-amz-json-1.1", "-H", f"Authorization: {AUTH}",
+                               "-H", "Content-Type: application/x-amz-json-1.1", *curl_sigv4(),
                                "-d", '{"StreamName": "missing"}')
     assert code == 400 and "ResourceNotFoundException" in body
 

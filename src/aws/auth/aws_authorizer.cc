@@ -345,9 +345,13 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
       view.s3_rules = s3_rules;
       view.presigned = creds->presigned;
       std::string scope = auth.date + "/" + auth.region + "/" + auth.service + "/aws4_request";
-      std::string to_sign = iam::StringToSign(creds->amz_date, scope, iam::CanonicalRequest(view, auth.signed_headers));
+      std::string canonical = iam::CanonicalRequest(view, auth.signed_headers);
+      std::string to_sign = iam::StringToSign(creds->amz_date, scope, canonical);
       std::string key = keys_.Get(owner->secret, auth.date, auth.region, auth.service);
       if (!iam::ConstantTimeEquals(iam::HexHmacSha256(key, to_sign), auth.signature)) {
+        // What a client author needs to find the difference (AWS puts it in
+        // S3's error body); debug level, since it echoes request headers.
+        spdlog::debug("signature mismatch: canonical request was\n{}", canonical);
         return fail(AuthFailure::kBadSignature, std::string(kSignatureMismatch));
       }
       principal = std::move(owner->principal);
