@@ -50,9 +50,10 @@ def put_all(client, name):
 def archive_keys(server):
     keys, token = [], None
     while True:
-        url = f"{server.aws_url}/archive?list-type=2&prefix=arch/"
-        r = requests.get(url, params={"continuation-token": token} if token else None, timeout=30,
-                         auth=AwsAuth("s3"))
+        params = {"list-type": "2", "prefix": "arch/"}
+        if token:
+            params["continuation-token"] = token
+        r = requests.get(f"{server.aws_url}/archive", params=params, timeout=30, auth=AwsAuth("s3"))
         text = r.text
         keys += [k.split("</Key>")[0] for k in text.split("<Key>")[1:]]
         if "<IsTruncated>true</IsTruncated>" not in text:

@@ -319,9 +319,10 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
           if (payload_hash.empty()) {
             return fail(AuthFailure::kMalformed, "Missing required header for this request: x-amz-content-sha256");
           }
+          // A streamed body (Request::body_stream) is still arriving: the S3
+          // adapter hashes it as it reads and refuses a mismatch before the
+          // object becomes visible.
           if (IsHex64(payload_hash)) {
-            // A body streamed to the handler (large S3 PUTs) is not here to
-            // hash. TODO(objects): check it against the header while streaming.
             if (!request.body_stream && payload_hash != iam::HexSha256(request.body)) {
               return fail(AuthFailure::kContentMismatch,
                           "The provided 'x-amz-content-sha256' header does not match what was computed.");

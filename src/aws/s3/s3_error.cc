@@ -18,7 +18,7 @@ struct Known {
 };
 
 // Every S3 error the engine and this adapter name in a message.
-constexpr std::array<Known, 24> kKnown = {{
+constexpr std::array<Known, 25> kKnown = {{
     {Code::kNotFound, "NoSuchBucket", 404},
     {Code::kNotFound, "NoSuchKey", 404},
     {Code::kNotFound, "NoSuchUpload", 404},
@@ -30,6 +30,7 @@ constexpr std::array<Known, 24> kKnown = {{
     {Code::kInvalidArgument, "InvalidPartOrder", 400},
     {Code::kInvalidArgument, "EntityTooSmall", 400},
     {Code::kInvalidArgument, "BadDigest", 400},
+    {Code::kInvalidArgument, "XAmzContentSHA256Mismatch", 400},
     {Code::kInvalidArgument, "InvalidDigest", 400},
     {Code::kInvalidArgument, "MalformedXML", 400},
     {Code::kInvalidArgument, "InvalidBucketName", 400},

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 
 #include "aws/s3/s3_ops.h"
 #include "aws/s3/aws_chunked.h"
+#include "objects/digest.h"
 #include "aws/s3/xml.h"
 
 namespace aws::s3::ops {
@@ -154,6 +156,13 @@ Status ReadBody(const Request& req, const BodySink& sink, std::vector<std::pair<
   AwsChunkedDecoder decoder;
   auto feed = [&](std::string_view data) { return chunked ? decoder.Feed(data, sink) : sink(data); };
   if (req.body_stream) {
+    // The signature covers x-amz-content-sha256; a streamed body is checked
+    // against it here, as it arrives (the authorizer could not).
+    std::string declared(req.Header("x-amz-content-sha256"));
+    std::optional<objects::Digest> sha;
+    if (declared.size() == 64 && declared.find_first_not_of("0123456789abcdef") == std::string::npos) {
+      sha.emplace(objects::Digest::Kind::kSha256);
+    }
     for (;;) {
       auto chunk = req.body_stream->Read();
       if (!chunk.ok()) {
@@ -161,7 +170,12 @@ Status ReadBody(const Request& req, const BodySink& sink, std::vector<std::pair<
                                        chunk.status().message());
       }
       if (chunk->empty()) break;
+      if (sha) sha->Update(*chunk);
       RETURN_IF_ERROR(feed(*chunk));
+    }
+    if (sha && objects::HexEncode(sha->Finish()) != declared) {
+      return Status::InvalidArgument(
+          "XAmzContentSHA256Mismatch: The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
   } else if (!req.body.empty()) {
     RETURN_IF_ERROR(feed(req.body));
