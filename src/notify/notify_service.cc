@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace notify {
 
 Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* tables, NotifyConfig config) {
@@ -17,6 +19,10 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
     spdlog::debug("email template {} from {}", file, source);
   }
 
+  if (config.smtp_timeout_millis < 100 || config.smtp_timeout_millis > 3'600'000) {
+    return Status::InvalidArgument(
+        fmt::format("smtp.timeout_ms is {}; it must be 100 to 3600000", config.smtp_timeout_millis));
+  }
   if (config.smtp_url.empty()) {
     service->mailer_ = std::make_unique<LogMailer>();
     service->logging_only_ = true;
@@ -27,6 +33,8 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
     smtp.starttls = config.starttls;
     smtp.verify_peer = config.verify_peer;
     smtp.ca_file = config.ca_file;
+    smtp.timeout_millis = static_cast<int>(config.smtp_timeout_millis);
+    smtp.connect_timeout_millis = static_cast<int>(std::min<int64_t>(smtp.connect_timeout_millis, config.smtp_timeout_millis));
     smtp.clock = config.clock;
     ASSIGN_OR_RETURN(std::unique_ptr<SmtpMailer> mailer, SmtpMailer::Create(smtp));
     spdlog::info("emails go to {}{}", mailer->redacted_url(), config.starttls ? " (STARTTLS required)" : "");
@@ -41,6 +49,7 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
   DispatcherOptions dispatcher_options;
   dispatcher_options.max_attempts = config.max_attempts;
   dispatcher_options.release_in_flight_on_start = config.sole_sender;
+  dispatcher_options.lease_millis = 2 * config.smtp_timeout_millis;
   service->dispatcher_ =
       std::make_unique<Dispatcher>(service->outbox_.get(), service->mailer_.get(), dispatcher_options);
   service->dispatcher_->Start();

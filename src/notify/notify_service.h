@@ -31,6 +31,10 @@ struct NotifyConfig {
   bool starttls = false;                                   // smtp.starttls
   bool verify_peer = true;                                 // smtp.verify_peer
   std::string ca_file;                                     // smtp.ca_file
+  // One SMTP transaction's limit (smtp.timeout_ms). A claimed email is
+  // leased for twice this: if its sender dies mid-send, another worker sends
+  // it once the lease runs out.
+  int64_t smtp_timeout_millis = 60'000;
   int max_attempts = 20;                                   // notify.max_attempts
   // Searched in order, e.g. {"<data-dir>/templates", "templates"}; the
   // built-in templates fill in whatever these do not have.

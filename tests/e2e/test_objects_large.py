@@ -111,3 +111,20 @@ def test_answer_before_the_body_closes_cleanly(rivulet):
     again = http.client.HTTPConnection("127.0.0.1", rivulet.aws_port, timeout=30)
     again.request("GET", "/", headers=signed(rivulet, "GET", "/"))
     assert again.getresponse().status == 200
+
+
+def test_streamed_body_must_match_its_signed_hash(rivulet):
+    """Every S3 PUT body streams; the x-amz-content-sha256 it was signed with
+    is checked as the body arrives, and a mismatch stores nothing."""
+    import requests
+    assert requests.put(f"{rivulet.aws_url}/hashes", headers=signed(rivulet, "PUT", "/hashes"), timeout=30).ok
+    body = b"the body that was signed"
+    declared = hashlib.sha256(body).hexdigest()
+    url = f"{rivulet.aws_url}/hashes/k"
+    good = sign_headers("PUT", url, body=body, service="s3", headers={"x-amz-content-sha256": declared})
+    assert requests.put(url, data=body, headers=good, timeout=30).status_code == 200
+    forged = b"a different body, same length!!"[:len(body)]
+    r = requests.put(url, data=forged, headers=good, timeout=30)
+    assert r.status_code == 400 and "<Code>XAmzContentSHA256Mismatch</Code>" in r.text, r.text
+    got = requests.get(url, headers=signed(rivulet, "GET", "/hashes/k"), timeout=30)
+    assert got.status_code == 200 and got.content == body

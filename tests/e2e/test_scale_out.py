@@ -244,6 +244,8 @@ def test_workers_share_shards_and_take_over_from_a_killed_one(tmp_path, smtp):
         server = Rivulet(data_dir=tmp_path / name, env={**AWS_ENV, **ADMIN, "RIVULET_SMTP_URL": f"smtp://127.0.0.1:{smtp[0]}"},
                          extra_args=["--role", "worker", *remote_args(api.aws_url, api.aws_url, api.aws_url),
                                      "--set", "functions.lease_failover_ms=3000", "--set", f"functions.worker_id={name}",
+                                     # An email the killed worker was sending goes out from another after 2 x 2 s.
+                                     "--set", "smtp.timeout_ms=2000",
                                      "--set", "orders.shards=4"])
         workers[name] = server.start()
 
