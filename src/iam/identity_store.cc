@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -138,7 +139,11 @@ Status IdentityStore::Load() {
   return Status::OK();
 }
 
+// Save and Erase run under the unique lock before memory changes; a reader
+// that saw the old generation re-reads under the shared lock, which waits
+// for the writer, so it never keeps a stale copy past the next check.
 Status IdentityStore::Save(const std::string& id, const std::string& doc) {
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   table::PutItemRequest put;
   put.table_name = kIamTable;
   put.item = {{"id", AttributeValue::S(id)}, {"doc", AttributeValue::S(doc)}};
@@ -146,6 +151,7 @@ Status IdentityStore::Save(const std::string& id, const std::string& doc) {
 }
 
 Status IdentityStore::Erase(const std::string& id) {
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   table::DeleteItemRequest del;
   del.table_name = kIamTable;
   del.key = {{"id", AttributeValue::S(id)}};
@@ -457,6 +463,98 @@ Status IdentityStore::AttachPolicy(bool role, const std::string& owner, const st
   RETURN_IF_ERROR(SaveIdentity(role, updated));
   it->second = std::move(updated);
   ++policy->second.attachment_count;
+  return Status::OK();
+}
+
+namespace {
+std::string OwnerMissing(bool role, const std::string& owner) {
+  return std::string("The ") + (role ? "role" : "user") + " with name " + owner + " cannot be found.";
+}
+}  // namespace
+
+Status IdentityStore::DetachPolicy(bool role, const std::string& owner, const std::string& policy_arn) {
+  std::unique_lock lock(mu_);
+  auto& identities = Identities(role);
+  auto it = identities.find(owner);
+  if (it == identities.end()) return Status::NotFound(OwnerMissing(role, owner));
+  auto attached = std::find(it->second.attached.begin(), it->second.attached.end(), policy_arn);
+  if (attached == it->second.attached.end()) return Status::NotFound("Policy " + policy_arn + " was not found.");
+  Identity updated = it->second;
+  updated.attached.erase(updated.attached.begin() + (attached - it->second.attached.begin()));
+  RETURN_IF_ERROR(SaveIdentity(role, updated));
+  it->second = std::move(updated);
+  if (auto policy = policies_.find(policy_arn); policy != policies_.end()) --policy->second.attachment_count;
+  return Status::OK();
+}
+
+Status IdentityStore::DeleteRole(const std::string& name) {
+  std::unique_lock lock(mu_);
+  auto it = roles_.find(name);
+  if (it == roles_.end()) return Status::NotFound(OwnerMissing(true, name));
+  if (!it->second.inline_policies.empty()) {
+    return Status::ResourceInUse("Cannot delete entity, must delete policies first.");
+  }
+  if (!it->second.attached.empty()) {
+    return Status::ResourceInUse("Cannot delete entity, must detach all policies first.");
+  }
+  RETURN_IF_ERROR(Erase("role/" + name));
+  roles_.erase(it);
+  return Status::OK();
+}
+
+std::vector<Identity> IdentityStore::ListRoles() const {
+  std::shared_lock lock(mu_);
+  std::vector<Identity> out;
+  for (const auto& [name, role] : roles_) out.push_back(role);
+  return out;
+}
+
+common::Result<std::vector<std::string>> IdentityStore::ListInlinePolicies(bool role, const std::string& owner) const {
+  std::shared_lock lock(mu_);
+  const auto& identities = Identities(role);
+  auto it = identities.find(owner);
+  if (it == identities.end()) return Status::NotFound(OwnerMissing(role, owner));
+  std::vector<std::string> out;
+  for (const auto& [name, policy] : it->second.inline_policies) out.push_back(name);
+  return out;
+}
+
+common::Result<std::vector<ManagedPolicy>> IdentityStore::ListAttachedPolicies(bool role,
+                                                                              const std::string& owner) const {
+  std::shared_lock lock(mu_);
+  const auto& identities = Identities(role);
+  auto it = identities.find(owner);
+  if (it == identities.end()) return Status::NotFound(OwnerMissing(role, owner));
+  std::vector<ManagedPolicy> out;
+  for (const std::string& arn : it->second.attached) {
+    if (auto p = policies_.find(arn); p != policies_.end()) out.push_back(p->second);
+  }
+  return out;
+}
+
+std::vector<ManagedPolicy> IdentityStore::ListPolicies() const {
+  std::shared_lock lock(mu_);
+  std::vector<ManagedPolicy> out;
+  for (const auto& [arn, policy] : policies_) out.push_back(policy);
+  return out;
+}
+
+common::Result<ManagedPolicy> IdentityStore::GetPolicy(const std::string& policy_arn) const {
+  std::shared_lock lock(mu_);
+  auto it = policies_.find(policy_arn);
+  if (it == policies_.end()) return Status::NotFound("Policy " + policy_arn + " was not found.");
+  return it->second;
+}
+
+Status IdentityStore::DeletePolicy(const std::string& policy_arn) {
+  std::unique_lock lock(mu_);
+  auto it = policies_.find(policy_arn);
+  if (it == policies_.end()) return Status::NotFound("Policy " + policy_arn + " was not found.");
+  if (it->second.attachment_count > 0) {
+    return Status::ResourceInUse("Cannot delete a policy attached to entities.");
+  }
+  RETURN_IF_ERROR(Erase("policy/" + policy_arn));
+  policies_.erase(it);
   return Status::OK();
 }
 

@@ -8,6 +8,7 @@
 // and memory in the same order).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -120,6 +121,23 @@ class IdentityStore {
   common::Result<ManagedPolicy> CreatePolicy(const std::string& name, const std::string& path,
                                              const std::string& document);
   common::Status AttachPolicy(bool role, const std::string& owner, const std::string& policy_arn);
+  // NotFound when the policy is not attached to the owner.
+  common::Status DetachPolicy(bool role, const std::string& owner, const std::string& policy_arn);
+  // ResourceInUse while the role has inline or attached policies.
+  common::Status DeleteRole(const std::string& name);
+  std::vector<Identity> ListRoles() const;
+  // The owner's inline policy names, sorted; NotFound for an unknown owner.
+  common::Result<std::vector<std::string>> ListInlinePolicies(bool role, const std::string& owner) const;
+  // The managed policies attached to the owner, in attachment order.
+  common::Result<std::vector<ManagedPolicy>> ListAttachedPolicies(bool role, const std::string& owner) const;
+  std::vector<ManagedPolicy> ListPolicies() const;
+  common::Result<ManagedPolicy> GetPolicy(const std::string& policy_arn) const;
+  // ResourceInUse while the policy is attached to a user or role.
+  common::Status DeletePolicy(const std::string& policy_arn);
+
+  // Grows with every change to identities or policies: a cache of
+  // PoliciesOf() is current while this has not moved.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   IdentityStore(table::TableClient* tables, IdentityStoreOptions options);
@@ -139,6 +157,7 @@ class IdentityStore {
   std::map<std::string, Identity> roles_;                       // GUARDED_BY(mu_)
   std::map<std::string, ManagedPolicy> policies_;               // by ARN, GUARDED_BY(mu_)
   std::map<std::string, AccessKey, std::less<>> keys_;          // by id, GUARDED_BY(mu_)
+  std::atomic<uint64_t> generation_{0};  // bumped under the unique lock of mu_
 };
 
 // Name rules of IAM: 1..64 (users, roles) or 1..128 (policies) characters of

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "iam/internal_tables.h"
 #include "table/table_engine.h"
 
 namespace iam {
@@ -97,6 +98,55 @@ TEST_F(IdentityStoreTest, ManagedPoliciesAttachToUsersAndRoles) {
   auto role = store_->FindPrincipal("arn:aws:iam::000000000000:role/processor");
   ASSERT_TRUE(role.ok());
   EXPECT_EQ(store_->PoliciesOf(*role).size(), 1u);
+}
+
+
+TEST_F(IdentityStoreTest, ExternalTablesHideAndRefuseInternalTables) {
+  ASSERT_TRUE(store_->CreateUser("alice", "/").ok());
+  table::CreateTableRequest create;
+  create.key_schema = {{"id", table::KeyType::kHash}};
+  create.attribute_definitions = {{"id", table::AttributeValue::Type::kS}};
+  for (const char* name : {"a-shop", "shop-sessions", "z-last"}) {
+    create.table_name = name;
+    ASSERT_TRUE(tables_->CreateTable(create).ok());
+  }
+  ExternalTables outside(tables_.get());
+  std::string last;
+  auto names = outside.ListTables("", 100, &last);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"a-shop", "z-last"}));
+  EXPECT_EQ(last, "");
+  // Paging skips the hidden names without ending early.
+  names = outside.ListTables("", 1, &last);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, std::vector<std::string>{"a-shop"});
+  EXPECT_EQ(last, "a-shop");
+  last.clear();
+  names = outside.ListTables("a-shop", 1, &last);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, std::vector<std::string>{"z-last"});
+  EXPECT_EQ(last, "");
+
+  table::ScanRequest scan;
+  scan.table_name = kIamTable;
+  EXPECT_EQ(outside.Scan(scan).status().code(), common::Status::Code::kPermissionDenied);
+  scan.table_name = "arn:aws:dynamodb:us-east-1:000000000000:table/rivulet-iam";
+  EXPECT_EQ(outside.Scan(scan).status().code(), common::Status::Code::kPermissionDenied);
+  EXPECT_EQ(outside.DeleteTable(kIamTable).status().code(), common::Status::Code::kPermissionDenied);
+  EXPECT_EQ(outside.DescribeTable("shop-sessions").status().code(), common::Status::Code::kPermissionDenied);
+  table::TransactGetItem get;
+  get.table_name = kIamTable;
+  get.key = {{"id", table::AttributeValue::S("user/alice")}};
+  EXPECT_EQ(outside.TransactGetItems({get}).status().code(), common::Status::Code::kPermissionDenied);
+  std::map<std::string, table::KeysAndAttributes> batch;
+  batch["a-shop"].keys.push_back({{"id", table::AttributeValue::S("x")}});
+  batch[kIamTable].keys.push_back({{"id", table::AttributeValue::S("user/alice")}});
+  EXPECT_EQ(outside.BatchGetItem(batch).status().code(), common::Status::Code::kPermissionDenied);
+  EXPECT_TRUE(outside.DescribeTable("a-shop").ok());
+  // The store itself still reads and writes its table.
+  EXPECT_TRUE(store_->CreateUser("bob", "/").ok());
+  Reopen();
+  EXPECT_TRUE(store_->GetUser("bob").ok());
 }
 
 }  // namespace

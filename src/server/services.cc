@@ -36,6 +36,7 @@
 #include "functions/runtime.h"
 #include "gateway/debug_routes.h"
 #include "iam/identity_store.h"
+#include "iam/internal_tables.h"
 #include "objects/object_store.h"
 #include "notify/notify_service.h"
 #include "orders/orders_app.h"
@@ -166,8 +167,12 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     RETURN_IF_ERROR(registry->aws().Register(std::string(aws::kinesis::kTargetPrefix), kinesis->AsHandler()));
   }
   registry->SetReady("stream", true);
+  // What :4566 and the console see: every table but the internal ones that
+  // hold secrets (iam/internal_tables.h), refused to every principal.
+  table::TableClient* external_tables = registry->Own(std::make_unique<iam::ExternalTables>(tables));
   if (serves && backends.table_engine != nullptr) {
-    auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(backends.table_engine));
+    auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(
+        registry->Own(std::make_unique<iam::ExternalTables>(backends.table_engine))));
     RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), dynamodb->AsHandler()));
   }
   if (backends.table_engine != nullptr) {
@@ -317,7 +322,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   RETURN_IF_ERROR(AddFunctionAdminRoute(functions_runtime, &shop->auth(), web));
   ExportFunctionMetrics(functions_runtime, &registry->metrics());
   // --- console (the operations console's /api/admin/... reads; admins only) ---
-  console::Services console_services{streams, functions_runtime, tables, backends.objects, &mail->outbox(),
+  console::Services console_services{streams, functions_runtime, external_tables, backends.objects, &mail->outbox(),
                                      &shop->auth(), registry->clock()};
   ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, web));
   registry->Own(std::move(console_api));

@@ -207,3 +207,99 @@ def test_auth_off_is_a_setting_and_root_key_is_printed_once(tmp_path):
             "X-Amz-Target": "Kinesis_20131202.ListStreams", "Content-Type": "application/x-amz-json-1.1"})
         assert r.status_code == 200, r.text
     assert s.log_text().count(secret) == 1  # printed on the first start only
+
+
+def test_internal_tables_are_refused_to_every_principal_including_root(server):
+    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name="us-east-1",
+                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    # The identity table holds every user's secret key (one exists now).
+    cli(server, "iam", "create-user", "--user-name", "keyholder")
+    key = json.loads(cli(server, "iam", "create-access-key", "--user-name", "keyholder").stdout)["AccessKey"]
+
+    def refused(call, **kwargs):
+        with pytest.raises(ClientError) as e:
+            call(**kwargs)
+        error = e.value.response["Error"]
+        assert error["Code"] == "AccessDeniedException", error
+        assert key["SecretAccessKey"] not in str(e.value.response)
+        return error["Message"]
+
+    assert "internal to Rivulet" in refused(ddb.scan, TableName="rivulet-iam")
+    refused(ddb.scan, TableName="arn:aws:dynamodb:us-east-1:000000000000:table/rivulet-iam")
+    refused(ddb.get_item, TableName="rivulet-iam", Key={"id": {"S": "key/" + key["AccessKeyId"]}})
+    refused(ddb.query, TableName="rivulet-iam", KeyConditionExpression="id = :k",
+            ExpressionAttributeValues={":k": {"S": "user/keyholder"}})
+    refused(ddb.batch_get_item, RequestItems={"rivulet-iam": {"Keys": [{"id": {"S": "user/keyholder"}}]}})
+    refused(ddb.transact_get_items, TransactItems=[{"Get": {"TableName": "rivulet-iam",
+                                                            "Key": {"id": {"S": "user/keyholder"}}}}])
+    refused(ddb.describe_table, TableName="rivulet-iam")
+    refused(ddb.put_item, TableName="rivulet-iam", Item={"id": {"S": "user/evil"}, "doc": {"S": "{}"}})
+    refused(ddb.delete_table, TableName="rivulet-iam")
+    refused(ddb.delete_table, TableName="shop-sessions")
+    names = []
+    for page in ddb.get_paginator("list_tables").paginate(PaginationConfig={"PageSize": 1}):
+        names += page["TableNames"]
+    assert not [n for n in names if n.startswith("rivulet-iam") or n.endswith("sessions")], names
+    # Still intact and in use: the key signs requests, and IAM reads the table.
+    assert json.loads(cli(server, "sts", "get-caller-identity", env=user_env(key)).stdout)["Arn"].endswith(
+        "user/keyholder")
+    assert cli(server, "iam", "get-user", "--user-name", "keyholder").returncode == 0
+
+
+def test_roles_managed_policies_and_detaching_through_the_cli(server):
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    role = json.loads(cli(server, "iam", "create-role", "--role-name", "worker",
+                          "--assume-role-policy-document", json.dumps(trust)).stdout)["Role"]
+    assert role["Arn"] == "arn:aws:iam::000000000000:role/worker"
+    assert json.loads(cli(server, "iam", "get-role", "--role-name", "worker").stdout)["Role"][
+        "AssumeRolePolicyDocument"] == trust
+    assert "worker" in [r["RoleName"] for r in json.loads(cli(server, "iam", "list-roles").stdout)["Roles"]]
+    assert "EntityAlreadyExists" in cli(server, "iam", "create-role", "--role-name", "worker",
+                                        "--assume-role-policy-document", json.dumps(trust), check=False).stderr
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:Get*", "Resource": "*"}]}
+    cli(server, "iam", "put-role-policy", "--role-name", "worker", "--policy-name", "read",
+        "--policy-document", json.dumps(doc))
+    assert json.loads(cli(server, "iam", "list-role-policies", "--role-name", "worker").stdout)[
+        "PolicyNames"] == ["read"]
+    assert json.loads(cli(server, "iam", "get-role-policy", "--role-name", "worker",
+                          "--policy-name", "read").stdout)["PolicyDocument"] == doc
+    arn = json.loads(cli(server, "iam", "create-policy", "--policy-name", "write-tables", "--policy-document",
+                         json.dumps(doc)).stdout)["Policy"]["Arn"]
+    cli(server, "iam", "attach-role-policy", "--role-name", "worker", "--policy-arn", arn)
+    cli(server, "iam", "create-user", "--user-name", "attached")
+    cli(server, "iam", "attach-user-policy", "--user-name", "attached", "--policy-arn", arn)
+    attached = json.loads(cli(server, "iam", "list-attached-role-policies", "--role-name", "worker").stdout)
+    assert attached["AttachedPolicies"] == [{"PolicyName": "write-tables", "PolicyArn": arn}]
+    assert json.loads(cli(server, "iam", "list-attached-user-policies", "--user-name", "attached").stdout)[
+        "AttachedPolicies"][0]["PolicyArn"] == arn
+    assert json.loads(cli(server, "iam", "list-user-policies", "--user-name", "attached").stdout)["PolicyNames"] == []
+    got = json.loads(cli(server, "iam", "get-policy", "--policy-arn", arn).stdout)["Policy"]
+    assert got["AttachmentCount"] == 2 and got["DefaultVersionId"] == "v1"
+    assert json.loads(cli(server, "iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v1").stdout)[
+        "PolicyVersion"]["Document"] == doc
+    listed = json.loads(cli(server, "iam", "list-policies", "--scope", "Local").stdout)["Policies"]
+    assert arn in [p["Arn"] for p in listed]
+
+    # Deleting what is still in use is a DeleteConflict; unknown names are NoSuchEntity.
+    assert "DeleteConflict" in cli(server, "iam", "delete-policy", "--policy-arn", arn, check=False).stderr
+    assert "DeleteConflict" in cli(server, "iam", "delete-role", "--role-name", "worker", check=False).stderr
+    assert "NoSuchEntity" in cli(server, "iam", "get-role", "--role-name", "nobody", check=False).stderr
+    assert "NoSuchEntity" in cli(server, "iam", "detach-user-policy", "--user-name", "lister-none",
+                                 "--policy-arn", arn, check=False).stderr
+    assert "MalformedPolicyDocument" in cli(server, "iam", "put-role-policy", "--role-name", "worker",
+                                            "--policy-name", "bad", "--policy-document", '{"Statement": 3}',
+                                            check=False).stderr
+    cli(server, "iam", "detach-role-policy", "--role-name", "worker", "--policy-arn", arn)
+    assert "NoSuchEntity" in cli(server, "iam", "detach-role-policy", "--role-name", "worker",
+                                 "--policy-arn", arn, check=False).stderr
+    cli(server, "iam", "detach-user-policy", "--user-name", "attached", "--policy-arn", arn)
+    cli(server, "iam", "delete-policy", "--policy-arn", arn)
+    assert "NoSuchEntity" in cli(server, "iam", "get-policy", "--policy-arn", arn, check=False).stderr
+    cli(server, "iam", "delete-role-policy", "--role-name", "worker", "--policy-name", "read")
+    cli(server, "iam", "delete-role", "--role-name", "worker")
+    assert "NoSuchEntity" in cli(server, "iam", "get-role", "--role-name", "worker", check=False).stderr
+    me = json.loads(cli(server, "iam", "get-user", "--user-name", "attached").stdout)["User"]
+    assert me["Arn"] == "arn:aws:iam::000000000000:user/attached"

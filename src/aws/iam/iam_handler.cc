@@ -32,6 +32,24 @@ std::string UserXml(const iam::Identity& u) {
          Tag("CreateDate", IsoDate(u.created_millis));
 }
 
+std::string RoleXml(const iam::Identity& r) {
+  return Tag("Path", r.path) + Tag("RoleName", r.name) + Tag("RoleId", r.id) + Tag("Arn", r.arn) +
+         Tag("CreateDate", IsoDate(r.created_millis)) +
+         Tag("AssumeRolePolicyDocument", iam::UriEncode(r.assume_role_policy, false));
+}
+
+std::string PolicyXml(const iam::ManagedPolicy& p) {
+  std::string created = IsoDate(p.created_millis);
+  return Tag("PolicyName", p.name) + Tag("DefaultVersionId", "v1") + Tag("PolicyId", p.id) + Tag("Path", p.path) +
+         Tag("Arn", p.arn) + Tag("AttachmentCount", std::to_string(p.attachment_count)) +
+         Tag("PermissionsBoundaryUsageCount", "0") + Tag("IsAttachable", "true") + Tag("CreateDate", created) +
+         Tag("UpdateDate", created);
+}
+
+std::string Members(const std::string& list, const std::string& members) {
+  return "<" + list + ">" + members + "</" + list + "><IsTruncated>false</IsTruncated>";
+}
+
 struct Params {
   std::multimap<std::string, std::string> values;
   std::string Get(const std::string& name) const {
@@ -185,12 +203,7 @@ void IamHandler::Handle(gateway::Request& request, gateway::Respond respond) con
       role = store_->GetRole(p.Get("RoleName"));
     }
     if (!role.ok()) return fail(role.status());
-    return respond(Ok(action,
-                      "<Role>" + Tag("Path", role->path) + Tag("RoleName", role->name) + Tag("RoleId", role->id) +
-                          Tag("Arn", role->arn) + Tag("CreateDate", IsoDate(role->created_millis)) +
-                          Tag("AssumeRolePolicyDocument", iam::UriEncode(role->assume_role_policy, false)) +
-                          "</Role>",
-                      id));
+    return respond(Ok(action, "<Role>" + RoleXml(*role) + "</Role>", id));
   }
   if (action == "PutUserPolicy" || action == "PutRolePolicy") {
     bool role = action == "PutRolePolicy";
@@ -202,22 +215,98 @@ void IamHandler::Handle(gateway::Request& request, gateway::Respond respond) con
     if (!s.ok()) return fail(s);
     return respond(Ok(action, "", id));
   }
-  if (action == "GetUserPolicy") {
-    IAM_REQUIRE("UserName");
+  if (action == "GetUserPolicy" || action == "GetRolePolicy") {
+    bool role = action == "GetRolePolicy";
+    const char* owner = role ? "RoleName" : "UserName";
+    IAM_REQUIRE(owner);
     IAM_REQUIRE("PolicyName");
-    auto doc = store_->GetInlinePolicy(false, p.Get("UserName"), p.Get("PolicyName"));
+    auto doc = store_->GetInlinePolicy(role, p.Get(owner), p.Get("PolicyName"));
     if (!doc.ok()) return fail(doc.status());
     // AWS sends the document URL-encoded; the SDKs decode it.
     return respond(Ok(action,
-                      Tag("UserName", p.Get("UserName")) + Tag("PolicyName", p.Get("PolicyName")) +
+                      Tag(owner, p.Get(owner)) + Tag("PolicyName", p.Get("PolicyName")) +
                           Tag("PolicyDocument", iam::UriEncode(*doc, false)),
                       id));
   }
-  if (action == "DeleteUserPolicy") {
-    IAM_REQUIRE("UserName");
+  if (action == "DeleteUserPolicy" || action == "DeleteRolePolicy") {
+    bool role = action == "DeleteRolePolicy";
+    const char* owner = role ? "RoleName" : "UserName";
+    IAM_REQUIRE(owner);
     IAM_REQUIRE("PolicyName");
-    if (Status s = store_->DeleteInlinePolicy(false, p.Get("UserName"), p.Get("PolicyName")); !s.ok()) return fail(s);
+    if (Status s = store_->DeleteInlinePolicy(role, p.Get(owner), p.Get("PolicyName")); !s.ok()) return fail(s);
     return respond(Ok(action, "", id));
+  }
+  if (action == "ListUserPolicies" || action == "ListRolePolicies") {
+    const char* owner = action == "ListRolePolicies" ? "RoleName" : "UserName";
+    IAM_REQUIRE(owner);
+    auto names = store_->ListInlinePolicies(action == "ListRolePolicies", p.Get(owner));
+    if (!names.ok()) return fail(names.status());
+    std::string members;
+    for (const std::string& name : *names) members += Tag("member", name);
+    return respond(Ok(action, Members("PolicyNames", members), id));
+  }
+  if (action == "ListAttachedUserPolicies" || action == "ListAttachedRolePolicies") {
+    const char* owner = action == "ListAttachedRolePolicies" ? "RoleName" : "UserName";
+    IAM_REQUIRE(owner);
+    auto attached = store_->ListAttachedPolicies(action == "ListAttachedRolePolicies", p.Get(owner));
+    if (!attached.ok()) return fail(attached.status());
+    std::string members;
+    for (const auto& policy : *attached) {
+      members += "<member>" + Tag("PolicyName", policy.name) + Tag("PolicyArn", policy.arn) + "</member>";
+    }
+    return respond(Ok(action, Members("AttachedPolicies", members), id));
+  }
+  if (action == "DetachUserPolicy" || action == "DetachRolePolicy") {
+    bool role = action == "DetachRolePolicy";
+    const char* owner = role ? "RoleName" : "UserName";
+    IAM_REQUIRE(owner);
+    IAM_REQUIRE("PolicyArn");
+    if (Status s = store_->DetachPolicy(role, p.Get(owner), p.Get("PolicyArn")); !s.ok()) return fail(s);
+    return respond(Ok(action, "", id));
+  }
+  if (action == "ListRoles") {
+    std::string members;
+    for (const auto& r : store_->ListRoles()) members += "<member>" + RoleXml(r) + "</member>";
+    return respond(Ok(action, Members("Roles", members), id));
+  }
+  if (action == "DeleteRole") {
+    IAM_REQUIRE("RoleName");
+    if (Status s = store_->DeleteRole(p.Get("RoleName")); !s.ok()) return fail(s);
+    return respond(Ok(action, "", id));
+  }
+  if (action == "ListPolicies") {
+    // Every policy here is customer-managed (Scope=Local); there are no
+    // AWS-managed ones to list for Scope=AWS.
+    std::string scope = p.Get("Scope");
+    bool only_attached = p.Get("OnlyAttached") == "true";
+    std::string members;
+    if (scope != "AWS") {
+      for (const auto& policy : store_->ListPolicies()) {
+        if (only_attached && policy.attachment_count == 0) continue;
+        members += "<member>" + PolicyXml(policy) + "</member>";
+      }
+    }
+    return respond(Ok(action, Members("Policies", members), id));
+  }
+  if (action == "GetPolicy" || action == "GetPolicyVersion" || action == "DeletePolicy") {
+    IAM_REQUIRE("PolicyArn");
+    if (action == "DeletePolicy") {
+      if (Status s = store_->DeletePolicy(p.Get("PolicyArn")); !s.ok()) return fail(s);
+      return respond(Ok(action, "", id));
+    }
+    auto policy = store_->GetPolicy(p.Get("PolicyArn"));
+    if (!policy.ok()) return fail(policy.status());
+    if (action == "GetPolicy") return respond(Ok(action, "<Policy>" + PolicyXml(*policy) + "</Policy>", id));
+    // One version per policy (CreatePolicyVersion is not offered): v1.
+    IAM_REQUIRE("VersionId");
+    if (p.Get("VersionId") != "v1") {
+      return fail(Status::NotFound("Policy " + policy->arn + " version " + p.Get("VersionId") + " does not exist."));
+    }
+    return respond(Ok(action,
+                      "<PolicyVersion>" + Tag("Document", iam::UriEncode(policy->policy.document, false)) +
+                          Tag("VersionId", "v1") + Tag("IsDefaultVersion", "true") +
+                          Tag("CreateDate", IsoDate(policy->created_millis)) + "</PolicyVersion>",
+                      id));
   }
   if (action == "CreatePolicy") {
     IAM_REQUIRE("PolicyName");
@@ -225,13 +314,7 @@ void IamHandler::Handle(gateway::Request& request, gateway::Respond respond) con
     auto policy = store_->CreatePolicy(p.Get("PolicyName"), p.Get("Path").empty() ? "/" : p.Get("Path"),
                                        p.Get("PolicyDocument"));
     if (!policy.ok()) return fail(policy.status());
-    std::string created = IsoDate(policy->created_millis);
-    return respond(Ok(action,
-                      "<Policy>" + Tag("PolicyName", policy->name) + Tag("DefaultVersionId", "v1") +
-                          Tag("PolicyId", policy->id) + Tag("Path", policy->path) + Tag("Arn", policy->arn) +
-                          Tag("AttachmentCount", "0") + Tag("IsAttachable", "true") + Tag("CreateDate", created) +
-                          Tag("UpdateDate", created) + "</Policy>",
-                      id));
+    return respond(Ok(action, "<Policy>" + PolicyXml(*policy) + "</Policy>", id));
   }
   if (action == "AttachUserPolicy" || action == "AttachRolePolicy") {
     bool role = action == "AttachRolePolicy";

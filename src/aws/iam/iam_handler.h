@@ -4,11 +4,13 @@
 // translation onto iam::IdentityStore; the authorizer has already checked
 // the caller (request.principal_arn) before Handle runs.
 //
-// Actions: CreateUser, GetUser, DeleteUser, ListUsers, CreateAccessKey,
-// DeleteAccessKey, ListAccessKeys, CreateRole, GetRole, PutUserPolicy,
-// PutRolePolicy, GetUserPolicy, DeleteUserPolicy, CreatePolicy,
-// AttachUserPolicy, AttachRolePolicy, SimulatePrincipalPolicy, and STS
-// GetCallerIdentity.
+// Actions: users (CreateUser, GetUser, DeleteUser, ListUsers), access keys
+// (CreateAccessKey, DeleteAccessKey, ListAccessKeys), roles (CreateRole,
+// GetRole, DeleteRole, ListRoles), inline policies (Put/Get/Delete/List
+// User- and RolePolicy/-Policies), managed policies (CreatePolicy, GetPolicy,
+// GetPolicyVersion, ListPolicies, DeletePolicy, Attach/Detach User- and
+// RolePolicy, ListAttachedUser- and RolePolicies), SimulatePrincipalPolicy,
+// and STS GetCallerIdentity.
 //
 // Thread safety: Handle() may run concurrently.
 #pragma once
