@@ -80,8 +80,14 @@ void WebApp::Handle(Request& request, Respond respond) {
   if (match.kind == Router::Match::Kind::kFound) {
     request.route = match.route;
     request.path_params = std::move(match.params);
-    std::string_view api_key = request.Header("X-Api-Key");
-    int wait = throttler_->Check(request.route, api_key.empty() ? std::string_view(request.remote_addr) : api_key);
+    if (options_.api_guard && IsApiPath(request.path)) {
+      if (auto refused = options_.api_guard(request)) return respond(std::move(*refused));
+    }
+    // A verified API key is its own client; an unverified header is not (it
+    // would let anyone pick a fresh bucket per request).
+    int wait = throttler_->Check(request.route, request.principal_id.empty()
+                                                    ? std::string_view(request.remote_addr)
+                                                    : std::string_view(request.principal_id));
     if (wait > 0) {
       Response r = Response::Problem(429, "Too Many Requests",
                                      "rate limit for " + request.route + " exceeded; retry in " +

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ struct WebAppOptions {
   std::string version;
   // Fills the names of components not ready yet; true when all are.
   std::function<bool(std::vector<std::string>*)> ready;
+  // Runs before the throttler and the handler of every matched /api/ route
+  // (CSRF, JSON-only bodies, API keys: server/services.cc); a response
+  // answers instead. It may set request.principal_id (an API key's id), which
+  // then replaces the client address as the throttler's key.
+  std::function<std::optional<Response>(Request&)> api_guard;
 };
 
 class WebApp {

@@ -63,7 +63,8 @@ OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, 
       options_(options),
       catalog_(tables),
       work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued)),
-      writes_(std::make_unique<WorkQueue>(options.write_threads, options.max_queued)) {}
+      writes_(std::make_unique<WorkQueue>(options.write_threads, options.max_queued)),
+      login_throttle_(clock, options.login) {}
 
 common::Status OrdersApi::Register(gateway::Router* router) {
   auto async = [this](void (OrdersApi::*fn)(Request&, Respond)) {
@@ -133,14 +134,41 @@ void OrdersApi::SignUp(Request& req, Respond respond) {
           });
 }
 
+namespace {
+
+Response TooManySignIns(int64_t seconds, std::string_view request_id) {
+  Response r = Problem(429, "Too Many Requests",
+                       "too many failed sign-ins for this account or from this address; try again in " +
+                           std::to_string(seconds) + " s",
+                       request_id);
+  r.headers.Set("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+}  // namespace
+
 void OrdersApi::Login(Request& req, Respond respond) {
   std::string field;
   auto parsed = ParseLogin(req.body, &field);
   if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
+  // Refused before any hashing: a locked-out guesser costs no argon2 time.
+  if (int64_t wait = login_throttle_.RetryAfter(parsed->email, req.remote_addr); wait > 0) {
+    return respond(TooManySignIns(wait, req.request_id));
+  }
   Offload(req.request_id, std::move(respond),
-          [this, request = std::move(parsed).value(), id = req.request_id](Respond respond) {
+          [this, request = std::move(parsed).value(), id = req.request_id, ip = req.remote_addr](Respond respond) {
+            // Again here: attempts queued together all passed the first check.
+            if (int64_t wait = login_throttle_.RetryAfter(request.email, ip); wait > 0) {
+              return respond(TooManySignIns(wait, id));
+            }
             auto user = auth_->Login(request);
-            if (!user.ok()) return respond(ProblemFor(user.status(), id));
+            if (!user.ok()) {
+              if (user.status().code() == common::Status::Code::kUnauthenticated) {
+                login_throttle_.RecordFailure(request.email, ip);
+              }
+              return respond(ProblemFor(user.status(), id));
+            }
+            login_throttle_.RecordSuccess(request.email);
             auto token = auth_->CreateSession(*user);
             if (!token.ok()) return respond(ProblemFor(token.status(), id));
             Response r = Response::Json(200, PrincipalJson(*user));

@@ -18,6 +18,7 @@
 #include "gateway/router.h"
 #include "orders/auth.h"
 #include "orders/catalog.h"
+#include "orders/login_throttle.h"
 #include "orders/model.h"
 #include "orders/outcome_waiters.h"
 #include "orders/work_queue.h"
@@ -39,6 +40,7 @@ struct ApiOptions {
   int write_threads = 32;
   size_t max_queued = 20'000;
   int cancel_wait_ms = 5000;  // how long a cancel waits for the processor
+  LoginThrottleOptions login;  // api.login_*: sign-in throttling per account and IP
 };
 
 class OrdersApi {
@@ -100,6 +102,7 @@ class OrdersApi {
   std::function<common::Status()> before_each_;
   std::unique_ptr<WorkQueue> work_;    // argon2 and other CPU work
   std::unique_ptr<WorkQueue> writes_;  // waiting for fsyncs on the order path
+  LoginThrottle login_throttle_;
 };
 
 // problem+json with an optional "field".

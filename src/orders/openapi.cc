@@ -6,7 +6,7 @@ std::string_view OpenApiJson() {
   static constexpr std::string_view kDoc = R"json({
 "openapi": "3.0.3",
 "info": {"title": "Rivulet shop API", "version": "1.0.0",
-         "description": "Orders, catalog, auth and analytics of the Rivulet web shop. Money is integer minor units; times are RFC 3339 UTC with milliseconds. Errors are application/problem+json with an optional `field`. Live updates: WebSocket /ws (topics orders/<customerId>, admin/orders, analytics)."},
+         "description": "Orders, catalog, auth and analytics of the Rivulet web shop. Money is integer minor units; times are RFC 3339 UTC with milliseconds. Errors are application/problem+json with an optional `field`. State-changing requests from another site (Sec-Fetch-Site: cross-site, or a foreign Origin) are 403; bodies must be application/json (else 415). Live updates: WebSocket /ws (topics orders/<customerId>, admin/orders, analytics)."},
 "components": {
   "securitySchemes": {
     "session": {"type": "apiKey", "in": "cookie", "name": "rivulet_session"},
@@ -62,7 +62,10 @@ std::string_view OpenApiJson() {
   "/api/auth/login": {"post": {"security": [], "requestBody": {"content": {"application/json": {"schema": {"type": "object",
       "required": ["email", "password"], "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
     "responses": {"200": {"description": "signed in (Set-Cookie)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-      "401": {"$ref": "#/components/responses/Problem"}}}},
+      "401": {"$ref": "#/components/responses/Problem"},
+      "429": {"description": "too many failed sign-ins for the account or address; Retry-After says when to try again",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}},
   "/api/auth/logout": {"post": {"responses": {"204": {"description": "signed out, cookie cleared"}}}},
   "/api/auth/me": {"get": {"responses": {"200": {"description": "the user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
     "401": {"$ref": "#/components/responses/Problem"}}}},

@@ -116,6 +116,7 @@ common::Status Serve(const Config& config) {
   web_options.spa_fallback = config.GetBool("gateway.spa_fallback", true);
   web_options.version = RIVULET_VERSION;
   web_options.ready = [&registry](std::vector<std::string>* not_ready) { return registry.Ready(not_ready); };
+  web_options.api_guard = registry.api_guard();
   gateway::WebApp web(web_options, &registry.web(), &registry.throttler());
   RETURN_IF_ERROR(web.AddBuiltinRoutes());
 

@@ -34,6 +34,7 @@
 #include "console/console.h"
 #include "functions/checkpoint_store.h"
 #include "functions/runtime.h"
+#include "gateway/api_guard.h"
 #include "gateway/debug_routes.h"
 #include "iam/identity_store.h"
 #include "iam/internal_tables.h"
@@ -288,6 +289,12 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders_options.admin_password = admin_password ? admin_password : config.GetString("orders.admin_password", "");
   orders_options.api.worker_threads = static_cast<int>(config.GetInt("orders.worker_threads", 4));
   orders_options.api.write_threads = static_cast<int>(config.GetInt("orders.write_threads", 32));
+  // Sign-in throttling (docs/api.md, "Security").
+  auto& login = orders_options.api.login;
+  login.max_failures = static_cast<int>(config.GetInt("api.login_max_failures", login.max_failures));
+  login.max_failures_per_ip = static_cast<int>(config.GetInt("api.login_max_failures_per_ip", login.max_failures_per_ip));
+  login.lockout_seconds = config.GetInt("api.login_lockout_seconds", login.lockout_seconds);
+  login.max_lockout_seconds = config.GetInt("api.login_max_lockout_seconds", login.max_lockout_seconds);
   orders_options.notify = mail;
   orders_options.notifier.shop_url = config.GetString("orders.shop_url", "http://localhost:8080");
   orders_options.notifier.confirmed = config.GetBool("orders.email_confirmed", true);
@@ -333,6 +340,16 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     auto user = shop->auth().Authenticate(upgrade);
     return orders::MaySubscribe(user.ok() ? &*user : nullptr, topic);
   });
+  // CSRF and JSON-only bodies for state-changing /api/ requests.
+  gateway::ApiGuardOptions guard;
+  guard.trusted_origins = gateway::SplitList(config.GetString("api.trusted_origins", ""));
+  for (auto& origin : gateway::SplitList(config.GetString("gateway.cors_origins", ""))) {
+    if (origin != "*") guard.trusted_origins.push_back(std::move(origin));
+  }
+  for (auto& origin : guard.trusted_origins) {
+    for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  registry->SetApiGuard([guard](gateway::Request& request) { return gateway::CheckApiRequest(request, guard); });
   registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
 

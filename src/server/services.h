@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class ServiceRegistry {
   void SetStaticStore(std::shared_ptr<gateway::StaticStore> store) { static_store_ = std::move(store); }
   std::shared_ptr<gateway::StaticStore> static_store() const { return static_store_; }
 
+  // Runs before every matched /api/ route (gateway::WebAppOptions::api_guard).
+  using ApiGuard = std::function<std::optional<gateway::Response>(gateway::Request&)>;
+  void SetApiGuard(ApiGuard guard) { api_guard_ = std::move(guard); }
+  const ApiGuard& api_guard() const { return api_guard_; }
+
   // /readyz is 200 once every component that registered is ready.
   void SetReady(const std::string& component, bool ready);
   // True when all are ready; otherwise `not_ready` lists the others.
@@ -71,6 +77,7 @@ class ServiceRegistry {
   gateway::Throttler throttler_;
   std::vector<std::shared_ptr<void>> owned_;
   std::shared_ptr<gateway::StaticStore> static_store_;
+  ApiGuard api_guard_;
   std::vector<std::function<void()>> shutdown_hooks_;
   mutable std::mutex ready_mu_;
   std::map<std::string, bool> ready_;  // guarded by ready_mu_

@@ -230,16 +230,21 @@ def test_metrics_report_routes_status_latency_and_build(server):
 def test_throttled_route_answers_429_with_retry_after(server):
     codes = []
     for _ in range(4):
-        r = requests.get(server.http_url + "/api/_debug/throttled", headers={"X-Api-Key": "throttle-test"})
+        r = requests.get(server.http_url + "/api/_debug/throttled")
         codes.append(r.status_code)
         if r.status_code == 429:
             assert int(r.headers["Retry-After"]) >= 1
             assert r.json()["status"] == 429
     assert codes[:2] == [200, 200]
     assert 429 in codes[2:]
-    # Another client key has its own bucket.
-    other = requests.get(server.http_url + "/api/_debug/throttled", headers={"X-Api-Key": "someone-else"})
-    assert other.status_code == 200
+    # Another client address has its own bucket (all of 127/8 is loopback).
+    conn = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=10, source_address=("127.0.0.2", 0))
+    conn.request("GET", "/api/_debug/throttled")
+    assert conn.getresponse().status == 200
+    conn.close()
+    # An X-Api-Key header does not buy a fresh bucket.
+    forged = requests.get(server.http_url + "/api/_debug/throttled", headers={"X-Api-Key": "someone-else"})
+    assert forged.status_code in (403, 429) and forged.json()["status"] == forged.status_code
 
 
 def test_cors_preflight_and_origin_header(server):

@@ -1,0 +1,164 @@
+"""Security of the web API (/api/) end to end: CSRF (Sec-Fetch-Site and
+Origin checks), JSON-only bodies, sign-in throttling per account and per IP,
+the authorization matrix (anonymous, customer A, customer B, admin over every
+/api/ endpoint) and API keys with usage plans. docs/api.md, "Security"."""
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rivulet_harness import Rivulet  # noqa: E402
+from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+
+MAX_FAILURES = 3
+MAX_FAILURES_PER_IP = 5
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("apisec") / "data"
+    data.mkdir()
+    s = Rivulet(data_dir=data, env={
+        "RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "RIVULET_API_LOGIN_MAX_FAILURES": str(MAX_FAILURES),
+        "RIVULET_API_LOGIN_MAX_FAILURES_PER_IP": str(MAX_FAILURES_PER_IP),
+        "RIVULET_API_LOGIN_LOCKOUT_SECONDS": "60",
+        "RIVULET_API_TRUSTED_ORIGINS": "http://localhost:5173",
+    })
+    s.start()
+    yield s
+    code = s.stop()
+    assert code == 0, s.log_text()
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, ip):
+        self.ip = ip
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.ip, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def from_ip(ip):
+    """A requests session whose connections come from `ip` (any 127/8 address
+    is loopback), so each throttling test is its own client address."""
+    s = requests.Session()
+    s.mount("http://", SourceAddressAdapter(ip))
+    return s
+
+
+def problem(r, status):
+    assert r.status_code == status, r.text
+    assert r.headers["Content-Type"].startswith("application/problem+json"), r.headers
+    body = r.json()
+    assert body["status"] == status
+    return body
+
+
+# ---- CSRF and JSON-only bodies ----------------------------------------------
+
+def test_cross_site_fetch_is_forbidden(server):
+    shop = Shop(server).signup("Csrf")
+    pid = shop.get("/api/products", params={"limit": 1}).json()["items"][0]["id"]
+    body = {"items": [{"productId": pid, "quantity": 1}], "shippingAddress": ADDRESS}
+    r = shop.post("/api/orders", json=body, headers={"Sec-Fetch-Site": "cross-site"})
+    assert problem(r, 403)["type"] == "urn:rivulet:problem:cross-site"
+    r = shop.post("/api/orders", json=body, headers={"Origin": "https://evil.example"})
+    problem(r, 403)
+    r = shop.post("/api/auth/logout", headers={"Origin": "null"})
+    problem(r, 403)
+    assert shop.get("/api/auth/me").status_code == 200  # the forged logout did nothing
+    assert shop.get("/api/orders").json()["items"] == []  # and no order was placed
+
+
+def test_same_origin_trusted_and_headerless_requests_pass(server):
+    shop = Shop(server).signup("Same")
+    pid = shop.get("/api/products", params={"limit": 1}).json()["items"][0]["id"]
+    body = {"items": [{"productId": pid, "quantity": 1}], "shippingAddress": ADDRESS}
+    own = f"http://127.0.0.1:{server.http_port}"
+    assert shop.post("/api/orders", json=body, headers={"Origin": own, "Sec-Fetch-Site": "same-origin"}).status_code == 202
+    assert shop.post("/api/orders", json=body, headers={"Origin": "http://localhost:5173"}).status_code == 202
+    assert shop.post("/api/orders", json=body).status_code == 202  # curl, SDKs: no browser headers
+    # Reads are not checked: a cross-site GET changes nothing.
+    assert shop.get("/api/products", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
+def test_non_json_bodies_are_415(server):
+    shop = Shop(server).signup("Form")
+    r = shop.post("/api/auth/login", data="email=a@b.c&password=x",
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    problem(r, 415)
+    r = shop.post("/api/events", data='{"type": "page_view"}', headers={"Content-Type": "text/plain"})
+    problem(r, 415)
+    # A POST without a body (logout, cancel) needs no Content-Type.
+    assert shop.post("/api/auth/logout").status_code == 204
+
+
+def test_session_cookie_flags(server):
+    r = requests.post(server.http_url + "/api/auth/signup",
+                      json={"email": "flags@example.com", "password": "long-password", "name": "F"})
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    token = cookie.split(";")[0].split("=", 1)[1]
+    out = requests.post(server.http_url + "/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert out.status_code == 204 and "Max-Age=0" in out.headers["Set-Cookie"]
+    # Revoked on the server: the old token no longer works anywhere.
+    assert requests.get(server.http_url + "/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# ---- sign-in throttling ------------------------------------------------------
+
+def login(session, server, email, password):
+    return session.post(server.http_url + "/api/auth/login", json={"email": email, "password": password})
+
+
+def test_account_is_locked_after_max_failures_with_retry_after(server):
+    shop = Shop(server).signup("Locked")
+    email = shop.user["email"]
+    s = from_ip("127.0.0.11")
+    for _ in range(MAX_FAILURES):
+        problem(login(s, server, email, "wrong-password"), 401)
+    r = login(s, server, email, "s3cret-pass")  # even the right password now
+    body = problem(r, 429)
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
+    assert "try again" in body["detail"]
+    # From another address too: the lock is the account's.
+    problem(login(from_ip("127.0.0.12"), server, email, "s3cret-pass"), 429)
+    # Other accounts are not affected.
+    other = Shop(server).signup("Free")
+    assert login(s, server, other.user["email"], "s3cret-pass").status_code == 200
+
+
+def test_unknown_emails_lock_the_same_way(server):
+    s = from_ip("127.0.0.13")
+    for _ in range(MAX_FAILURES):
+        problem(login(s, server, "nobody-here@example.com", "whatever-1"), 401)
+    problem(login(s, server, "nobody-here@example.com", "whatever-1"), 429)
+
+
+def test_successful_sign_in_resets_the_account_count(server):
+    shop = Shop(server).signup("Reset")
+    email = shop.user["email"]
+    s = from_ip("127.0.0.14")
+    for _ in range(MAX_FAILURES - 1):
+        problem(login(s, server, email, "wrong-password"), 401)
+    assert login(s, server, email, "s3cret-pass").status_code == 200
+    for _ in range(MAX_FAILURES - 1):
+        problem(login(s, server, email, "wrong-password"), 401)
+    assert login(s, server, email, "s3cret-pass").status_code == 200
+
+
+def test_one_address_guessing_many_accounts_is_locked(server):
+    s = from_ip("127.0.0.15")
+    for i in range(MAX_FAILURES_PER_IP):
+        problem(login(s, server, f"spray-{i}@example.com", "guess-123"), 401)
+    r = login(s, server, "spray-new@example.com", "guess-123")
+    problem(r, 429)
+    assert int(r.headers["Retry-After"]) >= 1
+    # Another address still gets answers.
+    problem(login(from_ip("127.0.0.16"), server, "spray-new@example.com", "guess-123"), 401)
