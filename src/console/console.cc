@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "console/routes.h"
+#include "orders/api_policy.h"
 #include "orders/work_queue.h"
 
 namespace console {
@@ -55,12 +56,16 @@ common::Result<std::unique_ptr<Console>> Console::Start(const Services& services
   Console* self = console.get();
   using Fn = Response (*)(const Services&, Request&);
   // The admin check is the one the orders API uses for /api/admin/orders:
-  // a session (cookie or bearer) whose user has the admin role.
+  // a session (cookie or bearer) whose role's policy allows rivulet:UseConsole.
   auto admin = [self](Fn fn) -> gateway::Handler {
     return [self, fn](Request& request, gateway::Respond respond) {
       auto user = self->services_.auth->Authenticate(request);
       if (!user.ok()) return respond(ProblemResponse(401, "sign in as an admin to use the console", request));
-      if (!user->admin()) return respond(ProblemResponse(403, "only admins may use the operations console", request));
+      // One policy question for the whole console (the area is its route).
+      std::string_view area = std::string_view(request.route).substr(std::min<size_t>(5, request.route.size()));
+      if (!self->services_.auth->Allowed(&*user, "rivulet:UseConsole", orders::ConsoleArn(area))) {
+        return respond(ProblemResponse(403, "only admins may use the operations console", request));
+      }
       auto shared = std::make_shared<gateway::Respond>(std::move(respond));
       bool posted = self->work_->Post([self, fn, &request, shared] { (*shared)(fn(self->services_, request)); });
       if (!posted) (*shared)(ProblemResponse(503, "the console is busy; try again in a moment", request));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "orders/api_policy.h"
 #include "orders/openapi.h"
 #include "orders/schema.h"
 #include "orders/validation.h"
@@ -107,6 +108,19 @@ common::Status OrdersApi::Register(gateway::Router* router) {
   return common::Status::OK();
 }
 
+common::Result<Principal> OrdersApi::Authorize(const Request& req, std::string_view action,
+                                               std::string_view resource, std::string_view denied,
+                                               std::string_view leading_key) {
+  ASSIGN_OR_RETURN(Principal user, auth_->Authenticate(req));
+  if (!auth_->Allowed(&user, action, resource, leading_key)) return common::Status::PermissionDenied(std::string(denied));
+  return user;
+}
+
+std::optional<Response> OrdersApi::Public(const Request& req, std::string_view action, std::string_view resource) {
+  if (auth_->Allowed(nullptr, action, resource)) return std::nullopt;
+  return Problem(403, "Forbidden", "this needs a signed-in user", req.request_id);
+}
+
 void OrdersApi::Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task,
                         WorkQueue* queue) {
   auto shared = std::make_shared<Respond>(std::move(respond));
@@ -117,6 +131,9 @@ void OrdersApi::Offload(const std::string& request_id, Respond respond, std::fun
 // --- auth -------------------------------------------------------------------
 
 void OrdersApi::SignUp(Request& req, Respond respond) {
+  if (!auth_->Allowed(nullptr, "rivulet:SignUp", ShopArn("customer/*"))) {
+    return respond(Problem(403, "Forbidden", "sign-up is closed", req.request_id));
+  }
   std::string field;
   auto parsed = ParseSignup(req.body, &field);
   if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
@@ -151,6 +168,9 @@ void OrdersApi::Login(Request& req, Respond respond) {
   std::string field;
   auto parsed = ParseLogin(req.body, &field);
   if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
+  if (!auth_->Allowed(nullptr, "rivulet:SignIn", ShopArn("session"))) {
+    return respond(Problem(403, "Forbidden", "sign-in is closed", req.request_id));
+  }
   // Refused before any hashing: a locked-out guesser costs no argon2 time.
   if (int64_t wait = login_throttle_.RetryAfter(parsed->email, req.remote_addr); wait > 0) {
     return respond(TooManySignIns(wait, req.request_id));
@@ -192,6 +212,9 @@ void OrdersApi::Logout(Request& req, Respond respond) {
 Response OrdersApi::Me(Request& req) {
   auto user = auth_->Authenticate(req);
   if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  if (!auth_->Allowed(&*user, "rivulet:GetProfile", CustomerArn(user->user_id))) {
+    return Problem(403, "Forbidden", "this account may not read its profile", req.request_id);
+  }
   return Response::Json(200, PrincipalJson(*user));
 }
 
@@ -215,6 +238,7 @@ common::Result<int> ParseLimit(const gateway::Request& req, int def, int max) {
 }  // namespace
 
 Response OrdersApi::ListProducts(Request& req) {
+  if (auto denied = Public(req, "rivulet:ListProducts", ShopArn("product/*"))) return *denied;
   auto limit = ParseLimit(req, 20, 100);
   if (!limit.ok()) return ProblemFor(limit.status(), req.request_id, "limit");
   std::string search = req.QueryParam("search").value_or("");
@@ -236,6 +260,7 @@ Response OrdersApi::ListProducts(Request& req) {
 
 Response OrdersApi::GetProduct(Request& req) {
   std::string id(req.PathParam("id"));
+  if (auto denied = Public(req, "rivulet:GetProduct", ShopArn("product/" + id))) return *denied;
   if (!ValidId(id)) return Problem(404, "Not Found", "no such product", req.request_id);
   auto product = catalog_.Get(id);
   if (!product.ok()) return ProblemFor(product.status(), req.request_id);
@@ -243,6 +268,7 @@ Response OrdersApi::GetProduct(Request& req) {
 }
 
 Response OrdersApi::Categories(Request& req) {
+  if (auto denied = Public(req, "rivulet:ListCategories", ShopArn("category/*"))) return *denied;
   auto body = catalog_.CategoriesJson();
   if (!body.ok()) return ProblemFor(body.status(), req.request_id);
   return Response::Json(200, std::move(body).value());
@@ -256,6 +282,9 @@ void OrdersApi::PostEvent(Request& req, Respond respond) {
   if (!event.ok()) return respond(ProblemFor(event.status(), req.request_id, field));
   // Anonymous visitors count for the funnel too; signed-in ones carry their id.
   auto user = auth_->Authenticate(req);
+  if (!auth_->Allowed(user.ok() ? &*user : nullptr, "rivulet:PostEvent", ShopArn("activity"))) {
+    return respond(Problem(403, "Forbidden", "events are not accepted from this caller", req.request_id));
+  }
   std::string user_id = user.ok() ? user->user_id : "";
   int64_t now = clock_->NowMillis();
   json j = {{"type", event->type}, {"eventId", "a-" + RandomHex(8)}, {"at", now}};
@@ -272,9 +301,8 @@ void OrdersApi::PostEvent(Request& req, Respond respond) {
 }
 
 Response OrdersApi::Summary(Request& req) {
-  auto user = auth_->Authenticate(req);
+  auto user = Authorize(req, "rivulet:GetAnalytics", ShopArn("analytics"), "analytics are for admins");
   if (!user.ok()) return ProblemFor(user.status(), req.request_id);
-  if (!user->admin()) return Problem(403, "Forbidden", "analytics are for admins", req.request_id);
   std::string range = req.QueryParam("range").value_or("5m");
   if (range != "5m" && range != "1h" && range != "24h") {
     return Problem(400, "Bad Request", "range must be 5m, 1h or 24h", req.request_id, "range");

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -86,6 +87,15 @@ class OrdersApi {
   void PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor, const std::string& reason,
                         const std::string& request_id, Respond respond);
   common::Result<std::optional<Order>> LoadOrder(const std::string& id);
+  // The signed-in caller when its role's policy allows `action` on
+  // `resource` (api_policy.h); Unauthenticated (401) when signed out,
+  // PermissionDenied (403) with `denied` as the message otherwise.
+  common::Result<Principal> Authorize(const Request& req, std::string_view action, std::string_view resource,
+                                      std::string_view denied, std::string_view leading_key = "");
+  // For routes anyone may use: asked as the anonymous principal (every
+  // role's policy includes its grants, and no session lookup is needed);
+  // the 403 to send when even that is denied.
+  std::optional<Response> Public(const Request& req, std::string_view action, std::string_view resource);
   // Runs `task` on `queue` (default: the CPU work queue), or answers 503 when it is full.
   void Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task,
                WorkQueue* queue = nullptr);

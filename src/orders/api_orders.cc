@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "orders/api.h"
+#include "orders/api_policy.h"
 #include "orders/money.h"
 #include "orders/schema.h"
 #include "orders/validation.h"
@@ -147,6 +148,11 @@ common::Result<std::optional<Order>> OrdersApi::LoadOrder(const std::string& id)
 void OrdersApi::PlaceOrder(Request& req, Respond respond) {
   auto user = auth_->Authenticate(req);
   if (!user.ok()) return respond(ProblemFor(user.status(), req.request_id));
+  // The new order's key is the caller's id: a customer places only their own.
+  std::string order_id = "o-" + RandomHex(10);
+  if (!auth_->Allowed(&*user, "rivulet:PlaceOrder", OrderArn(user->user_id, order_id), user->user_id)) {
+    return respond(Problem(403, "Forbidden", "this account may not place orders", req.request_id));
+  }
   std::string field;
   auto parsed = ParsePlaceOrder(req.body, &field);
   if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
@@ -190,7 +196,7 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
     order.items.push_back({p.id, p.name, p.category, line.quantity, p.price, *line_total});
   }
   int64_t now = clock_->NowMillis();
-  order.id = "o-" + RandomHex(10);
+  order.id = order_id;
   order.customer_id = user->user_id;
   order.customer_email = user->email;
   order.customer_name = user->name;
@@ -287,6 +293,10 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
 Response OrdersApi::ListMyOrders(Request& req) {
   auto user = auth_->Authenticate(req);
   if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  // The query's partition key is the caller's id, never the client's choice.
+  if (!auth_->Allowed(&*user, "rivulet:ListOrders", OrderArn(user->user_id, "*"), user->user_id)) {
+    return Problem(403, "Forbidden", "this account may not list orders", req.request_id);
+  }
   std::string status, cursor;
   int limit = 0;
   Response error;
@@ -302,8 +312,10 @@ Response OrdersApi::GetOrder(Request& req) {
   std::string id(req.PathParam("id"));
   auto order = LoadOrder(id);
   if (!order.ok()) return ProblemFor(order.status(), req.request_id);
-  // Another customer's order is indistinguishable from a missing one.
-  if (!order->has_value() || ((*order)->customer_id != user->user_id && !user->admin())) {
+  // An order the caller may not read is indistinguishable from a missing
+  // one (404, same words): a 403 would confirm that a guessed id exists.
+  if (!order->has_value() || !auth_->Allowed(&*user, "rivulet:GetOrder", OrderArn((*order)->customer_id, id),
+                                             (*order)->customer_id)) {
     return Problem(404, "Not Found", "order '" + id.substr(0, 64) + "' does not exist", req.request_id);
   }
   return Response::Json(200, ToJson(**order));
@@ -318,7 +330,8 @@ void OrdersApi::CancelOrder(Request& req, Respond respond) {
   }
   auto order = LoadOrder(id);
   if (!order.ok()) return respond(ProblemFor(order.status(), req.request_id));
-  if (!order->has_value() || ((*order)->customer_id != user->user_id && !user->admin())) {
+  if (!order->has_value() || !auth_->Allowed(&*user, "rivulet:CancelOrder", OrderArn((*order)->customer_id, id),
+                                             (*order)->customer_id)) {
     return respond(Problem(404, "Not Found", "order '" + id.substr(0, 64) + "' does not exist", req.request_id));
   }
   const Order& current = **order;
@@ -379,9 +392,8 @@ void OrdersApi::PutStatusRequest(const Order& current, OrderStatus to, const Pri
 }
 
 Response OrdersApi::AdminListOrders(Request& req) {
-  auto user = auth_->Authenticate(req);
+  auto user = Authorize(req, "rivulet:ListAllOrders", OrderArn("*", "*"), "this is for admins");
   if (!user.ok()) return ProblemFor(user.status(), req.request_id);
-  if (!user->admin()) return Problem(403, "Forbidden", "this is for admins", req.request_id);
   std::string status, cursor;
   int limit = 0;
   Response error;
@@ -399,9 +411,9 @@ Response OrdersApi::AdminListOrders(Request& req) {
 }
 
 void OrdersApi::AdminChangeStatus(Request& req, Respond respond) {
-  auto user = auth_->Authenticate(req);
+  // Decided before the order is loaded, so a non-admin learns nothing about the id.
+  auto user = Authorize(req, "rivulet:ChangeOrderStatus", OrderArn("*", req.PathParam("id")), "this is for admins");
   if (!user.ok()) return respond(ProblemFor(user.status(), req.request_id));
-  if (!user->admin()) return respond(Problem(403, "Forbidden", "this is for admins", req.request_id));
   std::string field;
   auto change = ParseStatusChange(req.body, &field);
   if (!change.ok()) return respond(ProblemFor(change.status(), req.request_id, field));
@@ -427,10 +439,9 @@ void OrdersApi::AdminChangeStatus(Request& req, Respond respond) {
 }
 
 Response OrdersApi::AdminCustomer(Request& req) {
-  auto user = auth_->Authenticate(req);
-  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
-  if (!user->admin()) return Problem(403, "Forbidden", "this is for admins", req.request_id);
   std::string id(req.PathParam("id"));
+  auto user = Authorize(req, "rivulet:GetCustomer", CustomerArn(id), "this is for admins");
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
   if (!ValidId(id)) return Problem(404, "Not Found", "no such customer", req.request_id);
   auto customer = auth_->GetUser(id);
   if (!customer.ok()) return ProblemFor(customer.status(), req.request_id);

@@ -56,10 +56,9 @@ std::string RandomHex(size_t bytes) {
   return Hex(reinterpret_cast<const unsigned char*>(buf.data()), bytes);
 }
 
-bool MaySubscribe(const Principal* user, std::string_view topic) {
-  if (user == nullptr) return false;
-  if (user->admin()) return IsShopTopic(topic);
-  return topic == "orders/" + user->user_id;
+bool MaySubscribe(const Authenticator& auth, const Principal* user, std::string_view topic) {
+  if (!IsShopTopic(topic)) return false;
+  return auth.Allowed(user, "rivulet:Subscribe", ShopArn("topic/" + std::string(topic)));
 }
 
 bool IsShopTopic(std::string_view topic) {

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "gateway/http.h"
+#include "orders/api_policy.h"
 #include "orders/validation.h"
 #include "table/table_client.h"
 
@@ -38,6 +39,10 @@ class Authenticator {
   // The signed-in user behind a request; Unauthenticated when there is none
   // or the session expired.
   virtual common::Result<Principal> Authenticate(const gateway::Request& request) = 0;
+  // Whether `user` (null: anonymous) may do `action` on `resource`; the one
+  // authorization question every /api/ handler asks (api_policy.h).
+  virtual bool Allowed(const Principal* user, std::string_view action, std::string_view resource,
+                       std::string_view leading_key = "") const = 0;
 };
 
 struct SessionAuthOptions {
@@ -56,6 +61,11 @@ class SessionAuth final : public Authenticator {
       : tables_(tables), clock_(clock), options_(options) {}
 
   common::Result<Principal> Authenticate(const gateway::Request& request) override;
+  bool Allowed(const Principal* user, std::string_view action, std::string_view resource,
+               std::string_view leading_key = "") const override {
+    return authorizer_.Allowed(user, action, resource, leading_key);
+  }
+  const ApiAuthorizer& authorizer() const { return authorizer_; }
 
   // AlreadyExists when the email is taken.
   common::Result<Principal> SignUp(const SignupRequest& request, const std::string& role = "customer");
@@ -88,13 +98,15 @@ class SessionAuth final : public Authenticator {
   table::TableClient* tables_;
   common::Clock* clock_;
   SessionAuthOptions options_;
+  ApiAuthorizer authorizer_;
 };
 
 // Who may follow which /ws topic (docs/api.md): `orders/<customerId>` that
 // customer and admins; `admin/orders` and `analytics` admins only; nothing
-// else. `user` is null for an anonymous connection. For the gateway hub's
-// subscribe filter (wired in server/services.cc).
-bool MaySubscribe(const Principal* user, std::string_view topic);
+// else (rivulet:Subscribe on arn:rivulet:shop:::topic/<topic>, decided by
+// `auth`'s policies). `user` is null for an anonymous connection. For the
+// gateway hub's subscribe filter (wired in server/services.cc).
+bool MaySubscribe(const Authenticator& auth, const Principal* user, std::string_view topic);
 // True for the topics the shop publishes on (and MaySubscribe governs).
 bool IsShopTopic(std::string_view topic);
 

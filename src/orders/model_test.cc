@@ -96,16 +96,17 @@ namespace {
 TEST(MaySubscribeTest, CustomersFollowOnlyTheirOwnOrders) {
   Principal ada{"u-1", "ada@example.com", "Ada", "customer"};
   Principal boss{"u-9", "boss@example.com", "Boss", "admin"};
-  EXPECT_TRUE(MaySubscribe(&ada, "orders/u-1"));
-  EXPECT_FALSE(MaySubscribe(&ada, "orders/u-2"));
-  EXPECT_FALSE(MaySubscribe(&ada, "orders/u-1/x"));
-  EXPECT_FALSE(MaySubscribe(&ada, "admin/orders"));
-  EXPECT_FALSE(MaySubscribe(&ada, "analytics"));
-  EXPECT_TRUE(MaySubscribe(&boss, "orders/u-1"));
-  EXPECT_TRUE(MaySubscribe(&boss, "admin/orders"));
-  EXPECT_TRUE(MaySubscribe(&boss, "analytics"));
-  EXPECT_FALSE(MaySubscribe(nullptr, "orders/u-1"));
-  EXPECT_FALSE(MaySubscribe(&boss, "other"));
+  SessionAuth auth(nullptr, nullptr);  // only its policies are used
+  EXPECT_TRUE(MaySubscribe(auth, &ada, "orders/u-1"));
+  EXPECT_FALSE(MaySubscribe(auth, &ada, "orders/u-2"));
+  EXPECT_FALSE(MaySubscribe(auth, &ada, "orders/u-1/x"));
+  EXPECT_FALSE(MaySubscribe(auth, &ada, "admin/orders"));
+  EXPECT_FALSE(MaySubscribe(auth, &ada, "analytics"));
+  EXPECT_TRUE(MaySubscribe(auth, &boss, "orders/u-1"));
+  EXPECT_TRUE(MaySubscribe(auth, &boss, "admin/orders"));
+  EXPECT_TRUE(MaySubscribe(auth, &boss, "analytics"));
+  EXPECT_FALSE(MaySubscribe(auth, nullptr, "orders/u-1"));
+  EXPECT_FALSE(MaySubscribe(auth, &boss, "other"));
 }
 
 }  // namespace

@@ -228,7 +228,7 @@ common::Status AddFunctionAdminRoute(functions::FunctionRuntime* runtime, orders
     if (!user.ok()) {
       return gateway::Response::Problem(401, "Unauthorized", "sign in as an admin", request.request_id);
     }
-    if (!user->admin()) {
+    if (!auth->Allowed(&*user, "rivulet:UseConsole", orders::ConsoleArn("functions"))) {
       return gateway::Response::Problem(403, "Forbidden", "only admins see the functions", request.request_id);
     }
     nlohmann::json mappings = nlohmann::json::array();

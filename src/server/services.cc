@@ -338,7 +338,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   registry->hub().SetSubscribeFilter([shop](const gateway::Request& upgrade, std::string_view topic) {
     if (!orders::IsShopTopic(topic)) return true;
     auto user = shop->auth().Authenticate(upgrade);
-    return orders::MaySubscribe(user.ok() ? &*user : nullptr, topic);
+    return orders::MaySubscribe(shop->auth(), user.ok() ? &*user : nullptr, topic);
   });
   // CSRF and JSON-only bodies for state-changing /api/ requests.
   gateway::ApiGuardOptions guard;

@@ -162,3 +162,102 @@ def test_one_address_guessing_many_accounts_is_locked(server):
     assert int(r.headers["Retry-After"]) >= 1
     # Another address still gets answers.
     problem(login(from_ip("127.0.0.16"), server, "spray-new@example.com", "guess-123"), 401)
+
+
+# ---- authorization matrix ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def people(server):
+    """Anonymous, customers A and B, the admin; A has two orders (one to
+    read, one to cancel), B has one."""
+    anon = Shop(server)
+    a, b = Shop(server).signup("Alice"), Shop(server).signup("Bob")
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    pid = a.get("/api/products", params={"limit": 1}).json()["items"][0]["id"]
+    orders = {}
+    for name, who in (("a", a), ("a2", a), ("b", b)):
+        r = who.place([{"productId": pid, "quantity": 1}])
+        assert r.status_code == 202, r.text
+        orders[name] = r.json()["id"]
+    return {"anon": anon, "a": a, "b": b, "admin": admin, "orders": orders, "pid": pid}
+
+
+ROLES = ("anon", "a", "b", "admin")
+ADMIN_ONLY = (401, 403, 403, 200)
+
+
+def matrix(people):
+    """(method, path, json body or None, expected status per role in ROLES).
+    A tuple of statuses in a cell means any of them."""
+    o, pid = people["orders"], people["pid"]
+    a_id, b_id = people["a"].user["id"], people["b"].user["id"]
+    return [
+        ("GET", "/api/products", None, (200, 200, 200, 200)),
+        ("GET", f"/api/products/{pid}", None, (200, 200, 200, 200)),
+        ("GET", "/api/categories", None, (200, 200, 200, 200)),
+        ("GET", "/api/openapi.json", None, (200, 200, 200, 200)),
+        ("POST", "/api/events", {"type": "page_view"}, (202, 202, 202, 202)),
+        ("GET", "/api/auth/me", None, (401, 200, 200, 200)),
+        ("GET", "/api/orders", None, (401, 200, 200, 200)),
+        ("POST", "/api/orders", {"items": [{"productId": pid, "quantity": 1}], "shippingAddress": ADDRESS},
+         (401, 202, 202, 202)),
+        ("GET", f"/api/orders/{o['a']}", None, (401, 200, 404, 200)),
+        ("GET", f"/api/orders/{o['b']}", None, (401, 404, 200, 200)),
+        ("GET", "/api/orders/o-00000000000000000000", None, (401, 404, 404, 404)),
+        ("POST", f"/api/orders/{o['b']}/cancel", None, (401, 404, None, None)),  # A may not cancel B's
+        ("GET", "/api/admin/orders", None, ADMIN_ONLY),
+        ("GET", f"/api/admin/customers/{a_id}", None, ADMIN_ONLY),
+        ("GET", f"/api/admin/customers/{b_id}", None, ADMIN_ONLY),
+        ("GET", "/api/analytics/summary", None, (401, 403, 403, (200, 503))),
+        ("GET", "/api/admin/functions", None, ADMIN_ONLY),
+        ("GET", "/api/admin/streams", None, ADMIN_ONLY),
+        ("GET", "/api/admin/streams/orders", None, ADMIN_ONLY),
+        ("GET", "/api/admin/streams/orders/records", None, ADMIN_ONLY),
+        ("GET", "/api/admin/tables", None, ADMIN_ONLY),
+        ("POST", "/api/admin/tables/shop-orders/query", {}, ADMIN_ONLY),
+        ("GET", "/api/admin/buckets", None, ADMIN_ONLY),
+        ("GET", "/api/admin/buckets/archive/objects", None, (401, 403, 403, (200, 404))),
+        ("GET", "/api/admin/buckets/archive/download?key=none", None, (401, 403, 403, 404)),
+        ("GET", "/api/admin/outbox", None, (401, 403, 403, (200, 503))),
+        ("POST", "/api/admin/outbox/requeue", {"id": "none"}, (401, 403, 403, (400, 404, 503))),
+        ("GET", "/api/admin/iam/users", None, (401, 403, 403, (200, 503))),
+        ("POST", f"/api/admin/orders/{o['a']}/status", {"status": "SHIPPED"}, (401, 403, 403, None)),
+    ]
+
+
+def test_authorization_matrix(people):
+    failures = []
+    for method, path, body, expected in matrix(people):
+        for role, want in zip(ROLES, expected):
+            if want is None:
+                continue
+            r = people[role].s.request(method, people[role].url(path), json=body)
+            ok = r.status_code in (want if isinstance(want, tuple) else (want,))
+            if not ok:
+                failures.append(f"{role} {method} {path}: {r.status_code}, expected {want}: {r.text[:200]}")
+            if r.status_code >= 400:
+                assert r.headers["Content-Type"].startswith("application/problem+json"), (role, path)
+    assert not failures, "\n".join(failures)
+
+
+def test_guessing_another_customers_order_reveals_nothing(people):
+    b = people["b"]
+    theirs = b.get(f"/api/orders/{people['orders']['a']}")
+    missing = b.get("/api/orders/o-ffffffffffffffffffff")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["title"] == missing.json()["title"]
+    assert people["a"].user["id"] not in theirs.text
+    # B's cancel of A's order changed nothing.
+    r = b.post(f"/api/orders/{people['orders']['a']}/cancel")
+    assert r.status_code == 404
+    assert people["a"].get(f"/api/orders/{people['orders']['a']}").json()["status"] != "CANCELLED"
+    # B's listing holds only B's orders.
+    mine = b.get("/api/orders").json()["items"]
+    assert people["orders"]["b"] in {x["id"] for x in mine}
+    assert all(x["customerId"] == b.user["id"] for x in mine)
+
+
+def test_owner_and_admin_may_cancel(people):
+    r = people["a"].post(f"/api/orders/{people['orders']['a2']}/cancel")
+    assert r.status_code in (200, 202), r.text
+    assert people["admin"].get(f"/api/orders/{people['orders']['a2']}").status_code == 200
