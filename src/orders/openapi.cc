@@ -6,11 +6,12 @@ std::string_view OpenApiJson() {
   static constexpr std::string_view kDoc = R"json({
 "openapi": "3.0.3",
 "info": {"title": "Rivulet shop API", "version": "1.0.0",
-         "description": "Orders, catalog, auth and analytics of the Rivulet web shop. Money is integer minor units; times are RFC 3339 UTC with milliseconds. Errors are application/problem+json with an optional `field`. State-changing requests from another site (Sec-Fetch-Site: cross-site, or a foreign Origin) are 403; bodies must be application/json (else 415). Live updates: WebSocket /ws (topics orders/<customerId>, admin/orders, analytics)."},
+         "description": "Orders, catalog, auth and analytics of the Rivulet web shop. Money is integer minor units; times are RFC 3339 UTC with milliseconds. Errors are application/problem+json with an optional `field`. State-changing requests from another site (Sec-Fetch-Site: cross-site, or a foreign Origin) are 403; bodies must be application/json (else 415). Any request may carry an API key (x-api-key): an invalid one is 403, one over its usage plan 429 with Retry-After; routes in api.require_key_routes need one. Live updates: WebSocket /ws (topics orders/<customerId>, admin/orders, analytics)."},
 "components": {
   "securitySchemes": {
     "session": {"type": "apiKey", "in": "cookie", "name": "rivulet_session"},
-    "bearer": {"type": "http", "scheme": "bearer"}},
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}},
   "schemas": {
     "Problem": {"type": "object", "required": ["type", "title", "status", "detail", "requestId"], "properties": {
       "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
@@ -44,6 +45,10 @@ std::string_view OpenApiJson() {
         "at": {"type": "string", "format": "date-time"}, "reason": {"type": "string"}}}}}},
     "OrderPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Order"}},
       "nextCursor": {"type": "string", "nullable": true}}},
+    "UsagePlan": {"type": "object", "additionalProperties": false, "properties": {
+      "rateLimit": {"type": "number", "exclusiveMinimum": 0, "maximum": 100000, "default": 10},
+      "burstLimit": {"type": "number", "minimum": 1, "maximum": 1000000, "default": 20},
+      "quotaPerDay": {"type": "integer", "minimum": 0, "default": 10000, "description": "requests per UTC day; 0 = no quota"}}},
     "Accepted": {"type": "object", "properties": {"id": {"type": "string"}, "status": {"$ref": "#/components/schemas/Status"}}}},
   "responses": {
     "Problem": {"description": "problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
@@ -108,6 +113,18 @@ std::string_view OpenApiJson() {
       "required": ["type"], "properties": {"type": {"type": "string", "enum": ["page_view", "product_view", "add_to_cart", "checkout_started"]},
       "productId": {"type": "string"}}}}}},
     "responses": {"202": {"description": "durable in the activity stream"}, "400": {"$ref": "#/components/responses/Problem"}}}},
+  "/api/admin/api-keys": {
+    "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["name"],
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100}, "usagePlan": {"$ref": "#/components/schemas/UsagePlan"}}}}}},
+      "responses": {"201": {"description": "the key, shown only here", "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "id": {"type": "string"}, "name": {"type": "string"}, "key": {"type": "string"}, "usagePlan": {"$ref": "#/components/schemas/UsagePlan"},
+          "createdAt": {"type": "string", "format": "date-time"}}}}}},
+        "400": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}}},
+    "get": {"responses": {"200": {"description": "{items: [{id, name, usagePlan, createdAt, createdBy, usedToday}]} (never the key)"},
+      "403": {"$ref": "#/components/responses/Problem"}}}},
+  "/api/admin/api-keys/{id}": {"delete": {"parameters": [{"$ref": "#/components/parameters/id"}],
+    "responses": {"204": {"description": "deleted; the key stops working"}, "403": {"$ref": "#/components/responses/Problem"},
+      "404": {"$ref": "#/components/responses/Problem"}}}},
   "/api/analytics/summary": {"get": {"parameters": [{"name": "range", "in": "query", "schema": {"type": "string", "enum": ["5m", "1h", "24h"]}}],
     "responses": {"200": {"description": "Summary (docs/api.md)"}, "403": {"$ref": "#/components/responses/Problem"}}}}
 }})json";

@@ -40,6 +40,7 @@
 #include "iam/internal_tables.h"
 #include "objects/object_store.h"
 #include "notify/notify_service.h"
+#include "orders/api_keys.h"
 #include "orders/orders_app.h"
 #include "orders/update_relay.h"
 #include "stream/stream_engine.h"
@@ -349,7 +350,17 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   for (auto& origin : guard.trusted_origins) {
     for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  registry->SetApiGuard([guard](gateway::Request& request) { return gateway::CheckApiRequest(request, guard); });
+  // API keys with usage plans (x-api-key; /api/admin/api-keys).
+  orders::ApiKeys::Options key_options;
+  for (auto& route : gateway::SplitList(config.GetString("api.require_key_routes", ""))) {
+    key_options.required_routes.insert(std::move(route));
+  }
+  auto* api_keys = registry->Own(std::make_unique<orders::ApiKeys>(tables, registry->clock(), key_options));
+  RETURN_IF_ERROR(api_keys->Register(web, &shop->auth()));
+  registry->SetApiGuard([guard, api_keys](gateway::Request& request) -> std::optional<gateway::Response> {
+    if (auto refused = gateway::CheckApiRequest(request, guard)) return refused;
+    return api_keys->Check(request);
+  });
   registry->SetReady("orders", true);
   registry->SetReady("analytics", true);
 

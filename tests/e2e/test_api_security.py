@@ -27,6 +27,7 @@ def server(tmp_path_factory):
         "RIVULET_API_LOGIN_MAX_FAILURES_PER_IP": str(MAX_FAILURES_PER_IP),
         "RIVULET_API_LOGIN_LOCKOUT_SECONDS": "60",
         "RIVULET_API_TRUSTED_ORIGINS": "http://localhost:5173",
+        "RIVULET_API_REQUIRE_KEY_ROUTES": "POST /api/events",
     })
     s.start()
     yield s
@@ -93,7 +94,7 @@ def test_non_json_bodies_are_415(server):
     r = shop.post("/api/auth/login", data="email=a@b.c&password=x",
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
     problem(r, 415)
-    r = shop.post("/api/events", data='{"type": "page_view"}', headers={"Content-Type": "text/plain"})
+    r = shop.post("/api/orders", data='{"items": []}', headers={"Content-Type": "text/plain"})
     problem(r, 415)
     # A POST without a body (logout, cancel) needs no Content-Type.
     assert shop.post("/api/auth/logout").status_code == 204
@@ -196,7 +197,8 @@ def matrix(people):
         ("GET", f"/api/products/{pid}", None, (200, 200, 200, 200)),
         ("GET", "/api/categories", None, (200, 200, 200, 200)),
         ("GET", "/api/openapi.json", None, (200, 200, 200, 200)),
-        ("POST", "/api/events", {"type": "page_view"}, (202, 202, 202, 202)),
+        # api.require_key_routes lists it here: no x-api-key, no entry (test_api_keys).
+        ("POST", "/api/events", {"type": "page_view"}, (403, 403, 403, 403)),
         ("GET", "/api/auth/me", None, (401, 200, 200, 200)),
         ("GET", "/api/orders", None, (401, 200, 200, 200)),
         ("POST", "/api/orders", {"items": [{"productId": pid, "quantity": 1}], "shippingAddress": ADDRESS},
@@ -222,6 +224,9 @@ def matrix(people):
         ("POST", "/api/admin/outbox/requeue", {"id": "none"}, (401, 403, 403, (400, 404, 503))),
         ("GET", "/api/admin/iam/users", None, (401, 403, 403, (200, 503))),
         ("POST", f"/api/admin/orders/{o['a']}/status", {"status": "SHIPPED"}, (401, 403, 403, None)),
+        ("GET", "/api/admin/api-keys", None, ADMIN_ONLY),
+        ("POST", "/api/admin/api-keys", {"name": "matrix"}, (401, 403, 403, 201)),
+        ("DELETE", "/api/admin/api-keys/0000000000000000", None, (401, 403, 403, 404)),
     ]
 
 
@@ -261,3 +266,60 @@ def test_owner_and_admin_may_cancel(people):
     r = people["a"].post(f"/api/orders/{people['orders']['a2']}/cancel")
     assert r.status_code in (200, 202), r.text
     assert people["admin"].get(f"/api/orders/{people['orders']['a2']}").status_code == 200
+
+
+# ---- API keys and usage plans --------------------------------------------------
+
+def create_key(admin, name, plan):
+    r = admin.post("/api/admin/api-keys", json={"name": name, "usagePlan": plan})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["key"].startswith("rvk_") and body["usagePlan"] == plan
+    return body
+
+
+def test_api_keys_create_use_throttle_and_delete(server, people):
+    admin = people["admin"]
+    # One request per 100 s after a burst of 2: the third is always over.
+    created = create_key(admin, "robot", {"rateLimit": 0.01, "burstLimit": 2, "quotaPerDay": 1000})
+    key, key_id = created["key"], created["id"]
+    listed = admin.get("/api/admin/api-keys")
+    assert listed.status_code == 200
+    assert key_id in {k["id"] for k in listed.json()["items"]}
+    assert key not in listed.text and key[21:] not in listed.text  # shown once, never again
+
+    events = server.http_url + "/api/events"
+    problem(requests.post(events, json={"type": "page_view"}), 403)  # this route needs a key
+    problem(requests.post(events, json={"type": "page_view"}, headers={"x-api-key": key[:-1] + "0"}), 403)
+    problem(requests.post(events, json={"type": "page_view"}, headers={"x-api-key": "nonsense"}), 403)
+    for _ in range(2):
+        assert requests.post(events, json={"type": "page_view"}, headers={"x-api-key": key}).status_code == 202
+    r = requests.post(events, json={"type": "page_view"}, headers={"x-api-key": key})
+    problem(r, 429)
+    assert int(r.headers["Retry-After"]) >= 1
+    used = {k["id"]: k["usedToday"] for k in admin.get("/api/admin/api-keys").json()["items"]}
+    assert used[key_id] == 2
+
+    assert admin.s.delete(admin.url(f"/api/admin/api-keys/{key_id}")).status_code == 204
+    problem(requests.post(events, json={"type": "page_view"}, headers={"x-api-key": key}), 403)
+    problem(admin.s.delete(admin.url(f"/api/admin/api-keys/{key_id}")), 404)
+    assert key[21:] not in server.log_text()  # never logged
+
+
+def test_api_key_daily_quota(server, people):
+    key = create_key(people["admin"], "quota", {"rateLimit": 1000, "burstLimit": 1000, "quotaPerDay": 2})["key"]
+    url = server.http_url + "/api/products"
+    assert [requests.get(url, headers={"x-api-key": key}).status_code for _ in range(2)] == [200, 200]
+    r = requests.get(url, headers={"x-api-key": key})
+    assert "quota" in problem(r, 429)["detail"]
+    assert 1 <= int(r.headers["Retry-After"]) <= 86400
+    # Without the key the same client is not bound by the key's plan.
+    assert requests.get(url).status_code == 200
+
+
+def test_api_key_admin_input_is_validated(people):
+    admin = people["admin"]
+    assert problem(admin.post("/api/admin/api-keys", json={"name": ""}), 400)["field"] == "name"
+    r = admin.post("/api/admin/api-keys", json={"name": "x", "usagePlan": {"rateLimit": -1}})
+    assert problem(r, 400)["field"] == "usagePlan.rateLimit"
+    problem(admin.post("/api/admin/api-keys", json={"name": "x", "extra": 1}), 400)

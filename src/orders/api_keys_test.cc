@@ -1,0 +1,133 @@
+#include "orders/api_keys.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "table/table_engine.h"
+
+namespace orders {
+namespace {
+
+class ApiKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("api-keys-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    table::TableEngineOptions options;
+    options.sync_writes = false;
+    auto tables = table::TableEngine::Open(dir_.string(), options);
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    tables_ = std::move(*tables);
+    ApiKeys::Options key_options;
+    key_options.required_routes = {"POST /api/events"};
+    keys_ = std::make_unique<ApiKeys>(tables_.get(), &clock_, key_options);
+  }
+  void TearDown() override {
+    keys_.reset();
+    tables_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string NewKey(UsagePlan plan) {
+    auto created = keys_->Create("robot", plan, "u-admin");
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created->second;
+  }
+  // 0 when the request may proceed, else the refusal's status.
+  int Use(const std::string& key, std::string route = "/api/orders", std::string* retry_after = nullptr) {
+    gateway::Request r;
+    r.method = "POST";
+    r.route = r.path = std::move(route);
+    if (!key.empty()) r.headers.Add("x-api-key", key);
+    auto refused = keys_->Check(r);
+    if (!refused) return 0;
+    if (retry_after != nullptr) *retry_after = std::string(refused->headers.Get("Retry-After"));
+    return refused->status;
+  }
+
+  common::ManualClock clock_;
+  std::filesystem::path dir_;
+  std::unique_ptr<table::TableEngine> tables_;
+  std::unique_ptr<ApiKeys> keys_;
+};
+
+TEST_F(ApiKeysTest, ValidKeysPassUnknownAndMalformedOnesAre403) {
+  std::string key = NewKey({});
+  EXPECT_EQ(key.size(), 4u + 16 + 1 + 48);
+  EXPECT_EQ(Use(key), 0);
+  std::string forged = key;
+  forged.back() = forged.back() == 'a' ? 'b' : 'a';
+  EXPECT_EQ(Use(forged), 403);
+  EXPECT_EQ(Use("rvk_0000000000000000_" + std::string(48, '0')), 403);
+  EXPECT_EQ(Use("not-a-key"), 403);
+}
+
+TEST_F(ApiKeysTest, OnlyTheHashIsStored) {
+  std::string key = NewKey({});
+  table::ScanRequest scan;
+  scan.table_name = kApiKeysTable;
+  auto page = tables_->Scan(scan);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  for (const auto& [name, value] : page->items[0]) {
+    EXPECT_EQ(value.scalar().find(key.substr(21)), std::string::npos) << name;
+  }
+}
+
+TEST_F(ApiKeysTest, RateAndBurstGive429WithRetryAfter) {
+  std::string key = NewKey({/*rate=*/1, /*burst=*/2, /*quota=*/0});
+  EXPECT_EQ(Use(key), 0);
+  EXPECT_EQ(Use(key), 0);
+  std::string retry;
+  EXPECT_EQ(Use(key, "/api/orders", &retry), 429);
+  EXPECT_EQ(retry, "1");
+  clock_.AdvanceMillis(1000);
+  EXPECT_EQ(Use(key), 0);
+}
+
+TEST_F(ApiKeysTest, DailyQuotaRenewsAtMidnightUtc) {
+  std::string key = NewKey({/*rate=*/1000, /*burst=*/1000, /*quota=*/3});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Use(key), 0);
+  std::string retry;
+  EXPECT_EQ(Use(key, "/api/orders", &retry), 429);
+  int64_t wait = std::stoll(retry);
+  EXPECT_GE(wait, 1);
+  EXPECT_LE(wait, 86400);
+  clock_.AdvanceMillis(wait * 1000);
+  EXPECT_EQ(Use(key), 0);
+}
+
+TEST_F(ApiKeysTest, RequiredRoutesRefuseRequestsWithoutAKey) {
+  EXPECT_EQ(Use("", "/api/events"), 403);
+  EXPECT_EQ(Use("", "/api/orders"), 0);
+  EXPECT_EQ(Use(NewKey({}), "/api/events"), 0);
+}
+
+TEST_F(ApiKeysTest, DeletedKeysStopWorkingAtOnce) {
+  std::string key = NewKey({});
+  EXPECT_EQ(Use(key), 0);
+  auto list = keys_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(keys_->UsedToday((*list)[0].id), 1);
+  ASSERT_TRUE(keys_->Delete((*list)[0].id).ok());
+  EXPECT_EQ(Use(key), 403);
+  EXPECT_TRUE(keys_->Delete((*list)[0].id).IsNotFound());
+}
+
+TEST_F(ApiKeysTest, UsagePlansAreValidated) {
+  std::string field;
+  EXPECT_TRUE(ParseUsagePlan(R"({"rateLimit": 5, "burstLimit": 10, "quotaPerDay": 100})", &field).ok());
+  EXPECT_FALSE(ParseUsagePlan(R"({"rateLimit": 0})", &field).ok());
+  EXPECT_EQ(field, "usagePlan.rateLimit");
+  EXPECT_FALSE(ParseUsagePlan(R"({"burstLimit": 0.5})", &field).ok());
+  EXPECT_FALSE(ParseUsagePlan(R"({"quotaPerDay": 1.5})", &field).ok());
+  EXPECT_FALSE(ParseUsagePlan(R"({"other": 1})", &field).ok());
+  EXPECT_FALSE(ParseUsagePlan(R"([1])", &field).ok());
+}
+
+}  // namespace
+}  // namespace orders
