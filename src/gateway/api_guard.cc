@@ -81,24 +81,26 @@ std::vector<std::string> SplitList(std::string_view text) {
   return out;
 }
 
+bool FromOwnOrTrustedOrigin(const Request& request, const ApiGuardOptions& options) {
+  if (!request.headers.Has("Origin")) return true;
+  std::string_view origin = request.Header("Origin");
+  std::string host = OriginHost(origin);
+  if (!host.empty() && host == HostHeader(request)) return true;
+  return std::find(options.trusted_origins.begin(), options.trusted_origins.end(), Lower(Trim(origin))) !=
+         options.trusted_origins.end();
+}
+
 std::optional<Response> CheckApiRequest(const Request& request, const ApiGuardOptions& options) {
   if (!IsStateChanging(request.method)) return std::nullopt;
   if (Lower(Trim(request.Header("Sec-Fetch-Site"))) == "cross-site") {
     return Refuse(403, "Forbidden", "urn:rivulet:problem:cross-site",
                   "cross-site requests may not change anything here", request);
   }
-  if (request.headers.Has("Origin")) {
-    std::string_view origin = request.Header("Origin");
-    std::string host = OriginHost(origin);
-    bool own = !host.empty() && host == HostHeader(request);
-    bool trusted = std::find(options.trusted_origins.begin(), options.trusted_origins.end(),
-                             Lower(Trim(origin))) != options.trusted_origins.end();
-    if (!own && !trusted) {
-      return Refuse(403, "Forbidden", "urn:rivulet:problem:cross-site",
-                    "requests from origin '" + std::string(origin.substr(0, 100)) +
-                        "' may not change anything here",
-                    request);
-    }
+  if (!FromOwnOrTrustedOrigin(request, options)) {
+    return Refuse(403, "Forbidden", "urn:rivulet:problem:cross-site",
+                  "requests from origin '" + std::string(request.Header("Origin").substr(0, 100)) +
+                      "' may not change anything here",
+                  request);
   }
   bool has_body = !request.body.empty() || request.body_stream != nullptr;
   if (has_body && !IsJsonType(request.Header("Content-Type"))) {

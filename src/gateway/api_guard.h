@@ -30,6 +30,10 @@ struct ApiGuardOptions {
 // nullopt when `request` may proceed; otherwise the 403 or 415 to send.
 std::optional<Response> CheckApiRequest(const Request& request, const ApiGuardOptions& options);
 
+// True when `request` has no Origin header, or one that is the server's own
+// or trusted (the Origin rule above, for any method: WebSocket upgrades).
+bool FromOwnOrTrustedOrigin(const Request& request, const ApiGuardOptions& options);
+
 // True for POST, PUT, PATCH and DELETE.
 bool IsStateChanging(std::string_view method);
 

@@ -86,6 +86,16 @@ TEST_F(ApiGuardTest, NonJsonBodiesAre415EmptyBodiesPass) {
   EXPECT_EQ(Status(Post("", "")), 0);  // logout, cancel
 }
 
+TEST_F(ApiGuardTest, OriginRuleAppliesToUpgradesToo) {
+  Request upgrade = Post("", "");
+  upgrade.method = "GET";
+  EXPECT_TRUE(FromOwnOrTrustedOrigin(upgrade, options_));  // no Origin: not a browser
+  upgrade.headers.Add("Origin", "http://shop.example:8080");
+  EXPECT_TRUE(FromOwnOrTrustedOrigin(upgrade, options_));
+  upgrade.headers.Set("Origin", "http://evil.example");
+  EXPECT_FALSE(FromOwnOrTrustedOrigin(upgrade, options_));
+}
+
 TEST_F(ApiGuardTest, SplitListTrimsAndDropsEmpties) {
   EXPECT_EQ(SplitList(" a, b ,,c "), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(SplitList("").empty());

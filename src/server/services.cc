@@ -13,6 +13,7 @@
 #include "server/function_admin.h"
 #include "server/backends.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -290,6 +291,10 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders_options.admin_password = admin_password ? admin_password : config.GetString("orders.admin_password", "");
   orders_options.api.worker_threads = static_cast<int>(config.GetInt("orders.worker_threads", 4));
   orders_options.api.write_threads = static_cast<int>(config.GetInt("orders.write_threads", 32));
+  // Sessions: lifetime, and `Secure` cookies behind TLS (docs/api.md, "Security").
+  orders_options.auth.session_ttl_seconds =
+      std::max<int64_t>(60, config.GetInt("api.session_ttl_seconds", orders_options.auth.session_ttl_seconds));
+  orders_options.auth.secure_cookie = config.GetBool("api.secure_cookie", orders_options.auth.secure_cookie);
   // Sign-in throttling (docs/api.md, "Security").
   auto& login = orders_options.api.login;
   login.max_failures = static_cast<int>(config.GetInt("api.login_max_failures", login.max_failures));
@@ -334,13 +339,6 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
                                      &shop->auth(), registry->clock()};
   ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, web));
   registry->Own(std::move(console_api));
-  // The shop's topics (orders/<customerId>, admin/orders, analytics) follow
-  // docs/api.md's rules; other topics stay open.
-  registry->hub().SetSubscribeFilter([shop](const gateway::Request& upgrade, std::string_view topic) {
-    if (!orders::IsShopTopic(topic)) return true;
-    auto user = shop->auth().Authenticate(upgrade);
-    return orders::MaySubscribe(shop->auth(), user.ok() ? &*user : nullptr, topic);
-  });
   // CSRF and JSON-only bodies for state-changing /api/ requests.
   gateway::ApiGuardOptions guard;
   guard.trusted_origins = gateway::SplitList(config.GetString("api.trusted_origins", ""));
@@ -350,6 +348,16 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   for (auto& origin : guard.trusted_origins) {
     for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
+  // The shop's topics (orders/<customerId>, admin/orders, analytics) follow
+  // docs/api.md's rules; other topics stay open. A page on another site may
+  // open a WebSocket here too (browsers send its Origin, and some the
+  // cookie): such a connection counts as anonymous.
+  registry->hub().SetSubscribeFilter([shop, guard](const gateway::Request& upgrade, std::string_view topic) {
+    if (!orders::IsShopTopic(topic)) return true;
+    if (!gateway::FromOwnOrTrustedOrigin(upgrade, guard)) return orders::MaySubscribe(shop->auth(), nullptr, topic);
+    auto user = shop->auth().Authenticate(upgrade);
+    return orders::MaySubscribe(shop->auth(), user.ok() ? &*user : nullptr, topic);
+  });
   // API keys with usage plans (x-api-key; /api/admin/api-keys).
   orders::ApiKeys::Options key_options;
   for (auto& route : gateway::SplitList(config.GetString("api.require_key_routes", ""))) {

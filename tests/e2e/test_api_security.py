@@ -28,6 +28,7 @@ def server(tmp_path_factory):
         "RIVULET_API_LOGIN_LOCKOUT_SECONDS": "60",
         "RIVULET_API_TRUSTED_ORIGINS": "http://localhost:5173",
         "RIVULET_API_REQUIRE_KEY_ROUTES": "POST /api/events",
+        "RIVULET_API_SESSION_TTL_SECONDS": "3600",
     })
     s.start()
     yield s
@@ -104,7 +105,8 @@ def test_session_cookie_flags(server):
     r = requests.post(server.http_url + "/api/auth/signup",
                       json={"email": "flags@example.com", "password": "long-password", "name": "F"})
     cookie = r.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=3600" in cookie
+    assert "Secure" not in cookie  # api.secure_cookie is off
     token = cookie.split(";")[0].split("=", 1)[1]
     out = requests.post(server.http_url + "/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
     assert out.status_code == 204 and "Max-Age=0" in out.headers["Set-Cookie"]
@@ -323,3 +325,23 @@ def test_api_key_admin_input_is_validated(people):
     r = admin.post("/api/admin/api-keys", json={"name": "x", "usagePlan": {"rateLimit": -1}})
     assert problem(r, 400)["field"] == "usagePlan.rateLimit"
     problem(admin.post("/api/admin/api-keys", json={"name": "x", "extra": 1}), 400)
+
+
+# ---- WebSocket from another site ---------------------------------------------
+
+def test_websocket_from_a_foreign_origin_is_anonymous(server, people):
+    import asyncio
+    import json
+    import websockets
+
+    a = people["a"]
+    topic = f"orders/{a.user['id']}"
+
+    async def subscribe(origin):
+        async with websockets.connect(f"ws://127.0.0.1:{server.http_port}/ws", origin=origin,
+                                      extra_headers={"Cookie": a.cookie}) as ws:
+            await ws.send(json.dumps({"op": "subscribe", "topic": topic}))
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))["op"]
+
+    assert asyncio.run(subscribe(f"http://127.0.0.1:{server.http_port}")) == "subscribed"
+    assert asyncio.run(subscribe("http://evil.example")) == "error"
