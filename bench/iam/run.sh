@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 build_dir=${RIVULET_BUILD_DIR:-build}
 seconds=${BENCH_SECONDS:-10}
 connections=${BENCH_CONNECTIONS:-8}
-cmake --build "$build_dir" --target rivulet kinesis_load iam_bench >/dev/null
+cmake --build "$build_dir" --target rivulet kinesis_load iam_bench role_bench >/dev/null
 tmp=$(mktemp -d /tmp/rivulet-bench-iam.XXXXXX)
 pid=""
 cleanup() {
@@ -22,6 +22,8 @@ export RIVULET_ROOT_ACCESS_KEY_ID=AKIDEXAMPLE RIVULET_ROOT_SECRET_ACCESS_KEY=wJa
 
 echo "== in-process (one core) =="
 "$build_dir/bench/iam_bench" 2
+echo "== a built-in function's table calls through its execution role (in-process, one core) =="
+"$build_dir/bench/role_bench" 2
 
 start() {  # $1: label, rest: extra flags
   local dir="$tmp/$1"; shift

@@ -44,6 +44,14 @@ std::string RandomSecret() {
 
 }  // namespace
 
+void SetPrincipalKeys(const Principal& principal, const std::string& account, RequestContext* context) {
+  context->Set("aws:username", principal.name);
+  context->Set("aws:userid", principal.id);
+  context->Set("aws:PrincipalArn", principal.arn);
+  context->Set("aws:PrincipalAccount", account);
+  context->Set("aws:PrincipalType", principal.kind == Principal::Kind::kRole ? "AssumedRole" : "User");
+}
+
 Status ValidateIamName(std::string_view field, std::string_view name, size_t max) {
   if (name.empty() || name.size() > max) {
     return Status::InvalidArgument(std::string(field) + " must be 1 to " + std::to_string(max) +

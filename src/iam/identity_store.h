@@ -160,6 +160,11 @@ class IdentityStore {
   std::atomic<uint64_t> generation_{0};  // bumped under the unique lock of mu_
 };
 
+// The principal's condition keys (aws:username, aws:userid,
+// aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType), set the same
+// way by the :4566 gate and by the execution-role checks of functions.
+void SetPrincipalKeys(const Principal& principal, const std::string& account, RequestContext* context);
+
 // Name rules of IAM: 1..64 (users, roles) or 1..128 (policies) characters of
 // letters, digits and + = , . @ _ -.
 common::Status ValidateIamName(std::string_view field, std::string_view name, size_t max);

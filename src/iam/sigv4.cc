@@ -254,6 +254,15 @@ std::string FormatAmzDate(int64_t epoch_millis) {
   return buf;
 }
 
+std::string FormatIsoTime(int64_t epoch_millis) {
+  std::time_t t = static_cast<std::time_t>(epoch_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[24];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 std::string SigningKeyCache::Get(std::string_view secret, std::string_view date, std::string_view region,
                                  std::string_view service) {
   std::string id;

@@ -60,6 +60,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // "20150830T123600Z" -> epoch milliseconds; InvalidArgument otherwise.
 common::Result<int64_t> ParseAmzDate(std::string_view amz_date);
 std::string FormatAmzDate(int64_t epoch_millis);
+// "2015-08-30T12:36:00Z": aws:CurrentTime's shape.
+std::string FormatIsoTime(int64_t epoch_millis);
 
 // Caches signing keys by (secret, date, region, service): the four HMACs
 // cost more than the signature itself. Keys change daily; the cache is

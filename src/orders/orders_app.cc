@@ -29,7 +29,9 @@ common::Result<std::unique_ptr<OrdersApp>> OrdersApp::Start(table::TableClient* 
   OrdersApp* raw = app.get();
   app->api_->SetBeforeEach([raw] { return raw->EnsureInitialized(); });
   RETURN_IF_ERROR(app->api_->Register(router));
-  auto processor = std::make_shared<OrderProcessor>(tables, streams, clock, publish, app->waiters_);
+  auto processor = std::make_shared<OrderProcessor>(options.processor_tables ? options.processor_tables : tables,
+                                                    options.processor_streams ? options.processor_streams : streams,
+                                                    clock, publish, app->waiters_);
   RETURN_IF_ERROR(runtime->RegisterFunction(OrderProcessor::kName, processor));
   if (options.notify != nullptr) {
     RETURN_IF_ERROR(runtime->RegisterFunction(Notifier::kName,

@@ -43,6 +43,10 @@ struct AppOptions {
   // When set, the notifier function emails customers through it.
   notify::NotifyService* notify = nullptr;
   NotifierOptions notifier;
+  // The order-processor's own clients (its execution role's checked ones,
+  // src/roles); null: the shared `tables` and `streams`.
+  table::TableClient* processor_tables = nullptr;
+  stream::StreamClient* processor_streams = nullptr;
   // Run once the streams exist (analytics adds its mappings here).
   std::vector<std::function<common::Status()>> on_ready;
 };

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -44,6 +45,8 @@
 #include "orders/api_keys.h"
 #include "orders/orders_app.h"
 #include "orders/update_relay.h"
+#include "roles/checked_clients.h"
+#include "roles/execution_roles.h"
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
 
@@ -90,7 +93,17 @@ common::Result<NodeRole> ParseRole(std::string_view text) {
 
 namespace {
 
-common::Status AddIam(const Config& config, ServiceRegistry* registry, table::TableClient* tables) {
+void CountDenial(ServiceRegistry* registry, const std::string& principal_arn, const std::string& action) {
+  registry->metrics()
+      .GetCounter("rivulet_iam_denials_total", "Requests and in-process calls refused by IAM policies.",
+                  {{"principal", principal_arn}, {"action", action}})
+      .Inc();
+}
+
+// Sets *checked_identities when calls are checked (iam.auth on): the
+// built-in functions' execution roles are then enforced too.
+common::Status AddIam(const Config& config, ServiceRegistry* registry, table::TableClient* tables,
+                      iam::IdentityStore** checked_identities) {
   iam::IdentityStoreOptions iam_options;
   iam_options.account_id = config.GetString("iam.account_id", "000000000000");
   iam_options.clock = registry->clock();
@@ -124,7 +137,11 @@ common::Status AddIam(const Config& config, ServiceRegistry* registry, table::Ta
     }
     return "";
   };
+  auth_options.on_denied = [registry](const std::string& principal, const std::string& action) {
+    CountDenial(registry, principal, action);
+  };
   if (!auth_options.enabled) spdlog::warn("iam.auth is off: every request on the AWS endpoint runs as root");
+  *checked_identities = auth_options.enabled ? identities : nullptr;
   auto* authorizer =
       registry->Own(std::make_unique<aws::auth::AwsAuthorizer>(identities, registry->clock(), auth_options));
   registry->aws().SetGuard([authorizer](gateway::Request& request) { return authorizer->Check(request); });
@@ -213,7 +230,36 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // RIVULET_ROOT_ACCESS_KEY_ID / RIVULET_ROOT_SECRET_ACCESS_KEY, else the
   // stored one, else a new one printed once. iam.auth=off lets every request
   // in as root (local experiments only).
-  if (serves) RETURN_IF_ERROR(AddIam(config, registry, tables));
+  iam::IdentityStore* identities = nullptr;
+  if (serves) RETURN_IF_ERROR(AddIam(config, registry, tables, &identities));
+  // Each built-in function acts under its execution role (src/roles): its
+  // clients check the role's policies as :4566 checks a caller's.
+  // `checked` gives the function's clients; without IAM, the shared ones.
+  std::string archive_bucket = config.GetString("archiver.bucket", archiver::ArchiverOptions().bucket);
+  struct FunctionClients {
+    table::TableClient* tables;
+    stream::StreamClient* streams;
+    objects::ObjectClient* objects;
+  };
+  std::map<std::string, FunctionClients> function_clients;
+  if (identities != nullptr) {
+    roles::CheckerOptions checker_options;
+    checker_options.on_denied = [registry](const std::string& principal, const std::string& action) {
+      CountDenial(registry, principal, action);
+    };
+    for (const roles::ExecutionRole& role : roles::BuiltInRoles(identities->account_id(), archive_bucket)) {
+      ASSIGN_OR_RETURN(iam::Principal principal, roles::EnsureExecutionRole(identities, role));
+      auto* checker = registry->Own(std::make_unique<roles::RoleChecker>(identities, principal, checker_options));
+      function_clients[role.function] = {
+          registry->Own(std::make_unique<roles::CheckedTableClient>(tables, checker)),
+          registry->Own(std::make_unique<roles::CheckedStreamClient>(streams, checker)),
+          registry->Own(std::make_unique<roles::CheckedObjectClient>(backends.objects, checker))};
+    }
+  }
+  auto checked = [&](const std::string& function) {
+    auto it = function_clients.find(function);
+    return it != function_clients.end() ? it->second : FunctionClients{tables, streams, backends.objects};
+  };
   // A worker serves no web routes: what components register goes nowhere.
   gateway::Router* web = serves ? &registry->web() : registry->Own(std::make_unique<gateway::Router>());
   // --- functions (Lambda-like runtime) ---
@@ -302,6 +348,8 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   login.lockout_seconds = config.GetInt("api.login_lockout_seconds", login.lockout_seconds);
   login.max_lockout_seconds = config.GetInt("api.login_max_lockout_seconds", login.max_lockout_seconds);
   orders_options.notify = mail;
+  orders_options.processor_tables = checked("order-processor").tables;
+  orders_options.processor_streams = checked("order-processor").streams;
   orders_options.notifier.shop_url = config.GetString("orders.shop_url", "http://localhost:8080");
   orders_options.notifier.confirmed = config.GetBool("orders.email_confirmed", true);
   orders_options.notifier.shipped = config.GetBool("orders.email_shipped", true);
@@ -388,7 +436,8 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
       if (comma > start) archive.streams.push_back(list.substr(start, comma - start));
       start = comma + 1;
     }
-    ASSIGN_OR_RETURN(auto archiver_app, archiver::Archiver::Start(functions_runtime, backends.objects, archive));
+    ASSIGN_OR_RETURN(auto archiver_app,
+                     archiver::Archiver::Start(functions_runtime, checked("archiver").objects, archive));
     registry->Own(std::move(archiver_app));
   }
 

@@ -37,12 +37,6 @@ bool IsHex64(std::string_view s) {
   return true;
 }
 
-std::string FormatIso(int64_t millis) {
-  std::string d = iam::FormatAmzDate(millis);  // 20260101T000000Z
-  return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) + "T" + d.substr(9, 2) + ":" + d.substr(11, 2) +
-         ":" + d.substr(13, 2) + "Z";
-}
-
 // Reads the credentials from the Authorization header or a presigned query.
 // nullopt with *failure unset: none present.
 std::optional<Credentials> ReadCredentials(const gateway::Request& request, std::optional<AuthFailure>* failure,
@@ -378,16 +372,12 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
   for (const auto& p : owned) policies.push_back(p.get());
   iam::RequestContext context;
   context.action = op.action;
-  context.Set("aws:username", principal.name);
-  context.Set("aws:userid", principal.id);
-  context.Set("aws:PrincipalArn", principal.arn);
-  context.Set("aws:PrincipalAccount", store_->account_id());
-  context.Set("aws:PrincipalType", principal.kind == iam::Principal::Kind::kRole ? "AssumedRole" : "User");
+  iam::SetPrincipalKeys(principal, store_->account_id(), &context);
   context.Set("aws:SourceIp", request.remote_addr);
   context.Set("aws:SecureTransport", "false");
   context.Set("aws:RequestedRegion", region);
   int64_t now = clock_->NowMillis();
-  context.Set("aws:CurrentTime", FormatIso(now));
+  context.Set("aws:CurrentTime", iam::FormatIsoTime(now));
   context.Set("aws:EpochTime", std::to_string(now / 1000));
   for (const auto& [k, v] : op.context) context.Add(k, v);
   for (const std::string& resource : op.resources) {
@@ -400,6 +390,7 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
     }
     if (!allowed) {
       denied_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.on_denied) options_.on_denied(principal.arn, op.action);
       std::string why = result.decision == iam::Decision::kExplicitDeny
                             ? "with an explicit deny in an identity-based policy"
                             : "because no identity-based policy allows the " + op.action + " action";

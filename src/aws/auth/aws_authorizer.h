@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,8 @@ struct AuthorizerOptions {
   // Also log allowed requests to the audit log (denials are always logged).
   bool audit_allowed = false;
   ArnScope scope;  // account and the table key lookup; region comes from each request
+  // Called for every denial (metrics: rivulet_iam_denials_total); may be empty.
+  std::function<void(const std::string& principal_arn, const std::string& action)> on_denied;
 };
 
 class AwsAuthorizer {

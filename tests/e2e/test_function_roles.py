@@ -1,0 +1,87 @@
+"""Execution roles of the built-in functions: order-processor acts under the
+role rivulet-order-processor, created at the first start with a least-privilege
+policy. Replacing that policy through `aws iam` with one that lacks
+dynamodb:PutItem on shop-orders stops the function's writes (an audit line,
+rivulet_iam_denials_total, the order stays PLACED); restoring it lets the
+retried batch through."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+import requests
+
+from rivulet_harness import AWS_ENV, Rivulet
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop
+
+AWS = "/usr/bin/aws"
+ROLE = "rivulet-order-processor"
+ARN = "arn:aws:iam::000000000000:role/" + ROLE
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("roles") / "data"
+    data.mkdir()
+    s = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    s.start()
+    yield s
+    assert s.stop() == 0, s.log_text()
+
+
+def iam(server, *args):
+    out = subprocess.run([AWS, "--endpoint-url", server.aws_url, "--output", "json", "iam", *args],
+                         capture_output=True, text=True, env={**os.environ, **AWS_ENV}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout) if out.stdout.strip() else {}
+
+
+def wait_until(predicate, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def denials(server):
+    text = requests.get(server.http_url + "/metrics", timeout=10).text
+    for line in text.splitlines():
+        if line.startswith("rivulet_iam_denials_total{") and f'principal="{ARN}"' in line and \
+                'action="dynamodb:PutItem"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_order_processor_writes_only_what_its_role_allows(server):
+    shop = Shop(server).signup()
+    first = shop.place([{"productId": "p-001", "quantity": 1}])
+    assert first.status_code == 202, first.text
+    shop.wait_for_status(first.json()["id"], {"CONFIRMED"})  # the default policy is enough
+
+    roles = {r["RoleName"]: r for r in iam(server, "list-roles")["Roles"]}
+    assert {"rivulet-order-processor", "rivulet-archiver", "rivulet-notifier", "rivulet-analytics"} <= set(roles)
+    original = iam(server, "get-role-policy", "--role-name", ROLE, "--policy-name", "least-privilege")[
+        "PolicyDocument"]
+    # The same policy without PutItem on the orders table.
+    narrowed = json.loads(json.dumps(original))
+    for statement in narrowed["Statement"]:
+        if statement["Sid"] == "DecideOrders":
+            statement["Action"] = [a for a in statement["Action"] if a != "dynamodb:PutItem"]
+    iam(server, "put-role-policy", "--role-name", ROLE, "--policy-name", "least-privilege",
+        "--policy-document", json.dumps(narrowed))
+
+    second = shop.place([{"productId": "p-002", "quantity": 1}])
+    assert second.status_code == 202, second.text
+    order_id = second.json()["id"]
+    audit = f"principal={ARN} action=dynamodb:PutItem resource=arn:aws:dynamodb:us-east-1:000000000000:table/shop-orders"
+    wait_until(lambda: audit in server.log_text(), "the denial in the log")
+    assert denials(server) >= 1
+    # The denied write never happened: the order is still as the API wrote it.
+    assert shop.get(f"/api/orders/{order_id}").json()["status"] == "PLACED"
+
+    iam(server, "put-role-policy", "--role-name", ROLE, "--policy-name", "least-privilege",
+        "--policy-document", json.dumps(original))
+    shop.wait_for_status(order_id, {"CONFIRMED"}, timeout=30)  # the retried batch goes through
