@@ -10,6 +10,8 @@
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
@@ -30,10 +32,16 @@ int64_t NowMicros() {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kWriteChunk = 64 * 1024;
 
-class H2Session : public SessionBase, public std::enable_shared_from_this<H2Session> {
+using TlsStream = net::ssl::stream<tcp::socket>;
+
+// Stream: tcp::socket or TlsStream.
+template <class Stream>
+class H2Session : public SessionBase, public std::enable_shared_from_this<H2Session<Stream>> {
  public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
   H2Session(SessionHost* host, size_t ctx, const ListenerOptions* listener, size_t max_body_bytes,
-            tcp::socket socket, std::string remote)
+            Stream socket, std::string remote)
       : host_(host), ctx_(ctx), listener_(listener), max_body_bytes_(max_body_bytes), socket_(std::move(socket)),
         remote_(std::move(remote)) {}
 
@@ -46,7 +54,7 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
   void Run(std::string_view received) {
     host_->Register(ctx_, this);
     host_->ConnectionOpened();
-    std::weak_ptr<H2Session> weak = shared_from_this();
+    std::weak_ptr<H2Session> weak = this->shared_from_this();
     H2Connection::Callbacks callbacks;
     callbacks.on_request = [this](std::shared_ptr<H2Stream> stream) { OnRequest(std::move(stream)); };
     callbacks.on_closed = [this](H2Stream& stream) { OnClosed(stream); };
@@ -132,7 +140,7 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
       if (!out_.empty()) {
         writing_ = true;
         write_started_ms_ = host_->coarse_now_ms(ctx_);
-        net::async_write(socket_, net::buffer(out_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        net::async_write(socket_, net::buffer(out_), [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
           self->writing_ = false;
           if (ec) return self->Close();
           self->Pump();
@@ -156,7 +164,7 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
 
   void DoRead() {
     reading_ = true;
-    socket_.async_read_some(net::buffer(read_buf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+    socket_.async_read_some(net::buffer(read_buf_), [self = this->shared_from_this()](boost::system::error_code ec, size_t n) {
       self->reading_ = false;
       if (ec) return self->Close();
       self->last_read_ms_ = self->host_->coarse_now_ms(self->ctx_);
@@ -169,6 +177,7 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
   void OnRequest(std::shared_ptr<H2Stream> stream) {
     Request& request = stream->request;
     request.remote_addr = remote_;
+    request.tls = kTls;
     request.request_id = host_->RequestIdFor(request.Header("x-request-id"));
     stream->opened_ms = host_->coarse_now_ms(ctx_);
     start_micros_[stream->id] = NowMicros();
@@ -185,7 +194,7 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
       return Answer(stream, std::move(preflight), cors_origin);
     }
     auto called = std::make_shared<std::atomic<bool>>(false);
-    std::weak_ptr<H2Session> weak = shared_from_this();
+    std::weak_ptr<H2Session> weak = this->shared_from_this();
     auto executor = io_executor();
     auto liveness = host_->liveness();
     SessionHost* host = host_;
@@ -243,15 +252,17 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    // TLS: no close_notify; the peer sees the TCP close, as after a GOAWAY.
+    tcp::socket& socket = boost::beast::get_lowest_layer(socket_);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   SessionHost* host_;
   size_t ctx_;
   const ListenerOptions* listener_;
   size_t max_body_bytes_;
-  tcp::socket socket_;
+  Stream socket_;
   std::string remote_;
   std::unique_ptr<H2Connection> conn_;
   std::array<uint8_t, kReadChunk> read_buf_;
@@ -270,8 +281,15 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
 
 void StartH2Session(SessionHost* host, size_t ctx, const ListenerOptions* listener, size_t max_body_bytes,
                     tcp::socket socket, std::string remote_addr, std::string_view received) {
-  auto session = std::make_shared<H2Session>(host, ctx, listener, max_body_bytes, std::move(socket),
-                                             std::move(remote_addr));
+  auto session = std::make_shared<H2Session<tcp::socket>>(host, ctx, listener, max_body_bytes, std::move(socket),
+                                                          std::move(remote_addr));
+  session->Run(received);
+}
+
+void StartH2Session(SessionHost* host, size_t ctx, const ListenerOptions* listener, size_t max_body_bytes,
+                    TlsStream stream, std::string remote_addr, std::string_view received) {
+  auto session = std::make_shared<H2Session<TlsStream>>(host, ctx, listener, max_body_bytes, std::move(stream),
+                                                        std::move(remote_addr));
   session->Run(received);
 }
 

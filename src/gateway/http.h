@@ -55,6 +55,7 @@ struct Request {
   std::shared_ptr<BodyStream> body_stream;
   std::string remote_addr;  // "127.0.0.1"
   int http_version = 11;    // 10, 11, or 20 (HTTP/2)
+  bool tls = false;         // it came over TLS (https/wss): cookies may be Secure
   std::string request_id;   // also sent back as X-Request-Id
   // Filled by the router from `{name}` segments of the matched template.
   std::vector<std::pair<std::string, std::string>> path_params;

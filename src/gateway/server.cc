@@ -1,6 +1,8 @@
 // Beast lives here only. Sessions run entirely on the io_context (thread) that
 // accepted their socket; the only cross-thread entries are Respond (posted
-// back), WsClient::Send (posted) and Shutdown (posted).
+// back), WsClient::Send (posted) and Shutdown (posted). The HTTP/1.1 and
+// WebSocket sessions are templates on the stream: tcp::socket for plain
+// listeners, ssl::stream<tcp::socket> for TLS ones (after TlsHandshake).
 #include "gateway/server.h"
 
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <chrono>
 #include <condition_variable>
@@ -21,9 +24,14 @@
 #include <unordered_set>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
@@ -37,6 +45,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using TlsStream = net::ssl::stream<tcp::socket>;
 
 namespace {
 
@@ -98,6 +107,7 @@ struct ListenerState {
   ListenerOptions options;
   uint16_t port = 0;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;  // acceptors[i] runs on context i
+  std::unique_ptr<net::ssl::context> tls;  // set: TLS only; shared by all threads (OpenSSL locks)
 };
 
 class Server::Impl : public SessionHost {
@@ -301,9 +311,11 @@ class FileBodySource final : public BodySource {
 
 // ---------------------------------------------------------------- WebSocket
 
-class WsSession : public SessionBase, public WsClient, public std::enable_shared_from_this<WsSession> {
+// Stream: tcp::socket or TlsStream (wss).
+template <class Stream>
+class WsSession : public SessionBase, public WsClient, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(Server::Impl* impl, size_t ctx, ListenerState* listener, tcp::socket&& stream,
+  WsSession(Server::Impl* impl, size_t ctx, ListenerState* listener, Stream&& stream,
             std::string remote)
       : impl_(impl), ctx_(ctx), listener_(listener), ws_(std::move(stream)),
         queue_(impl->options().ws_max_queue_messages, impl->options().ws_max_queue_bytes),
@@ -322,6 +334,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     upgrade_.target = std::string(req.target());
     upgrade_.path = "/ws";
     upgrade_.remote_addr = remote_;
+    upgrade_.tls = std::is_same_v<Stream, TlsStream>;
     for (const auto& field : req) {
       upgrade_.headers.Add(std::string(field.name_string()), std::string(field.value()));
     }
@@ -335,12 +348,12 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     ws_.read_message_max(impl_->options().ws_max_frame_bytes);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, Bsv(kServerName)); }));
-    ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+    ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, this->shared_from_this()));
   }
 
   // Any thread.
   void Send(std::shared_ptr<const std::string> message) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), message = std::move(message)]() mutable {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), message = std::move(message)]() mutable {
       self->Enqueue(std::move(message));
     });
   }
@@ -361,7 +374,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   }
 
   void DoRead() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
@@ -371,7 +384,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     }
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
-    if (auto reply = listener_->options.hub->HandleMessage(shared_from_this(), text)) {
+    if (auto reply = listener_->options.hub->HandleMessage(this->shared_from_this(), text)) {
       Enqueue(std::make_shared<const std::string>(std::move(*reply)));
     }
     DoRead();
@@ -393,7 +406,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     writing_ = true;
     ws_.text(true);
     ws_.async_write(net::buffer(*queue_.front()),
-                    beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+                    beast::bind_front_handler(&WsSession::OnWrite, this->shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, size_t) {
@@ -406,7 +419,7 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
 
   void CloseGoingAway() {
     closed_ = true;
-    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(websocket::close_code::going_away, [self = this->shared_from_this()](beast::error_code) {});
   }
 
   // A client that does not read cannot take a close frame either: cut the socket.
@@ -414,14 +427,15 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     closed_ = true;
     listener_->options.hub->UnsubscribeAll(this);
     beast::error_code ignored;
-    ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-    ws_.next_layer().close(ignored);
+    tcp::socket& socket = beast::get_lowest_layer(ws_);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   Server::Impl* impl_;
   size_t ctx_;
   ListenerState* listener_;
-  websocket::stream<tcp::socket> ws_;  // has its own handshake/idle timers
+  websocket::stream<Stream> ws_;  // has its own handshake/idle timers
   beast::flat_buffer buffer_;
   OutboundQueue queue_;
   std::string remote_;
@@ -433,12 +447,17 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
 
 // ---------------------------------------------------------------- HTTP
 
-class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession> {
+// Stream: tcp::socket or TlsStream (handshake done). Over TLS, HTTP/2 was
+// ALPN's choice already, so the preface is not looked for.
+template <class Stream>
+class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Server::Impl* impl, size_t ctx, ListenerState* listener, tcp::socket&& socket)
-      : impl_(impl), ctx_(ctx), listener_(listener), stream_(std::move(socket)) {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  HttpSession(Server::Impl* impl, size_t ctx, ListenerState* listener, Stream&& stream)
+      : impl_(impl), ctx_(ctx), listener_(listener), stream_(std::move(stream)) {
     beast::error_code ec;
-    auto endpoint = stream_.remote_endpoint(ec);
+    auto endpoint = socket().remote_endpoint(ec);
     if (!ec) remote_addr_ = endpoint.address().to_string();
   }
 
@@ -459,8 +478,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     // while draining); idle or half-read ones are closed now.
     if (busy_) return;
     beast::error_code ignored;
-    stream_.shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
   }
 
   // Deadlines are checked by the context's ticker instead of a timer per
@@ -471,8 +490,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     deadline_ms_ = 0;
     timed_out_ = true;
     beast::error_code ignored;
-    stream_.shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
   }
 
  private:
@@ -488,7 +507,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (buffer_.size() > 0 && !first_request_) return ReadRequest();
     SetDeadline(impl_->options().idle_timeout_ms);
     stream_.async_read_some(buffer_.prepare(8192),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
                               self->buffer_.commit(n);
                               if (self->first_request_ && self->MaybeHttp2()) return;
@@ -500,6 +519,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // HTTP/2 preface goes to an H2 session (h2_session.h). Returns true when
   // this session is done with the socket or waits for more preface bytes.
   bool MaybeHttp2() {
+    if constexpr (kTls) {
+      return false;  // first_request_ is false from the start
+    }
     auto data = buffer_.data();
     std::string_view seen(static_cast<const char*>(data.data()), data.size());
     size_t n = std::min(seen.size(), kH2Preface.size());
@@ -524,7 +546,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_->body_limit(std::max<uint64_t>(MaxBodyBytes(), Streams() ? listener_->options.max_streamed_body_bytes : 0));
     SetDeadline(impl_->options().read_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+                            beast::bind_front_handler(&HttpSession::OnHeader, this->shared_from_this()));
   }
 
   // Clients that send "Expect: 100-continue" (botocore's S3 uploads, curl
@@ -546,7 +568,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       }
       parser_->body_limit(MaxBodyBytes());
     }
-    auto next = [self = shared_from_this(), streamed] {
+    auto next = [self = this->shared_from_this(), streamed] {
       if (streamed) {
         self->StartStreamedRequest();
       } else {
@@ -555,7 +577,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     };
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this(), next](beast::error_code ec, size_t) {
+      net::async_write(stream_, net::buffer(kContinue), [self = this->shared_from_this(), next](beast::error_code ec, size_t) {
         if (ec) return self->Close();
         next();
       });
@@ -575,7 +597,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     parser_.reset();
     body_parser_->body_limit(listener_->options.max_streamed_body_bytes);
     streamed_ = std::make_shared<StreamedBody>();
-    std::weak_ptr<HttpSession> weak = shared_from_this();
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
     auto executor = impl_->context(ctx_).get_executor();
     auto liveness = impl_->liveness();
     streamed_->resume = [weak, executor, liveness] {
@@ -607,7 +629,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     pump_reading_ = true;
     SetDeadline(impl_->options().read_timeout_ms);
     http::async_read(stream_, buffer_, *body_parser_,
-                     beast::bind_front_handler(&HttpSession::OnBodyRead, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::OnBodyRead, this->shared_from_this()));
   }
 
   void OnBodyRead(beast::error_code ec, size_t) {
@@ -643,7 +665,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
@@ -673,7 +695,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     auto& msg = parser_->get();
     if (listener_->options.hub != nullptr && websocket::is_upgrade(msg) && msg.target() == "/ws") {
-      auto ws = std::make_shared<WsSession>(impl_, ctx_, listener_, std::move(stream_), remote_addr_);
+      auto ws = std::make_shared<WsSession<Stream>>(impl_, ctx_, listener_, std::move(stream_), remote_addr_);
       ws->Run(parser_->release());
       return;
     }
@@ -697,6 +719,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     }
     request_.remote_addr = remote_addr_;
     request_.http_version = static_cast<int>(version_);
+    request_.tls = kTls;
   }
 
   void HandleRequest() {
@@ -733,7 +756,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     // Respond may run on any thread and after this session is gone; a weak
     // reference plus `self_` (set while busy) keeps the session exactly as
     // long as a response can still come.
-    self_ = shared_from_this();
+    self_ = this->shared_from_this();
     auto called = std::make_shared<std::atomic<bool>>(false);
     std::weak_ptr<HttpSession> weak = self_;
     auto executor = impl_->context(ctx_).get_executor();
@@ -780,7 +803,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     request_.route = "rejected";
     impl_->in_flight().fetch_add(1);
     impl_->in_flight_gauge().Inc();
-    self_ = shared_from_this();
+    self_ = this->shared_from_this();
     WriteResponse(listener_->options.error_response(status, title, detail, request_.request_id));
   }
 
@@ -866,7 +889,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       source_done_ = false;
       ready_chunk_.clear();
       chunk_writing_ = true;  // the head is the first write
-      std::weak_ptr<HttpSession> weak = shared_from_this();
+      std::weak_ptr<HttpSession> weak = this->shared_from_this();
       auto executor = impl_->context(ctx_).get_executor();
       auto liveness = impl_->liveness();
       response_.body_source->SetWaker([weak, executor, liveness] {
@@ -877,7 +900,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
         });
       });
       PullChunk();
-      net::async_write(stream_, buffers, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      net::async_write(stream_, buffers, [self = this->shared_from_this()](beast::error_code ec, size_t n) {
         self->chunk_writing_ = false;
         if (ec) return self->OnWrite(ec, n);
         self->head_written_ = n;
@@ -885,7 +908,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       });
       return;
     }
-    net::async_write(stream_, buffers, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+    net::async_write(stream_, buffers, beast::bind_front_handler(&HttpSession::OnWrite, this->shared_from_this()));
   }
 
   // ------------------------------------------------------------ sourced responses
@@ -922,7 +945,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     source_left_ -= writing_chunk_.size();
     chunk_writing_ = true;
     SetDeadline(impl_->options().read_timeout_ms);
-    net::async_write(stream_, net::buffer(writing_chunk_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    net::async_write(stream_, net::buffer(writing_chunk_), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
       if (!self->busy_) return;
       self->chunk_writing_ = false;
       self->source_sent_ += n;
@@ -985,10 +1008,10 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   // for a moment so the client sees our answer instead of a reset.
   void LingerAndClose() {
     beast::error_code ignored;
-    stream_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
     SetDeadline(1000);
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(65536), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    stream_.async_read_some(buffer_.prepare(65536), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
       self->lingered_ += n;
       if (ec || self->lingered_ > (16u << 20)) return self->Close();
       self->LingerAndClose();
@@ -997,8 +1020,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void Close() {
     beast::error_code ignored;
-    stream_.shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close(ignored);
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket().close(ignored);
   }
 
   Server::Impl* impl_;
@@ -1006,7 +1029,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   ListenerState* listener_;
   void SetDeadline(int timeout_ms) { deadline_ms_ = impl_->coarse_now_ms(ctx_) + timeout_ms; }
 
-  tcp::socket stream_;
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_); }
+
+  Stream stream_;
   int64_t deadline_ms_ = 0;  // 0: none (a handler is working)
   bool timed_out_ = false;
   beast::flat_buffer buffer_;
@@ -1036,8 +1061,162 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   bool linger_ = false;
   size_t lingered_ = 0;
   int64_t start_micros_ = 0;
-  bool first_request_ = true;  // until we know this is not HTTP/2
+  bool first_request_ = !kTls;  // until we know this is not HTTP/2
 };
+
+// ---------------------------------------------------------------- TLS
+
+// From accept to a finished TLS handshake on a TLS listener; then hands the
+// stream to an H2 session (ALPN chose h2) or an HTTP/1.1 session. The first
+// bytes are read here so that a plain-HTTP client gets a readable 400 rather
+// than a handshake alert it cannot show. The whole phase is bounded by
+// ServerOptions::tls_handshake_timeout_ms (checked by the ticker), so a
+// client that connects and stalls holds nothing for long.
+class TlsHandshake : public SessionBase, public std::enable_shared_from_this<TlsHandshake> {
+ public:
+  TlsHandshake(Server::Impl* impl, size_t ctx, ListenerState* listener, tcp::socket&& socket)
+      : impl_(impl), ctx_(ctx), listener_(listener), stream_(std::move(socket), *listener->tls) {
+    beast::error_code ec;
+    auto endpoint = stream_.next_layer().remote_endpoint(ec);
+    if (!ec) remote_addr_ = endpoint.address().to_string();
+  }
+  ~TlsHandshake() override { impl_->Unregister(ctx_, this); }
+
+  void Run() {
+    impl_->Register(ctx_, this);
+    deadline_ms_ = impl_->coarse_now_ms(ctx_) + impl_->options().tls_handshake_timeout_ms;
+    stream_.next_layer().async_read_some(
+        net::buffer(first_), [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
+  }
+
+  void OnDrain() override { Close(); }
+
+  void OnTick(int64_t now_ms) override {
+    if (deadline_ms_ == 0 || now_ms < deadline_ms_) return;
+    deadline_ms_ = 0;
+    impl_->errors(408).Inc();
+    spdlog::debug("{}: TLS handshake from {} timed out", listener_->options.name, remote_addr_);
+    Close();
+  }
+
+ private:
+  // 0x16 starts a TLS record of type handshake (the ClientHello).
+  static constexpr uint8_t kTlsHandshakeRecord = 0x16;
+
+  void OnFirstBytes(beast::error_code ec, size_t n) {
+    if (ec || deadline_ms_ == 0) return Close();
+    if (first_[0] != kTlsHandshakeRecord) return RejectPlainHttp();
+    stream_.async_handshake(net::ssl::stream_base::server, net::buffer(first_.data(), n),
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHandshake(ec); });
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec || deadline_ms_ == 0) {
+      if (ec) spdlog::debug("{}: TLS handshake from {} failed: {}", listener_->options.name, remote_addr_, ec.message());
+      return Close();
+    }
+    deadline_ms_ = 0;
+    const unsigned char* alpn = nullptr;
+    unsigned int alpn_size = 0;
+    SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_size);
+    if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_size) == "h2") {
+      size_t own = listener_->options.max_body_bytes;
+      StartH2Session(impl_, ctx_, &listener_->options, own != 0 ? own : impl_->options().max_body_bytes,
+                     std::move(stream_), remote_addr_, {});
+      return;
+    }
+    std::make_shared<HttpSession<TlsStream>>(impl_, ctx_, listener_, std::move(stream_))->Run();
+  }
+
+  void RejectPlainHttp() {
+    deadline_ms_ = 0;
+    impl_->errors(400).Inc();
+    static const std::string kBody = "This port speaks TLS only: connect with https://.\n";
+    static const std::string kReply =
+        "HTTP/1.1 400 Bad Request\r\nServer: rivulet\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+        "Content-Length: " + std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+    net::async_write(stream_.next_layer(), net::buffer(kReply),
+                     [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.next_layer().close(ignored);
+  }
+
+  Server::Impl* impl_;
+  size_t ctx_;
+  ListenerState* listener_;
+  TlsStream stream_;
+  std::array<uint8_t, 4096> first_;
+  std::string remote_addr_;
+  int64_t deadline_ms_ = 0;  // 0: none (done, or timed out)
+};
+
+// Server preference: h2, then http/1.1; no overlap (or no ALPN) = HTTP/1.1.
+int SelectAlpn(SSL*, const unsigned char** out, unsigned char* out_size, const unsigned char* in,
+               unsigned int in_size, void*) {
+  static constexpr unsigned char kOurs[] = "\x02h2\x08http/1.1";
+  unsigned char* chosen = nullptr;
+  if (SSL_select_next_proto(&chosen, out_size, kOurs, sizeof kOurs - 1, in, in_size) != OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// The first OpenSSL error as text, for startup messages.
+std::string OpenSslError(const beast::error_code& ec) {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e != 0) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    return buf;
+  }
+  return ec.message();
+}
+
+// A TLS 1.2+ server context with the listener's certificate and key.
+common::Result<std::unique_ptr<net::ssl::context>> MakeTlsContext(const ListenerOptions& o) {
+  std::string where = o.name + " listener: ";
+  for (const auto* path : {&o.tls_cert_file, &o.tls_key_file}) {
+    if (::access(path->c_str(), R_OK) != 0) {
+      return common::Status::InvalidArgument(where + "cannot read TLS " + (path == &o.tls_cert_file ? "certificate" : "key") +
+                                             " file '" + *path + "': " + std::strerror(errno));
+    }
+  }
+  auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  beast::error_code ec;
+  tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                       net::ssl::context::single_dh_use,
+                   ec);
+  ERR_clear_error();
+  if (tls->use_certificate_chain_file(o.tls_cert_file, ec); ec) {
+    return common::Status::InvalidArgument(where + "'" + o.tls_cert_file +
+                                           "' is not a PEM certificate: " + OpenSslError(ec));
+  }
+  // OpenSSL checks the key against the certificate as it loads it.
+  bool mismatch = false;
+  if (tls->use_private_key_file(o.tls_key_file, net::ssl::context::pem, ec); ec) {
+    // Asio took the error off OpenSSL's queue: its code is the error_code's value.
+    mismatch = ec.category() == net::error::get_ssl_category() &&
+               ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH;
+    if (!mismatch) {
+      return common::Status::InvalidArgument(where + "'" + o.tls_key_file + "' is not a PEM private key: " +
+                                             OpenSslError(ec));
+    }
+  }
+  if (mismatch || SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    return common::Status::InvalidArgument(where + "the TLS key '" + o.tls_key_file +
+                                           "' does not match the certificate '" + o.tls_cert_file +
+                                           "': " + OpenSslError({}));
+  }
+  SSL_CTX_set_alpn_select_cb(tls->native_handle(), SelectAlpn, nullptr);
+  return tls;
+}
 
 }  // namespace
 
@@ -1081,6 +1260,13 @@ common::Status Server::Impl::AddListener(ListenerOptions options) {
   }
   auto listener = std::make_unique<ListenerState>();
   listener->options = std::move(options);
+  if (!listener->options.tls_cert_file.empty() || !listener->options.tls_key_file.empty()) {
+    if (listener->options.tls_cert_file.empty() || listener->options.tls_key_file.empty()) {
+      return common::Status::InvalidArgument(listener->options.name +
+                                             " listener: TLS needs both a certificate and a key file");
+    }
+    ASSIGN_OR_RETURN(listener->tls, MakeTlsContext(listener->options));
+  }
   uint16_t port = listener->options.port;
   {
     // SO_REUSEPORT below lets our acceptors share the port, but it would
@@ -1136,7 +1322,11 @@ void Server::Impl::DoAccept(ListenerState* listener, size_t ctx) {
         if (ec == net::error::operation_aborted || !listener->acceptors[ctx]->is_open()) return;
         if (!ec && !draining()) {
           socket.set_option(tcp::no_delay(true), ec);
-          std::make_shared<HttpSession>(this, ctx, listener, std::move(socket))->Run();
+          if (listener->tls) {
+            std::make_shared<TlsHandshake>(this, ctx, listener, std::move(socket))->Run();
+          } else {
+            std::make_shared<HttpSession<tcp::socket>>(this, ctx, listener, std::move(socket))->Run();
+          }
         }
         DoAccept(listener, ctx);
       });

@@ -10,6 +10,13 @@
 // to the connection's io_context. GET /ws upgrades to a WebSocket whose frames
 // go to the Hub (listeners with a hub only).
 //
+// TLS (optional, per listener: ListenerOptions::tls_cert_file/tls_key_file):
+// OpenSSL via Asio on the same io_context. The handshake must finish within
+// ServerOptions::tls_handshake_timeout_ms; ALPN picks h2, else http/1.1, and
+// the connection then runs the same HTTP/2 or HTTP/1.1 + WebSocket session as
+// a plain one (Request::tls is set). A client speaking plain HTTP to a TLS
+// port gets a plain 400 and the connection is closed.
+//
 // Lifecycle: AddListener() (binds, so port() is known) -> Start() -> Shutdown()
 // (stops accepting, lets in-flight requests finish within the drain timeout,
 // closes idle and WebSocket connections, joins the threads).
@@ -58,6 +65,10 @@ struct ListenerOptions {
   std::function<Response(int status, std::string_view title, std::string_view detail,
                          std::string_view request_id)>
       error_response = Response::Problem;
+  // PEM files; both set = this listener speaks TLS only. AddListener fails
+  // (InvalidArgument) when a file is unreadable or the key does not match.
+  std::string tls_cert_file;  // the certificate, then any intermediates
+  std::string tls_key_file;
 };
 
 struct ServerOptions {
@@ -67,6 +78,7 @@ struct ServerOptions {
   int read_timeout_ms = 10'000;   // whole request, headers and body
   int idle_timeout_ms = 60'000;   // between keep-alive requests
   int drain_timeout_ms = 15'000;  // Shutdown() waits this long for in-flight requests
+  int tls_handshake_timeout_ms = 10'000;  // TLS listeners: from accept to a finished handshake
   bool access_log = false;        // info-level access log; otherwise debug level
   size_t ws_max_queue_messages = 1024;
   size_t ws_max_queue_bytes = 4 * 1024 * 1024;
@@ -81,7 +93,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds the listener's acceptors. IOError when the address is unusable.
+  // Binds the listener's acceptors. IOError when the address is unusable,
+  // InvalidArgument when its TLS certificate or key cannot be used.
   common::Status AddListener(ListenerOptions options);
   // The bound port of the listener named `name`, 0 when unknown.
   uint16_t port(const std::string& name) const;

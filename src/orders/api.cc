@@ -138,7 +138,7 @@ void OrdersApi::SignUp(Request& req, Respond respond) {
   auto parsed = ParseSignup(req.body, &field);
   if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
   Offload(req.request_id, std::move(respond),
-          [this, request = std::move(parsed).value(), id = req.request_id](Respond respond) {
+          [this, request = std::move(parsed).value(), id = req.request_id, tls = req.tls](Respond respond) {
             auto user = auth_->SignUp(request);
             if (!user.ok()) {
               return respond(ProblemFor(user.status(), id, user.status().code() == common::Status::Code::kAlreadyExists ? "email" : ""));
@@ -146,7 +146,7 @@ void OrdersApi::SignUp(Request& req, Respond respond) {
             auto token = auth_->CreateSession(*user);
             if (!token.ok()) return respond(ProblemFor(token.status(), id));
             Response r = Response::Json(201, PrincipalJson(*user));
-            r.headers.Add("Set-Cookie", auth_->SessionCookie(*token));
+            r.headers.Add("Set-Cookie", auth_->SessionCookie(*token, tls));
             respond(std::move(r));
           });
 }
@@ -176,7 +176,8 @@ void OrdersApi::Login(Request& req, Respond respond) {
     return respond(TooManySignIns(wait, req.request_id));
   }
   Offload(req.request_id, std::move(respond),
-          [this, request = std::move(parsed).value(), id = req.request_id, ip = req.remote_addr](Respond respond) {
+          [this, request = std::move(parsed).value(), id = req.request_id, ip = req.remote_addr,
+           tls = req.tls](Respond respond) {
             // Again here: attempts queued together all passed the first check.
             if (int64_t wait = login_throttle_.RetryAfter(request.email, ip); wait > 0) {
               return respond(TooManySignIns(wait, id));
@@ -192,7 +193,7 @@ void OrdersApi::Login(Request& req, Respond respond) {
             auto token = auth_->CreateSession(*user);
             if (!token.ok()) return respond(ProblemFor(token.status(), id));
             Response r = Response::Json(200, PrincipalJson(*user));
-            r.headers.Add("Set-Cookie", auth_->SessionCookie(*token));
+            r.headers.Add("Set-Cookie", auth_->SessionCookie(*token, tls));
             respond(std::move(r));
           });
 }
@@ -204,7 +205,7 @@ void OrdersApi::Logout(Request& req, Respond respond) {
     if (!s.ok()) return respond(ProblemFor(s, req.request_id));
     Response r;
     r.status = 204;
-    r.headers.Add("Set-Cookie", auth_->ClearedCookie());
+    r.headers.Add("Set-Cookie", auth_->ClearedCookie(req.tls));
     respond(std::move(r));
   });
 }

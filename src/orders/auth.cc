@@ -203,14 +203,14 @@ common::Result<Principal> SessionAuth::GetUser(const std::string& user_id) {
   return FromUserItem(*user);
 }
 
-std::string SessionAuth::SessionCookie(const std::string& token) const {
+std::string SessionAuth::SessionCookie(const std::string& token, bool tls) const {
   return std::string(kCookieName) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-         std::to_string(options_.session_ttl_seconds) + (options_.secure_cookie ? "; Secure" : "");
+         std::to_string(options_.session_ttl_seconds) + (options_.secure_cookie || tls ? "; Secure" : "");
 }
 
-std::string SessionAuth::ClearedCookie() const {
+std::string SessionAuth::ClearedCookie(bool tls) const {
   return std::string(kCookieName) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" +
-         (options_.secure_cookie ? "; Secure" : "");
+         (options_.secure_cookie || tls ? "; Secure" : "");
 }
 
 common::Status SessionAuth::EnsureAdmin(const std::string& email_in, const std::string& password,

@@ -4,7 +4,7 @@
 //
 // Passwords are hashed with argon2id (libargon2); a session token is 32 random
 // bytes (OpenSSL RAND_bytes) sent as the cookie `rivulet_session` (HttpOnly,
-// SameSite=Lax) or as `Authorization: Bearer <token>`, and stored only as its
+// SameSite=Lax, Secure over TLS) or as `Authorization: Bearer <token>`, and stored only as its
 // SHA-256 in the `sessions` table, with an expiry (also the table's TTL).
 //
 // Thread safety: all methods may be called concurrently.
@@ -47,7 +47,7 @@ class Authenticator {
 
 struct SessionAuthOptions {
   int64_t session_ttl_seconds = 7 * 24 * 3600;
-  bool secure_cookie = false;  // add `Secure` (behind TLS)
+  bool secure_cookie = false;  // always add `Secure` (behind a TLS proxy); TLS requests get it anyway
   // argon2id cost (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
   uint32_t argon2_memory_kib = 19 * 1024;
   uint32_t argon2_passes = 2;
@@ -77,9 +77,10 @@ class SessionAuth final : public Authenticator {
   common::Status Logout(const gateway::Request& request);
   common::Result<Principal> GetUser(const std::string& user_id);
 
-  // Set-Cookie values.
-  std::string SessionCookie(const std::string& token) const;
-  std::string ClearedCookie() const;
+  // Set-Cookie values; `Secure` when the request came over TLS
+  // (gateway::Request::tls) or Options::secure_cookie is set.
+  std::string SessionCookie(const std::string& token, bool tls = false) const;
+  std::string ClearedCookie(bool tls = false) const;
 
   // Makes sure an admin exists: `email` (default admin@rivulet.local) is
   // created with `password`, or with a generated one when `password` is empty

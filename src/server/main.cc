@@ -66,8 +66,9 @@ common::Result<gateway::ServerOptions> ServerOptionsFrom(const Config& c) {
   ASSIGN_OR_RETURN(int64_t ws_bytes, c.Int("gateway.ws_max_queue_bytes", 4 * 1024 * 1024));
   ASSIGN_OR_RETURN(int64_t ws_frame, c.Int("gateway.ws_max_frame_bytes", 64 * 1024));
   ASSIGN_OR_RETURN(int64_t ws_idle, c.Int("gateway.ws_idle_timeout_ms", 60'000));
+  ASSIGN_OR_RETURN(int64_t tls_ms, c.Int("gateway.tls_handshake_timeout_ms", 10'000));
   if (header < 1024 || body < 0 || read_ms < 100 || idle_ms < 100 || drain_ms < 0 || ws_msgs < 1 ||
-      ws_bytes < 1024 || ws_frame < 128 || ws_idle < 1000 || threads < 0 || threads > 256) {
+      ws_bytes < 1024 || ws_frame < 128 || ws_idle < 1000 || tls_ms < 100 || threads < 0 || threads > 256) {
     return common::Status::InvalidArgument(
         "a gateway.* limit is out of range (header >= 1024, timeouts >= 100 ms, ws idle >= 1000 ms, "
         "threads 0..256)");
@@ -81,6 +82,7 @@ common::Result<gateway::ServerOptions> ServerOptionsFrom(const Config& c) {
   o.ws_max_queue_bytes = static_cast<size_t>(ws_bytes);
   o.ws_max_frame_bytes = static_cast<size_t>(ws_frame);
   o.ws_idle_timeout_ms = static_cast<int>(ws_idle);
+  o.tls_handshake_timeout_ms = static_cast<int>(tls_ms);
   return o;
 }
 
@@ -91,6 +93,29 @@ common::Result<uint16_t> Port(const Config& c, std::string_view key, int64_t def
                                            "; a port is 0..65535 (0 picks a free one)");
   }
   return static_cast<uint16_t>(port);
+}
+
+// TLS for one listener from `<prefix>_cert` / `<prefix>_key` (PEM paths):
+// both or neither. The AWS endpoint's keys default to the web listener's
+// (`fallback`) unless gateway.aws_tls = false keeps it plain.
+common::Status TlsFrom(const Config& c, const std::string& prefix, const gateway::ListenerOptions* fallback,
+                       gateway::ListenerOptions* listener) {
+  std::string cert_key = prefix + "_cert", key_key = prefix + "_key";
+  listener->tls_cert_file = c.GetString(cert_key, "");
+  listener->tls_key_file = c.GetString(key_key, "");
+  if (listener->tls_cert_file.empty() != listener->tls_key_file.empty()) {
+    return common::Status::InvalidArgument(
+        (listener->tls_cert_file.empty() ? key_key + " is set but " + cert_key : cert_key + " is set but " + key_key) +
+        " is not: TLS needs both a certificate and a key (PEM files)");
+  }
+  if (listener->tls_cert_file.empty() && fallback != nullptr) {
+    ASSIGN_OR_RETURN(bool inherit, c.Bool("gateway.aws_tls", true));
+    if (inherit) {
+      listener->tls_cert_file = fallback->tls_cert_file;
+      listener->tls_key_file = fallback->tls_key_file;
+    }
+  }
+  return common::Status::OK();
 }
 
 common::Status Serve(const Config& config) {
@@ -130,6 +155,7 @@ common::Status Serve(const Config& config) {
   http.handler = web.AsHandler();
   http.cors.allowed_origins = config.GetString("gateway.cors_origins", "");
   http.hub = &registry.hub();
+  RETURN_IF_ERROR(TlsFrom(config, "gateway.tls", nullptr, &http));
   RETURN_IF_ERROR(server.AddListener(http));
 
   gateway::ListenerOptions aws;
@@ -152,19 +178,23 @@ common::Status Serve(const Config& config) {
     std::string type = status == 413 ? "RequestEntityTooLargeException" : "SerializationException";
     return gateway::AwsDispatcher::JsonError(status, type, std::string(title) + ": " + std::string(detail), id);
   };
+  RETURN_IF_ERROR(TlsFrom(config, "gateway.aws_tls", &http, &aws));
   RETURN_IF_ERROR(server.AddListener(aws));
 
   RETURN_IF_ERROR(server.Start());
   uint16_t http_port = server.port("http"), aws_port = server.port("aws");
   RETURN_IF_ERROR(WritePortsFile(data_dir, http_port, aws_port));
-  spdlog::info("rivulet {} serving web on {}:{}, AWS endpoint on {}:{}, data in {}, static files from {}{}",
-               RIVULET_VERSION, http.address, http_port, aws.address, aws_port, data_dir,
+  spdlog::info("rivulet {} serving web on {}:{}{}, AWS endpoint on {}:{}{}, data in {}, static files from {}{}",
+               RIVULET_VERSION, http.address, http_port, http.tls_cert_file.empty() ? "" : " (TLS)", aws.address,
+               aws_port, aws.tls_cert_file.empty() ? "" : " (TLS)", data_dir,
                web_options.static_store ? "the site bucket " + config.GetString("web.site_bucket", "site")
                                         : web_options.static_dir,
                web.static_files().enabled() ? "" : " (missing: serving a placeholder page)");
   std::string shown = http.address == "0.0.0.0" ? "127.0.0.1" : http.address;
-  std::printf("Rivulet is running: http://%s:%u/  (AWS endpoint http://%s:%u, Ctrl-C stops)\n", shown.c_str(),
-              http_port, aws.address.c_str(), aws_port);
+  const char* web_scheme = http.tls_cert_file.empty() ? "http" : "https";
+  const char* aws_scheme = aws.tls_cert_file.empty() ? "http" : "https";
+  std::printf("Rivulet is running: %s://%s:%u/  (AWS endpoint %s://%s:%u, Ctrl-C stops)\n", web_scheme,
+              shown.c_str(), http_port, aws_scheme, aws.address.c_str(), aws_port);
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -95,21 +95,26 @@ class AwsAuth:
 
 
 class Rivulet:
-    def __init__(self, data_dir=None, extra_args=(), env=None):
+    def __init__(self, data_dir=None, extra_args=(), env=None, tls=None):
+        """tls=(cert_pem_path, key_pem_path) turns TLS on for both listeners
+        (gateway.tls_cert/tls_key); http_url and aws_url then say https."""
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="rivulet-e2e-"))
         self.extra_args = list(extra_args)
+        self.scheme = "https" if tls else "http"
+        if tls:
+            self.extra_args += ["--set", f"gateway.tls_cert={tls[0]}", "--set", f"gateway.tls_key={tls[1]}"]
         self.env = {**os.environ, **SERVER_ENV, **(env or {})}
         self.proc = None
         self.http_port = self.aws_port = None
 
     @property
     def http_url(self):
-        return f"http://127.0.0.1:{self.http_port}"
+        return f"{self.scheme}://127.0.0.1:{self.http_port}"
 
     @property
     def aws_url(self):
-        return f"http://127.0.0.1:{self.aws_port}"
+        return f"{self.scheme}://127.0.0.1:{self.aws_port}"
 
     def start(self, timeout=20):
         ports = self.data_dir / "ports.json"
