@@ -453,6 +453,7 @@ template <class Stream>
 class HttpSession : public SessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  static constexpr size_t kCoalesceTlsBody = 64 * 1024;
 
   HttpSession(Server::Impl* impl, size_t ctx, ListenerState* listener, Stream&& stream)
       : impl_(impl), ctx_(ctx), listener_(listener), stream_(std::move(stream)) {
@@ -879,6 +880,15 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       head_.append("Connection: keep-alive\r\n");
     }
     head_.append("\r\n");
+    if constexpr (kTls) {
+      // Asio's TLS stream encrypts one buffer per write: head and body
+      // separately would cost two records and two sends. A small body is
+      // cheaper to copy behind the head (one record up to 16 KB).
+      if (send_body && body.size() <= kCoalesceTlsBody) {
+        head_.append(body);
+        send_body = false;
+      }
+    }
     std::array<net::const_buffer, 2> buffers{net::buffer(head_),
                                              send_body ? net::buffer(body) : net::const_buffer()};
     SetDeadline(impl_->options().read_timeout_ms);
