@@ -1,6 +1,7 @@
 """TLS on both listeners (gateway.tls_cert / gateway.tls_key) with a throwaway
 self-signed certificate: ALPN h2 and http/1.1 with curl, the AWS SDK for
-JavaScript v3 Kinesis client with its default HTTP/2 handler, boto3, wss,
+JavaScript v3 Kinesis client with its default HTTP/2 handler (requests and
+SubscribeToShard's event stream), boto3, wss,
 Secure session cookies over TLS only, a plain-HTTP client and a client that
 stalls in the handshake, and startup refusing unusable certificates."""
 import asyncio
@@ -221,3 +222,16 @@ def test_aws_endpoint_can_have_its_own_certificate_or_none(tmp_path, certs):
         p = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
                             f"http://127.0.0.1:{s.aws_port}/healthz"], capture_output=True, text=True, timeout=30)
         assert p.returncode == 0 and p.stdout != "400", p.stdout
+
+
+def test_js_sdk_subscribe_to_shard_over_https(server, certs):
+    # Enhanced fan-out's event stream (a response body produced over time)
+    # through HTTP/2 over TLS.
+    node = shutil.which("node")
+    if node is None or not (NODE_DIR / "node_modules" / "@aws-sdk" / "client-kinesis").exists():
+        pytest.fail("node and tests/node/node_modules are required: run scripts/install-deps")
+    env = dict(os.environ, **AWS_ENV, KINESIS_ENDPOINT=server.aws_url, NODE_EXTRA_CA_CERTS=str(certs[0]))
+    p = subprocess.run([node, str(NODE_DIR / "kinesis_efo_test.js")], env=env, cwd=NODE_DIR,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    assert "ok" in p.stdout
