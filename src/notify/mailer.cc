@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -424,22 +425,11 @@ SmtpMailer::SmtpMailer(SmtpOptions options) : options_(std::move(options)) {
 SmtpMailer::~SmtpMailer() = default;
 
 std::unique_ptr<SmtpMailer::Handle> SmtpMailer::Borrow() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto handle = std::move(idle_.back());
-      idle_.pop_back();
-      return handle;
-    }
-  }
-  auto handle = std::make_unique<Handle>();
-  handle->curl = curl_easy_init();
-  return handle;
-}
-
-void SmtpMailer::Return(std::unique_ptr<Handle> handle) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(handle));
+  return idle_.TakeOr([] {
+    auto handle = std::make_unique<Handle>();
+    handle->curl = curl_easy_init();
+    return handle;
+  });
 }
 
 Status SmtpMailer::Send(const Email& email) {
@@ -479,7 +469,7 @@ Status SmtpMailer::Send(const Email& email) {
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(recipients);
-  Return(std::move(handle));
+  idle_.Put(std::move(handle));
 
   if (rc == CURLE_OK) return Status::OK();
   std::string detail = fmt::format("SMTP to {} via {}: {} ({}{})", email.to.address, redacted_url_,

@@ -8,13 +8,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/idle_pool.h"
 #include "common/status.h"
 
 namespace notify {
@@ -125,13 +125,11 @@ class SmtpMailer final : public Mailer {
   struct Handle;
   explicit SmtpMailer(SmtpOptions options);
   std::unique_ptr<Handle> Borrow();
-  void Return(std::unique_ptr<Handle> handle);
 
   SmtpOptions options_;
   std::string curl_url_;  // options_.url without our own query parameters
   std::string redacted_url_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Handle>> idle_;  // guarded by mu_
+  common::IdlePool<Handle> idle_;
 };
 
 // Logs each message (recipient, subject, Message-ID) and reports success;

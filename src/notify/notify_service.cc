@@ -23,7 +23,9 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
     return Status::InvalidArgument(
         fmt::format("smtp.timeout_ms is {}; it must be 100 to 3600000", config.smtp_timeout_millis));
   }
-  if (config.smtp_url.empty()) {
+  if (!config.sends) {
+    service->mailer_ = std::make_unique<LogMailer>();
+  } else if (config.smtp_url.empty()) {
     service->mailer_ = std::make_unique<LogMailer>();
     service->logging_only_ = true;
     spdlog::warn("smtp.url (RIVULET_SMTP_URL) is not set: emails are logged, not sent");
@@ -52,7 +54,7 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
   dispatcher_options.lease_millis = 2 * config.smtp_timeout_millis;
   service->dispatcher_ =
       std::make_unique<Dispatcher>(service->outbox_.get(), service->mailer_.get(), dispatcher_options);
-  service->dispatcher_->Start();
+  if (config.sends) service->dispatcher_->Start();
   return service;
 }
 

@@ -44,6 +44,10 @@ struct NotifyConfig {
   // then attempts in flight at start may be theirs, and only their claim's
   // lease running out hands them over.
   bool sole_sender = true;
+  // False on nodes that do not run the functions (--role api): they share
+  // the outbox with the workers and must not deliver from it (nor release
+  // the workers' claims), so no dispatcher starts there.
+  bool sends = true;
   common::Clock* clock = common::SystemClock::Default();
 };
 

@@ -322,6 +322,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   notify_config.template_dirs = {registry->data_dir() + "/templates", "templates"};
   notify_config.clock = registry->clock();
   notify_config.sole_sender = runtime_options.leases == nullptr;
+  notify_config.sends = works;  // an api node shares the workers' outbox
   ASSIGN_OR_RETURN(auto notify_service, notify::NotifyService::Start(tables, notify_config));
   notify::NotifyService* mail = registry->Own(std::move(notify_service));
   registry->SetReady("notify", true);

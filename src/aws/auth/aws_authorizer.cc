@@ -11,6 +11,7 @@
 #include "aws/common/base64.h"
 #include "aws/common/cbor.h"
 #include "aws/common/sigv4.h"
+#include "aws/common/xml_escape.h"
 #include "aws/s3/s3_error.h"
 #include "common/logging.h"
 #include "iam/policy.h"
@@ -130,22 +131,6 @@ bool SigV2Matches(const gateway::Request& request, std::string_view secret, std:
 }
 
 }  // namespace
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 gateway::Response QueryErrorResponse(int http_status, std::string_view code, std::string_view message,
                                      std::string_view request_id) {

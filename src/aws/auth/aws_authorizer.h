@@ -74,6 +74,5 @@ gateway::Response AuthErrorResponse(Protocol protocol, AuthFailure failure, cons
 // <Code>..</Code><Message>..</Message></Error><RequestId>..</RequestId>.
 gateway::Response QueryErrorResponse(int http_status, std::string_view code, std::string_view message,
                                      std::string_view request_id);
-std::string XmlEscape(std::string_view text);
 
 }  // namespace aws::auth

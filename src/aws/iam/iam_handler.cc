@@ -5,13 +5,13 @@
 
 #include "aws/auth/aws_actions.h"
 #include "aws/auth/aws_authorizer.h"
+#include "aws/common/xml_escape.h"
 #include "iam/policy.h"
 #include "iam/sigv4.h"
 
 namespace aws::iam_api {
 namespace {
 
-using auth::XmlEscape;
 using common::Status;
 
 constexpr char kIamNs[] = "https://iam.amazonaws.com/doc/2010-05-08/";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -115,22 +116,11 @@ AwsHttp::AwsHttp(EndpointOptions options) : options_(std::move(options)), host_(
 AwsHttp::~AwsHttp() = default;
 
 std::unique_ptr<AwsHttp::Handle> AwsHttp::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto handle = std::move(idle_.back());
-      idle_.pop_back();
-      return handle;
-    }
-  }
-  auto handle = std::make_unique<Handle>();
-  handle->curl = curl_easy_init();
-  return handle;
-}
-
-void AwsHttp::Release(std::unique_ptr<Handle> handle) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(handle));
+  return idle_.TakeOr([] {
+    auto handle = std::make_unique<Handle>();
+    handle->curl = curl_easy_init();
+    return handle;
+  });
 }
 
 common::Result<HttpResponse> AwsHttp::SendOnce(Handle* handle, const HttpRequest& request) {
@@ -214,7 +204,7 @@ common::Result<HttpResponse> AwsHttp::Send(const HttpRequest& request) {
     stats_.attempts.fetch_add(1, std::memory_order_relaxed);
     auto handle = Acquire();
     auto response = SendOnce(handle.get(), request);
-    Release(std::move(handle));
+    idle_.Put(std::move(handle));
     if (!response.ok()) {
       last_problem = response.status().message();
       continue;

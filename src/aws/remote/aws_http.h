@@ -12,12 +12,12 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "aws/remote/sigv4_signer.h"
+#include "common/idle_pool.h"
 #include "common/status.h"
 
 namespace aws::remote {
@@ -88,15 +88,13 @@ class AwsHttp {
  private:
   struct Handle;
   std::unique_ptr<Handle> Acquire();
-  void Release(std::unique_ptr<Handle> handle);
   common::Result<HttpResponse> SendOnce(Handle* handle, const HttpRequest& request);
 
   const EndpointOptions options_;
   std::string host_;  // host[:port] as the Host header carries it
   RemoteCallStats stats_;
   std::atomic<bool> cancelled_{false};
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Handle>> idle_;  // guarded by mu_
+  common::IdlePool<Handle> idle_;
 };
 
 }  // namespace aws::remote

@@ -4,18 +4,13 @@
 
 #include "aws/common/base64.h"
 #include "aws/common/json_writer.h"
+#include "aws/remote/json_reply.h"
 
 namespace aws::remote {
 namespace {
 
 using common::Result;
 using common::Status;
-
-std::string_view Str(simdjson::dom::element element, std::string_view key) {
-  std::string_view out;
-  if (element[key].get(out) != simdjson::SUCCESS) return {};
-  return out;
-}
 
 int64_t Int(simdjson::dom::element element, std::string_view key) {
   int64_t i = 0;
@@ -30,14 +25,6 @@ int64_t EpochMillis(simdjson::dom::element element, std::string_view key) {
   double seconds = 0;
   if (element[key].get(seconds) == simdjson::SUCCESS) return static_cast<int64_t>(seconds * 1000.0 + 0.5);
   return 0;
-}
-
-Result<simdjson::dom::element> Parse(simdjson::dom::parser& parser, const std::string& text) {
-  simdjson::dom::element root;
-  if (parser.parse(text).get(root) != simdjson::SUCCESS) {
-    return Status::Internal("kinesis answered with malformed JSON: " + text.substr(0, 200));
-  }
-  return root;
 }
 
 stream::HashKeyRange ParseRange(simdjson::dom::element element) {
@@ -221,7 +208,7 @@ Result<stream::StreamDescription> RemoteStreamClient::DescribeStream(const std::
     JsonWriter json;
     json.BeginObject().Field("StreamName", name).EndObject();
     ASSIGN_OR_RETURN(std::string text, Call("DescribeStreamSummary", json.Take()));
-    ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+    ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "kinesis"));
     simdjson::dom::element summary;
     if (root["StreamDescriptionSummary"].get(summary) != simdjson::SUCCESS) {
       return Status::Internal("kinesis DescribeStreamSummary answer has no StreamDescriptionSummary");
@@ -245,7 +232,7 @@ Result<stream::StreamDescription> RemoteStreamClient::DescribeStream(const std::
     else json.Field("NextToken", next_token);
     json.EndObject();
     ASSIGN_OR_RETURN(std::string text, Call("ListShards", json.Take()));
-    ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+    ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "kinesis"));
     simdjson::dom::array shards;
     if (root["Shards"].get(shards) == simdjson::SUCCESS) {
       for (simdjson::dom::element shard : shards) {
@@ -277,7 +264,7 @@ Result<std::vector<std::string>> RemoteStreamClient::ListStreams() {
     if (!names.empty()) json.Field("ExclusiveStartStreamName", names.back());
     json.EndObject();
     ASSIGN_OR_RETURN(std::string text, Call("ListStreams", json.Take()));
-    ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+    ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "kinesis"));
     simdjson::dom::array list;
     size_t before = names.size();
     if (root["StreamNames"].get(list) == simdjson::SUCCESS) {
@@ -306,7 +293,7 @@ void RemoteStreamClient::PutRecords(const std::string& stream_name, std::vector<
     auto text = Call("PutRecords", json.Take());
     if (!text.ok()) return done(text.TakeStatus());
     simdjson::dom::parser parser;
-    auto root = Parse(parser, *text);
+    auto root = ParseReply(parser, *text, "kinesis");
     if (!root.ok()) return done(root.TakeStatus());
     simdjson::dom::array records;
     if ((*root)["Records"].get(records) != simdjson::SUCCESS || records.size() != entries.size()) {
@@ -340,7 +327,7 @@ Result<int64_t> RemoteStreamClient::CreationMillis(const std::string& stream_nam
   json.BeginObject().Field("StreamName", stream_name).EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("DescribeStreamSummary", json.Take()));
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "kinesis"));
   simdjson::dom::element summary;
   if (root["StreamDescriptionSummary"].get(summary) != simdjson::SUCCESS) {
     return Status::Internal("kinesis DescribeStreamSummary answer has no StreamDescriptionSummary");
@@ -372,7 +359,7 @@ Result<std::string> RemoteStreamClient::GetShardIterator(const stream::IteratorR
   json.EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("GetShardIterator", json.Take()));
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "kinesis"));
   std::string_view iterator = Str(root, "ShardIterator");
   if (iterator.empty()) return Status::Internal("kinesis GetShardIterator answer has no ShardIterator");
   return std::string(iterator);
@@ -383,7 +370,7 @@ Result<stream::GetRecordsResult> RemoteStreamClient::GetRecords(const std::strin
   json.BeginObject().Field("ShardIterator", shard_iterator).Field("Limit", limit).EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("GetRecords", json.Take()));
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "kinesis"));
   stream::GetRecordsResult out;
   simdjson::dom::array records;
   if (root["Records"].get(records) == simdjson::SUCCESS) {

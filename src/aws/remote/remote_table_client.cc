@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "aws/dynamodb/attribute_json.h"
+#include "aws/remote/json_reply.h"
 #include "aws/remote/remote_stream_client.h"
 
 namespace aws::remote {
@@ -17,20 +18,6 @@ using table::Item;
 
 // Unprocessed batch entries are retried this often before giving up.
 constexpr int kBatchRetries = 8;
-
-std::string_view Str(simdjson::dom::element element, std::string_view key) {
-  std::string_view out;
-  if (element[key].get(out) != simdjson::SUCCESS) return {};
-  return out;
-}
-
-Result<simdjson::dom::element> Parse(simdjson::dom::parser& parser, const std::string& text) {
-  simdjson::dom::element root;
-  if (parser.parse(text).get(root) != simdjson::SUCCESS) {
-    return Status::Internal("dynamodb answered with malformed JSON: " + text.substr(0, 200));
-  }
-  return root;
-}
 
 // An optional item member ("Item", "Attributes", "LastEvaluatedKey").
 Result<std::optional<Item>> OptionalItem(simdjson::dom::element element, std::string_view key) {
@@ -202,7 +189,7 @@ table::TableDescription ReadTableDescription(simdjson::dom::element d) {
 
 Result<table::TableDescription> TableDescriptionIn(const std::string& text, std::string_view member) {
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
   simdjson::dom::element description;
   if (root[member].get(description) != simdjson::SUCCESS) {
     return Status::Internal("dynamodb answer has no " + std::string(member));
@@ -212,7 +199,7 @@ Result<table::TableDescription> TableDescriptionIn(const std::string& text, std:
 
 Result<table::QueryResult> ReadQueryResult(const std::string& text) {
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
   table::QueryResult out;
   ASSIGN_OR_RETURN(out.items, ItemList(root, "Items"));
   int64_t n = 0;
@@ -224,7 +211,7 @@ Result<table::QueryResult> ReadQueryResult(const std::string& text) {
 
 Result<table::WriteResult> ReadWriteResult(const std::string& text) {
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
   table::WriteResult out;
   ASSIGN_OR_RETURN(out.attributes, OptionalItem(root, "Attributes"));
   return out;
@@ -334,7 +321,7 @@ Result<std::vector<std::string>> RemoteTableClient::ListTables(const std::string
   json.EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("ListTables", json.Take()));
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
   std::vector<std::string> names;
   simdjson::dom::array list;
   if (root["TableNames"].get(list) == simdjson::SUCCESS) {
@@ -355,7 +342,7 @@ Status RemoteTableClient::UpdateTimeToLive(const std::string& table_name, const 
     describe.BeginObject().Field("TableName", table_name).EndObject();
     ASSIGN_OR_RETURN(std::string text, Call("DescribeTimeToLive", describe.Take()));
     simdjson::dom::parser parser;
-    ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+    ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
     simdjson::dom::element ttl;
     if (root["TimeToLiveDescription"].get(ttl) == simdjson::SUCCESS) name = Str(ttl, "AttributeName");
     if (name.empty()) return Status::OK();  // already disabled
@@ -416,7 +403,7 @@ Result<std::optional<Item>> RemoteTableClient::GetItem(const table::GetItemReque
   json.EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("GetItem", json.Take()));
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
   return OptionalItem(root, "Item");
 }
 
@@ -474,7 +461,7 @@ Result<table::BatchGetResult> RemoteTableClient::BatchGetItem(
     json.EndObject().EndObject();
     ASSIGN_OR_RETURN(std::string text, Call("BatchGetItem", json.Take()));
     simdjson::dom::parser parser;
-    ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+    ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
     simdjson::dom::object responses;
     if (root["Responses"].get(responses) == simdjson::SUCCESS) {
       for (auto [table_name, items] : responses) {
@@ -523,7 +510,7 @@ Result<table::BatchWriteResult> RemoteTableClient::BatchWriteItem(
     json.EndObject().EndObject();
     ASSIGN_OR_RETURN(std::string text, Call("BatchWriteItem", json.Take()));
     simdjson::dom::parser parser;
-    ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+    ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
     std::map<std::string, std::vector<table::WriteRequest>> unprocessed;
     simdjson::dom::object left;
     if (root["UnprocessedItems"].get(left) == simdjson::SUCCESS) {
@@ -591,7 +578,7 @@ Result<std::vector<std::optional<Item>>> RemoteTableClient::TransactGetItems(
   json.EndArray().EndObject();
   ASSIGN_OR_RETURN(std::string text, Call("TransactGetItems", json.Take()));
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(auto root, Parse(parser, text));
+  ASSIGN_OR_RETURN(auto root, ParseReply(parser, text, "dynamodb"));
   std::vector<std::optional<Item>> out;
   simdjson::dom::array responses;
   if (root["Responses"].get(responses) == simdjson::SUCCESS) {

@@ -11,12 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/common/xml_escape.h"
 #include "common/status.h"
 
 namespace aws::s3 {
-
-// Escapes text for element content and attribute values.
-std::string XmlEscape(std::string_view text);
 
 // Builds a document: Open("A") Text("B", "x") Close("A") -> <A><B>x</B></A>.
 class XmlWriter {
