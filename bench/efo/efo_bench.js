@@ -21,7 +21,7 @@ const PUT_SECONDS = Number(process.env.PUT_SECONDS || 5);
 const CONCURRENCY = Number(process.env.CONCURRENCY || 8);
 const base = {
   endpoint, region: 'us-east-1', maxAttempts: 1,
-  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+  credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY },
 };
 const h2 = new KinesisClient(base);
 const subscriber = new KinesisClient(base);  // its own HTTP/2 connection

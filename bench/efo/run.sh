@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${RIVULET_BIN:-build/rivulet}
 data=$(mktemp -d /tmp/rivulet-efo-bench.XXXXXX)
+# The server's root key (AWS's documentation example pair); the SDK signs with it.
+export RIVULET_ROOT_ACCESS_KEY_ID=AKIDEXAMPLE RIVULET_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+export AWS_ACCESS_KEY_ID=$RIVULET_ROOT_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$RIVULET_ROOT_SECRET_ACCESS_KEY
 "$bin" serve --data-dir "$data" --bind 127.0.0.1 --http-port 0 --aws-port 0 >"$data/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
