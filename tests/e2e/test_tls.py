@@ -109,6 +109,15 @@ def test_boto3_verifies_the_certificate(server, certs):
     records = kinesis.get_records(ShardIterator=iterator)["Records"]
     assert [r["Data"] for r in records] == [b"over tls"]
     assert "boto3-tls" in kinesis.list_streams()["StreamNames"]
+    # S3: a PUT whose body streams to disk and a GET read in chunks, over TLS.
+    s3 = boto3.client("s3", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+                      aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+                      verify=str(certs[0]), config=Config(retries={"max_attempts": 1}))
+    s3.create_bucket(Bucket="tls-bucket")
+    blob = os.urandom(3 << 20)
+    s3.put_object(Bucket="tls-bucket", Key="blob", Body=blob)
+    assert s3.get_object(Bucket="tls-bucket", Key="blob")["Body"].read() == blob
 
 
 def test_session_cookie_is_secure_over_tls_only(server, certs, rivulet):
