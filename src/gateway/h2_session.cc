@@ -140,7 +140,8 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
       if (!out_.empty()) {
         writing_ = true;
         write_started_ms_ = host_->coarse_now_ms(ctx_);
-        net::async_write(socket_, net::buffer(out_), [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
+        net::async_write(socket_, net::buffer(out_),
+                         [self = this->shared_from_this()](boost::system::error_code ec, size_t) {
           self->writing_ = false;
           if (ec) return self->Close();
           self->Pump();
@@ -164,7 +165,8 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
 
   void DoRead() {
     reading_ = true;
-    socket_.async_read_some(net::buffer(read_buf_), [self = this->shared_from_this()](boost::system::error_code ec, size_t n) {
+    socket_.async_read_some(net::buffer(read_buf_),
+                            [self = this->shared_from_this()](boost::system::error_code ec, size_t n) {
       self->reading_ = false;
       if (ec) return self->Close();
       self->last_read_ms_ = self->host_->coarse_now_ms(self->ctx_);

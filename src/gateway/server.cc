@@ -578,7 +578,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     };
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue), [self = this->shared_from_this(), next](beast::error_code ec, size_t) {
+      net::async_write(stream_, net::buffer(kContinue),
+                       [self = this->shared_from_this(), next](beast::error_code ec, size_t) {
         if (ec) return self->Close();
         next();
       });
@@ -955,7 +956,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     source_left_ -= writing_chunk_.size();
     chunk_writing_ = true;
     SetDeadline(impl_->options().read_timeout_ms);
-    net::async_write(stream_, net::buffer(writing_chunk_), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+    net::async_write(stream_, net::buffer(writing_chunk_),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t n) {
       if (!self->busy_) return;
       self->chunk_writing_ = false;
       self->source_sent_ += n;
@@ -1096,7 +1098,8 @@ class TlsHandshake : public SessionBase, public std::enable_shared_from_this<Tls
     impl_->Register(ctx_, this);
     deadline_ms_ = impl_->coarse_now_ms(ctx_) + impl_->options().tls_handshake_timeout_ms;
     stream_.next_layer().async_read_some(
-        net::buffer(first_), [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
+        net::buffer(first_),
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
   void OnDrain() override { Close(); }
@@ -1122,7 +1125,9 @@ class TlsHandshake : public SessionBase, public std::enable_shared_from_this<Tls
 
   void OnHandshake(beast::error_code ec) {
     if (ec || deadline_ms_ == 0) {
-      if (ec) spdlog::debug("{}: TLS handshake from {} failed: {}", listener_->options.name, remote_addr_, ec.message());
+      if (ec) {
+        spdlog::debug("{}: TLS handshake from {} failed: {}", listener_->options.name, remote_addr_, ec.message());
+      }
       return Close();
     }
     deadline_ms_ = 0;
@@ -1193,8 +1198,9 @@ common::Result<std::unique_ptr<net::ssl::context>> MakeTlsContext(const Listener
   std::string where = o.name + " listener: ";
   for (const auto* path : {&o.tls_cert_file, &o.tls_key_file}) {
     if (::access(path->c_str(), R_OK) != 0) {
-      return common::Status::InvalidArgument(where + "cannot read TLS " + (path == &o.tls_cert_file ? "certificate" : "key") +
-                                             " file '" + *path + "': " + std::strerror(errno));
+      std::string what = path == &o.tls_cert_file ? "certificate" : "key";
+      return common::Status::InvalidArgument(where + "cannot read TLS " + what + " file '" + *path +
+                                             "': " + std::strerror(errno));
     }
   }
   auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
