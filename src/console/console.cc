@@ -87,7 +87,11 @@ common::Result<std::unique_ptr<Console>> Console::Start(const Services& services
       {"GET", "/api/admin/buckets/{bucket}/download", DownloadObject},
       {"GET", "/api/admin/outbox", ListOutbox},
       {"POST", "/api/admin/outbox/requeue", RequeueOutbox},
-      // Until the IAM component registers its own (more literal) routes.
+      {"GET", "/api/admin/iam/users", IamUsers},
+      {"GET", "/api/admin/iam/roles", IamRoles},
+      {"GET", "/api/admin/iam/policies", IamPolicies},
+      {"POST", "/api/admin/iam/simulate", IamSimulate},
+      // Any other IAM path: 503 without IAM, else 404.
       {"GET", "/api/admin/iam/*", IamUnavailable},
       {"POST", "/api/admin/iam/*", IamUnavailable},
   };

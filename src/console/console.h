@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "functions/runtime.h"
 #include "gateway/router.h"
+#include "iam/identity_store.h"
 #include "notify/outbox.h"
 #include "objects/object_client.h"
 #include "orders/auth.h"
@@ -42,6 +43,8 @@ struct Services {
   notify::Outbox* outbox = nullptr;
   orders::Authenticator* auth = nullptr;
   common::Clock* clock = nullptr;
+  // Null: the IAM pages answer 503 (iam-unavailable), as on a worker.
+  iam::IdentityStore* identities = nullptr;
   int worker_threads = 2;
 };
 

@@ -47,7 +47,8 @@ Response RequeueOutbox(const Services& s, Request& request) {
   return JsonResponse(notify::ToJson(**entry));
 }
 
-Response IamUnavailable(const Services&, Request& request) {
+Response IamUnavailable(const Services& s, Request& request) {
+  if (s.identities != nullptr) return ProblemResponse(404, "no such IAM view", request);
   nlohmann::json j = {{"type", "urn:rivulet:problem:iam-unavailable"}, {"title", "IAM not available"}, {"status", 503},
                       {"detail", "this server does not serve the IAM console API yet; users, roles, policies and the "
                                  "simulator appear here once it does"},

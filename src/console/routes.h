@@ -39,4 +39,10 @@ Response ListOutbox(const Services& s, Request& request);
 Response RequeueOutbox(const Services& s, Request& request);
 Response IamUnavailable(const Services& s, Request& request);
 
+// iam_routes.cc (IamUnavailable's 503 while Services::identities is null)
+Response IamUsers(const Services& s, Request& request);
+Response IamRoles(const Services& s, Request& request);
+Response IamPolicies(const Services& s, Request& request);
+Response IamSimulate(const Services& s, Request& request);
+
 }  // namespace console

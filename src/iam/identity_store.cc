@@ -244,6 +244,22 @@ std::vector<std::shared_ptr<const Policy>> IdentityStore::PoliciesOf(const Princ
   return out;
 }
 
+std::vector<IdentityStore::PolicySource> IdentityStore::PolicySourcesOf(const Principal& principal) const {
+  std::vector<PolicySource> out;
+  if (principal.kind == Principal::Kind::kRoot) return out;
+  std::shared_lock lock(mu_);
+  const auto& identities = Identities(principal.kind == Principal::Kind::kRole);
+  auto it = identities.find(principal.name);
+  if (it == identities.end()) return out;
+  for (const auto& [name, p] : it->second.inline_policies) out.push_back({name, "", p.document, p.parsed});
+  for (const std::string& arn : it->second.attached) {
+    if (auto p = policies_.find(arn); p != policies_.end()) {
+      out.push_back({p->second.name, arn, p->second.policy.document, p->second.policy.parsed});
+    }
+  }
+  return out;
+}
+
 common::Result<Principal> IdentityStore::FindPrincipal(std::string_view arn) const {
   Principal root = Root();
   if (arn == root.arn) return root;

@@ -97,6 +97,17 @@ class IdentityStore {
   // Every policy that applies to the principal (inline and attached).
   std::vector<std::shared_ptr<const Policy>> PoliciesOf(const Principal& principal) const;
 
+  // The principal's policies with their names and documents, inline ones
+  // first (name order), then attached ones (attachment order): for
+  // explanations (SimulatePrincipalPolicy, the console's simulator).
+  struct PolicySource {
+    std::string name;
+    std::string arn;  // managed policies; "" for inline ones
+    std::string document;
+    std::shared_ptr<const Policy> parsed;
+  };
+  std::vector<PolicySource> PolicySourcesOf(const Principal& principal) const;
+
   // NotFound when no user or role has that ARN; the root ARN gives Root().
   common::Result<Principal> FindPrincipal(std::string_view arn) const;
 

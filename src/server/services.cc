@@ -386,6 +386,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // --- console (the operations console's /api/admin/... reads; admins only) ---
   console::Services console_services{streams, functions_runtime, external_tables, backends.objects, &mail->outbox(),
                                      &shop->auth(), registry->clock()};
+  console_services.identities = identities;
   ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, web));
   registry->Own(std::move(console_api));
   // CSRF and JSON-only bodies for state-changing /api/ requests.

@@ -114,5 +114,18 @@ export async function consoleTour(page, ctx, log) {
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'IAM' }).click()
   await page.getByRole('heading', { name: 'IAM', level: 1 }).waitFor()
   await page.getByText('IAM not available').or(page.getByRole('heading', { name: 'Users' })).first().waitFor()
+  if (await page.getByRole('heading', { name: 'Users' }).isVisible()) {
+    log('IAM lists the execution roles and explains why a function may not delete a table')
+    await page.getByText('rivulet-order-processor', { exact: true }).waitFor()
+    await page.getByLabel('User or role').fill('rivulet-order-processor')
+    await page.getByLabel('Action').fill('dynamodb:PutItem')
+    await page.getByLabel('Resource').fill('arn:aws:dynamodb:us-east-1:000000000000:table/shop-orders')
+    await page.getByRole('button', { name: 'Evaluate' }).click()
+    await page.getByRole('status').getByText('Allowed', { exact: true }).waitFor()
+    await page.getByText(/Statement DecideOrders in least-privilege allows/).waitFor()
+    await page.getByLabel('Action').fill('dynamodb:DeleteTable')
+    await page.getByRole('button', { name: 'Evaluate' }).click()
+    await page.getByText('Denied: no policy allows it').waitFor()
+  }
   await shot('desktop-console-iam')
 }

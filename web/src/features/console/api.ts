@@ -62,9 +62,10 @@ export interface OutboxEntry {
 }
 export interface OutboxView { state: OutboxState; counts: Record<OutboxState, number>; items: OutboxEntry[] }
 
-export interface IamUser { name: string; arn: string; createdAt: number; groups?: string[]; attachedPolicies: string[] }
-export interface IamRole { name: string; arn: string; createdAt: number; attachedPolicies: string[]; trustPolicy?: unknown }
-export interface IamPolicy { name: string; arn: string; document: unknown; attachments: number }
+export interface IamUser { name: string; arn: string; createdAt: number; groups?: string[]; attachedPolicies: string[]; inlinePolicies?: string[] }
+export interface IamRole { name: string; arn: string; createdAt: number; attachedPolicies: string[]; inlinePolicies?: string[]; trustPolicy?: unknown }
+/** Managed policies, and (with `inline`) a user's or role's inline policy named `<owner>/<policy>`. */
+export interface IamPolicy { name: string; arn: string; document: unknown; attachments: number; inline?: boolean; owner?: string }
 export interface Simulation {
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny'
   reason: string

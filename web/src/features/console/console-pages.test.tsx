@@ -160,12 +160,14 @@ describe('IamPage', () => {
   })
 
   it('lists users, roles and policies and explains a decision', async () => {
+    const posted: unknown[] = []
     const r = renderRoute(<IamPage />, {
       path: '/admin/console/iam',
-      api: (path) => {
+      api: (path, init) => {
         if (path.endsWith('/users')) return json({ items: [{ name: 'loadgen', arn: 'arn:aws:iam::000000000000:user/loadgen', createdAt: 0, attachedPolicies: ['writer'] }] })
-        if (path.endsWith('/roles')) return json({ items: [] })
-        if (path.endsWith('/policies')) return json({ items: [{ name: 'writer', arn: 'arn:p', document: { Version: '2012-10-17' }, attachments: 1 }] })
+        if (path.endsWith('/roles')) return json({ items: [{ name: 'rivulet-order-processor', arn: 'arn:aws:iam::000000000000:role/rivulet-order-processor', createdAt: 0, attachedPolicies: [], inlinePolicies: ['least-privilege'] }] })
+        if (path.endsWith('/policies')) return json({ items: [{ name: 'writer', arn: 'arn:p', document: { Version: '2012-10-17' }, attachments: 1 }, { name: 'rivulet-order-processor/least-privilege', arn: 'arn:r#least-privilege', document: {}, attachments: 1, inline: true, owner: 'arn:r' }] })
+        posted.push(JSON.parse(String(init.body)))
         return json({ decision: 'explicitDeny', reason: 'Statement DenyDelete in writer denies kinesis:DeleteStream.', matched: [{ policy: 'writer', sid: 'DenyDelete', effect: 'Deny', statement: {} }] })
       },
     })
@@ -177,5 +179,8 @@ describe('IamPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Evaluate' }))
     expect(await screen.findByText('Denied by an explicit Deny')).toBeInTheDocument()
     expect(screen.getByText(/Statement DenyDelete in writer/)).toBeInTheDocument()
+    expect(posted).toEqual([{ principal: 'loadgen', action: 'kinesis:DeleteStream', resource: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders' }])
+    expect(screen.getByText('least-privilege (inline)')).toBeInTheDocument()
+    expect(screen.getByText('inline')).toBeInTheDocument()
   })
 })

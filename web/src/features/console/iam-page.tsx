@@ -7,6 +7,12 @@ import { usePageTitle } from '../../lib/page-title'
 import { fetchIam, iamMissing, simulate, type IamPolicy, type IamRole, type IamUser, type Simulation } from './api'
 import { formatMillis } from './transforms'
 
+/** Attached managed policies, then inline ones marked as such. */
+function policyNames(p: { attachedPolicies: string[]; inlinePolicies?: string[] }) {
+  const names = [...p.attachedPolicies, ...(p.inlinePolicies ?? []).map((n) => `${n} (inline)`)]
+  return names.join(', ') || 'no policies'
+}
+
 const DECISION: Record<Simulation['decision'], { label: string; tone: string }> = {
   allowed: { label: 'Allowed', tone: 'ok' },
   explicitDeny: { label: 'Denied by an explicit Deny', tone: 'bad' },
@@ -83,13 +89,13 @@ export function IamPage() {
         <section className="card" aria-labelledby="iam-users">
           <h2 id="iam-users">Users</h2>
           {!users.data?.items.length ? <Empty title="No users" /> : (
-            <ul className="plain">{users.data.items.map((u) => <li key={u.arn}><span className="mono">{u.name}</span> <span className="muted small">{u.attachedPolicies.join(', ') || 'no policies'} · since {formatMillis(u.createdAt)}</span></li>)}</ul>
+            <ul className="plain">{users.data.items.map((u) => <li key={u.arn}><span className="mono">{u.name}</span> <span className="muted small">{policyNames(u)} · since {formatMillis(u.createdAt)}</span></li>)}</ul>
           )}
         </section>
         <section className="card" aria-labelledby="iam-roles">
           <h2 id="iam-roles">Roles</h2>
           {roles.isLoading ? <Loading /> : roles.error ? <p className="alert alert--error" role="alert">{errorMessage(roles.error)}</p> : !roles.data?.items.length ? <Empty title="No roles" /> : (
-            <ul className="plain">{roles.data.items.map((r) => <li key={r.arn}><span className="mono">{r.name}</span> <span className="muted small">{r.attachedPolicies.join(', ') || 'no policies'}</span></li>)}</ul>
+            <ul className="plain">{roles.data.items.map((r) => <li key={r.arn}><span className="mono">{r.name}</span> <span className="muted small">{policyNames(r)}</span></li>)}</ul>
           )}
         </section>
         <section className="card iam-grid__wide" aria-labelledby="iam-policies">
@@ -97,7 +103,7 @@ export function IamPage() {
           {policies.isLoading ? <Loading /> : policies.error ? <p className="alert alert--error" role="alert">{errorMessage(policies.error)}</p> : !policies.data?.items.length ? <Empty title="No policies" /> : (
             policies.data.items.map((p) => (
               <details key={p.arn} className="policy">
-                <summary><span className="mono">{p.name}</span> <span className="muted small">attached {p.attachments}×</span></summary>
+                <summary><span className="mono">{p.name}</span> <span className="muted small">{p.inline ? 'inline' : `attached ${p.attachments}×`}</span></summary>
                 <pre className="mono small">{JSON.stringify(p.document, null, 2)}</pre>
               </details>
             ))
