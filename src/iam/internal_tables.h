@@ -9,7 +9,8 @@
 // secret key, and anyone with dynamodb:PutItem on the sessions table could
 // mint an admin session). Checking here, after the adapter has parsed the
 // request, also leaves no room for the authorizer and the handler to read a
-// request differently.
+// request differently. (server/services.cc: on a `--role api` node, whose
+// workers use its tables through :4566 as root, root requests skip it.)
 //
 // Thread safety: as the wrapped client (the wrapper holds no state).
 #pragma once

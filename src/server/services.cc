@@ -102,8 +102,9 @@ void CountDenial(ServiceRegistry* registry, const std::string& principal_arn, co
 
 // Sets *checked_identities when calls are checked (iam.auth on): the
 // built-in functions' execution roles are then enforced too.
+// *store is the identity store either way (the console lists it).
 common::Status AddIam(const Config& config, ServiceRegistry* registry, table::TableClient* tables,
-                      iam::IdentityStore** checked_identities) {
+                      iam::IdentityStore** checked_identities, iam::IdentityStore** store) {
   iam::IdentityStoreOptions iam_options;
   iam_options.account_id = config.GetString("iam.account_id", "000000000000");
   iam_options.clock = registry->clock();
@@ -142,6 +143,7 @@ common::Status AddIam(const Config& config, ServiceRegistry* registry, table::Ta
   };
   if (!auth_options.enabled) spdlog::warn("iam.auth is off: every request on the AWS endpoint runs as root");
   *checked_identities = auth_options.enabled ? identities : nullptr;
+  *store = identities;
   auto* authorizer =
       registry->Own(std::make_unique<aws::auth::AwsAuthorizer>(identities, registry->clock(), auth_options));
   registry->aws().SetGuard([authorizer](gateway::Request& request) { return authorizer->Check(request); });
@@ -193,7 +195,19 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   if (serves && backends.table_engine != nullptr) {
     auto* dynamodb = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(
         registry->Own(std::make_unique<iam::ExternalTables>(backends.table_engine))));
-    RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), dynamodb->AsHandler()));
+    gateway::Handler handler = dynamodb->AsHandler();
+    if (role == NodeRole::kApi) {
+      // Workers use an API node's tables through :4566, signing as root, and
+      // need the internal ones (sessions, API keys): there root keeps them;
+      // every other principal is refused as on a single node.
+      auto* shared = registry->Own(std::make_unique<aws::dynamodb::DynamoDbHandler>(backends.table_engine));
+      std::string root_arn = "arn:aws:iam::" + config.GetString("iam.account_id", "000000000000") + ":root";
+      handler = [external = handler, shared = shared->AsHandler(), root_arn](gateway::Request& request,
+                                                                              gateway::Respond respond) {
+        (request.principal_arn == root_arn ? shared : external)(request, std::move(respond));
+      };
+    }
+    RETURN_IF_ERROR(registry->aws().Register(std::string(aws::dynamodb::kTargetPrefix), handler));
   }
   if (backends.table_engine != nullptr) {
     // Tables' change feeds (StreamSpecification) go into the streams `dynamodb.<table>`.
@@ -230,8 +244,9 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // RIVULET_ROOT_ACCESS_KEY_ID / RIVULET_ROOT_SECRET_ACCESS_KEY, else the
   // stored one, else a new one printed once. iam.auth=off lets every request
   // in as root (local experiments only).
-  iam::IdentityStore* identities = nullptr;
-  if (serves) RETURN_IF_ERROR(AddIam(config, registry, tables, &identities));
+  iam::IdentityStore* identities = nullptr;  // set when calls are checked
+  iam::IdentityStore* identity_store = nullptr;
+  if (serves) RETURN_IF_ERROR(AddIam(config, registry, tables, &identities, &identity_store));
   // Each built-in function acts under its execution role (src/roles): its
   // clients check the role's policies as :4566 checks a caller's.
   // `checked` gives the function's clients; without IAM, the shared ones.
@@ -386,7 +401,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // --- console (the operations console's /api/admin/... reads; admins only) ---
   console::Services console_services{streams, functions_runtime, external_tables, backends.objects, &mail->outbox(),
                                      &shop->auth(), registry->clock()};
-  console_services.identities = identities;
+  console_services.identities = identity_store;
   ASSIGN_OR_RETURN(auto console_api, console::Console::Start(console_services, web));
   registry->Own(std::move(console_api));
   // CSRF and JSON-only bodies for state-changing /api/ requests.

@@ -119,9 +119,18 @@ void DescribeDynamoDb(std::string_view name, element root, const ArnScope& scope
       for (element item : items) {
         simdjson::dom::object o;
         if (item.get_object().get(o) != simdjson::SUCCESS) continue;
-        for (auto field : o) add_table(StringField(field.value, "TableName"));
+        for (auto field : o) {
+          std::string table = StringField(field.value, "TableName");
+          if (table.empty()) continue;
+          std::string_view kind = field.key;
+          // Put, Update, Delete, ConditionCheck, Get -> the item action it is.
+          std::string action = kind == "ConditionCheck" ? "ConditionCheckItem" : std::string(kind) + "Item";
+          op->resources.push_back(TableArn(scope, table));
+          op->actions.push_back("dynamodb:" + action);
+        }
       }
     }
+    op->context.emplace_back("dynamodb:EnclosingOperation", std::string(name));
     return;
   }
   std::string table = StringField(root, "TableName");

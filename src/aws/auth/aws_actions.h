@@ -20,6 +20,11 @@ enum class Protocol { kJson, kRestJson, kS3, kQuery };
 struct Operation {
   std::string action;                  // "kinesis:PutRecords"
   std::vector<std::string> resources;  // ARNs (several for batch calls); "*" for account-wide calls
+  // When not empty, the action to authorize for each resource instead of
+  // `action`: a DynamoDB transaction needs the permission of every action it
+  // contains (PutItem, UpdateItem, DeleteItem, ConditionCheckItem, GetItem),
+  // as AWS checks it, with dynamodb:EnclosingOperation in the context.
+  std::vector<std::string> actions;
   // Condition keys this request supplies: {"dynamodb:LeadingKeys", "c-1"}.
   std::vector<std::pair<std::string, std::string>> context;
   bool needs_no_permission = false;  // sts:GetCallerIdentity

@@ -365,22 +365,24 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
   context.Set("aws:CurrentTime", iam::FormatIsoTime(now));
   context.Set("aws:EpochTime", std::to_string(now / 1000));
   for (const auto& [k, v] : op.context) context.Add(k, v);
-  for (const std::string& resource : op.resources) {
+  for (size_t i = 0; i < op.resources.size(); ++i) {
+    const std::string& resource = op.resources[i];
     context.resource = resource;
+    context.action = op.actions.empty() ? op.action : op.actions[i];
     iam::EvaluationResult result = iam::Evaluate(policies, context);
     bool allowed = result.decision == iam::Decision::kAllow;
     if (!allowed || options_.audit_allowed) {
-      spdlog::info("audit principal={} action={} resource={} decision={}", principal.arn, op.action, resource,
+      spdlog::info("audit principal={} action={} resource={} decision={}", principal.arn, context.action, resource,
                    iam::DecisionName(result.decision));
     }
     if (!allowed) {
       denied_.fetch_add(1, std::memory_order_relaxed);
-      if (options_.on_denied) options_.on_denied(principal.arn, op.action);
+      if (options_.on_denied) options_.on_denied(principal.arn, context.action);
       std::string why = result.decision == iam::Decision::kExplicitDeny
                             ? "with an explicit deny in an identity-based policy"
-                            : "because no identity-based policy allows the " + op.action + " action";
+                            : "because no identity-based policy allows the " + context.action + " action";
       return AuthErrorResponse(protocol, AuthFailure::kDenied,
-                               "User: " + principal.arn + " is not authorized to perform: " + op.action +
+                               "User: " + principal.arn + " is not authorized to perform: " + context.action +
                                    " on resource: " + resource + " " + why,
                                request);
     }

@@ -200,6 +200,27 @@ TEST_F(AuthorizerTest, LeadingKeysLimitAUserToItsOwnItems) {
   EXPECT_EQ(query("c-2"), "AccessDeniedException");
 }
 
+TEST_F(AuthorizerTest, TransactionsNeedEachContainedAction) {
+  // As in AWS: PutItem and UpdateItem permissions cover a transaction of
+  // puts and updates; a Delete inside needs dynamodb:DeleteItem.
+  iam::AccessKey key = NewUser("writer", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Action":["dynamodb:PutItem","dynamodb:UpdateItem"],"Resource":"arn:aws:dynamodb:*:*:table/orders",
+      "Condition":{"StringEquals":{"dynamodb:EnclosingOperation":"TransactWriteItems"}}}]})");
+  auto transact = [&](const std::string& second) {
+    return Refusal(Json("DynamoDB_20120810.TransactWriteItems",
+                        R"({"TransactItems":[{"Put":{"TableName":"orders","Item":{"id":{"S":"o1"}}}},)" + second + "]}",
+                        key.access_key_id, key.secret));
+  };
+  EXPECT_EQ(transact(R"({"Update":{"TableName":"orders","Key":{"id":{"S":"o2"}},"UpdateExpression":"SET a = :a"}})"),
+            "");
+  EXPECT_EQ(transact(R"({"Delete":{"TableName":"orders","Key":{"id":{"S":"o2"}}}})"), "AccessDeniedException");
+  EXPECT_EQ(transact(R"({"Put":{"TableName":"other","Item":{"id":{"S":"o2"}}}})"), "AccessDeniedException");
+  // Outside a transaction the condition does not hold.
+  EXPECT_EQ(Refusal(Json("DynamoDB_20120810.PutItem", R"({"TableName":"orders","Item":{"id":{"S":"o3"}}})",
+                         key.access_key_id, key.secret)),
+            "AccessDeniedException");
+}
+
 TEST_F(AuthorizerTest, S3PresignedUrlExpires) {
   gateway::Request r;
   r.method = "GET";
