@@ -229,13 +229,15 @@ common::Status SessionAuth::EnsureAdmin(const std::string& email_in, const std::
     return tables_->UpdateItem(update).status();
   }
   SignupRequest request{email, password, "Administrator"};
-  if (request.password.empty()) {
-    request.password = RandomHex(12);
-    *generated = request.password;
-  }
+  if (request.password.empty()) request.password = RandomHex(12);
   auto created = SignUp(request, "admin");
-  if (!created.ok() && created.status().code() != Status::Code::kAlreadyExists) return created.status();
-  return Status::OK();
+  if (created.ok()) {
+    if (password.empty()) *generated = request.password;
+    return Status::OK();
+  }
+  // Another node sharing the tables created it first: its password is the one.
+  if (created.status().code() == Status::Code::kAlreadyExists) return Status::OK();
+  return created.status();
 }
 
 }  // namespace orders
