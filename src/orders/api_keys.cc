@@ -186,13 +186,17 @@ int64_t ApiKeys::UsedToday(const std::string& id) {
   return it->second.used;
 }
 
-common::Result<ApiKeys::Entry*> ApiKeys::Find(const std::string& id, int64_t now) {
+common::Result<ApiKeys::Entry*> ApiKeys::Find(const std::string& id, int64_t now, std::unique_lock<std::mutex>& lock) {
   auto it = entries_.find(id);
   if (it != entries_.end() && now - it->second.checked_ms < options_.recheck_ms) return &it->second;
   table::GetItemRequest get;
   get.table_name = kApiKeysTable;
   get.key = {{"id", AttributeValue::S(id)}};
+  // Read without the lock: a slow table read must not stall other keys' checks.
+  lock.unlock();
   auto item = tables_->GetItem(get);
+  lock.lock();
+  it = entries_.find(id);  // another request may have loaded or dropped it meanwhile
   if (!item.ok()) {
     // No table yet: no key was ever created, so none is valid.
     if (item.status().IsNotFound()) return static_cast<Entry*>(nullptr);
@@ -224,8 +228,8 @@ std::optional<Response> ApiKeys::Check(gateway::Request& request) {
   std::string id = IdOf(key);
   if (id.empty()) return KeyProblem(403, "the x-api-key header does not hold a valid API key", request);
   int64_t now = clock_->NowMillis();
-  std::lock_guard lock(mu_);
-  auto found = Find(id, now);
+  std::unique_lock lock(mu_);
+  auto found = Find(id, now, lock);
   if (!found.ok()) return ProblemFor(found.status(), request.request_id);
   Entry* entry = *found;
   std::string hash = Sha256Hex(std::string(key));

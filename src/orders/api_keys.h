@@ -101,7 +101,8 @@ class ApiKeys {
   };
   common::Status EnsureTable();
   // Loads (or re-reads) the entry for `id`; null when there is no such key.
-  common::Result<Entry*> Find(const std::string& id, int64_t now);  // REQUIRES: mu_ held
+  // REQUIRES: `lock` holds mu_; it is released while the table is read.
+  common::Result<Entry*> Find(const std::string& id, int64_t now, std::unique_lock<std::mutex>& lock);
 
   table::TableClient* tables_;
   common::Clock* clock_;
