@@ -9,10 +9,6 @@
 //                            and checks that each acknowledged record was
 //                            read exactly once (by partition key)
 // The stream is created first (--shards) and waited for until ACTIVE.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,8 +27,7 @@
 #include <simdjson.h>
 
 #include "aws/common/base64.h"
-#include "common/clock.h"
-#include "iam/sigv4.h"
+#include "kinesis_call.h"
 
 namespace {
 
@@ -70,119 +65,8 @@ double CpuSeconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-const char* EnvOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-const char* KeyId() { return EnvOr("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"); }
-const char* Secret() { return EnvOr("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"); }
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "kinesis_load: %s\n", what.c_str());
-  std::exit(2);
-}
-
-// One keep-alive HTTP/1.1 connection. Not thread-safe.
-class Connection {
- public:
-  explicit Connection(int port) : port_(port) { Connect(); }
-  ~Connection() { ::close(fd_); }
-
-  // POSTs a Kinesis JSON request; returns the HTTP status and fills `body`.
-  int Call(std::string_view operation, std::string_view json, std::string* body) {
-    // Signed as an SDK signs (SigV4 over host, content type, date and target)
-    // with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default: the test
-    // harness's example root key).
-    std::string target = "Kinesis_20131202." + std::string(operation);
-    std::string date = iam::FormatAmzDate(common::SystemClock::Default()->NowMillis());
-    headers_ = {{"Host", "127.0.0.1"},
-                {"Content-Type", "application/x-amz-json-1.1"},
-                {"X-Amz-Date", date},
-                {"X-Amz-Target", target}};
-    iam::SignedRequestView view;
-    view.method = "POST";
-    view.raw_path = "/";
-    view.headers = &headers_;
-    std::string hash = iam::HexSha256(json);
-    view.payload_hash = hash;
-    request_.clear();
-    request_ += "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n";
-    request_ += "X-Amz-Target: " + target + "\r\nX-Amz-Date: " + date + "\r\nAuthorization: ";
-    request_ += iam::SignAuthorization(view, {"content-type", "host", "x-amz-date", "x-amz-target"}, KeyId(),
-                                       Secret(), date, "us-east-1", "kinesis");
-    request_ += "\r\nContent-Length: ";
-    request_ += std::to_string(json.size());
-    request_ += "\r\n\r\n";
-    request_ += json;
-    SendAll(request_);
-    return ReadResponse(body);
-  }
-
- private:
-  void Connect() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect failed");
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  }
-  void SendAll(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) Die("send failed");
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-  int ReadResponse(std::string* body) {
-    size_t header_end;
-    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
-    std::string_view head(buffer_.data(), header_end);
-    int status = std::atoi(std::string(head.substr(9, 3)).c_str());
-    size_t length = 0;
-    bool chunked = false;
-    for (size_t pos = head.find("\r\n"); pos != std::string_view::npos;) {
-      size_t next = head.find("\r\n", pos + 2);
-      std::string line(head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2));
-      for (size_t i = 0; i < line.size() && line[i] != ':'; ++i) line[i] = static_cast<char>(std::tolower(line[i]));
-      if (line.rfind("content-length:", 0) == 0) length = std::strtoull(line.c_str() + 15, nullptr, 10);
-      if (line.rfind("transfer-encoding:", 0) == 0 && line.find("chunked") != std::string::npos) chunked = true;
-      pos = next;
-    }
-    buffer_.erase(0, header_end + 4);
-    body->clear();
-    if (chunked) {
-      while (true) {
-        size_t eol;
-        while ((eol = buffer_.find("\r\n")) == std::string::npos) Fill();
-        size_t size = std::strtoull(buffer_.c_str(), nullptr, 16);
-        while (buffer_.size() < eol + 2 + size + 2) Fill();
-        body->append(buffer_, eol + 2, size);
-        buffer_.erase(0, eol + 2 + size + 2);
-        if (size == 0) break;
-      }
-    } else {
-      while (buffer_.size() < length) Fill();
-      body->assign(buffer_, 0, length);
-      buffer_.erase(0, length);
-    }
-    return status;
-  }
-  void Fill() {
-    char chunk[65536];
-    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) Die("connection closed by the server");
-    buffer_.append(chunk, static_cast<size_t>(n));
-  }
-
-  int port_;
-  int fd_ = -1;
-  std::string request_;
-  std::vector<std::pair<std::string, std::string>> headers_;
-  std::string buffer_;
-};
+using bench::Die;
+using Connection = bench::Http1Connection;
 
 std::string Escape(std::string_view s) { return std::string(s); }  // our names need no escaping
 
