@@ -14,7 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${RIVULET_BIN:-build/rivulet}
 client=${EFO_LATENCY_BIN:-build/bench/efo_latency}
-RATE=${RATE:-10000} SECONDS_=${SECONDS:-10} PUT_SECONDS=${PUT_SECONDS:-5} SHARDS=${SHARDS:-1}
+# bash counts SECONDS up from 0 itself: read the caller's value from the environment.
+SECONDS_=$(printenv SECONDS || echo 10)
+RATE=${RATE:-10000} PUT_SECONDS=${PUT_SECONDS:-5} SHARDS=${SHARDS:-1}
 command -v h2load >/dev/null || { echo "h2load missing: apt-get install nghttp2-client (scripts/install-deps)" >&2; exit 2; }
 [[ -x "$client" ]] || { echo "$client missing: cmake --build build --target efo_latency" >&2; exit 2; }
 data=$(mktemp -d /tmp/rivulet-efo-bench.XXXXXX)
@@ -36,7 +38,8 @@ rows = {r["reader"]: r for r in map(json.loads, open(sys.argv[1]))}
 p, e, g = rows["producer"], rows["subscribe_to_shard"], rows["get_records_1s"]
 print(f"  producer: {p['acked']} records acknowledged in {p['seconds']:.1f} s ({p['records_per_s']:.0f} records/s), "
       f"{p['failed']} failed, latest send {p['max_late_ms']:.1f} ms behind schedule")
-for name, r in (("SubscribeToShard (HTTP/2 push)", e), ("GetRecords polling, 1 call/s (KCL)", g)):
+for name, r in (("SubscribeToShard (HTTP/2 push)", e), ("GetRecords polling, 1 call/s (KCL)", g),
+                ("(PutRecords due -> durable ack)", rows["put_records_ack"])):
     print(f"  {name:36s} n={r['n']:7d} p50={r['p50_ms']:8.2f} p99={r['p99_ms']:8.2f} p99.9={r['p999_ms']:8.2f} ms")
 ratio = lambda k: g[k] / e[k] if e[k] else float("nan")
 print(f"  ratio polling/push: p50 {ratio('p50_ms'):.0f}x, p99 {ratio('p99_ms'):.0f}x, p99.9 {ratio('p999_ms'):.0f}x"
@@ -86,7 +89,7 @@ EOF
 
 if [[ "${NODE_SDK:-1}" != 0 && -d tests/node/node_modules ]]; then
   echo "== what an SDK user sees: JS SDK v3 in one Node process (efo_bench.js; the producer is the bottleneck)"
-  (cd tests/node && NODE_PATH="$PWD/node_modules" KINESIS_ENDPOINT="http://127.0.0.1:$port" SECONDS=$SECONDS_ \
+  (cd tests/node && NODE_NO_WARNINGS=1 NODE_PATH="$PWD/node_modules" KINESIS_ENDPOINT="http://127.0.0.1:$port" SECONDS=$SECONDS_ \
     node ../../bench/efo/efo_bench.js) | sed 's/^/  /'
 fi
 echo "machine after: $(uptime | sed 's/.*load/load/')"
