@@ -144,7 +144,8 @@ async function main() {
 }
 
 if (isMainThread) {
-  main().catch((err) => {
+  // exit: the SDK keeps the ended event stream's connection open.
+  main().then(() => process.exit(0)).catch((err) => {
     console.error(err);
     process.exit(1);
   });
