@@ -44,6 +44,16 @@ class BodyStream {
   virtual common::Result<std::string> Read() = 0;
 };
 
+// Checks the chunks of a body signed chunk by chunk (S3's
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD); the AWS endpoint's SigV4 gate sets
+// one on such requests and the body's decoder calls it for every chunk.
+class ChunkVerifier {
+ public:
+  virtual ~ChunkVerifier() = default;
+  // True when `signature` signs the next chunk, whose SHA-256 is `sha256_hex`.
+  virtual bool Verify(std::string_view sha256_hex, std::string_view signature) = 0;
+};
+
 struct Request {
   std::string method;  // "GET", "POST", ... as sent
   std::string target;  // raw request target: "/api/orders?limit=10"
@@ -65,6 +75,7 @@ struct Request {
   // unique id ("arn:aws:iam::000000000000:user/alice", "AIDA...").
   std::string principal_arn;
   std::string principal_id;
+  std::shared_ptr<ChunkVerifier> chunk_verifier;
 
   std::string_view Header(std::string_view name) const { return headers.Get(name); }
   std::string_view PathParam(std::string_view name) const;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <utility>
 
 namespace iam {
 namespace {
@@ -204,6 +205,23 @@ std::string HexSha256(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
   return Hex(digest, sizeof(digest));
+}
+
+ChunkSignatureChain::ChunkSignatureChain(std::string signing_key, std::string amz_date, std::string scope,
+                                         std::string seed_signature)
+    : signing_key_(std::move(signing_key)),
+      amz_date_(std::move(amz_date)),
+      scope_(std::move(scope)),
+      previous_(std::move(seed_signature)) {}
+
+bool ChunkSignatureChain::Verify(std::string_view chunk_sha256_hex, std::string_view signature) {
+  static const std::string kEmptySha256 = HexSha256("");
+  std::string to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n" + amz_date_ + "\n" + scope_ + "\n" + previous_ + "\n" +
+                        kEmptySha256 + "\n" + std::string(chunk_sha256_hex);
+  std::string expected = HexHmacSha256(signing_key_, to_sign);
+  if (!ConstantTimeEquals(expected, signature)) return false;
+  previous_ = std::move(expected);
+  return true;
 }
 
 std::string DeriveSigningKey(std::string_view secret, std::string_view date, std::string_view region,

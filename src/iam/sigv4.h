@@ -63,6 +63,25 @@ std::string FormatAmzDate(int64_t epoch_millis);
 // "2015-08-30T12:36:00Z": aws:CurrentTime's shape.
 std::string FormatIsoTime(int64_t epoch_millis);
 
+// The signature chain of a body sent as STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+// (S3's chunked upload): chunk i is signed over "AWS4-HMAC-SHA256-PAYLOAD",
+// the date, the scope, the signature before it (the request's own for the
+// first chunk), the empty string's hash and the chunk's SHA-256.
+class ChunkSignatureChain {
+ public:
+  ChunkSignatureChain(std::string signing_key, std::string amz_date, std::string scope,
+                      std::string seed_signature);
+  // True when `signature` (hex) signs the next chunk, whose SHA-256 is
+  // `chunk_sha256_hex`; the chain then moves past it.
+  bool Verify(std::string_view chunk_sha256_hex, std::string_view signature);
+
+ private:
+  const std::string signing_key_;
+  const std::string amz_date_;
+  const std::string scope_;
+  std::string previous_;
+};
+
 // Caches signing keys by (secret, date, region, service): the four HMACs
 // cost more than the signature itself. Keys change daily; the cache is
 // dropped when it grows past a small bound. Thread-safe.

@@ -147,6 +147,22 @@ TEST(SigV4Test, S3GetObjectExample) {
   EXPECT_EQ(auth.substr(auth.size() - 64), "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
 }
 
+// The chunked upload example of the S3 API reference ("Example: PUT Object"
+// in sigv4-streaming): 65536 + 1024 bytes of 'a', then the final 0 chunk.
+TEST(SigV4Test, S3ChunkedUploadExample) {
+  ChunkSignatureChain chain(
+      DeriveSigningKey("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1", "s3"),
+      "20130524T000000Z", "20130524/us-east-1/s3/aws4_request",
+      "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9");
+  std::string first(65536, 'a');
+  std::string second(1024, 'a');
+  // A wrong hash does not move the chain.
+  EXPECT_FALSE(chain.Verify(HexSha256(second), "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"));
+  EXPECT_TRUE(chain.Verify(HexSha256(first), "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"));
+  EXPECT_TRUE(chain.Verify(HexSha256(second), "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497"));
+  EXPECT_TRUE(chain.Verify(HexSha256(""), "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"));
+}
+
 // The presigned URL example of the S3 API reference.
 TEST(SigV4Test, S3PresignedUrlExample) {
   std::vector<std::pair<std::string, std::string>> headers = {{"Host", "examplebucket.s3.amazonaws.com"}};

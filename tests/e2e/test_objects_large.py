@@ -9,7 +9,7 @@ import http.client
 import os
 import re
 
-from rivulet_harness import sign_headers
+from rivulet_harness import chunk_signed_put, sign_headers
 
 MiB = 1 << 20
 SIZE = int(os.environ.get("RIVULET_LARGE_OBJECT_BYTES", str(2 * 1024 * MiB)))
@@ -128,3 +128,28 @@ def test_streamed_body_must_match_its_signed_hash(rivulet):
     assert r.status_code == 400 and "<Code>XAmzContentSHA256Mismatch</Code>" in r.text, r.text
     got = requests.get(url, headers=signed(rivulet, "GET", "/hashes/k"), timeout=30)
     assert got.status_code == 200 and got.content == body
+
+
+
+def test_chunk_signed_streaming_put_is_verified_chunk_by_chunk(rivulet):
+    """STREAMING-AWS4-HMAC-SHA256-PAYLOAD: each chunk carries a signature
+    chained from the request's; a body with a changed byte is refused with
+    SignatureDoesNotMatch and stores nothing."""
+    import requests
+    assert requests.put(f"{rivulet.aws_url}/chunks", headers=signed(rivulet, "PUT", "/chunks"), timeout=30).ok
+    data = bytes(range(256)) * 1000  # 256,000 bytes: four chunks and the final one
+    url = f"{rivulet.aws_url}/chunks/k"
+    headers, body = chunk_signed_put(url, data)
+    r = requests.put(url, data=body, headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    got = requests.get(url, headers=signed(rivulet, "GET", "/chunks/k"), timeout=30)
+    assert got.status_code == 200 and got.content == data
+
+    url2 = f"{rivulet.aws_url}/chunks/k2"
+    headers2, body2 = chunk_signed_put(url2, data)
+    tampered = bytearray(body2)
+    tampered[70 * 1024] ^= 1  # a data byte of the second chunk
+    r = requests.put(url2, data=bytes(tampered), headers=headers2, timeout=30)
+    assert r.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in r.text, r.text
+    missing = requests.get(url2, headers=signed(rivulet, "GET", "/chunks/k2"), timeout=30)
+    assert missing.status_code == 404

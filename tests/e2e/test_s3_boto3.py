@@ -11,7 +11,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from rivulet_harness import AWS_ENV, AwsAuth, sign_headers
+from rivulet_harness import AWS_ENV, AwsAuth, chunk_signed_put, sign_headers
 
 
 @pytest.fixture
@@ -102,13 +102,12 @@ def test_flexible_checksums_are_verified_and_returned(s3):
     assert error_code(e) == "BadDigest"
 
 
-def chunked(data, chunk, trailer=None, signed=False):
+def chunked(data, chunk, trailer=None):
     out = b""
     for i in range(0, len(data), chunk):
         piece = data[i:i + chunk]
-        ext = b";chunk-signature=" + b"0" * 64 if signed else b""
-        out += b"%x" % len(piece) + ext + b"\r\n" + piece + b"\r\n"
-    out += b"0" + (b";chunk-signature=" + b"0" * 64 if signed else b"") + b"\r\n"
+        out += b"%x" % len(piece) + b"\r\n" + piece + b"\r\n"
+    out += b"0\r\n"
     if trailer:
         out += trailer + b"\r\n"
     return out + b"\r\n"
@@ -123,10 +122,8 @@ def test_aws_chunked_uploads_as_newer_sdks_send_them(s3, rivulet):
                                      "Content-Encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32",
                                      "x-amz-decoded-content-length": str(len(data))}, timeout=30, auth=AwsAuth("s3"))
     assert unsigned.status_code == 200, unsigned.text
-    signed = requests.put(f"{rivulet.aws_url}/chunky/signed", data=chunked(data, 8192, signed=True),
-                          headers={"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-                                   "Content-Encoding": "aws-chunked",
-                                   "x-amz-decoded-content-length": str(len(data))}, timeout=30, auth=AwsAuth("s3"))
+    headers, body = chunk_signed_put(f"{rivulet.aws_url}/chunky/signed", data, chunk=8192)
+    signed = requests.put(f"{rivulet.aws_url}/chunky/signed", data=body, headers=headers, timeout=30)
     assert signed.status_code == 200, signed.text
     for key in ("trailer", "signed"):
         obj = s3.get_object(Bucket="chunky", Key=key)

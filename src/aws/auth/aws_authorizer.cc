@@ -130,6 +130,28 @@ bool SigV2Matches(const gateway::Request& request, std::string_view secret, std:
   return iam::ConstantTimeEquals(Base64Encode(std::string_view(reinterpret_cast<char*>(mac), len)), signature);
 }
 
+// A body's chunk signatures, checked as the S3 adapter decodes it.
+class ChunkChain : public gateway::ChunkVerifier {
+ public:
+  explicit ChunkChain(iam::ChunkSignatureChain chain) : chain_(std::move(chain)) {}
+  bool Verify(std::string_view sha256_hex, std::string_view signature) override {
+    return chain_.Verify(sha256_hex, signature);
+  }
+
+ private:
+  iam::ChunkSignatureChain chain_;
+};
+
+// The canonical request with the value of x-amz-security-token cut out.
+std::string RedactToken(std::string text) {
+  constexpr std::string_view kToken = "\nx-amz-security-token:";
+  if (size_t at = text.find(kToken); at != std::string::npos) {
+    size_t from = at + kToken.size();
+    text.replace(from, text.find('\n', from) - from, "<redacted>");
+  }
+  return text;
+}
+
 }  // namespace
 
 gateway::Response QueryErrorResponse(int http_status, std::string_view code, std::string_view message,
@@ -330,9 +352,14 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
       std::string key = keys_.Get(owner->secret, auth.date, auth.region, auth.service);
       if (!iam::ConstantTimeEquals(iam::HexHmacSha256(key, to_sign), auth.signature)) {
         // What a client author needs to find the difference (AWS puts it in
-        // S3's error body); debug level, since it echoes request headers.
-        spdlog::debug("signature mismatch: canonical request was\n{}", canonical);
+        // S3's error body); debug level, and without the session token.
+        spdlog::debug("signature mismatch: canonical request was\n{}", RedactToken(canonical));
         return fail(AuthFailure::kBadSignature, std::string(kSignatureMismatch));
+      }
+      if (payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
+        // Signed chunk by chunk: the body's decoder checks each chunk.
+        request.chunk_verifier =
+            std::make_shared<ChunkChain>(iam::ChunkSignatureChain(key, creds->amz_date, scope, auth.signature));
       }
       principal = std::move(owner->principal);
     }

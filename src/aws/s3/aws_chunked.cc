@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <string>
 
 namespace aws::s3 {
 namespace {
@@ -11,6 +13,10 @@ constexpr size_t kMaxLine = 4096;
 
 common::Status Bad(std::string_view why) {
   return common::Status::InvalidArgument("IncompleteBody: aws-chunked body: " + std::string(why));
+}
+
+common::Status BadSignature(std::string_view why) {
+  return common::Status::PermissionDenied("SignatureDoesNotMatch: " + std::string(why));
 }
 
 int Hex(char c) {
@@ -34,6 +40,14 @@ common::Status AwsChunkedDecoder::Line(std::string_view line) {
     }
     left_ = n;
     state_ = n == 0 ? State::kTrailers : State::kData;
+    if (verifier_ != nullptr) {
+      constexpr std::string_view kKey = ";chunk-signature=";
+      size_t at = line.find(kKey);
+      if (at == std::string_view::npos) return BadSignature("a chunk of a signed streaming body has no chunk-signature");
+      signature_ = std::string(line.substr(at + kKey.size()));
+      sha_ = std::make_unique<objects::Digest>(objects::Digest::Kind::kSha256);
+      if (n == 0) return VerifyChunk();
+    }
     return common::Status::OK();
   }
   // Trailers ("x-amz-checksum-crc32:AAAAAA==") up to an empty line.
@@ -71,11 +85,15 @@ common::Status AwsChunkedDecoder::Feed(std::string_view in, const Sink& sink) {
       }
       case State::kData: {
         size_t n = static_cast<size_t>(std::min<uint64_t>(left_, in.size()));
+        if (sha_) sha_->Update(in.substr(0, n));
         RETURN_IF_ERROR(sink(in.substr(0, n)));
         in.remove_prefix(n);
         left_ -= n;
         size_ += n;
-        if (left_ == 0) state_ = State::kDataCr;
+        if (left_ == 0) {
+          state_ = State::kDataCr;
+          if (sha_) RETURN_IF_ERROR(VerifyChunk());
+        }
         break;
       }
       case State::kDataCr:
@@ -91,6 +109,16 @@ common::Status AwsChunkedDecoder::Feed(std::string_view in, const Sink& sink) {
       case State::kDone:
         return common::Status::OK();  // e.g. a trailing signature line: ignored
     }
+  }
+  return common::Status::OK();
+}
+
+common::Status AwsChunkedDecoder::VerifyChunk() {
+  std::string sha = objects::HexEncode(sha_->Finish());
+  sha_.reset();
+  if (!verifier_->Verify(sha, signature_)) {
+    return BadSignature("The chunk-signature of the chunk ending at byte " + std::to_string(size_) +
+                        " does not match what was computed");
   }
   return common::Status::OK();
 }

@@ -3,7 +3,9 @@
 //   <hex size>[;chunk-signature=...]\r\n<bytes>\r\n ... 0[;...]\r\n
 //   [trailer-name:value\r\n]* \r\n
 // Bytes may arrive split anywhere, so an object of any size decodes with a
-// few hundred bytes of state. Signatures are not checked (that is IAM's job).
+// few hundred bytes of state. With a verifier (bodies sent as
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD) every chunk's chunk-signature is
+// checked as its last byte arrives.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,8 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "gateway/http.h"
+#include "objects/digest.h"
 
 namespace aws::s3 {
 
@@ -20,6 +24,10 @@ class AwsChunkedDecoder {
  public:
   // Receives decoded data; an error stops decoding and is returned by Feed.
   using Sink = std::function<common::Status(std::string_view)>;
+
+  // `verifier` (may be null: signatures are then not checked) must outlive
+  // the decoder.
+  explicit AwsChunkedDecoder(gateway::ChunkVerifier* verifier = nullptr) : verifier_(verifier) {}
 
   // Decodes `in`, handing data to `sink` (views into `in` where possible).
   // InvalidArgument "IncompleteBody: ..." on malformed framing.
@@ -34,12 +42,17 @@ class AwsChunkedDecoder {
  private:
   enum class State { kHeader, kData, kDataCr, kDataLf, kTrailers, kDone };
   common::Status Line(std::string_view line);
+  // Checks the chunk that just ended against its chunk-signature.
+  common::Status VerifyChunk();
 
   State state_ = State::kHeader;
   std::string line_;  // a header or trailer line split across Feeds
   uint64_t left_ = 0;  // bytes of the current chunk still to come
   uint64_t size_ = 0;
   std::map<std::string, std::string> trailers_;
+  gateway::ChunkVerifier* verifier_;
+  std::string signature_;               // the current chunk's, when verifying
+  std::unique_ptr<objects::Digest> sha_;  // the current chunk's SHA-256, when verifying
 };
 
 }  // namespace aws::s3

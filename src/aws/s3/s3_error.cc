@@ -18,7 +18,8 @@ struct Known {
 };
 
 // Every S3 error the engine and this adapter name in a message.
-constexpr std::array<Known, 25> kKnown = {{
+constexpr std::array<Known, 26> kKnown = {{
+    {Code::kPermissionDenied, "SignatureDoesNotMatch", 403},
     {Code::kNotFound, "NoSuchBucket", 404},
     {Code::kNotFound, "NoSuchKey", 404},
     {Code::kNotFound, "NoSuchUpload", 404},

@@ -169,8 +169,13 @@ gateway::Handler S3Handler::AsHandler() {
     copy->headers = request.headers;
     copy->body = std::move(request.body);
     copy->body_stream = std::move(request.body_stream);
+    copy->chunk_verifier = std::move(request.chunk_verifier);
     copy->remote_addr = request.remote_addr;
+    copy->http_version = request.http_version;
+    copy->tls = request.tls;
     copy->request_id = request.request_id;
+    copy->principal_arn = request.principal_arn;
+    copy->principal_id = request.principal_id;
     {
       std::lock_guard lock(pool_->mu);
       pool_->work.push_back([this, copy, respond = std::move(respond)] { respond(Handle(*copy, true)); });

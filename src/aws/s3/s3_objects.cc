@@ -153,7 +153,7 @@ void ChecksumFromHeaders(const Request& req, objects::ObjectMetadata* m) {
 
 Status ReadBody(const Request& req, const BodySink& sink, std::vector<std::pair<std::string, std::string>>* checksums) {
   bool chunked = IsAwsChunked(req);
-  AwsChunkedDecoder decoder;
+  AwsChunkedDecoder decoder(req.chunk_verifier.get());
   auto feed = [&](std::string_view data) { return chunked ? decoder.Feed(data, sink) : sink(data); };
   if (req.body_stream) {
     // The signature covers x-amz-content-sha256; a streamed body is checked

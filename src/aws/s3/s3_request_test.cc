@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "iam/sigv4.h"
+
 namespace aws::s3 {
 namespace {
 
@@ -112,6 +114,63 @@ TEST(AwsChunkedDecoderTest, BytesSplitAnywhereDecodeTheSame) {
     EXPECT_EQ(decoder.size(), 11u);
     EXPECT_EQ(decoder.trailers().at("x-amz-checksum-crc32"), "AAAAAA==");
   }
+}
+
+// The S3 API reference's chunked upload example, checked by the decoder.
+class DocumentedChain : public gateway::ChunkVerifier {
+ public:
+  bool Verify(std::string_view sha, std::string_view signature) override { return chain_.Verify(sha, signature); }
+
+ private:
+  iam::ChunkSignatureChain chain_{
+      iam::DeriveSigningKey("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1", "s3"),
+      "20130524T000000Z", "20130524/us-east-1/s3/aws4_request",
+      "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"};
+};
+
+std::string DocumentedBody() {
+  return "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
+         std::string(65536, 'a') +
+         "\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
+         std::string(1024, 'a') +
+         "\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+}
+
+common::Status DecodeSigned(const std::string& body, size_t step, std::string* out) {
+  DocumentedChain chain;
+  aws::s3::AwsChunkedDecoder decoder(&chain);
+  for (size_t i = 0; i < body.size(); i += step) {
+    RETURN_IF_ERROR(decoder.Feed(std::string_view(body).substr(i, step), [&](std::string_view d) {
+      out->append(d);
+      return common::Status::OK();
+    }));
+  }
+  return decoder.Finish();
+}
+
+TEST(AwsChunkedDecoderTest, ChunkSignaturesOfTheDocumentedExampleVerify) {
+  for (size_t step : {1u, 1000u, 70000u}) {
+    std::string out;
+    ASSERT_TRUE(DecodeSigned(DocumentedBody(), step, &out).ok()) << step;
+    EXPECT_EQ(out, std::string(66560, 'a'));
+  }
+}
+
+TEST(AwsChunkedDecoderTest, ChangedDataOrMissingSignatureIsRefused) {
+  std::string changed = DocumentedBody();
+  changed[changed.find("\r\n") + 2 + 500] = 'b';
+  std::string out;
+  common::Status s = DecodeSigned(changed, 4096, &out);
+  EXPECT_EQ(s.code(), common::Status::Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("SignatureDoesNotMatch"), std::string::npos) << s.ToString();
+
+  std::string unsigned_chunk = "5\r\nhello\r\n0\r\n\r\n";
+  EXPECT_EQ(DecodeSigned(unsigned_chunk, 100, &out).code(), common::Status::Code::kPermissionDenied);
+
+  // The final 0-size chunk is signed too: a wrong signature there is refused.
+  std::string last = DocumentedBody();
+  last[last.rfind("chunk-signature=") + 16] = '0';
+  EXPECT_EQ(DecodeSigned(last, 4096, &out).code(), common::Status::Code::kPermissionDenied);
 }
 
 TEST(AwsChunkedDecoderTest, TruncatedBodyIsIncomplete) {
