@@ -206,7 +206,8 @@ Status Outbox::Enqueue(const std::string& id, Email email, bool* created) {
   return Status::OK();
 }
 
-Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> emails) {
+Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer) {
+  if (writer == nullptr) writer = tables_;
   std::vector<table::TransactWriteItem> actions;
   std::set<std::string> ids;
   for (auto& [id, email] : emails) {
@@ -227,7 +228,7 @@ Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> email
     // the rest (each round removes at least one action, so this ends).
     while (!chunk.empty()) {
       table::WriteFailure failure;
-      Status s = tables_->TransactWriteItems(chunk, "", &failure);
+      Status s = writer->TransactWriteItems(chunk, "", &failure);
       if (s.ok()) {
         created += static_cast<int>(chunk.size());
         break;

@@ -103,7 +103,9 @@ class Outbox {
   // entries instead of one write each. Ids that exist already, or repeat in
   // `emails`, are skipped (counted as duplicates). Returns how many entries
   // were created; InvalidArgument as Enqueue, before anything is written.
-  Result<int> EnqueueMany(std::vector<std::pair<std::string, Email>> emails);
+  // `writer` (default: the outbox's own client) is the client the entries
+  // are written through, e.g. one checked against the caller's execution role.
+  Result<int> EnqueueMany(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer = nullptr);
 
   // The same write as one action for the caller's own TransactWriteItems
   // (checkpoint + outbox entry, all or nothing). The action's condition fails

@@ -73,7 +73,7 @@ functions::InvocationResult Notifier::Invoke(const functions::Batch& batch,
     emails.emplace_back(event->event_id, std::move(email).value());
   }
   if (emails.empty()) return functions::InvocationResult::Success();
-  auto created = notify_->outbox().EnqueueMany(std::move(emails));
+  auto created = notify_->outbox().EnqueueMany(std::move(emails), options_.tables);
   if (!created.ok()) return functions::InvocationResult::Failure("enqueueing emails: " + created.status().ToString());
   return functions::InvocationResult::Success();
 }

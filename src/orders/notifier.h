@@ -21,6 +21,9 @@ struct NotifierOptions {
   bool shipped = true;    // orders.email_shipped
   bool delivered = true;  // orders.email_delivered
   bool cancelled = true;  // orders.email_cancelled
+  // The client the outbox entries are written through: the notifier's
+  // execution role's (roles::CheckedTableClient); null for the outbox's own.
+  table::TableClient* tables = nullptr;
 };
 
 class Notifier final : public functions::Function {

@@ -371,6 +371,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders_options.notifier.shipped = config.GetBool("orders.email_shipped", true);
   orders_options.notifier.delivered = config.GetBool("orders.email_delivered", true);
   orders_options.notifier.cancelled = config.GetBool("orders.email_cancelled", true);
+  orders_options.notifier.tables = checked("notifier").tables;
   gateway::Hub* hub = &registry->hub();
   orders::Publisher publish = [hub](const std::string& topic, const std::string& json) { hub->Publish(topic, json); };
   // Analytics (windows over orders and activity; topic `analytics`) reads the

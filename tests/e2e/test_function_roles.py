@@ -85,3 +85,31 @@ def test_order_processor_writes_only_what_its_role_allows(server):
     iam(server, "put-role-policy", "--role-name", ROLE, "--policy-name", "least-privilege",
         "--policy-document", json.dumps(original))
     shop.wait_for_status(order_id, {"CONFIRMED"}, timeout=30)  # the retried batch goes through
+
+
+def test_notifier_enqueues_emails_only_as_its_role_allows(server):
+    """The notifier writes outbox entries through its role's client: without
+    dynamodb:PutItem on rivulet-outbox no email is queued (an audit line);
+    with the policy back, the retried batch queues it (here the email is
+    logged: the test server has no SMTP server)."""
+    role, arn = "rivulet-notifier", "arn:aws:iam::000000000000:role/rivulet-notifier"
+    original = iam(server, "get-role-policy", "--role-name", role, "--policy-name", "least-privilege")[
+        "PolicyDocument"]
+    narrowed = json.loads(json.dumps(original))
+    for statement in narrowed["Statement"]:
+        statement["Action"] = [a for a in statement["Action"] if a != "dynamodb:PutItem"]
+    iam(server, "put-role-policy", "--role-name", role, "--policy-name", "least-privilege",
+        "--policy-document", json.dumps(narrowed))
+
+    shop = Shop(server).signup()
+    placed = shop.place([{"productId": "p-003", "quantity": 1}])
+    assert placed.status_code == 202, placed.text
+    shop.wait_for_status(placed.json()["id"], {"CONFIRMED"})  # the order-processor is not affected
+    audit = f"principal={arn} action=dynamodb:PutItem resource=arn:aws:dynamodb:us-east-1:000000000000:table/rivulet-outbox"
+    wait_until(lambda: audit in server.log_text(), "the notifier's denial in the log")
+    sent = f"email not sent (no smtp.url configured): to={shop.user['email']}"
+    assert sent not in server.log_text()
+
+    iam(server, "put-role-policy", "--role-name", role, "--policy-name", "least-privilege",
+        "--policy-document", json.dumps(original))
+    wait_until(lambda: sent in server.log_text(), "the email once the notifier may write the outbox")
