@@ -12,12 +12,6 @@
 //
 // Usage: functions_e2e_load --aws-port P --runtime-port R --stream S --rate N
 //          --seconds T [--records-per-put K] [--senders M] [--label L]
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -31,88 +25,14 @@
 #include <simdjson.h>
 
 #include "aws/common/base64.h"
+#include "kinesis_call.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "functions_e2e_load: %s\n", what.c_str());
-  std::exit(2);
-}
-
-// One keep-alive HTTP/1.1 connection to 127.0.0.1. Not thread-safe.
-class Connection {
- public:
-  explicit Connection(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect failed");
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  }
-  ~Connection() { ::close(fd_); }
-
-  // Returns the status; `headers` gets the raw head, `body` the body.
-  int Call(std::string_view method, std::string_view path, std::string_view extra_headers, std::string_view body,
-           std::string* head, std::string* out) {
-    request_.clear();
-    request_.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-    request_.append(extra_headers);
-    request_.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n").append(body);
-    std::string_view data = request_;
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) Die("send failed");
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    size_t end;
-    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
-    head->assign(buffer_, 0, end);
-    int status = std::atoi(head->substr(9, 3).c_str());
-    std::string lower = *head;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    size_t at = lower.find("content-length:");
-    size_t length = at == std::string::npos ? 0 : std::strtoull(lower.c_str() + at + 15, nullptr, 10);
-    buffer_.erase(0, end + 4);
-    while (buffer_.size() < length) Fill();
-    out->assign(buffer_, 0, length);
-    buffer_.erase(0, length);
-    return status;
-  }
-
-  static std::string Header(const std::string& head, std::string_view name) {
-    std::string lower = head, key(name);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    size_t at = lower.find("\r\n" + key + ":");
-    if (at == std::string::npos) return "";
-    size_t start = at + 2 + key.size() + 1, stop = head.find("\r\n", start);
-    std::string v = head.substr(start, stop == std::string::npos ? std::string::npos : stop - start);
-    v.erase(0, v.find_first_not_of(' '));
-    return v;
-  }
-
- private:
-  void Fill() {
-    char chunk[65536];
-    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) Die("connection closed by the server");
-    buffer_.append(chunk, static_cast<size_t>(n));
-  }
-  int fd_ = -1;
-  std::string request_;
-  std::string buffer_;
-};
-
-constexpr const char* kKinesisHeaders =
-    "Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: Kinesis_20131202.PutRecords\r\n"
-    "X-Amz-Date: 20260101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 "
-    "Credential=AKIDEXAMPLE/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, "
-    "Signature=00ff\r\n";
+using bench::Die;
+using bench::Http1Connection;
 
 int64_t Micros(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -158,15 +78,15 @@ int main(int argc, char** argv) {
 
   // The function: one invocation at a time, like one Lambda execution environment.
   std::thread consumer([&] {
-    Connection runtime(runtime_port);
-    std::string head, body, ignored_head, ignored;
+    Http1Connection runtime(runtime_port);
+    std::string head, body, ignored;
     simdjson::ondemand::parser parser;
     const std::string prefix = label + ":";
     while (!stop.load()) {
-      int status = runtime.Call("GET", "/2018-06-01/runtime/invocation/next", "", "", &head, &body);
+      int status = runtime.Request("GET", "/2018-06-01/runtime/invocation/next", "", "", &body, &head);
       int64_t now = Micros(Clock::now());
       if (status != 200) Die("invocation/next answered " + std::to_string(status) + ": " + body);
-      std::string id = Connection::Header(head, "Lambda-Runtime-Aws-Request-Id");
+      std::string id = bench::HeaderValue(head, "Lambda-Runtime-Aws-Request-Id");
       simdjson::padded_string padded(body);
       auto doc = parser.iterate(padded);
       for (auto record : doc["Records"].get_array()) {
@@ -178,8 +98,8 @@ int main(int argc, char** argv) {
         int64_t expected = 0;
         if (invoked[static_cast<size_t>(index)].compare_exchange_strong(expected, now)) seen.fetch_add(1);
       }
-      runtime.Call("POST", "/2018-06-01/runtime/invocation/" + id + "/response",
-                   "Content-Type: application/json\r\n", R"({"batchItemFailures":[]})", &ignored_head, &ignored);
+      runtime.Request("POST", "/2018-06-01/runtime/invocation/" + id + "/response",
+                      "Content-Type: application/json\r\n", R"({"batchItemFailures":[]})", &ignored);
       if (seen.load() >= records) break;
     }
   });
@@ -188,8 +108,8 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int t = 0; t < senders; ++t) {
     threads.emplace_back([&, t] {
-      Connection kinesis(aws_port);
-      std::string head, body, request;
+      Http1Connection kinesis(aws_port);
+      std::string body, request;
       for (int64_t call = t; call < calls; call += senders) {
         auto due = start + interval * call;
         std::this_thread::sleep_until(due);
@@ -201,7 +121,7 @@ int main(int argc, char** argv) {
                      aws::Base64Encode(label + ":" + std::to_string(index)) + "\"}";
         }
         request += "]}";
-        int status = kinesis.Call("POST", "/", kKinesisHeaders, request, &head, &body);
+        int status = kinesis.Call("PutRecords", request, &body);
         if (status != 200 || body.find("\"FailedRecordCount\":0") == std::string::npos) {
           Die("PutRecords answered " + std::to_string(status) + ": " + body.substr(0, 300));
         }

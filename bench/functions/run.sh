@@ -38,7 +38,7 @@ cat >"$tmp/rivulet.toml" <<TOML
 durability = "$durability"
 
 [iam]
-auth = "off"  # functions_e2e_load does not sign; this measures the functions path
+auth = "off"  # the functions path alone; bench/iam measures what SigV4 and policies add
 
 [[functions.external]]
 name = "bench-handler"

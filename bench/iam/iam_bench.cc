@@ -15,35 +15,17 @@
 #include <string>
 #include <vector>
 
+#include "measure.h"
+
 #include "iam/policy.h"
 #include "iam/sigv4.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Figure;
 
-struct Figure {
-  double ops_per_s;
-  double p50_ns, p99_ns;
-};
+Figure Measure(const std::function<void()>& fn, double seconds) { return bench::Measure(fn, seconds, 64); }
 
-// Runs `fn` in batches of 64 for about `seconds`; per-call latency from each batch.
-Figure Measure(const std::function<void()>& fn, double seconds) {
-  std::vector<double> samples;
-  auto start = Clock::now();
-  auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  uint64_t calls = 0;
-  while (Clock::now() < deadline) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < 64; ++i) fn();
-    auto t1 = Clock::now();
-    samples.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / 64);
-    calls += 64;
-  }
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(samples.begin(), samples.end());
-  return {calls / elapsed, samples[samples.size() / 2], samples[samples.size() * 99 / 100]};
-}
 
 void Print(const char* name, const Figure& ours, const char* floor_name, const Figure& floor) {
   std::printf("%-28s %12.0f ops/s  p50 %7.0f ns  p99 %7.0f ns\n", name, ours.ops_per_s, ours.p50_ns, ours.p99_ns);

@@ -19,34 +19,19 @@
 #include <unistd.h>
 #include <vector>
 
+#include "measure.h"
+
 #include "roles/checked_clients.h"
 #include "roles/execution_roles.h"
 #include "table/table_engine.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Figure;
+
+Figure Measure(const std::function<void()>& fn, double seconds) { return bench::Measure(fn, seconds, 16); }
+
 using table::AttributeValue;
-
-struct Figure {
-  double ops_per_s, p50_ns, p99_ns;
-};
-
-Figure Measure(const std::function<void()>& fn, double seconds) {
-  std::vector<double> samples;
-  auto start = Clock::now();
-  auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  uint64_t calls = 0;
-  while (Clock::now() < deadline) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < 16; ++i) fn();
-    samples.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / 16);
-    calls += 16;
-  }
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(samples.begin(), samples.end());
-  return {calls / elapsed, samples[samples.size() / 2], samples[samples.size() * 99 / 100]};
-}
 
 void Print(const char* name, const Figure& checked, const Figure& plain) {
   std::printf("%-34s %10.0f ops/s  p50 %8.0f ns  p99 %8.0f ns\n", (std::string(name) + ", role-checked").c_str(),

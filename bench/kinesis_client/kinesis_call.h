@@ -1,4 +1,4 @@
-// Shared by the C++ Kinesis load clients (kinesis_load, efo_latency): SigV4
+// Shared by the C++ load clients (kinesis_load, efo_latency, functions_e2e_load): SigV4
 // signing of one Kinesis JSON call as an SDK signs it, and a blocking
 // keep-alive HTTP/1.1 connection to 127.0.0.1. Header-only: each bench is one
 // translation unit.
@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -81,19 +82,24 @@ class Http1Connection {
 
   // POSTs a signed Kinesis JSON request; returns the HTTP status and fills `body`.
   int Call(std::string_view operation, std::string_view json, std::string* body) {
-    request_ = "POST / HTTP/1.1\r\n";
+    std::string headers;
     for (const auto& [name, value] : SignKinesisCall(operation, json, host_)) {
-      request_ += name;
-      request_ += ": ";
-      request_ += value;
-      request_ += "\r\n";
+      headers.append(name).append(": ").append(value).append("\r\n");
     }
-    request_ += "content-length: ";
-    request_ += std::to_string(json.size());
-    request_ += "\r\n\r\n";
-    request_ += json;
+    return Request("POST", "/", headers, json, body);
+  }
+
+  // Any request: `headers` are complete "Name: value\r\n" lines (a host
+  // header is added unless given). Returns the status; fills `body` and, when
+  // given, `head` with the response's status line and headers.
+  int Request(std::string_view method, std::string_view path, std::string_view headers, std::string_view body_in,
+              std::string* body, std::string* head = nullptr) {
+    request_.assign(method).append(" ").append(path).append(" HTTP/1.1\r\n");
+    if (headers.find("host: ") == std::string_view::npos) request_.append("host: ").append(host_).append("\r\n");
+    request_.append(headers).append("content-length: ").append(std::to_string(body_in.size()));
+    request_.append("\r\n\r\n").append(body_in);
     SendAll(request_);
-    return ReadResponse(body);
+    return ReadResponse(body, head);
   }
 
  private:
@@ -104,10 +110,11 @@ class Http1Connection {
       data.remove_prefix(static_cast<size_t>(n));
     }
   }
-  int ReadResponse(std::string* body) {
+  int ReadResponse(std::string* body, std::string* head_out) {
     size_t header_end;
     while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) Fill();
     std::string_view head(buffer_.data(), header_end);
+    if (head_out != nullptr) head_out->assign(head);
     int status = std::atoi(std::string(head.substr(9, 3)).c_str());
     size_t length = 0;
     bool chunked = false;
@@ -150,5 +157,24 @@ class Http1Connection {
   std::string request_;
   std::string buffer_;
 };
+
+// The value of header `name` (any case) in a response head from
+// Http1Connection::Request; "" when absent.
+inline std::string HeaderValue(std::string_view head, std::string_view name) {
+  for (size_t pos = head.find("\r\n"); pos != std::string_view::npos;) {
+    size_t next = head.find("\r\n", pos + 2);
+    std::string_view line = head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2);
+    size_t colon = line.find(':');
+    if (colon == name.size() && std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      return std::string(value);
+    }
+    pos = next;
+  }
+  return "";
+}
 
 }  // namespace bench

@@ -263,23 +263,21 @@ common::Result<int64_t> ParseAmzDate(std::string_view s) {
   return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
-std::string FormatAmzDate(int64_t epoch_millis) {
+namespace {
+// `format` (strftime) of the UTC second holding `epoch_millis`.
+std::string FormatUtc(int64_t epoch_millis, const char* format) {
   std::time_t t = static_cast<std::time_t>(epoch_millis / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[20];
-  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), format, &tm);
   return buf;
 }
+}  // namespace
 
-std::string FormatIsoTime(int64_t epoch_millis) {
-  std::time_t t = static_cast<std::time_t>(epoch_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[24];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string FormatAmzDate(int64_t epoch_millis) { return FormatUtc(epoch_millis, "%Y%m%dT%H%M%SZ"); }
+
+std::string FormatIsoTime(int64_t epoch_millis) { return FormatUtc(epoch_millis, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::string SigningKeyCache::Get(std::string_view secret, std::string_view date, std::string_view region,
                                  std::string_view service) {
