@@ -4,11 +4,6 @@ the mailbox. A kill between the SMTP server's 250 and the outbox's SENT mark
 may deliver a second copy with the same Message-ID, which mail clients
 collapse (notify/README.md, "the one window left"); a second Message-ID
 would be a real duplicate."""
-import email
-import email.policy
-import re
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -17,32 +12,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from rivulet_harness import Rivulet  # noqa: E402
 from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+from smtp_sink import confirmations, free_port, start_sink  # noqa: E402
 from test_orders_crash import all_orders  # noqa: E402
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def confirmation_ids(box):
-    ids = []
-    for f in (box / "new").glob("*") if (box / "new").exists() else []:
-        msg = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
-        text = msg.get_body(preferencelist=("plain",)).get_content()
-        m = re.search(r"/orders/(o-[0-9a-f]+)", text)
-        if m and "confirm" in msg["Subject"].lower():
-            ids.append((m.group(1), msg["Message-ID"]))
-    return ids
 
 
 def test_kill_9_during_order_emails_sends_each_exactly_once(tmp_path):
     port, box = free_port(), tmp_path / "mail"
-    sink = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(box)])
+    sink = start_sink(port, box)
     data = tmp_path / "data"
     data.mkdir()
     server = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -72,11 +48,11 @@ def test_kill_9_during_order_emails_sends_each_exactly_once(tmp_path):
         while time.monotonic() < deadline:
             orders = all_orders(admin)
             confirmed = {o["id"] for o in orders if o["status"] == "CONFIRMED"}
-            if all(o["status"] != "PLACED" for o in orders) and {i for i, _ in confirmation_ids(box)} >= confirmed:
+            if all(o["status"] != "PLACED" for o in orders) and {i for i, _ in confirmations(box)} >= confirmed:
                 break
             time.sleep(0.3)
         time.sleep(2)  # room for a duplicate to show up
-        mails = confirmation_ids(box)
+        mails = confirmations(box)
         assert len(confirmed) > 10
         assert {i for i, _ in mails} == confirmed
         message_ids = {}
