@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <memory>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -118,6 +120,29 @@ common::Status TlsFrom(const Config& c, const std::string& prefix, const gateway
   return common::Status::OK();
 }
 
+// Builds the services; while a remote backend answers that it is throttled or
+// unavailable (a worker started before its services node, a flaky network),
+// tears the partial build down and tries again every second, up to
+// server.startup_wait_ms. Null when SIGINT/SIGTERM arrived while waiting.
+common::Result<std::unique_ptr<ServiceRegistry>> BuildServicesPatiently(const Config& config,
+                                                                         const std::string& data_dir,
+                                                                         const sigset_t& signals) {
+  ASSIGN_OR_RETURN(int64_t wait_ms, config.Int("server.startup_wait_ms", 60000));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (int attempt = 1;; ++attempt) {
+    auto registry = std::make_unique<ServiceRegistry>(data_dir);
+    common::Status built = BuildServices(config, registry.get());
+    if (built.ok()) return registry;
+    bool transient = built.code() == common::Status::Code::kThrottled ||
+                     built.code() == common::Status::Code::kUnavailable;
+    if (!transient || std::chrono::steady_clock::now() >= deadline) return built;
+    spdlog::warn("starting (attempt {}): {}; trying again in 1 s", attempt, built.ToString());
+    registry.reset();
+    timespec one_second{1, 0};
+    if (sigtimedwait(&signals, nullptr, &one_second) > 0) return std::unique_ptr<ServiceRegistry>();
+  }
+}
+
 common::Status Serve(const Config& config) {
   std::string data_dir = config.GetString("server.data_dir", "./data");
   std::error_code ec;
@@ -132,8 +157,10 @@ common::Status Serve(const Config& config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  ServiceRegistry registry(data_dir);
-  RETURN_IF_ERROR(BuildServices(config, &registry));
+  std::unique_ptr<ServiceRegistry> built;
+  ASSIGN_OR_RETURN(built, BuildServicesPatiently(config, data_dir, signals));
+  if (!built) return common::Status::OK();  // stopped by a signal while waiting
+  ServiceRegistry& registry = *built;
 
   gateway::WebAppOptions web_options;
   web_options.static_dir = StaticDir(config);

@@ -212,6 +212,20 @@ def test_worker_retries_through_faults_and_says_clearly_when_it_gives_up(tmp_pat
         api.stop()
 
 
+def test_worker_started_before_its_services_waits_for_them(tmp_path):
+    api = start(tmp_path, "api", "api")
+    proxy = FaultProxy(api.aws_url, fault_rate=1.0)  # the services node is unreachable at first
+    threading.Timer(3.0, lambda: setattr(proxy, "fault_rate", 0.0)).start()
+    worker = start(tmp_path, "worker", "worker", *remote_args(proxy.url, proxy.url, proxy.url))
+    try:
+        assert "trying again in 1 s" in worker.log_text(), worker.log_text()
+        place_and_watch(api)
+    finally:
+        worker.stop()
+        proxy.close()
+        api.stop()
+
+
 def leases_of(api, mapping):
     """{shard: owner} of a mapping's live leases, read over the DynamoDB API."""
     client = boto3.client("dynamodb", endpoint_url=api.aws_url, region_name="us-east-1",
