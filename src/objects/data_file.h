@@ -43,6 +43,8 @@ class DataFile {
   int fd_;
   uint64_t limit_;
   uint64_t size_ = 0;
+  static constexpr uint64_t kWritebackBytes = 4 << 20;
+  uint64_t written_back_ = 0;  // bytes whose write-back Append has started
   Digest md5_digest_{Digest::Kind::kMd5};
   std::unique_ptr<Digest> checksum_digest_;
   std::string md5_, checksum_;
