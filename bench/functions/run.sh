@@ -45,6 +45,7 @@ name = "bench-handler"
 # The load driver speaks the Runtime API itself; the process only holds the slot.
 command = "exec sleep 100000"
 timeout_seconds = 10
+concurrency = 1  # one Runtime API endpoint, the driver's
 port = $runtime_port
 
 [[functions.mappings]]

@@ -233,6 +233,12 @@ common::Status FunctionRuntime::RegisterFunction(const std::string& name, std::s
   return common::Status::OK();
 }
 
+std::shared_ptr<Function> FunctionRuntime::GetFunction(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : it->second;
+}
+
 std::vector<std::string> FunctionRuntime::ListFunctions() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> names;

@@ -64,6 +64,8 @@ class FunctionRuntime {
   // AlreadyExists if the name is taken.
   common::Status RegisterFunction(const std::string& name, std::shared_ptr<Function> function);
   std::vector<std::string> ListFunctions() const;
+  // The function registered under `name`, or nullptr.
+  std::shared_ptr<Function> GetFunction(const std::string& name) const;
 
   // Validates and starts the mapping (when enabled); returns its id.
   // InvalidArgument: a parameter is out of range. NotFound: unknown function

@@ -71,8 +71,11 @@ common::Result<functions::EventSourceMappingConfig> MappingEntry(const Config& c
   return c;
 }
 
-const std::set<std::string, std::less<>> kExternalKeys = {"name",      "command",     "handler", "working_dir",
-                                                         "timeout_seconds", "memory_mb", "port"};
+const std::set<std::string, std::less<>> kExternalKeys = {
+    "name", "command", "handler", "working_dir", "timeout_seconds", "memory_mb", "concurrency", "port"};
+// Processes per external function at most (each is a whole runtime, often a
+// Node.js or Python interpreter).
+constexpr int64_t kMaxConcurrency = 64;
 
 // The Runtime API listeners and the processes behind them.
 struct ExternalFunctions {
@@ -103,41 +106,69 @@ common::Result<aws::lambda::ExternalFunctionOptions> ExternalEntry(const Config&
   o.timeout_ms = static_cast<int>(timeout * 1000);
   ASSIGN_OR_RETURN(int64_t memory, config.Int(k("memory_mb"), 128));
   o.memory_mb = static_cast<int>(memory);
+  // One process per invocation the runtime's workers can run at once, by
+  // default: more would idle, fewer would queue batches.
+  ASSIGN_OR_RETURN(int64_t concurrency, config.Int(k("concurrency"), config.GetInt("functions.worker_threads", 2)));
+  if (concurrency < 1 || concurrency > kMaxConcurrency) {
+    return common::Status::InvalidArgument(
+        fmt::format("{} is {}; it must be 1..{}", k("concurrency"), concurrency, kMaxConcurrency));
+  }
+  o.concurrency = static_cast<int>(concurrency);
   ASSIGN_OR_RETURN(*port, config.Int(k("port"), 0));
-  if (*port < 0 || *port > 65535) return common::Status::InvalidArgument(k("port") + " must be 0..65535");
+  // Process i listens on port + i.
+  if (*port < 0 || (*port > 0 && *port + concurrency - 1 > 65535)) {
+    return common::Status::InvalidArgument(fmt::format(
+        "{} is {}; it must be 0 or 1..{} (with {} = {}, one port per process)", k("port"), *port,
+        65536 - concurrency, k("concurrency"), concurrency));
+  }
   return o;
 }
 
 }  // namespace
 
 common::Status StartExternalFunctions(const Config& config, functions::FunctionRuntime* runtime,
-                                      ServiceRegistry* registry) {
+                                      ServiceRegistry* registry, bool run_processes) {
   ASSIGN_OR_RETURN(int64_t count, config.Int("functions.external", 0));
   if (count == 0) return common::Status::OK();
   auto external = std::make_unique<ExternalFunctions>();
   gateway::ServerOptions server_options;
   server_options.threads = 1;
   external->server = std::make_unique<gateway::Server>(server_options);
+  auto listener_name = [](const aws::lambda::ExternalFunctionOptions& options, int environment) {
+    return fmt::format("runtime-{}-{}", options.name, environment);
+  };
   for (int64_t i = 0; i < count; ++i) {
     std::string prefix = fmt::format("functions.external.{}", i);
     int64_t port = 0;
     ASSIGN_OR_RETURN(auto options, ExternalEntry(config, prefix, &port));
     auto function = std::make_shared<aws::lambda::ExternalFunction>(options);
-    gateway::ListenerOptions listener;
-    listener.name = "runtime-" + options.name;
-    listener.address = "127.0.0.1";
-    listener.port = static_cast<uint16_t>(port);
-    listener.handler = function->RuntimeApiHandler();
-    RETURN_IF_ERROR(external->server->AddListener(listener));
+    // Registered everywhere, so that mappings to it can be made and listed;
+    // only nodes that run functions start its processes.
     if (auto s = runtime->RegisterFunction(options.name, function); !s.ok()) return s.WithContext(prefix);
+    if (!run_processes) continue;
+    for (int e = 0; e < options.concurrency; ++e) {
+      gateway::ListenerOptions listener;
+      listener.name = listener_name(options, e);
+      listener.address = "127.0.0.1";
+      listener.port = static_cast<uint16_t>(port == 0 ? 0 : port + e);
+      listener.handler = function->RuntimeApiHandler(e);
+      RETURN_IF_ERROR(external->server->AddListener(listener));
+    }
     external->functions.push_back(std::move(function));
+  }
+  if (!run_processes) {
+    spdlog::info("{} external function(s) registered; their processes run on the worker nodes", count);
+    return common::Status::OK();
   }
   RETURN_IF_ERROR(external->server->Start());
   for (auto& function : external->functions) {
-    uint16_t port = external->server->port("runtime-" + function->options().name);
-    RETURN_IF_ERROR(function->Start("127.0.0.1:" + std::to_string(port)));
-    spdlog::info("external function {}: `{}` with AWS_LAMBDA_RUNTIME_API=127.0.0.1:{}", function->options().name,
-                 function->options().command, port);
+    std::vector<std::string> endpoints;
+    for (int e = 0; e < function->options().concurrency; ++e) {
+      endpoints.push_back("127.0.0.1:" + std::to_string(external->server->port(listener_name(function->options(), e))));
+    }
+    RETURN_IF_ERROR(function->Start(endpoints));
+    spdlog::info("external function {}: {} process(es) of `{}` with AWS_LAMBDA_RUNTIME_API={}",
+                 function->options().name, endpoints.size(), function->options().command, fmt::join(endpoints, ", "));
   }
   ExternalFunctions* raw = registry->Own(std::move(external));
   registry->OnShutdown([raw, runtime] {

@@ -21,13 +21,15 @@ void ExportFunctionMetrics(functions::FunctionRuntime* runtime, gateway::Metrics
 common::Status AddFunctionAdminRoute(functions::FunctionRuntime* runtime, orders::Authenticator* auth,
                                      gateway::Router* router);
 
-// Starts each [[functions.external]] entry (name, command, handler,
-// working_dir, timeout_seconds, memory_mb, port): a Lambda Runtime API
-// listener on 127.0.0.1 (port 0 = a free one) and the process serving it,
-// registered as a function under its name. Stopped by a shutdown hook
-// (mappings to them first, so no batch is failed by the shutdown).
+// Registers each [[functions.external]] entry (name, command, handler,
+// working_dir, timeout_seconds, memory_mb, concurrency, port) as a function
+// under its name. With `run_processes` (not on --role api nodes) also starts
+// `concurrency` processes of its command, each with its own Lambda Runtime
+// API listener on 127.0.0.1 (port 0 = free ones, else port, port+1, ...).
+// Stopped by a shutdown hook (mappings to them first, so no batch is failed
+// by the shutdown).
 common::Status StartExternalFunctions(const Config& config, functions::FunctionRuntime* runtime,
-                                      ServiceRegistry* registry);
+                                      ServiceRegistry* registry, bool run_processes);
 
 // Reads the [[functions.mappings]] entries of the config (see README,
 // "Functions") into mapping settings; InvalidArgument naming the entry and

@@ -321,8 +321,9 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   if (serves) {
     RETURN_IF_ERROR(registry->aws().RegisterRestPath(std::string(aws::lambda::kPathPrefix), lambda->AsHandler()));
   }
-  // [[functions.external]]: processes serving functions over the Lambda Runtime API.
-  RETURN_IF_ERROR(StartExternalFunctions(config, functions_runtime, registry));
+  // [[functions.external]]: processes serving functions over the Lambda
+  // Runtime API; an api node runs no functions, so it starts none of them.
+  RETURN_IF_ERROR(StartExternalFunctions(config, functions_runtime, registry, works));
   registry->SetReady("functions", true);
 
   // --- notify (email templates, outbox, SMTP; used by the notifier function) ---

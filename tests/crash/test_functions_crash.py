@@ -73,6 +73,7 @@ def test_every_record_is_handled_and_redelivery_is_bounded_by_a_batch_per_shard(
 name = "recorder"
 command = "HANDLER_LOG={log} exec /usr/bin/python3 {HANDLER}"
 timeout_seconds = 10
+concurrency = 1  # one handler process per server start (the analysis below counts per pid)
 
 [[functions.mappings]]
 function = "recorder"

@@ -3,12 +3,14 @@ the real runtime interface client (npm aws-lambda-ric) and a Python process
 that speaks the protocol over plain HTTP, both configured in TOML and fed by
 event-source mappings; every record arrives, in order per partition key."""
 import json
+import os
 import time
 from pathlib import Path
 
 import boto3
 from botocore.config import Config
 
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop
 from rivulet_harness import AWS_ENV, Rivulet
 
 FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
@@ -90,4 +92,98 @@ batch_size = 25
                 order = [int(s["data"].split(":")[1]) for s in got if s["key"] == key]
                 assert order == sorted(order), (log.name, key, order)
         assert seen(node_log)[0]["arn"] == "arn:aws:kinesis:us-east-1:000000000000:stream/ext"
+        assert server.stop() == 0
+
+
+# Hash keys at both ends of the range put a record on each of two shards.
+SHARD_KEYS = ("0", str(2**128 - 1))
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def put_on_each_shard(kinesis, stream, data):
+    out = kinesis.put_records(StreamName=stream, Records=[
+        {"PartitionKey": f"k{i}", "ExplicitHashKey": key, "Data": data.encode()} for i, key in enumerate(SHARD_KEYS)])
+    assert out["FailedRecordCount"] == 0
+    assert len({r["ShardId"] for r in out["Records"]}) == 2
+
+
+def test_concurrent_processes_serve_batches_at_once_and_survive_a_crash(tmp_path):
+    """concurrency = 2: two processes, each polling its own Runtime API
+    endpoint. A "meet:R" record succeeds only while another invocation is
+    inside "meet:R" too, so both shards' batches must run at once (with one
+    process they never would, and the test would time out). A process that
+    crashes mid-invocation fails that batch, which the mapping retries, and is
+    replaced, so two processes meet again afterwards."""
+    log, meet = tmp_path / "seen.jsonl", tmp_path / "meet"
+    config = tmp_path / "rivulet.toml"
+    config.write_text(f"""
+[[functions.external]]
+name = "py-pool"
+command = "HANDLER_LOG={log} HANDLER_MEET_DIR={meet} exec /usr/bin/python3 {FUNCTIONS}/runtime_api_handler.py"
+handler = "pool.handler"
+timeout_seconds = 10
+concurrency = 2
+
+[[functions.mappings]]
+function = "py-pool"
+stream = "pool"
+stream_shards = 2
+starting_position = "TRIM_HORIZON"
+batch_size = 1
+""")
+    data = tmp_path / "data"
+    data.mkdir()
+    env = {"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with Rivulet(data_dir=data, extra_args=["--config", str(config)], env=env) as server:
+        kinesis = client(server, "kinesis")
+
+        def pids_of(data):
+            return {s["pid"] for s in seen(log) if s["data"] == data}
+
+        def met(place):
+            """The live processes that met at `place` (the handler removes the
+            file of one that waited in vain; one killed while waiting is
+            dead), once both batches are processed."""
+            def pids():
+                folder = meet / place
+                return {pid for pid in (int(p.name.split("-")[0]) for p in folder.iterdir()) if alive(pid)} \
+                    if folder.exists() else set()
+            assert wait_for(lambda: len(pids()) >= 2 and len(pids_of("meet:" + place)) >= 2), \
+                f"{pids()} {seen(log)}\n{server.log_text()}"
+            return pids()
+
+        put_on_each_shard(kinesis, "pool", "meet:1")
+        assert len(met("1")) == 2
+
+        kinesis.put_record(StreamName="pool", PartitionKey="c", ExplicitHashKey=SHARD_KEYS[0], Data=b"crash")
+        assert wait_for(lambda: pids_of("crash")), server.log_text()
+        crashed = int((tmp_path / "seen.jsonl.crashed").read_text())
+        assert crashed not in pids_of("crash")  # the retry ran in a live process
+        assert f"process {crashed} exited with code 3" in server.log_text()
+
+        put_on_each_shard(kinesis, "pool", "meet:2")
+        pids = met("2")
+        assert len(pids) == 2 and crashed not in pids
+
+        # The Lambda API and the admin API show the function and its processes.
+        lam = client(server, "lambda")
+        got = lam.get_function(FunctionName="py-pool")
+        assert got["Configuration"]["Handler"] == "pool.handler"
+        assert got["Configuration"]["Timeout"] == 10
+        assert got["Concurrency"]["ReservedConcurrentExecutions"] == 2
+        assert "py-pool" in {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+        admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        def processed():
+            body = admin.get("/api/admin/functions").json()
+            assert "py-pool" in body["functions"]
+            mapping = [m for m in body["mappings"] if m["function"] == "py-pool"][0]
+            return sum(s["recordsProcessed"] for s in mapping["shards"])
+        assert wait_for(lambda: processed() == 5), processed()
         assert server.stop() == 0

@@ -104,12 +104,35 @@ def test_remote_clients_pass_their_contract_against_kinesalite_and_dynalite(kine
     assert "[  PASSED  ] 5 tests" in out, out[-2000:]  # dynalite has no transactions; no S3 here
 
 
+def external_function_config(tmp_path, node):
+    """A config with an external function whose processes leave a file
+    `<node>.started` behind when they start."""
+    handler = ROOT / "tests" / "functions" / "runtime_api_handler.py"
+    config = tmp_path / f"{node}.toml"
+    config.write_text(f"""
+[[functions.external]]
+name = "py-ext"
+command = "touch {tmp_path / (node + '.started')} && exec /usr/bin/python3 {handler}"
+""")
+    return ["--config", str(config)]
+
+
 def test_worker_processes_orders_placed_on_an_api_node(tmp_path):
-    api = start(tmp_path, "api", "api")
-    worker = start(tmp_path, "worker", "worker", *remote_args(api.aws_url, api.aws_url, api.aws_url))
+    api = start(tmp_path, "api", "api", *external_function_config(tmp_path, "api"))
+    worker = start(tmp_path, "worker", "worker", *remote_args(api.aws_url, api.aws_url, api.aws_url),
+                   *external_function_config(tmp_path, "worker"))
     try:
         order = place_and_watch(api)
         assert [h["status"] for h in order["history"]] == ["PLACED", "CONFIRMED"]
+        # External functions run on the worker only; the API node knows them
+        # (mappings to them can be made there) but starts no process.
+        assert (tmp_path / "worker.started").exists(), worker.log_text()
+        assert not (tmp_path / "api.started").exists(), api.log_text()
+        assert "AWS_LAMBDA_RUNTIME_API" not in api.log_text()
+        lam = boto3.client("lambda", endpoint_url=api.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+                           aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                           aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+        assert lam.get_function(FunctionName="py-ext")["Configuration"]["Handler"] == "index.handler"
         # The worker serves no shop; the API node processes nothing itself.
         assert requests.get(worker.http_url + "/api/products").status_code == 404
         metrics = requests.get(worker.http_url + "/metrics").text

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -54,13 +55,21 @@ gateway::Response RuntimeError(int status, std::string_view type, std::string_vi
 
 }  // namespace
 
-ExternalFunction::ExternalFunction(ExternalFunctionOptions options) : options_(std::move(options)) {}
+ExternalFunction::ExternalFunction(ExternalFunctionOptions options)
+    : options_(std::move(options)), environments_(static_cast<size_t>(std::max(1, options_.concurrency))) {}
 
 ExternalFunction::~ExternalFunction() { Stop(); }
 
 int64_t ExternalFunction::restarts() const {
   std::lock_guard lock(mu_);
   return restarts_;
+}
+
+std::vector<pid_t> ExternalFunction::pids() const {
+  std::lock_guard lock(mu_);
+  std::vector<pid_t> out;
+  for (const auto& environment : environments_) out.push_back(environment.pid);
+  return out;
 }
 
 std::string ExternalFunction::KinesisEvent(const functions::Batch& batch, const functions::InvocationContext& context) {
@@ -126,10 +135,17 @@ functions::InvocationResult ExternalFunction::Invoke(const functions::Batch& bat
   gateway::Response response;
   std::unique_lock lock(mu_);
   if (stopping_) return functions::InvocationResult::Failure("the function is stopping");
-  if (parked_next_) {
-    response = HandOutLocked(invocation);
-    respond = std::move(parked_next_);
-    parked_next_.reset();
+  if (!started_) {
+    return functions::InvocationResult::Failure(
+        fmt::format("function {}: its processes do not run on this node", options_.name));
+  }
+  if (!idle_.empty()) {
+    // The process that has waited longest takes it.
+    int environment = idle_.front();
+    idle_.pop_front();
+    response = HandOutLocked(invocation, environment);
+    respond = std::move(environments_[environment].parked_next);
+    environments_[environment].parked_next.reset();
   } else {
     queue_.push_back(invocation);
   }
@@ -152,9 +168,9 @@ functions::InvocationResult ExternalFunction::Invoke(const functions::Batch& bat
     auto deadline = Clock::time_point(std::chrono::milliseconds(invocation->deadline_ms));
     if (Clock::now() >= deadline) {
       running_.erase(invocation->id);
-      spdlog::warn("function {}: invocation {} timed out after {} ms; restarting its process", options_.name,
-                   invocation->id, options_.timeout_ms);
-      KillProcessLocked();  // the supervisor starts a fresh one
+      spdlog::warn("function {}: invocation {} timed out after {} ms; restarting its process {}", options_.name,
+                   invocation->id, options_.timeout_ms, environments_[invocation->environment].pid);
+      KillProcessLocked(invocation->environment);  // its supervisor starts a fresh one
       return functions::InvocationResult::Failure(
           fmt::format("Task timed out after {:.2f} seconds", options_.timeout_ms / 1000.0));
     }
@@ -163,9 +179,10 @@ functions::InvocationResult ExternalFunction::Invoke(const functions::Batch& bat
   return invocation->result;
 }
 
-gateway::Response ExternalFunction::HandOutLocked(const std::shared_ptr<Invocation>& invocation) {
+gateway::Response ExternalFunction::HandOutLocked(const std::shared_ptr<Invocation>& invocation, int environment) {
   using namespace std::chrono;
   invocation->taken = true;
+  invocation->environment = environment;
   invocation->deadline_ms =
       duration_cast<milliseconds>((Clock::now() + milliseconds(options_.timeout_ms)).time_since_epoch()).count();
   running_[invocation->id] = invocation;
@@ -178,11 +195,14 @@ gateway::Response ExternalFunction::HandOutLocked(const std::shared_ptr<Invocati
   return response;
 }
 
-gateway::Handler ExternalFunction::RuntimeApiHandler() {
-  return [this](gateway::Request& request, gateway::Respond respond) { Handle(request, std::move(respond)); };
+gateway::Handler ExternalFunction::RuntimeApiHandler(int environment) {
+  assert(environment >= 0 && environment < static_cast<int>(environments_.size()));
+  return [this, environment](gateway::Request& request, gateway::Respond respond) {
+    Handle(environment, request, std::move(respond));
+  };
 }
 
-void ExternalFunction::Handle(gateway::Request& request, gateway::Respond respond) {
+void ExternalFunction::Handle(int environment, gateway::Request& request, gateway::Respond respond) {
   std::string_view path = request.path;
   if (path.substr(0, kRuntimeApiPrefix.size()) != kRuntimeApiPrefix) {
     return respond(RuntimeError(404, "NotFound", fmt::format("no Runtime API at {}", request.path)));
@@ -195,16 +215,21 @@ void ExternalFunction::Handle(gateway::Request& request, gateway::Respond respon
     bool answer_now = true;
     {
       std::lock_guard lock(mu_);
+      Environment& env = environments_[environment];
       if (stopping_) {
         response = RuntimeError(503, "Stopping", "the function is stopping");
       } else if (!queue_.empty()) {
         auto invocation = queue_.front();
         queue_.pop_front();
-        response = HandOutLocked(invocation);
+        response = HandOutLocked(invocation, environment);
       } else {
         // Long poll: answered by the next Invoke (or Stop), on its thread.
-        if (parked_next_) replaced = std::move(parked_next_);
-        parked_next_ = std::move(respond);
+        if (env.parked_next) {
+          replaced = std::move(env.parked_next);
+        } else {
+          idle_.push_back(environment);
+        }
+        env.parked_next = std::move(respond);
         answer_now = false;
       }
     }
@@ -247,7 +272,8 @@ void ExternalFunction::Handle(gateway::Request& request, gateway::Respond respon
   {
     std::lock_guard lock(mu_);
     auto it = running_.find(id);
-    if (it == running_.end()) {
+    // Each process has its own endpoint: it answers only what it was given.
+    if (it == running_.end() || it->second->environment != environment) {
       return respond(RuntimeError(400, "InvalidRequestID", fmt::format("no invocation {} is running", id)));
     }
     it->second->done = true;
@@ -259,16 +285,27 @@ void ExternalFunction::Handle(gateway::Request& request, gateway::Respond respon
   respond(gateway::Response::Json(202, R"({"status":"OK"})"));
 }
 
-common::Status ExternalFunction::Start(const std::string& runtime_api) {
+common::Status ExternalFunction::Start(const std::vector<std::string>& runtime_apis) {
   if (options_.command.empty()) {
     return common::Status::InvalidArgument(fmt::format("function {} has no command", options_.name));
   }
-  runtime_api_ = runtime_api;
-  supervisor_ = std::thread([this] { Supervise(); });
+  if (runtime_apis.size() != environments_.size()) {
+    return common::Status::InvalidArgument(fmt::format("function {} has concurrency {} but {} Runtime API endpoints",
+                                                       options_.name, environments_.size(), runtime_apis.size()));
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (started_ || stopping_) return common::Status::InvalidArgument(options_.name + " was started before");
+    started_ = true;
+  }
+  for (size_t i = 0; i < environments_.size(); ++i) {
+    environments_[i].runtime_api = runtime_apis[i];
+    environments_[i].supervisor = std::thread([this, i] { Supervise(static_cast<int>(i)); });
+  }
   return common::Status::OK();
 }
 
-pid_t ExternalFunction::Spawn() {
+pid_t ExternalFunction::Spawn(const std::string& runtime_api) {
   // Everything the child needs is prepared before fork: between fork and
   // exec only async-signal-safe calls are allowed.
   std::error_code ec;
@@ -277,7 +314,7 @@ pid_t ExternalFunction::Spawn() {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"AWS_LAMBDA_RUNTIME_API", runtime_api_},
+           {"AWS_LAMBDA_RUNTIME_API", runtime_api},
            {"_HANDLER", options_.handler},
            {"AWS_LAMBDA_FUNCTION_NAME", options_.name},
            {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
@@ -317,18 +354,19 @@ pid_t ExternalFunction::Spawn() {
   return pid;
 }
 
-void ExternalFunction::KillProcessLocked() {
-  if (pid_ > 0) ::kill(-pid_, SIGKILL);
+void ExternalFunction::KillProcessLocked(int environment) {
+  if (environments_[environment].pid > 0) ::kill(-environments_[environment].pid, SIGKILL);
 }
 
-void ExternalFunction::Supervise() {
+void ExternalFunction::Supervise(int environment) {
+  Environment& env = environments_[environment];
   int64_t delay_ms = kMinRestartDelayMs;
   while (true) {
-    pid_t pid = Spawn();
+    pid_t pid = Spawn(env.runtime_api);
     {
       std::lock_guard lock(mu_);
-      pid_ = pid > 0 ? pid : 0;
-      if (stopping_) KillProcessLocked();
+      env.pid = pid > 0 ? pid : 0;
+      if (stopping_) KillProcessLocked(environment);
     }
     auto started = Clock::now();
     std::string how;
@@ -345,17 +383,22 @@ void ExternalFunction::Supervise() {
     bool stopping;
     {
       std::lock_guard lock(mu_);
-      pid_ = 0;
-      // The /next call of a dead process has no one to answer; invocations it
-      // held fail (and are retried by the runtime).
-      parked = std::move(parked_next_);
-      parked_next_.reset();
-      for (auto& [id, invocation] : running_) {
-        invocation->done = true;
-        invocation->result = functions::InvocationResult::Failure(
-            fmt::format("function {}: its process {} during the invocation", options_.name, how));
+      env.pid = 0;
+      // The /next call of a dead process has no one to answer; the invocation
+      // it held fails (a function error: the mapping retries or bisects).
+      parked = std::move(env.parked_next);
+      env.parked_next.reset();
+      std::erase(idle_, environment);
+      for (auto it = running_.begin(); it != running_.end();) {
+        if (it->second->environment != environment) {
+          ++it;
+          continue;
+        }
+        it->second->done = true;
+        it->second->result = functions::InvocationResult::Failure(
+            fmt::format("function {}: its process {} {} during the invocation", options_.name, pid, how));
+        it = running_.erase(it);
       }
-      running_.clear();
       stopping = stopping_;
       if (!stopping) ++restarts_;
     }
@@ -363,7 +406,7 @@ void ExternalFunction::Supervise() {
     if (parked) (*parked)(RuntimeError(410, "Gone", "the process exited"));
     if (stopping) return;
     if (Clock::now() - started > std::chrono::seconds(10)) delay_ms = kMinRestartDelayMs;
-    spdlog::warn("function {}: process {}; starting it again in {} ms", options_.name, how, delay_ms);
+    spdlog::warn("function {}: process {} {}; starting it again in {} ms", options_.name, pid, how, delay_ms);
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(delay_ms), [this] { return stopping_; });
     if (stopping_) return;
@@ -372,22 +415,27 @@ void ExternalFunction::Supervise() {
 }
 
 void ExternalFunction::Stop() {
-  std::optional<gateway::Respond> parked;
+  std::vector<gateway::Respond> parked;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    KillProcessLocked();
+    for (size_t i = 0; i < environments_.size(); ++i) {
+      KillProcessLocked(static_cast<int>(i));
+      if (environments_[i].parked_next) parked.push_back(std::move(*environments_[i].parked_next));
+      environments_[i].parked_next.reset();
+    }
+    idle_.clear();
     for (auto& invocation : queue_) {
       invocation->done = true;
       invocation->result = functions::InvocationResult::Failure("the function is stopping");
     }
     queue_.clear();
-    parked = std::move(parked_next_);
-    parked_next_.reset();
   }
   cv_.notify_all();
-  if (parked) (*parked)(RuntimeError(503, "Stopping", "the function is stopping"));
-  if (supervisor_.joinable()) supervisor_.join();
+  for (auto& respond : parked) respond(RuntimeError(503, "Stopping", "the function is stopping"));
+  for (auto& environment : environments_) {
+    if (environment.supervisor.joinable()) environment.supervisor.join();
+  }
 }
 
 }  // namespace aws::lambda

@@ -6,18 +6,24 @@
 //   POST /2018-06-01/runtime/invocation/{id}/response   the handler's result
 //   POST /2018-06-01/runtime/invocation/{id}/error      the handler failed
 //   POST /2018-06-01/runtime/init/error                 the handler could not start
-// Rivulet starts the configured command (with /bin/sh -c) with
-// AWS_LAMBDA_RUNTIME_API=host:port, _HANDLER, AWS_LAMBDA_FUNCTION_NAME and
-// the other variables Lambda sets, and restarts it when it exits or when an
-// invocation runs past the timeout (a function error, as in Lambda). Events
-// have the Kinesis shape Lambda sends (Records[].kinesis{...}); a response
+// Like Lambda, which runs one execution environment per concurrent
+// invocation, a function has `concurrency` environments: that many copies of
+// the configured command (run with /bin/sh -c), each with its own Runtime API
+// endpoint (AWS_LAMBDA_RUNTIME_API=host:port; the endpoint tells which
+// process asks) and _HANDLER, AWS_LAMBDA_FUNCTION_NAME and the other
+// variables Lambda sets. An invocation goes to whichever process asks for
+// one next; each process runs one at a time. A process is restarted when it
+// exits (its invocation in flight fails as a function error, so the
+// mapping's retry and bisect rules apply) or when an invocation runs past the
+// timeout (also a function error, as in Lambda). Events have the Kinesis
+// shape Lambda sends (Records[].kinesis{...}); a response
 // {"batchItemFailures":[{"itemIdentifier":seq}]} reports partial failures and
 // {"state":...} carries tumbling-window state.
 //
-// Threads: Invoke blocks the runtime's worker until the process answers or
-// the timeout passes. The /next long poll never blocks a gateway thread: the
+// Threads: Invoke blocks the runtime's worker until a process answers or the
+// timeout passes. The /next long poll never blocks a gateway thread: the
 // handler keeps the Respond and completes it when an event arrives. A
-// supervisor thread per function starts the process and waits for its exit.
+// supervisor thread per environment starts its process and waits for its exit.
 #pragma once
 
 #include <sys/types.h>
@@ -47,6 +53,9 @@ struct ExternalFunctionOptions {
   std::string working_dir;  // "" = Rivulet's; also LAMBDA_TASK_ROOT
   int timeout_ms = 3000;    // per invocation, as Lambda's Timeout
   int memory_mb = 128;      // only reported (AWS_LAMBDA_FUNCTION_MEMORY_SIZE)
+  // Processes (execution environments) serving invocations at the same time,
+  // as Lambda's reserved concurrency. REQUIRES: >= 1.
+  int concurrency = 1;
   // How long an invocation may wait for the process to ask for it (start-up).
   int start_timeout_ms = 10'000;
 };
@@ -56,21 +65,28 @@ class ExternalFunction final : public functions::Function {
   explicit ExternalFunction(ExternalFunctionOptions options);
   ~ExternalFunction() override;  // Stop()
 
-  // The Runtime API of this function, for its own listener.
-  gateway::Handler RuntimeApiHandler();
+  // The Runtime API of environment `environment` (0..concurrency-1), for its
+  // own listener: what arrives there comes from that environment's process.
+  gateway::Handler RuntimeApiHandler(int environment = 0);
 
-  // Starts the process (and keeps it running) with AWS_LAMBDA_RUNTIME_API set
-  // to `runtime_api` ("127.0.0.1:PORT", where RuntimeApiHandler is served).
-  common::Status Start(const std::string& runtime_api);
-  // Kills the process, fails waiting invocations, answers a parked /next.
-  // Idempotent.
+  // Starts one process per environment (and keeps them running), environment
+  // i with AWS_LAMBDA_RUNTIME_API = runtime_apis[i] ("127.0.0.1:PORT", where
+  // RuntimeApiHandler(i) is served). InvalidArgument without a command or
+  // with not exactly `concurrency` endpoints. Without Start (a node that runs
+  // no functions), Invoke fails at once.
+  common::Status Start(const std::vector<std::string>& runtime_apis);
+  // Kills the processes, fails waiting invocations, answers parked /next
+  // calls. Idempotent.
   void Stop();
 
   functions::InvocationResult Invoke(const functions::Batch& batch,
                                      const functions::InvocationContext& context) override;
 
   const ExternalFunctionOptions& options() const { return options_; }
+  // Process restarts, over all environments.
   int64_t restarts() const;
+  // The running processes' ids (0 for an environment between two processes).
+  std::vector<pid_t> pids() const;
 
   // The event Lambda sends for a Kinesis batch (public for tests).
   static std::string KinesisEvent(const functions::Batch& batch, const functions::InvocationContext& context);
@@ -81,34 +97,42 @@ class ExternalFunction final : public functions::Function {
   struct Invocation {
     std::string id;
     std::string event;
-    int64_t deadline_ms = 0;  // wall clock; set when handed out
+    int environment = -1;     // the one it was handed to
+    int64_t deadline_ms = 0;  // steady clock; set when handed out
     bool taken = false;
     bool done = false;
     functions::InvocationResult result;
   };
 
-  void Handle(gateway::Request& request, gateway::Respond respond);
-  // REQUIRES: mu_ held. Moves the next queued invocation to running_.
-  gateway::Response HandOutLocked(const std::shared_ptr<Invocation>& invocation);
-  void Finish(const std::string& id, functions::InvocationResult result, gateway::Respond respond,
-              const gateway::Request& request);
-  void Supervise();
-  pid_t Spawn();
-  void KillProcessLocked();
+  // One process and its Runtime API endpoint.
+  struct Environment {
+    std::string runtime_api;
+    pid_t pid = 0;                                // guarded by mu_
+    std::optional<gateway::Respond> parked_next;  // guarded by mu_: its process's /next long poll
+    std::thread supervisor;
+  };
+
+  void Handle(int environment, gateway::Request& request, gateway::Respond respond);
+  // REQUIRES: mu_ held. Marks `invocation` handed to `environment` (running_).
+  gateway::Response HandOutLocked(const std::shared_ptr<Invocation>& invocation, int environment);
+  void Supervise(int environment);
+  pid_t Spawn(const std::string& runtime_api);
+  // REQUIRES: mu_ held.
+  void KillProcessLocked(int environment);
 
   const ExternalFunctionOptions options_;
-  std::string runtime_api_;
+  std::vector<Environment> environments_;  // options_.concurrency of them
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<Invocation>> queue_;               // guarded by mu_: not yet handed out
   std::map<std::string, std::shared_ptr<Invocation>> running_;  // guarded by mu_: handed out
-  std::optional<gateway::Respond> parked_next_;                 // guarded by mu_
-  pid_t pid_ = 0;                                               // guarded by mu_
-  bool stopping_ = false;                                       // guarded by mu_
-  int64_t restarts_ = 0;                                        // guarded by mu_
-  std::string init_error_;                                      // guarded by mu_
-  std::thread supervisor_;
+  // Environments whose process waits in /next, the longest waiting first.
+  std::deque<int> idle_;          // guarded by mu_
+  bool started_ = false;          // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
+  int64_t restarts_ = 0;          // guarded by mu_
+  std::string init_error_;        // guarded by mu_: the latest /init/error
 };
 
 }  // namespace aws::lambda

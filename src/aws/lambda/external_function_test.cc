@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -27,24 +29,51 @@ class ExternalFunctionTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Start(int timeout_ms = 5000, std::string env = "") {
+  void Start(int timeout_ms = 5000, std::string env = "", int concurrency = 1) {
     ExternalFunctionOptions options;
     options.name = "py-handler";
     options.handler = "index.handler";
-    options.command = env + " HANDLER_LOG=" + (dir_ / "seen.jsonl").string() + " exec /usr/bin/python3 " +
-                      RIVULET_SOURCE_DIR "/tests/functions/runtime_api_handler.py";
+    options.command = env + " HANDLER_MEET_DIR=" + (dir_ / "meet").string() + " HANDLER_LOG=" +
+                      (dir_ / "seen.jsonl").string() + " exec /usr/bin/python3 " RIVULET_SOURCE_DIR
+                      "/tests/functions/runtime_api_handler.py";
     options.timeout_ms = timeout_ms;
     options.start_timeout_ms = 20'000;
+    options.concurrency = concurrency;
     function_ = std::make_shared<ExternalFunction>(options);
     gateway::ServerOptions server_options;
     server_options.threads = 1;
     server_ = std::make_unique<gateway::Server>(server_options);
-    gateway::ListenerOptions listener;
-    listener.name = "runtime-api";
-    listener.handler = function_->RuntimeApiHandler();
-    ASSERT_TRUE(server_->AddListener(listener).ok());
+    for (int i = 0; i < concurrency; ++i) {
+      gateway::ListenerOptions listener;
+      listener.name = "runtime-api-" + std::to_string(i);
+      listener.handler = function_->RuntimeApiHandler(i);
+      ASSERT_TRUE(server_->AddListener(listener).ok());
+    }
     ASSERT_TRUE(server_->Start().ok());
-    ASSERT_TRUE(function_->Start("127.0.0.1:" + std::to_string(server_->port("runtime-api"))).ok());
+    std::vector<std::string> endpoints;
+    for (int i = 0; i < concurrency; ++i) {
+      endpoints.push_back("127.0.0.1:" + std::to_string(server_->port("runtime-api-" + std::to_string(i))));
+    }
+    ASSERT_TRUE(function_->Start(endpoints).ok());
+  }
+
+  // Two invocations of "meet:<place>" at once; each succeeds only if the
+  // other was running at the same time.
+  std::pair<functions::InvocationResult, functions::InvocationResult> MeetTwice(const std::string& place) {
+    auto other = std::async(std::launch::async, [&] { return Invoke({"meet:" + place}); });
+    auto mine = Invoke({"meet:" + place});
+    return {mine, other.get()};
+  }
+
+  std::set<std::string> PidsAt(const std::string& place) {
+    std::set<std::string> pids;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ / "meet" / place)) {
+      std::ifstream in(entry.path());
+      std::string pid;
+      in >> pid;
+      pids.insert(pid);
+    }
+    return pids;
   }
 
   functions::InvocationResult Invoke(std::vector<std::string> data) {
@@ -104,6 +133,55 @@ TEST_F(ExternalFunctionTest, ATimedOutInvocationFailsAndTheProcessIsRestarted) {
   EXPECT_GE(function_->restarts(), 1);
 }
 
+TEST_F(ExternalFunctionTest, TwoProcessesServeTwoInvocationsAtOnce) {
+  Start(/*timeout_ms=*/10'000, "", /*concurrency=*/2);
+  auto [a, b] = MeetTwice("first");
+  EXPECT_EQ(a.kind, functions::InvocationResult::Kind::kSuccess) << a.error;
+  EXPECT_EQ(b.kind, functions::InvocationResult::Kind::kSuccess) << b.error;
+  EXPECT_EQ(PidsAt("first").size(), 2u);
+}
+
+TEST_F(ExternalFunctionTest, OneProcessRunsOneInvocationAtATime) {
+  // With one process the second "meet" only starts after the first gave up.
+  Start(/*timeout_ms=*/1500, "", /*concurrency=*/1);
+  auto [a, b] = MeetTwice("alone");
+  EXPECT_EQ(a.kind, functions::InvocationResult::Kind::kFailure);
+  EXPECT_EQ(b.kind, functions::InvocationResult::Kind::kFailure);
+}
+
+TEST_F(ExternalFunctionTest, ACrashFailsOnlyItsInvocationAndTheProcessIsReplaced) {
+  Start(/*timeout_ms=*/10'000, "", /*concurrency=*/2);
+  auto crashed = Invoke({"crash"});
+  ASSERT_EQ(crashed.kind, functions::InvocationResult::Kind::kFailure);
+  EXPECT_NE(crashed.error.find("exited with code 3"), std::string::npos) << crashed.error;
+  std::string crashed_pid;
+  std::ifstream(dir_ / "seen.jsonl.crashed") >> crashed_pid;
+  ASSERT_FALSE(crashed_pid.empty());
+  // Both environments serve again, the crashed one with a fresh process.
+  auto [a, b] = MeetTwice("after-crash");
+  EXPECT_EQ(a.kind, functions::InvocationResult::Kind::kSuccess) << a.error;
+  EXPECT_EQ(b.kind, functions::InvocationResult::Kind::kSuccess) << b.error;
+  auto pids = PidsAt("after-crash");
+  EXPECT_EQ(pids.size(), 2u);
+  EXPECT_EQ(pids.count(crashed_pid), 0u);
+  EXPECT_GE(function_->restarts(), 1);
+  auto retried = Invoke({"crash"});  // the retry of the crashed batch now succeeds
+  EXPECT_EQ(retried.kind, functions::InvocationResult::Kind::kSuccess) << retried.error;
+}
+
+TEST_F(ExternalFunctionTest, WithoutStartAnInvocationFailsAtOnce) {
+  ExternalFunctionOptions options;
+  options.name = "elsewhere";
+  options.command = "exit 1";
+  options.concurrency = 2;
+  ExternalFunction function(options);
+  functions::Batch batch{"clicks", "shardId-000000000001", {{"1", "k", "x", 0}}};
+  auto result = function.Invoke(batch, functions::InvocationContext{"elsewhere", "m-1", 1, std::nullopt});
+  EXPECT_EQ(result.kind, functions::InvocationResult::Kind::kFailure);
+  EXPECT_NE(result.error.find("do not run on this node"), std::string::npos) << result.error;
+  EXPECT_FALSE(function.Start({"127.0.0.1:1"}).ok());  // one endpoint per environment
+}
+
 TEST_F(ExternalFunctionTest, AnInitErrorIsReportedWithTheFailedInvocation) {
   Start(5000, "HANDLER_INIT_ERROR=1");
   // Restarts keep failing; the invocation gives up after the start timeout.
@@ -123,7 +201,7 @@ TEST_F(ExternalFunctionTest, AnInitErrorIsReportedWithTheFailedInvocation) {
   listener.handler = broken->RuntimeApiHandler();
   ASSERT_TRUE(server_->AddListener(listener).ok());
   ASSERT_TRUE(server_->Start().ok());
-  ASSERT_TRUE(broken->Start("127.0.0.1:" + std::to_string(server_->port("runtime-api"))).ok());
+  ASSERT_TRUE(broken->Start({"127.0.0.1:" + std::to_string(server_->port("runtime-api"))}).ok());
   functions::Batch batch{"clicks", "shardId-000000000001", {{"1", "k", "x", 0}}};
   auto result = broken->Invoke(batch, functions::InvocationContext{"broken", "m-1", 1, std::nullopt});
   EXPECT_EQ(result.kind, functions::InvocationResult::Kind::kFailure);

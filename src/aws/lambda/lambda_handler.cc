@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "aws/lambda/external_function.h"
 #include "common/clock.h"
 
 namespace aws::lambda {
@@ -148,10 +149,19 @@ gateway::Response LambdaHandler::Handle(const gateway::Request& request) {
   if (collection == "functions") {
     if (request.method != "GET") return Error(405, "InvalidRequestContentException", "unsupported method", request);
     auto names = runtime_->ListFunctions();
-    auto describe = [](const std::string& name) {
-      return json{{"FunctionName", name}, {"FunctionArn", std::string(kAccountArn) + name},
-                  {"Runtime", "provided"}, {"Handler", "builtin"}, {"PackageType", "Zip"},
-                  {"Description", "built-in Rivulet function"}, {"State", "Active"}};
+    auto describe = [this](const std::string& name) {
+      json d = {{"FunctionName", name}, {"FunctionArn", std::string(kAccountArn) + name},
+                {"Runtime", "provided"}, {"Handler", "builtin"}, {"PackageType", "Zip"},
+                {"Description", "built-in Rivulet function"}, {"State", "Active"}};
+      auto* external = dynamic_cast<const ExternalFunction*>(runtime_->GetFunction(name).get());
+      if (external != nullptr) {
+        const ExternalFunctionOptions& o = external->options();
+        d["Handler"] = o.handler;
+        d["Description"] = "external function: " + o.command;
+        d["Timeout"] = o.timeout_ms / 1000;
+        d["MemorySize"] = o.memory_mb;
+      }
+      return d;
     };
     if (id.empty()) {
       json list = json::array();
@@ -162,7 +172,12 @@ gateway::Response LambdaHandler::Handle(const gateway::Request& request) {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       return Error(404, "ResourceNotFoundException", fmt::format("Function not found: {}{}", kAccountArn, name), request);
     }
-    return Ok(200, json{{"Configuration", describe(name)}, {"Code", {{"RepositoryType", "S3"}}}}, request);
+    json function = {{"Configuration", describe(name)}, {"Code", {{"RepositoryType", "S3"}}}};
+    // An external function's processes: Lambda's reserved concurrency.
+    if (auto* external = dynamic_cast<const ExternalFunction*>(runtime_->GetFunction(name).get())) {
+      function["Concurrency"] = {{"ReservedConcurrentExecutions", external->options().concurrency}};
+    }
+    return Ok(200, function, request);
   }
   if (collection != "event-source-mappings") {
     return Error(404, "ResourceNotFoundException", fmt::format("no Lambda API at {}", request.path), request);
