@@ -1,13 +1,16 @@
 """External functions through the Lambda Runtime API: a Node.js handler run by
 the real runtime interface client (npm aws-lambda-ric) and a Python process
 that speaks the protocol over plain HTTP, both configured in TOML and fed by
-event-source mappings; every record arrives, in order per partition key."""
+event-source mappings; every record arrives, in order per partition key.
+With `concurrency` processes, batches run at once and a crashed process is
+replaced; a bad concurrency stops the start with a message."""
 import json
 import os
 import time
 from pathlib import Path
 
 import boto3
+import pytest
 from botocore.config import Config
 
 from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop
@@ -187,3 +190,20 @@ batch_size = 1
             return sum(s["recordsProcessed"] for s in mapping["shards"])
         assert wait_for(lambda: processed() == 5), processed()
         assert server.stop() == 0
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("concurrency = 0", "functions.external.0.concurrency is 0; it must be 1..64"),
+    ("concurrency = 65", "functions.external.0.concurrency is 65; it must be 1..64"),
+    ("concurrency = 2\nport = 65535", "functions.external.0.port is 65535; it must be 0 or 1..65534"),
+    ("concurency = 2", "functions.external.0.concurency is not an external function setting"),
+])
+def test_bad_concurrency_stops_start_up_with_a_message(tmp_path, setting, message):
+    config = tmp_path / "rivulet.toml"
+    config.write_text(f'[[functions.external]]\nname = "f"\ncommand = "exit 0"\n{setting}\n')
+    data = tmp_path / "data"
+    data.mkdir()
+    with pytest.raises(RuntimeError) as failed:
+        Rivulet(data_dir=data, extra_args=["--config", str(config)]).start()
+    assert "exited with 1" in str(failed.value)
+    assert message in str(failed.value)

@@ -65,13 +65,12 @@ class ExternalFunctionTest : public ::testing::Test {
     return {mine, other.get()};
   }
 
+  // The processes that met at `place`: its files are named <pid>-<request id>.
   std::set<std::string> PidsAt(const std::string& place) {
     std::set<std::string> pids;
     for (const auto& entry : std::filesystem::directory_iterator(dir_ / "meet" / place)) {
-      std::ifstream in(entry.path());
-      std::string pid;
-      in >> pid;
-      pids.insert(pid);
+      std::string name = entry.path().filename().string();
+      pids.insert(name.substr(0, name.find('-')));
     }
     return pids;
   }
