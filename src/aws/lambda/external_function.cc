@@ -158,9 +158,16 @@ functions::InvocationResult ExternalFunction::Invoke(const functions::Batch& bat
     if (!invocation->taken) {
       if (Clock::now() >= start_deadline) {
         std::erase(queue_, invocation);
+        if (running_.size() >= environments_.size()) {
+          // Lambda throttles when reserved concurrency is used up; here the
+          // batch fails and the mapping retries it.
+          return functions::InvocationResult::Failure(fmt::format(
+              "function {}: all {} of its processes (its concurrency) stayed busy for {} ms", options_.name,
+              environments_.size(), options_.start_timeout_ms + options_.timeout_ms));
+        }
         std::string why = init_error_.empty() ? "" : ": " + init_error_;
         return functions::InvocationResult::Failure(fmt::format(
-            "function {}: its process did not ask for the invocation in time{}", options_.name, why));
+            "function {}: its processes did not ask for the invocation in time{}", options_.name, why));
       }
       cv_.wait_until(lock, start_deadline);
       continue;
