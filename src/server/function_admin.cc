@@ -1,5 +1,6 @@
 #include "server/function_admin.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -230,6 +231,19 @@ common::Status StartConfiguredMappings(const Config& config, functions::Function
 
 void ExportFunctionMetrics(functions::FunctionRuntime* runtime, gateway::MetricsRegistry* metrics) {
   metrics->AddCollector([runtime, metrics] {
+    for (const auto& name : runtime->ListFunctions()) {
+      auto function = runtime->GetFunction(name);
+      auto* external = dynamic_cast<const aws::lambda::ExternalFunction*>(function.get());
+      if (external == nullptr) continue;
+      auto pids = external->pids();
+      metrics->GetGauge("rivulet_external_function_processes", "Running processes of the external function.",
+                        {{"function", name}})
+          .Set(static_cast<double>(std::count_if(pids.begin(), pids.end(), [](pid_t pid) { return pid > 0; })));
+      metrics->GetGauge("rivulet_external_function_restarts",
+                        "Times a process of the external function exited (crash, timeout) and was started again.",
+                        {{"function", name}})
+          .Set(static_cast<double>(external->restarts()));
+    }
     for (const auto& mapping : runtime->ListMappings()) {
       for (const auto& shard : mapping.shards) {
         gateway::Labels labels = {{"function", mapping.config.function_name},

@@ -6,11 +6,13 @@ With `concurrency` processes, batches run at once and a crashed process is
 replaced; a bad concurrency stops the start with a message."""
 import json
 import os
+import re
 import time
 from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 
 from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop
@@ -182,6 +184,9 @@ batch_size = 1
         assert got["Configuration"]["Timeout"] == 10
         assert got["Concurrency"]["ReservedConcurrentExecutions"] == 2
         assert "py-pool" in {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+        metrics = requests.get(server.http_url + "/metrics", timeout=10).text
+        assert 'rivulet_external_function_processes{function="py-pool"} 2' in metrics
+        assert re.search(r'rivulet_external_function_restarts\{function="py-pool"\} [1-9]', metrics), metrics
         admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
         def processed():
             body = admin.get("/api/admin/functions").json()
