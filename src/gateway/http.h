@@ -45,13 +45,20 @@ class BodyStream {
 };
 
 // Checks the chunks of a body signed chunk by chunk (S3's
-// STREAMING-AWS4-HMAC-SHA256-PAYLOAD); the AWS endpoint's SigV4 gate sets
-// one on such requests and the body's decoder calls it for every chunk.
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]); the AWS endpoint's SigV4
+// gate sets one on such requests and the body's decoder calls it for every
+// chunk, then for the trailing headers when SignsTrailer().
 class ChunkVerifier {
  public:
   virtual ~ChunkVerifier() = default;
   // True when `signature` signs the next chunk, whose SHA-256 is `sha256_hex`.
   virtual bool Verify(std::string_view sha256_hex, std::string_view signature) = 0;
+  // The body ends with trailing headers and an x-amz-trailer-signature
+  // that must sign them (the -TRAILER form).
+  virtual bool SignsTrailer() const { return false; }
+  // True when `signature` signs the trailing headers whose canonical lines
+  // ("name:value\n" each) hash to `sha256_hex`.
+  virtual bool VerifyTrailer(std::string_view sha256_hex, std::string_view signature) { return false; }
 };
 
 struct Request {

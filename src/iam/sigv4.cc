@@ -224,6 +224,12 @@ bool ChunkSignatureChain::Verify(std::string_view chunk_sha256_hex, std::string_
   return true;
 }
 
+bool ChunkSignatureChain::VerifyTrailer(std::string_view trailer_sha256_hex, std::string_view signature) const {
+  std::string to_sign = "AWS4-HMAC-SHA256-TRAILER\n" + amz_date_ + "\n" + scope_ + "\n" + previous_ + "\n" +
+                        std::string(trailer_sha256_hex);
+  return ConstantTimeEquals(HexHmacSha256(signing_key_, to_sign), signature);
+}
+
 std::string DeriveSigningKey(std::string_view secret, std::string_view date, std::string_view region,
                              std::string_view service) {
   std::string k = HmacSha256("AWS4" + std::string(secret), date);

@@ -67,6 +67,12 @@ std::string FormatIsoTime(int64_t epoch_millis);
 // (S3's chunked upload): chunk i is signed over "AWS4-HMAC-SHA256-PAYLOAD",
 // the date, the scope, the signature before it (the request's own for the
 // first chunk), the empty string's hash and the chunk's SHA-256.
+// With STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER the trailing headers that
+// follow the final 0-size chunk are signed too (x-amz-trailer-signature),
+// over "AWS4-HMAC-SHA256-TRAILER", the date, the scope, the final chunk's
+// signature and the SHA-256 of the trailing header lines, each
+// "name:value\n" (S3 API reference, "Signature calculations for trailing
+// headers (chunked uploads)", sigv4-streaming-trailers).
 class ChunkSignatureChain {
  public:
   ChunkSignatureChain(std::string signing_key, std::string amz_date, std::string scope,
@@ -74,6 +80,10 @@ class ChunkSignatureChain {
   // True when `signature` (hex) signs the next chunk, whose SHA-256 is
   // `chunk_sha256_hex`; the chain then moves past it.
   bool Verify(std::string_view chunk_sha256_hex, std::string_view signature);
+  // True when `signature` (hex) signs the trailing headers whose canonical
+  // lines hash to `trailer_sha256_hex`. REQUIRES: the final 0-size chunk was
+  // verified (its signature is the one the trailer's chains from).
+  bool VerifyTrailer(std::string_view trailer_sha256_hex, std::string_view signature) const;
 
  private:
   const std::string signing_key_;

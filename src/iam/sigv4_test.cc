@@ -163,6 +163,32 @@ TEST(SigV4Test, S3ChunkedUploadExample) {
   EXPECT_TRUE(chain.Verify(HexSha256(""), "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"));
 }
 
+// The trailing-header example of the S3 API reference (sigv4-streaming-
+// trailers): the same 65536 + 1024 bytes of 'a' sent as
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, seeded with the request
+// signature printed there, then "x-amz-checksum-crc32c:sOO8/Q==" (the CRC32C
+// of the bytes). The chunk and trailer signatures below were computed
+// independently with Python's hmac and hashlib from those inputs:
+//   to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", date, scope, final_chunk_signature,
+//                        sha256(b"x-amz-checksum-crc32c:sOO8/Q==\n").hexdigest()])
+TEST(SigV4Test, S3TrailerSignatureExample) {
+  ChunkSignatureChain chain(
+      DeriveSigningKey("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1", "s3"),
+      "20130524T000000Z", "20130524/us-east-1/s3/aws4_request",
+      "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e");
+  EXPECT_TRUE(chain.Verify(HexSha256(std::string(65536, 'a')),
+                           "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2"));
+  EXPECT_TRUE(chain.Verify(HexSha256(std::string(1024, 'a')),
+                           "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7"));
+  EXPECT_TRUE(chain.Verify(HexSha256(""), "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992"));
+  const std::string trailer_signature = "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435";
+  EXPECT_TRUE(chain.VerifyTrailer(HexSha256("x-amz-checksum-crc32c:sOO8/Q==\n"), trailer_signature));
+  // The value, or the line's newline, changed: refused.
+  EXPECT_FALSE(chain.VerifyTrailer(HexSha256("x-amz-checksum-crc32c:sOO8/A==\n"), trailer_signature));
+  EXPECT_FALSE(chain.VerifyTrailer(HexSha256("x-amz-checksum-crc32c:sOO8/Q=="), trailer_signature));
+  EXPECT_FALSE(chain.VerifyTrailer(HexSha256("x-amz-checksum-crc32c:sOO8/Q==\n"), ""));
+}
+
 // The presigned URL example of the S3 API reference.
 TEST(SigV4Test, S3PresignedUrlExample) {
   std::vector<std::pair<std::string, std::string>> headers = {{"Host", "examplebucket.s3.amazonaws.com"}};

@@ -71,16 +71,22 @@ def sign_headers(method, url, body=b"", headers=None, service=None, key_id=None,
     return dict(request.headers.items())
 
 
-def chunk_signed_put(url, data, chunk=64 * 1024):
+def chunk_signed_put(url, data, chunk=64 * 1024, trailer=None):
     """Headers and body of an S3 PUT sent as STREAMING-AWS4-HMAC-SHA256-PAYLOAD:
     aws-chunked framing, each chunk signed over the one before it, starting
     from the request's own signature, as the S3 API reference describes
-    (sigv4-streaming). Written here from the documentation, not with our code."""
+    (sigv4-streaming). With `trailer` ({"x-amz-checksum-crc32": value}) it is
+    sent as STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the trailing headers
+    follow the final 0-size chunk, then x-amz-trailer-signature, signed over
+    "AWS4-HMAC-SHA256-TRAILER", the date, the scope, the final chunk's
+    signature and the SHA-256 of the lines "name:value\\n" (sigv4-streaming-
+    trailers). Written here from the documentation, not with our code."""
     import hashlib
     import hmac
+    extra = {"x-amz-trailer": ",".join(sorted(trailer))} if trailer else {}
     headers = sign_headers("PUT", url, service="s3", headers={
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "Content-Encoding": "aws-chunked",
-        "x-amz-decoded-content-length": str(len(data))})
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" + ("-TRAILER" if trailer else ""),
+        "Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)), **extra})
     amz_date, region = headers["X-Amz-Date"], AWS_ENV["AWS_DEFAULT_REGION"]
     key = ("AWS4" + AWS_ENV["AWS_SECRET_ACCESS_KEY"]).encode()
     for part in (amz_date[:8], region, "s3", "aws4_request"):
@@ -92,7 +98,14 @@ def chunk_signed_put(url, data, chunk=64 * 1024):
         to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous,
                              hashlib.sha256(b"").hexdigest(), hashlib.sha256(piece).hexdigest()])
         previous = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        body += f"{len(piece):x};chunk-signature={previous}\r\n".encode() + piece + b"\r\n"
+        body += f"{len(piece):x};chunk-signature={previous}\r\n".encode() + piece
+        body += b"\r\n" if piece or not trailer else b""
+    if trailer:
+        lines = "".join(f"{name}:{trailer[name]}\n" for name in sorted(trailer))
+        to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, previous,
+                             hashlib.sha256(lines.encode()).hexdigest()])
+        signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        body += lines.replace("\n", "\r\n").encode() + f"x-amz-trailer-signature:{signature}\r\n\r\n".encode()
     return headers, body
 
 

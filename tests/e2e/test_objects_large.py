@@ -153,3 +153,45 @@ def test_chunk_signed_streaming_put_is_verified_chunk_by_chunk(rivulet):
     assert r.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in r.text, r.text
     missing = requests.get(url2, headers=signed(rivulet, "GET", "/chunks/k2"), timeout=30)
     assert missing.status_code == 404
+
+
+def test_chunk_signed_put_with_signed_trailer(rivulet):
+    """STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the x-amz-checksum-crc32
+    trailer is signed by x-amz-trailer-signature. A changed trailer value or a
+    missing signature is refused with SignatureDoesNotMatch; a signed but wrong
+    checksum with BadDigest; none of them stores anything."""
+    import base64
+    import zlib
+
+    import requests
+    assert requests.put(f"{rivulet.aws_url}/trailers", headers=signed(rivulet, "PUT", "/trailers"), timeout=30).ok
+    data = bytes(range(256)) * 600  # 153,600 bytes: three chunks and the final one
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    other = base64.b64encode((zlib.crc32(data) ^ 1).to_bytes(4, "big")).decode()
+
+    def put(key, trailer, change=lambda body: body):
+        url = f"{rivulet.aws_url}/trailers/{key}"
+        headers, body = chunk_signed_put(url, data, trailer=trailer)
+        return requests.put(url, data=change(body), headers=headers, timeout=30)
+
+    def stored(key):
+        return requests.get(f"{rivulet.aws_url}/trailers/{key}", headers=signed(rivulet, "GET", f"/trailers/{key}"),
+                            timeout=30)
+
+    good = put("good", {"x-amz-checksum-crc32": crc})
+    assert good.status_code == 200, good.text
+    assert good.headers["x-amz-checksum-crc32"] == crc
+    got = stored("good")
+    assert got.status_code == 200 and got.content == data
+
+    tampered = put("tampered", {"x-amz-checksum-crc32": crc},
+                   lambda body: body.replace(f"x-amz-checksum-crc32:{crc}".encode(),
+                                             f"x-amz-checksum-crc32:{other}".encode()))
+    assert tampered.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in tampered.text, tampered.text
+    unsigned = put("unsigned", {"x-amz-checksum-crc32": crc},
+                   lambda body: re.sub(rb"x-amz-trailer-signature:[0-9a-f]+\r\n", b"", body))
+    assert unsigned.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in unsigned.text, unsigned.text
+    wrong_sum = put("wrong-sum", {"x-amz-checksum-crc32": other})
+    assert wrong_sum.status_code == 400 and "<Code>BadDigest</Code>" in wrong_sum.text, wrong_sum.text
+    for key in ("tampered", "unsigned", "wrong-sum"):
+        assert stored(key).status_code == 404, key

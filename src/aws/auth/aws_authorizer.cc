@@ -130,16 +130,23 @@ bool SigV2Matches(const gateway::Request& request, std::string_view secret, std:
   return iam::ConstantTimeEquals(Base64Encode(std::string_view(reinterpret_cast<char*>(mac), len)), signature);
 }
 
-// A body's chunk signatures, checked as the S3 adapter decodes it.
+// A body's chunk signatures (and, in the -TRAILER form, its trailer
+// signature), checked as the S3 adapter decodes it.
 class ChunkChain : public gateway::ChunkVerifier {
  public:
-  explicit ChunkChain(iam::ChunkSignatureChain chain) : chain_(std::move(chain)) {}
+  ChunkChain(iam::ChunkSignatureChain chain, bool signs_trailer)
+      : chain_(std::move(chain)), signs_trailer_(signs_trailer) {}
   bool Verify(std::string_view sha256_hex, std::string_view signature) override {
     return chain_.Verify(sha256_hex, signature);
+  }
+  bool SignsTrailer() const override { return signs_trailer_; }
+  bool VerifyTrailer(std::string_view sha256_hex, std::string_view signature) override {
+    return signs_trailer_ && chain_.VerifyTrailer(sha256_hex, signature);
   }
 
  private:
   iam::ChunkSignatureChain chain_;
+  const bool signs_trailer_;
 };
 
 // The canonical request with the value of x-amz-security-token cut out.
@@ -328,9 +335,16 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
               return fail(AuthFailure::kContentMismatch,
                           "The provided 'x-amz-content-sha256' header does not match what was computed.");
             }
-          } else if (payload_hash != "UNSIGNED-PAYLOAD" && payload_hash.rfind("STREAMING-", 0) != 0) {
-            return fail(AuthFailure::kMalformed, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-<...> "
-                                                 "or a SHA-256 hex digest");
+          } else if (payload_hash != "UNSIGNED-PAYLOAD" && payload_hash != "STREAMING-UNSIGNED-PAYLOAD-TRAILER" &&
+                     payload_hash != "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" &&
+                     payload_hash != "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") {
+            // Fail closed: a streaming form whose chunks we cannot check
+            // (SigV4a's STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD) is refused
+            // rather than stored unchecked.
+            return fail(AuthFailure::kMalformed,
+                        "x-amz-content-sha256 must be a SHA-256 hex digest, UNSIGNED-PAYLOAD, "
+                        "STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or "
+                        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
           }
         }
       } else {
@@ -356,10 +370,12 @@ std::optional<gateway::Response> AwsAuthorizer::Check(gateway::Request& request)
         spdlog::debug("signature mismatch: canonical request was\n{}", RedactToken(canonical));
         return fail(AuthFailure::kBadSignature, std::string(kSignatureMismatch));
       }
-      if (payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
-        // Signed chunk by chunk: the body's decoder checks each chunk.
-        request.chunk_verifier =
-            std::make_shared<ChunkChain>(iam::ChunkSignatureChain(key, creds->amz_date, scope, auth.signature));
+      if (payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {  // either form
+        // Signed chunk by chunk: the body's decoder checks each chunk, and
+        // the trailing headers' x-amz-trailer-signature in the -TRAILER form.
+        request.chunk_verifier = std::make_shared<ChunkChain>(
+            iam::ChunkSignatureChain(key, creds->amz_date, scope, auth.signature),
+            payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
       }
       principal = std::move(owner->principal);
     }

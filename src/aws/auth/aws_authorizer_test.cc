@@ -261,6 +261,34 @@ TEST_F(AuthorizerTest, S3BodyMustMatchItsDeclaredHash) {
   EXPECT_EQ(Refusal(r), "XAmzContentSHA256Mismatch");
 }
 
+TEST_F(AuthorizerTest, StreamingBodiesGetTheirChunkVerifier) {
+  auto put = [&](const std::string& payload_hash) {
+    gateway::Request r;
+    r.method = "PUT";
+    r.target = r.path = "/bucket/key.txt";
+    r.request_id = "req-4";
+    r.headers.Add("Host", "127.0.0.1:4566");
+    r.headers.Add("x-amz-content-sha256", payload_hash);
+    r.headers.Add("X-Amz-Date", iam::FormatAmzDate(clock_.NowMillis()));
+    Sign(&r, kRootId, kRootSecret, "s3", true, {"host", "x-amz-content-sha256", "x-amz-date"});
+    return r;
+  };
+  gateway::Request plain = put("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+  EXPECT_FALSE(authorizer_->Check(plain).has_value());
+  ASSERT_NE(plain.chunk_verifier, nullptr);
+  EXPECT_FALSE(plain.chunk_verifier->SignsTrailer());
+  gateway::Request trailer = put("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
+  EXPECT_FALSE(authorizer_->Check(trailer).has_value());
+  ASSERT_NE(trailer.chunk_verifier, nullptr);
+  EXPECT_TRUE(trailer.chunk_verifier->SignsTrailer());
+  gateway::Request unsigned_trailer = put("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+  EXPECT_FALSE(authorizer_->Check(unsigned_trailer).has_value());
+  EXPECT_EQ(unsigned_trailer.chunk_verifier, nullptr);
+  // A streaming form whose chunks would go unchecked is refused.
+  EXPECT_NE(Refusal(put("STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD")), "");
+  EXPECT_NE(Refusal(put("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-SOMETHING")), "");
+}
+
 TEST_F(AuthorizerTest, AuthOffLetsEverythingInAsRoot) {
   AuthorizerOptions options;
   options.enabled = false;

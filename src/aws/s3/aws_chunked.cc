@@ -52,16 +52,47 @@ common::Status AwsChunkedDecoder::Line(std::string_view line) {
   }
   // Trailers ("x-amz-checksum-crc32:AAAAAA==") up to an empty line.
   if (line.empty()) {
+    // Some signers put an empty line between the final chunk and signed
+    // trailers (as printed in a version of the S3 API reference): skipped
+    // once, as long as no trailer came yet.
+    if (verifier_ != nullptr && verifier_->SignsTrailer() && trailers_.empty() && !trailer_signature_ &&
+        !skipped_blank_) {
+      skipped_blank_ = true;
+      return common::Status::OK();
+    }
     state_ = State::kDone;
-    return common::Status::OK();
+    return EndTrailers();
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return Bad("trailer without ':'");
   std::string name(line.substr(0, colon));
   for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  trailers_[name] = std::string(value);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (name == "x-amz-trailer-signature") {
+    trailer_signature_ = std::string(value);
+  } else {
+    trailers_[name] = std::string(value);
+  }
+  return common::Status::OK();
+}
+
+common::Status AwsChunkedDecoder::EndTrailers() {
+  if (trailers_checked_ || verifier_ == nullptr || !verifier_->SignsTrailer()) return common::Status::OK();
+  if (!trailer_signature_) {
+    return BadSignature("the trailing headers of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER body end without "
+                        "x-amz-trailer-signature");
+  }
+  // The signed text is each trailing header as "name:value\n", names in
+  // lower case and in order (S3 API reference, sigv4-streaming-trailers;
+  // the SDKs that sign trailers sort them as canonical headers are sorted).
+  std::string canonical;
+  for (const auto& [name, value] : trailers_) canonical += name + ":" + value + "\n";
+  if (!verifier_->VerifyTrailer(objects::Sha256Hex(canonical), *trailer_signature_)) {
+    return BadSignature("The x-amz-trailer-signature does not match what was computed over the trailing headers");
+  }
+  trailers_checked_ = true;
   return common::Status::OK();
 }
 
@@ -107,7 +138,7 @@ common::Status AwsChunkedDecoder::Feed(std::string_view in, const Sink& sink) {
         state_ = State::kHeader;
         break;
       case State::kDone:
-        return common::Status::OK();  // e.g. a trailing signature line: ignored
+        return common::Status::OK();  // anything after the final empty line is ignored
     }
   }
   return common::Status::OK();
@@ -123,9 +154,9 @@ common::Status AwsChunkedDecoder::VerifyChunk() {
   return common::Status::OK();
 }
 
-common::Status AwsChunkedDecoder::Finish() const {
+common::Status AwsChunkedDecoder::Finish() {
   // The final empty line after the trailers is optional, as some clients omit it.
-  if (state_ == State::kDone || (state_ == State::kTrailers && line_.empty())) return common::Status::OK();
+  if (state_ == State::kDone || (state_ == State::kTrailers && line_.empty())) return EndTrailers();
   if (state_ == State::kHeader && line_.empty()) return Bad("the final 0-size chunk is missing");
   return Bad("the body ends inside a chunk");
 }

@@ -59,8 +59,9 @@ struct ChunkedBody {
 };
 
 // Decodes "<hex size>[;chunk-signature=..]\r\n<bytes>\r\n ... 0\r\n
-// [trailer: value\r\n]*\r\n". Signatures are not checked (that comes with
-// IAM). InvalidArgument "IncompleteBody: ..." on malformed framing.
+// [trailer: value\r\n]*\r\n". Signatures are not checked here (ReadBody's
+// decoder checks them with the request's ChunkVerifier). InvalidArgument
+// "IncompleteBody: ..." on malformed framing.
 common::Result<ChunkedBody> DecodeAwsChunked(std::string_view body);
 
 }  // namespace aws::s3

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "iam/sigv4.h"
 
 namespace aws::s3 {
@@ -171,6 +173,88 @@ TEST(AwsChunkedDecoderTest, ChangedDataOrMissingSignatureIsRefused) {
   std::string last = DocumentedBody();
   last[last.rfind("chunk-signature=") + 16] = '0';
   EXPECT_EQ(DecodeSigned(last, 4096, &out).code(), common::Status::Code::kPermissionDenied);
+}
+
+// The S3 API reference's trailing-header example (see SigV4Test.
+// S3TrailerSignatureExample for where its signatures come from), as the
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER verifier the gate installs.
+class DocumentedTrailerChain : public gateway::ChunkVerifier {
+ public:
+  bool Verify(std::string_view sha, std::string_view signature) override { return chain_.Verify(sha, signature); }
+  bool SignsTrailer() const override { return true; }
+  bool VerifyTrailer(std::string_view sha, std::string_view signature) override {
+    return chain_.VerifyTrailer(sha, signature);
+  }
+
+ private:
+  iam::ChunkSignatureChain chain_{
+      iam::DeriveSigningKey("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1", "s3"),
+      "20130524T000000Z", "20130524/us-east-1/s3/aws4_request",
+      "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e"};
+};
+
+std::string TrailerChunks() {
+  return "10000;chunk-signature=b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2\r\n" +
+         std::string(65536, 'a') +
+         "\r\n400;chunk-signature=1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n" +
+         std::string(1024, 'a') +
+         "\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n";
+}
+
+constexpr std::string_view kTrailerSignature =
+    "x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n";
+
+common::Status DecodeSignedTrailer(const std::string& body, size_t step, std::string* out,
+                                   std::map<std::string, std::string>* trailers = nullptr) {
+  DocumentedTrailerChain chain;
+  aws::s3::AwsChunkedDecoder decoder(&chain);
+  for (size_t i = 0; i < body.size(); i += step) {
+    RETURN_IF_ERROR(decoder.Feed(std::string_view(body).substr(i, step), [&](std::string_view d) {
+      out->append(d);
+      return common::Status::OK();
+    }));
+  }
+  RETURN_IF_ERROR(decoder.Finish());
+  if (trailers != nullptr) *trailers = decoder.trailers();
+  return common::Status::OK();
+}
+
+TEST(AwsChunkedDecoderTest, SignedTrailerOfTheDocumentedExampleVerifies) {
+  std::string body = TrailerChunks() + "x-amz-checksum-crc32c:sOO8/Q==\r\n" + std::string(kTrailerSignature) + "\r\n";
+  for (size_t step : {1u, 1000u, 70000u}) {
+    std::string out;
+    std::map<std::string, std::string> trailers;
+    ASSERT_TRUE(DecodeSignedTrailer(body, step, &out, &trailers).ok()) << step;
+    EXPECT_EQ(out, std::string(66560, 'a'));
+    // The signature is checked, not handed on as a trailer.
+    EXPECT_EQ(trailers, (std::map<std::string, std::string>{{"x-amz-checksum-crc32c", "sOO8/Q=="}}));
+  }
+  // Without the final empty line, and with an empty line before the
+  // trailers (both seen from signers), it verifies too.
+  std::string out;
+  EXPECT_TRUE(DecodeSignedTrailer(TrailerChunks() + "x-amz-checksum-crc32c:sOO8/Q==\r\n" + std::string(kTrailerSignature),
+                                  4096, &out).ok());
+  EXPECT_TRUE(DecodeSignedTrailer(TrailerChunks() + "\r\nx-amz-checksum-crc32c:sOO8/Q==\r\n" +
+                                      std::string(kTrailerSignature) + "\r\n",
+                                  4096, &out).ok());
+}
+
+TEST(AwsChunkedDecoderTest, ChangedMissingOrUnsignedTrailerIsRefused) {
+  auto refused = [](const std::string& body) {
+    std::string out;
+    common::Status s = DecodeSignedTrailer(body, 4096, &out);
+    EXPECT_EQ(s.code(), common::Status::Code::kPermissionDenied) << s.ToString();
+    EXPECT_NE(s.message().find("SignatureDoesNotMatch"), std::string::npos) << s.ToString();
+  };
+  const std::string sig(kTrailerSignature);
+  refused(TrailerChunks() + "x-amz-checksum-crc32c:sOO8/A==\r\n" + sig + "\r\n");   // changed value
+  refused(TrailerChunks() + "x-amz-checksum-crc32:sOO8/Q==\r\n" + sig + "\r\n");    // changed name
+  refused(TrailerChunks() + "x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-meta-a:b\r\n" + sig + "\r\n");  // added
+  refused(TrailerChunks() + "x-amz-checksum-crc32c:sOO8/Q==\r\n\r\n");              // no signature
+  refused(TrailerChunks() + "x-amz-checksum-crc32c:sOO8/Q==\r\n");                    // no signature, no end
+  refused(TrailerChunks() + "\r\n");                                                  // nothing at all
+  refused(TrailerChunks() + "x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:" +
+          std::string(64, '0') + "\r\n\r\n");                                        // wrong signature
 }
 
 TEST(AwsChunkedDecoderTest, TruncatedBodyIsIncomplete) {
