@@ -106,7 +106,7 @@ TEST_F(IdentityStoreTest, ExternalTablesHideAndRefuseInternalTables) {
   table::CreateTableRequest create;
   create.key_schema = {{"id", table::KeyType::kHash}};
   create.attribute_definitions = {{"id", table::AttributeValue::Type::kS}};
-  for (const char* name : {"a-shop", "shop-sessions", "z-last"}) {
+  for (const char* name : {"a-shop", "shop-sessions", "shop-users", "z-last"}) {
     create.table_name = name;
     ASSERT_TRUE(tables_->CreateTable(create).ok());
   }
@@ -134,6 +134,15 @@ TEST_F(IdentityStoreTest, ExternalTablesHideAndRefuseInternalTables) {
   EXPECT_EQ(outside.Scan(scan).status().code(), common::Status::Code::kPermissionDenied);
   EXPECT_EQ(outside.DeleteTable(kIamTable).status().code(), common::Status::Code::kPermissionDenied);
   EXPECT_EQ(outside.DescribeTable("shop-sessions").status().code(), common::Status::Code::kPermissionDenied);
+  // The shop's users carry password hashes.
+  scan.table_name = "shop-users";
+  EXPECT_EQ(outside.Scan(scan).status().code(), common::Status::Code::kPermissionDenied);
+  table::GetItemRequest get_user;
+  get_user.table_name = "shop-users";
+  get_user.key = {{"id", table::AttributeValue::S("u1")}};
+  EXPECT_EQ(outside.GetItem(get_user).status().code(), common::Status::Code::kPermissionDenied);
+  EXPECT_TRUE(IsInternalTable("arn:aws:dynamodb:us-east-1:000000000000:table/shop-users/index/byEmail"));
+  EXPECT_FALSE(IsInternalTable("shop-orders"));
   table::TransactGetItem get;
   get.table_name = kIamTable;
   get.key = {{"id", table::AttributeValue::S("user/alice")}};

@@ -1,5 +1,5 @@
 // Rivulet's internal tables whose contents are secrets (access keys, web
-// sessions, API keys) and the TableClient the outside world sees: the same
+// sessions, API keys, the shop's password hashes) and the TableClient the outside world sees: the same
 // tables minus those. The DynamoDB adapter on :4566 and the operations
 // console get `ExternalTables`; the in-process owners (IdentityStore, the
 // shop's session store) keep the engine itself.
@@ -22,8 +22,8 @@
 namespace iam {
 
 // True for the tables no one outside the process may touch: names starting
-// with rivulet-iam, rivulet-sessions, rivulet-api-keys, shop-sessions or
-// shop-api-keys. An ARN ("arn:aws:dynamodb:...:table/<name>") is judged by
+// with rivulet-iam, rivulet-sessions, rivulet-api-keys, shop-sessions,
+// shop-api-keys or shop-users. An ARN ("arn:aws:dynamodb:...:table/<name>") is judged by
 // its name.
 bool IsInternalTable(std::string_view table_name);
 

@@ -8,7 +8,8 @@
 
 namespace orders {
 
-// Table names (visible through the DynamoDB API on :4566).
+// Table names (visible through the DynamoDB API on :4566, except shop-users
+// and shop-sessions, which iam/internal_tables.h keeps internal).
 inline constexpr char kUsersTable[] = "shop-users";             // id; GSI byEmail(email)
 inline constexpr char kSessionsTable[] = "shop-sessions";       // tokenHash; TTL expiresAt
 inline constexpr char kProductsTable[] = "shop-products";       // id

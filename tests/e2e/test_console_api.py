@@ -1,6 +1,6 @@
 """The operations console's admin API against a real server: streams with
 their shards, consumers and a cursor-driven live tail; tables browsed and
-queried (secrets redacted); buckets browsed by prefix and objects downloaded;
+queried (secrets redacted, internal tables such as shop-users refused); buckets browsed by prefix and objects downloaded;
 the email outbox; IAM users, roles, policies and the simulator; admin-only access with problem+json."""
 import time
 
@@ -99,7 +99,7 @@ def test_the_tail_shows_recent_records_then_only_new_ones(server, admin, order):
     problem(admin.get("/api/admin/streams/orders/records", params={"limit": 0}), 400, "limit")
 
 
-def test_tables_are_listed_browsed_and_queried(admin, order):
+def test_tables_are_listed_browsed_and_queried(server, admin, order):
     _, order_id = order
     tables = {t["name"]: t for t in admin.get("/api/admin/tables").json()["items"]}
     assert tables["shop-orders"]["keySchema"][0]["type"] == "HASH"
@@ -110,10 +110,22 @@ def test_tables_are_listed_browsed_and_queried(admin, order):
     assert r.status_code == 200, r.text
     assert r.json()["count"] == 1 and r.json()["items"][0][key] == {"S": order_id}
 
-    users = admin.post("/api/admin/tables/shop-users/query", json={"limit": 100}).json()
-    hashed = [i for i in users["items"] if "passwordHash" in i]
-    assert hashed and all(i["passwordHash"] == {"S": "[redacted]"} for i in hashed)
-    assert users["redacted"] == ["passwordHash"]
+    # The shop's users hold password hashes: an internal table, neither
+    # listed nor readable here (customers are seen at /api/admin/customers).
+    assert "shop-users" not in tables and "shop-sessions" not in tables
+    assert "internal to Rivulet" in problem(admin.post("/api/admin/tables/shop-users/query", json={}), 403)["detail"]
+    # Secret-looking attributes of other tables are redacted.
+    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name="us-east-1",
+                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    ddb.create_table(TableName="console-accounts", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    ddb.put_item(TableName="console-accounts", Item={"id": {"S": "a"}, "passwordHash": {"S": "$argon2id$x"},
+                                                     "name": {"S": "Ada"}})
+    accounts = admin.post("/api/admin/tables/console-accounts/query", json={"limit": 100}).json()
+    assert accounts["items"] == [{"id": {"S": "a"}, "passwordHash": {"S": "[redacted]"}, "name": {"S": "Ada"}}]
+    assert accounts["redacted"] == ["passwordHash"]
 
     page = admin.post("/api/admin/tables/shop-products/query", json={"limit": 5}).json()
     assert len(page["items"]) == 5 and page["lastKey"]

@@ -13,6 +13,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from orders_client import Shop
 from rivulet_harness import AWS_ENV, Rivulet, sign_headers
 
 AWS = "/usr/bin/aws"
@@ -245,6 +246,36 @@ def test_internal_tables_are_refused_to_every_principal_including_root(server):
     assert json.loads(cli(server, "sts", "get-caller-identity", env=user_env(key)).stdout)["Arn"].endswith(
         "user/keyholder")
     assert cli(server, "iam", "get-user", "--user-name", "keyholder").returncode == 0
+
+
+def test_shop_users_table_is_refused_to_admins_and_root(server):
+    """shop-users holds the customers' password hashes: over :4566 an IAM
+    user allowed everything and root (on this `all` node) both get
+    AccessDeniedException for reads, and ListTables leaves it out."""
+    customer = Shop(server).signup("Hashed")  # also creates the shop's tables
+    admin_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    cli(server, "iam", "create-user", "--user-name", "table-admin")
+    cli(server, "iam", "put-user-policy", "--user-name", "table-admin", "--policy-name", "everything",
+        "--policy-document", json.dumps(admin_policy))
+    key = json.loads(cli(server, "iam", "create-access-key", "--user-name", "table-admin").stdout)["AccessKey"]
+    user_id = customer.user["id"]
+    for key_id, secret in ((key["AccessKeyId"], key["SecretAccessKey"]),
+                           (AWS_ENV["AWS_ACCESS_KEY_ID"], AWS_ENV["AWS_SECRET_ACCESS_KEY"])):
+        ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name="us-east-1",
+                           aws_access_key_id=key_id, aws_secret_access_key=secret)
+        for call, kwargs in ((ddb.get_item, {"Key": {"id": {"S": user_id}}}), (ddb.scan, {}),
+                             (ddb.query, {"KeyConditionExpression": "id = :i",
+                                          "ExpressionAttributeValues": {":i": {"S": user_id}}})):
+            with pytest.raises(ClientError) as e:
+                call(TableName="shop-users", **kwargs)
+            error = e.value.response["Error"]
+            assert error["Code"] == "AccessDeniedException", (key_id, error)
+            assert "shop-users" in error["Message"] and "internal to Rivulet" in error["Message"], error
+            assert "argon2" not in str(e.value.response)
+        names = ddb.list_tables()["TableNames"]
+        assert "shop-orders" in names and "shop-users" not in names, names
+        # Everything else stays open to them.
+        assert ddb.scan(TableName="shop-products", Limit=1)["Items"]
 
 
 def test_roles_managed_policies_and_detaching_through_the_cli(server):
