@@ -345,6 +345,7 @@ bool Runner::Setup() {
   Say("loadgen: signing in " + std::to_string(n) + " customers (one password hash each on the server)");
   std::vector<Job> jobs;
   int failed = 0;
+  bool throttled = false;  // a 429: sign-ups from this address are throttled
   std::string last_error;
   for (int i = 0; i < n; ++i) {
     jobs.push_back(Job{Step{0, StepKind::kEvent, i, "POST", "/api/auth/signup",
@@ -361,6 +362,7 @@ bool Runner::Setup() {
                                       }});
                          } else {
                            ++failed;
+                           throttled = throttled || r.status == 429;
                            last_error = std::to_string(r.status) + " " + r.body;
                          }
                        }});
@@ -370,6 +372,10 @@ bool Runner::Setup() {
   while ((in_flight_ > 0 || !ready_.empty()) && !interrupted_) ioc_.run_one();
   if (!ok || failed > 0 || interrupted_) {
     if (failed > 0) Warn("loadgen: " + std::to_string(failed) + " customers could not sign in: " + last_error.substr(0, 200));
+    if (throttled) {
+      Warn("loadgen: the server throttles sign-ups from this address; run loadgen on the server's machine or add "
+           "this address to the server's api.signup_exempt_addresses");
+    }
     return false;
   }
   return true;

@@ -65,7 +65,8 @@ OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, 
       catalog_(tables),
       work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued)),
       writes_(std::make_unique<WorkQueue>(options.write_threads, options.max_queued)),
-      login_throttle_(clock, options.login) {}
+      login_throttle_(clock, options.login),
+      signup_throttle_(clock, options.signup) {}
 
 common::Status OrdersApi::Register(gateway::Router* router) {
   auto async = [this](void (OrdersApi::*fn)(Request&, Respond)) {
@@ -130,6 +131,22 @@ void OrdersApi::Offload(const std::string& request_id, Respond respond, std::fun
 
 // --- auth -------------------------------------------------------------------
 
+namespace {
+
+// 429 with Retry-After: "<what>; try again in <seconds> s".
+Response TooMany(std::string_view what, int64_t seconds, std::string_view request_id) {
+  Response r = Problem(429, "Too Many Requests",
+                       std::string(what) + "; try again in " + std::to_string(seconds) + " s", request_id);
+  r.headers.Set("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+Response TooManySignIns(int64_t seconds, std::string_view request_id) {
+  return TooMany("too many failed sign-ins for this account or from this address", seconds, request_id);
+}
+
+}  // namespace
+
 void OrdersApi::SignUp(Request& req, Respond respond) {
   if (!auth_->Allowed(nullptr, "rivulet:SignUp", ShopArn("customer/*"))) {
     return respond(Problem(403, "Forbidden", "sign-up is closed", req.request_id));
@@ -137,6 +154,11 @@ void OrdersApi::SignUp(Request& req, Respond respond) {
   std::string field;
   auto parsed = ParseSignup(req.body, &field);
   if (!parsed.ok()) return respond(ProblemFor(parsed.status(), req.request_id, field));
+  // Counted here, on the I/O thread, before any hashing: a refused sign-up
+  // costs no argon2 time, and concurrent ones cannot all pass one check.
+  if (int wait = signup_throttle_.Acquire(req.remote_addr); wait > 0) {
+    return respond(TooMany("too many sign-ups from this address", wait, req.request_id));
+  }
   Offload(req.request_id, std::move(respond),
           [this, request = std::move(parsed).value(), id = req.request_id, tls = req.tls](Respond respond) {
             auto user = auth_->SignUp(request);
@@ -150,19 +172,6 @@ void OrdersApi::SignUp(Request& req, Respond respond) {
             respond(std::move(r));
           });
 }
-
-namespace {
-
-Response TooManySignIns(int64_t seconds, std::string_view request_id) {
-  Response r = Problem(429, "Too Many Requests",
-                       "too many failed sign-ins for this account or from this address; try again in " +
-                           std::to_string(seconds) + " s",
-                       request_id);
-  r.headers.Set("Retry-After", std::to_string(seconds));
-  return r;
-}
-
-}  // namespace
 
 void OrdersApi::Login(Request& req, Respond respond) {
   std::string field;

@@ -22,6 +22,7 @@
 #include "orders/login_throttle.h"
 #include "orders/model.h"
 #include "orders/outcome_waiters.h"
+#include "orders/signup_throttle.h"
 #include "orders/work_queue.h"
 #include "stream/stream_client.h"
 #include "table/table_client.h"
@@ -42,6 +43,7 @@ struct ApiOptions {
   size_t max_queued = 20'000;
   int cancel_wait_ms = 5000;  // how long a cancel waits for the processor
   LoginThrottleOptions login;  // api.login_*: sign-in throttling per account and IP
+  SignupThrottleOptions signup;  // api.signup_*: sign-up throttling per IP
 };
 
 class OrdersApi {
@@ -113,6 +115,7 @@ class OrdersApi {
   std::unique_ptr<WorkQueue> work_;    // argon2 and other CPU work
   std::unique_ptr<WorkQueue> writes_;  // waiting for fsyncs on the order path
   LoginThrottle login_throttle_;
+  SignupThrottle signup_throttle_;
 };
 
 // problem+json with an optional "field".

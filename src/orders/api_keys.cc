@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <ctime>
 
@@ -80,6 +81,19 @@ std::string Num(double v) {
   return j.dump();
 }
 
+// The usage item's id: "usage/<key id>/<YYYY-MM-DD>" (never a key's id,
+// which is 16 hex digits).
+std::string UsageId(const std::string& id, int64_t day) {
+  return "usage/" + id + "/" + FormatMillis(day * kDayMillis).substr(0, 10);
+}
+
+int64_t UsedOf(const table::Item& item) {
+  auto it = item.find("used");
+  if (it == item.end()) return 0;
+  const std::string& v = it->second.scalar();
+  return std::strtoll(v.c_str(), nullptr, 10);
+}
+
 Response KeyProblem(int status, std::string_view detail, const gateway::Request& request) {
   return Problem(status, status == 429 ? "Too Many Requests" : "Forbidden", detail, request.request_id);
 }
@@ -114,7 +128,94 @@ common::Result<UsagePlan> ParseUsagePlan(std::string_view text, std::string* fie
 }
 
 ApiKeys::ApiKeys(table::TableClient* tables, common::Clock* clock, Options options)
-    : tables_(tables), clock_(clock), options_(std::move(options)) {}
+    : tables_(tables), clock_(clock), options_(std::move(options)) {
+  if (options_.flush_ms > 0) flusher_ = std::thread([this] { FlushLoop(); });
+}
+
+ApiKeys::~ApiKeys() { Stop(); }
+
+void ApiKeys::Stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  Flush();  // what was counted since the last one
+}
+
+void ApiKeys::FlushLoop() {
+  std::unique_lock lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms), [this] { return stopping_; })) {
+    lock.unlock();
+    Flush();
+    lock.lock();
+  }
+}
+
+common::Result<int64_t> ApiKeys::ReadUsage(const std::string& id, int64_t day) {
+  table::GetItemRequest get;
+  get.table_name = kApiKeysTable;
+  get.key = {{"id", AttributeValue::S(UsageId(id, day))}};
+  ASSIGN_OR_RETURN(auto item, tables_->GetItem(get));
+  return item ? UsedOf(*item) : 0;
+}
+
+common::Result<int64_t> ApiKeys::AddUsage(const std::string& id, int64_t day, int64_t n) {
+  table::UpdateItemRequest update;
+  update.table_name = kApiKeysTable;
+  update.key = {{"id", AttributeValue::S(UsageId(id, day))}};
+  // ADD creates the item and the counter at 0 when absent; nodes' additions
+  // never overwrite each other. The TTL removes it two days later.
+  update.update_expression = "ADD #u :n SET #e = :e";
+  update.attributes.names = {{"#u", "used"}, {"#e", "expiresAt"}};
+  update.attributes.values = {{":n", AttributeValue::N(std::to_string(n))},
+                              {":e", AttributeValue::N(std::to_string((day + 2) * (kDayMillis / 1000)))}};
+  update.return_values = table::ReturnValues::kUpdatedNew;
+  ASSIGN_OR_RETURN(table::WriteResult result, tables_->UpdateItem(update));
+  return result.attributes ? UsedOf(*result.attributes) : n;
+}
+
+void ApiKeys::Flush() {
+  std::lock_guard flushing(flush_mu_);
+  struct Work {
+    std::string id;
+    int64_t day;
+    int64_t n;  // 0: only re-read the total
+  };
+  std::vector<Work> work;
+  int64_t now = clock_->NowMillis();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, e] : entries_) {
+      if (e.pending > 0) {
+        work.push_back({id, e.day, e.pending});
+        e.in_flight += e.pending;
+        e.pending = 0;
+      } else if (e.in_flight == 0 && e.plan.quota_per_day > 0 && now - e.last_used_ms < 60'000) {
+        // Used here lately: other nodes' use shows within a flush interval.
+        work.push_back({id, e.day, 0});
+      }
+    }
+  }
+  for (const Work& w : work) {
+    auto total = w.n > 0 ? AddUsage(w.id, w.day, w.n) : ReadUsage(w.id, w.day);
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(w.id);
+    // A key deleted, or a day that ended, meanwhile: its counts no longer matter.
+    if (it == entries_.end() || it->second.day != w.day) continue;
+    Entry& e = it->second;
+    e.in_flight -= w.n;
+    if (total.ok()) {
+      e.stored = std::max(e.stored, *total);
+    } else {
+      e.pending += w.n;  // tried again at the next flush
+      spdlog::warn("api keys: counting the use of key {} in {} failed: {}", w.id, kApiKeysTable,
+                   total.status().ToString());
+    }
+  }
+}
 
 Status ApiKeys::EnsureTable() {
   std::lock_guard lock(table_mu_);
@@ -122,6 +223,17 @@ Status ApiKeys::EnsureTable() {
   table::CreateTableRequest create{kApiKeysTable, {{"id", table::KeyType::kHash}}, {{"id", AttributeValue::Type::kS}}, {}};
   auto created = tables_->CreateTable(create);
   if (!created.ok() && created.status().code() != Status::Code::kResourceInUse) return created.status();
+  // Usage items expire (tables created before they existed get the TTL too).
+  ASSIGN_OR_RETURN(table::TableDescription desc, tables_->DescribeTable(kApiKeysTable));
+  if (desc.ttl_attribute.empty()) {
+    // Remote tables do not report their TTL here, and another node may have
+    // turned it on meanwhile ("already enabled"): only other errors are worth
+    // a warning, and without a TTL old usage items merely stay.
+    Status ttl = tables_->UpdateTimeToLive(kApiKeysTable, "expiresAt");
+    if (!ttl.ok() && ttl.code() != Status::Code::kInvalidArgument) {
+      spdlog::warn("api keys: turning on the TTL of {} failed: {}", kApiKeysTable, ttl.ToString());
+    }
+  }
   table_ready_ = true;
   return Status::OK();
 }
@@ -158,7 +270,9 @@ common::Result<std::vector<ApiKeyInfo>> ApiKeys::List() {
   scan.table_name = kApiKeysTable;
   do {
     ASSIGN_OR_RETURN(table::QueryResult page, tables_->Scan(scan));
-    for (const auto& item : page.items) out.push_back(KeyFromItem(item));
+    for (const auto& item : page.items) {
+      if (item.count("keyHash") != 0) out.push_back(KeyFromItem(item));  // not the usage items
+    }
     scan.exclusive_start_key = page.last_evaluated_key;
   } while (scan.exclusive_start_key);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_millis < b.created_millis; });
@@ -180,10 +294,16 @@ Status ApiKeys::Delete(const std::string& id) {
 }
 
 int64_t ApiKeys::UsedToday(const std::string& id) {
+  int64_t day = clock_->NowMillis() / kDayMillis;
+  auto stored = ReadUsage(id, day);
+  int64_t total = stored.ok() ? *stored : 0;
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
-  if (it == entries_.end() || it->second.day != clock_->NowMillis() / kDayMillis) return 0;
-  return it->second.used;
+  if (it == entries_.end() || it->second.day != day) return total;
+  const Entry& e = it->second;
+  // A flush whose addition reached the table may not have moved in_flight
+  // into stored yet: count it once.
+  return std::max(total, e.stored + e.in_flight) + e.pending;
 }
 
 common::Result<ApiKeys::Entry*> ApiKeys::Find(const std::string& id, int64_t now, std::unique_lock<std::mutex>& lock) {
@@ -193,8 +313,14 @@ common::Result<ApiKeys::Entry*> ApiKeys::Find(const std::string& id, int64_t now
   get.table_name = kApiKeysTable;
   get.key = {{"id", AttributeValue::S(id)}};
   // Read without the lock: a slow table read must not stall other keys' checks.
+  bool loaded = it != entries_.end();
+  int64_t day = now / kDayMillis;
   lock.unlock();
   auto item = tables_->GetItem(get);
+  // A key new to this node: what the other nodes (or this one before a
+  // restart) used today.
+  common::Result<int64_t> used = 0;
+  if (!loaded && item.ok() && item->has_value()) used = ReadUsage(id, day);
   lock.lock();
   it = entries_.find(id);  // another request may have loaded or dropped it meanwhile
   if (!item.ok()) {
@@ -209,7 +335,14 @@ common::Result<ApiKeys::Entry*> ApiKeys::Find(const std::string& id, int64_t now
   ApiKeyInfo info = KeyFromItem(**item);
   std::string hash = GetS(**item, "keyHash");
   if (it == entries_.end()) {
-    it = entries_.emplace(id, Entry{hash, info.plan, now, gateway::TokenBucket(info.plan.burst_limit, info.plan.rate_limit, clock_), 0, 0}).first;
+    if (!used.ok()) return used.status();
+    Entry entry{.key_hash = hash,
+                .plan = info.plan,
+                .checked_ms = now,
+                .bucket = gateway::TokenBucket(info.plan.burst_limit, info.plan.rate_limit, clock_),
+                .day = day,
+                .stored = *used};
+    it = entries_.emplace(id, std::move(entry)).first;
   } else {
     it->second.key_hash = hash;
     it->second.checked_ms = now;
@@ -241,10 +374,14 @@ std::optional<Response> ApiKeys::Check(gateway::Request& request) {
   }
   int64_t day = now / kDayMillis;
   if (entry->day != day) {
+    // A new UTC day: yesterday's unflushed counts no longer matter, and the
+    // next flush reads what other nodes have counted today.
     entry->day = day;
-    entry->used = 0;
+    entry->stored = entry->in_flight = entry->pending = 0;
   }
-  if (entry->plan.quota_per_day > 0 && entry->used >= entry->plan.quota_per_day) {
+  entry->last_used_ms = now;
+  if (entry->plan.quota_per_day > 0 &&
+      entry->stored + entry->in_flight + entry->pending >= entry->plan.quota_per_day) {
     int64_t wait = ((day + 1) * kDayMillis - now + 999) / 1000;
     Response r = KeyProblem(429, "this API key's daily quota of " + std::to_string(entry->plan.quota_per_day) +
                                      " requests is used up; it renews at 00:00 UTC",
@@ -259,7 +396,7 @@ std::optional<Response> ApiKeys::Check(gateway::Request& request) {
     r.headers.Set("Retry-After", std::to_string(wait));
     return r;
   }
-  ++entry->used;
+  ++entry->pending;
   request.principal_id = "apikey/" + id;
   return std::nullopt;
 }

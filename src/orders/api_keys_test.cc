@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "table/table_engine.h"
 
@@ -19,13 +20,34 @@ class ApiKeysTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     table::TableEngineOptions options;
     options.sync_writes = false;
+    options.clock = &clock_;  // usage items' TTL against the test's time
     auto tables = table::TableEngine::Open(dir_.string(), options);
     ASSERT_TRUE(tables.ok()) << tables.status().ToString();
     tables_ = std::move(*tables);
+    keys_ = NewNode();
+  }
+  // Another API node (or this one restarted) over the same table; flushes
+  // only when told, so that tests decide when counts reach the table.
+  std::unique_ptr<ApiKeys> NewNode() {
     ApiKeys::Options key_options;
     key_options.required_routes = {"POST /api/events"};
-    keys_ = std::make_unique<ApiKeys>(tables_.get(), &clock_, key_options);
+    key_options.flush_ms = 0;
+    return std::make_unique<ApiKeys>(tables_.get(), &clock_, key_options);
   }
+  // The usage items in the table (id -> used).
+  std::map<std::string, std::string> UsageItems() {
+    std::map<std::string, std::string> out;
+    table::ScanRequest scan;
+    scan.table_name = kApiKeysTable;
+    auto page = tables_->Scan(scan);
+    EXPECT_TRUE(page.ok());
+    for (const auto& item : page->items) {
+      std::string id = item.at("id").scalar();
+      if (id.starts_with("usage/")) out[id] = item.at("used").scalar();
+    }
+    return out;
+  }
+  std::string IdOf(const std::string& key) { return key.substr(4, 16); }
   void TearDown() override {
     keys_.reset();
     tables_.reset();
@@ -37,12 +59,13 @@ class ApiKeysTest : public ::testing::Test {
     return created->second;
   }
   // 0 when the request may proceed, else the refusal's status.
-  int Use(const std::string& key, std::string route = "/api/orders", std::string* retry_after = nullptr) {
+  int Use(const std::string& key, std::string route = "/api/orders", std::string* retry_after = nullptr,
+          ApiKeys* node = nullptr) {
     gateway::Request r;
     r.method = "POST";
     r.route = r.path = std::move(route);
     if (!key.empty()) r.headers.Add("x-api-key", key);
-    auto refused = keys_->Check(r);
+    auto refused = (node != nullptr ? node : keys_.get())->Check(r);
     if (!refused) return 0;
     if (retry_after != nullptr) *retry_after = std::string(refused->headers.Get("Retry-After"));
     return refused->status;
@@ -98,6 +121,70 @@ TEST_F(ApiKeysTest, DailyQuotaRenewsAtMidnightUtc) {
   EXPECT_LE(wait, 86400);
   clock_.AdvanceMillis(wait * 1000);
   EXPECT_EQ(Use(key), 0);
+}
+
+TEST_F(ApiKeysTest, RequestsAreCountedInTheTableAtFlushNotPerRequest) {
+  std::string key = NewKey({/*rate=*/1000, /*burst=*/1000, /*quota=*/100});
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Use(key), 0);
+  EXPECT_TRUE(UsageItems().empty());
+  EXPECT_EQ(keys_->UsedToday(IdOf(key)), 5);  // the unflushed count shows too
+  keys_->Flush();
+  auto items = UsageItems();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items.begin()->second, "5");
+  EXPECT_EQ(keys_->UsedToday(IdOf(key)), 5);
+  ASSERT_EQ(Use(key), 0);
+  keys_->Flush();
+  EXPECT_EQ(UsageItems().begin()->second, "6");
+  auto list = keys_->List();  // usage items are not keys
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1u);
+}
+
+TEST_F(ApiKeysTest, TheDailyQuotaSurvivesARestart) {
+  std::string key = NewKey({/*rate=*/1000, /*burst=*/1000, /*quota=*/3});
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Use(key), 0);
+  keys_->Stop();  // shutdown flushes
+  keys_ = NewNode();
+  EXPECT_EQ(Use(key), 429);
+  EXPECT_EQ(keys_->UsedToday(IdOf(key)), 3);
+}
+
+TEST_F(ApiKeysTest, NodesShareTheDailyQuota) {
+  std::string key = NewKey({/*rate=*/1000, /*burst=*/1000, /*quota=*/4});
+  auto other = NewNode();
+  ASSERT_EQ(Use(key), 0);
+  ASSERT_EQ(Use(key), 0);
+  keys_->Flush();
+  // The other node starts from the table's total.
+  EXPECT_EQ(Use(key, "/api/orders", nullptr, other.get()), 0);
+  EXPECT_EQ(Use(key, "/api/orders", nullptr, other.get()), 0);
+  EXPECT_EQ(Use(key, "/api/orders", nullptr, other.get()), 429);
+  other->Flush();
+  EXPECT_EQ(keys_->UsedToday(IdOf(key)), 4);
+  // This node learns the other's use at its next flush.
+  keys_->Flush();
+  EXPECT_EQ(Use(key), 429);
+}
+
+TEST_F(ApiKeysTest, UsageItemsExpireAfterTheirDay) {
+  std::string key = NewKey({});
+  ASSERT_EQ(Use(key), 0);
+  keys_->Flush();
+  auto desc = tables_->DescribeTable(kApiKeysTable);
+  ASSERT_TRUE(desc.ok());
+  EXPECT_EQ(desc->ttl_attribute, "expiresAt");
+  table::ScanRequest scan;
+  scan.table_name = kApiKeysTable;
+  auto page = tables_->Scan(scan);
+  ASSERT_TRUE(page.ok());
+  int64_t now_seconds = clock_.NowMillis() / 1000;
+  for (const auto& item : page->items) {
+    if (!item.at("id").scalar().starts_with("usage/")) continue;
+    int64_t expires = std::stoll(item.at("expiresAt").scalar());
+    EXPECT_GT(expires, now_seconds + 86400);
+    EXPECT_LE(expires, now_seconds + 2 * 86400);
+  }
 }
 
 TEST_F(ApiKeysTest, RequiredRoutesRefuseRequestsWithoutAKey) {

@@ -364,6 +364,12 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   login.max_failures_per_ip = static_cast<int>(config.GetInt("api.login_max_failures_per_ip", login.max_failures_per_ip));
   login.lockout_seconds = config.GetInt("api.login_lockout_seconds", login.lockout_seconds);
   login.max_lockout_seconds = config.GetInt("api.login_max_lockout_seconds", login.max_lockout_seconds);
+  // Sign-up throttling per client address (docs/api.md, "Security").
+  auto& signup = orders_options.api.signup;
+  signup.max_per_ip = static_cast<int>(config.GetInt("api.signup_max_per_ip", signup.max_per_ip));
+  signup.refill_seconds = config.GetInt("api.signup_refill_seconds", signup.refill_seconds);
+  signup.exempt = gateway::SplitList(config.GetString("api.signup_exempt_addresses", "127.0.0.0/8,::1"));
+  RETURN_IF_ERROR(orders::SignupThrottle::Validate(signup));
   orders_options.notify = mail;
   orders_options.processor_tables = checked("order-processor").tables;
   orders_options.processor_streams = checked("order-processor").streams;
@@ -432,6 +438,8 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   }
   auto* api_keys = registry->Own(std::make_unique<orders::ApiKeys>(tables, registry->clock(), key_options));
   RETURN_IF_ERROR(api_keys->Register(web, &shop->auth()));
+  // The quota counts not yet in the table get there before it closes.
+  registry->OnShutdown([api_keys] { api_keys->Stop(); });
   registry->SetApiGuard([guard, api_keys](gateway::Request& request) -> std::optional<gateway::Response> {
     if (auto refused = gateway::CheckApiRequest(request, guard)) return refused;
     return api_keys->Check(request);

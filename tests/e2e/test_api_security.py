@@ -1,8 +1,12 @@
 """Security of the web API (/api/) end to end: CSRF (Sec-Fetch-Site and
 Origin checks), JSON-only bodies, sign-in throttling per account and per IP,
-the authorization matrix (anonymous, customer A, customer B, admin over every
-/api/ endpoint) and API keys with usage plans. docs/api.md, "Security"."""
+sign-up throttling per IP, the authorization matrix (anonymous, customer A,
+customer B, admin over every /api/ endpoint) and API keys with usage plans
+(a daily quota that survives a restart). docs/api.md, "Security"."""
+import secrets
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,13 +19,21 @@ from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E4
 
 MAX_FAILURES = 3
 MAX_FAILURES_PER_IP = 5
+SIGNUPS_PER_IP = 2
+SIGNUP_REFILL_SECONDS = 3
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("apisec") / "data"
     data.mkdir()
-    s = Rivulet(data_dir=data, env={
+    # Sign-ups: only 127.0.0.1 (the other tests' customers) is exempt, so
+    # the throttling test signs up from other loopback addresses.
+    s = Rivulet(data_dir=data, extra_args=[
+        "--set", f"api.signup_max_per_ip={SIGNUPS_PER_IP}",
+        "--set", f"api.signup_refill_seconds={SIGNUP_REFILL_SECONDS}",
+        "--set", "api.signup_exempt_addresses=127.0.0.1",
+    ], env={
         "RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "RIVULET_API_LOGIN_MAX_FAILURES": str(MAX_FAILURES),
         "RIVULET_API_LOGIN_MAX_FAILURES_PER_IP": str(MAX_FAILURES_PER_IP),
@@ -165,6 +177,34 @@ def test_one_address_guessing_many_accounts_is_locked(server):
     assert int(r.headers["Retry-After"]) >= 1
     # Another address still gets answers.
     problem(login(from_ip("127.0.0.16"), server, "spray-new@example.com", "guess-123"), 401)
+
+
+# ---- sign-up throttling -------------------------------------------------------
+
+def signup_from(server, ip):
+    return from_ip(ip).post(server.http_url + "/api/auth/signup", json={
+        "email": f"new-{secrets.token_hex(4)}@example.com", "password": "s3cret-pass", "name": "New"})
+
+
+def test_sign_ups_from_one_address_are_throttled(server):
+    # Sent together: each is counted when it arrives, before any hashing.
+    with ThreadPoolExecutor(SIGNUPS_PER_IP + 1) as pool:
+        answers = list(pool.map(lambda _: signup_from(server, "127.0.0.21"), range(SIGNUPS_PER_IP + 1)))
+    assert sorted(r.status_code for r in answers) == [201] * SIGNUPS_PER_IP + [429], [r.text for r in answers]
+    refused = next(r for r in answers if r.status_code == 429)
+    assert "sign-ups from this address" in problem(refused, 429)["detail"]
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= SIGNUP_REFILL_SECONDS
+    # Other addresses are not affected, and exempt ones are never throttled.
+    assert signup_from(server, "127.0.0.22").status_code == 201
+    assert [signup_from(server, "127.0.0.1").status_code for _ in range(SIGNUPS_PER_IP + 1)] == \
+        [201] * (SIGNUPS_PER_IP + 1)
+    # A malformed body is refused as such and costs the address nothing.
+    problem(from_ip("127.0.0.22").post(server.http_url + "/api/auth/signup", json={"email": "x"}), 400)
+    assert signup_from(server, "127.0.0.22").status_code == 201
+    # Once Retry-After has passed, the address may sign up again.
+    time.sleep(wait)
+    assert signup_from(server, "127.0.0.21").status_code == 201
 
 
 # ---- authorization matrix ----------------------------------------------------
@@ -317,6 +357,32 @@ def test_api_key_daily_quota(server, people):
     assert 1 <= int(r.headers["Retry-After"]) <= 86400
     # Without the key the same client is not bound by the key's plan.
     assert requests.get(url).status_code == 200
+
+
+def test_api_key_daily_quota_survives_a_restart(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    node = Rivulet(data_dir=data, env={"RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    node.start()
+    try:
+        admin = Shop(node).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        created = create_key(admin, "restart", {"rateLimit": 1000, "burstLimit": 1000, "quotaPerDay": 2})
+        key = created["key"]
+        url = node.http_url + "/api/products"
+        assert [requests.get(url, headers={"x-api-key": key}).status_code for _ in range(2)] == [200, 200]
+        # Stopped at once: the counts reach the table at shutdown, not only
+        # at the once-a-second flush.
+        assert node.stop() == 0, node.log_text()
+        node.start()
+        r = requests.get(node.http_url + "/api/products", headers={"x-api-key": key})
+        assert "quota" in problem(r, 429)["detail"]
+        assert 1 <= int(r.headers["Retry-After"]) <= 86400
+        admin = Shop(node).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        used = {k["id"]: k["usedToday"] for k in admin.get("/api/admin/api-keys").json()["items"]}
+        assert used == {created["id"]: 2}
+    finally:
+        if node.proc is not None:
+            assert node.stop() == 0, node.log_text()
 
 
 def test_api_key_admin_input_is_validated(people):
