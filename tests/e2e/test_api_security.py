@@ -14,7 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rivulet_harness import Rivulet  # noqa: E402
+from rivulet_harness import AWS_ENV, Rivulet  # noqa: E402
 from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
 
 MAX_FAILURES = 3
@@ -383,6 +383,46 @@ def test_api_key_daily_quota_survives_a_restart(tmp_path):
     finally:
         if node.proc is not None:
             assert node.stop() == 0, node.log_text()
+
+
+def test_api_key_daily_quota_is_shared_by_nodes(tmp_path):
+    """An API node with the embedded services and a second node that serves
+    /api/ too, using the first one's tables over :4566."""
+    env = {**AWS_ENV, "RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    nodes = []
+    try:
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            args = ["--role", "api"] if name == "a" else [
+                "--role", "all", *[arg for k in (
+                    "stream.backend=kinesis", f"stream.endpoint={nodes[0].aws_url}",
+                    "table.backend=dynamodb", f"table.endpoint={nodes[0].aws_url}",
+                    "objects.backend=s3", f"objects.endpoint={nodes[0].aws_url}") for arg in ("--set", k)]]
+            nodes.append(Rivulet(data_dir=tmp_path / name, extra_args=args, env=env).start())
+        a, b = nodes
+        admin_a = Shop(a).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        created = create_key(admin_a, "shared", {"rateLimit": 1000, "burstLimit": 1000, "quotaPerDay": 3})
+        key = created["key"]
+        assert [requests.get(a.http_url + "/api/products", headers={"x-api-key": key}).status_code
+                for _ in range(2)] == [200, 200]
+        # Node a's flusher adds its 2 to the table within about a second.
+        admin_b = Shop(b).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            used = {k["id"]: k["usedToday"] for k in admin_b.get("/api/admin/api-keys").json()["items"]}
+            if used.get(created["id"]) == 2:
+                break
+            time.sleep(0.2)
+        assert used.get(created["id"]) == 2, used
+        # Node b starts from the shared total: one request left, then 429.
+        url_b = b.http_url + "/api/products"
+        assert requests.get(url_b, headers={"x-api-key": key}).status_code == 200
+        r = requests.get(url_b, headers={"x-api-key": key})
+        assert "quota" in problem(r, 429)["detail"]
+    finally:
+        for node in reversed(nodes):
+            if node.proc is not None:
+                node.stop()
 
 
 def test_api_key_admin_input_is_validated(people):
