@@ -40,6 +40,9 @@ SignupThrottle::SignupThrottle(const common::Clock* clock, SignupThrottleOptions
 }
 
 int SignupThrottle::Acquire(std::string_view ip) {
+  // A dual-stack listener (bind "::") sees IPv4 clients as ::ffff:a.b.c.d:
+  // count and exempt them by their IPv4 address.
+  if (ip.starts_with("::ffff:") && ip.find('.') != std::string_view::npos) ip.remove_prefix(7);
   if (!exempt_.values.empty()) {
     std::vector<std::string> source{std::string(ip)};
     if (iam::EvaluateCondition(exempt_, exempt_.values, &source)) return 0;

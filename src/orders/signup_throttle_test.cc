@@ -46,6 +46,13 @@ TEST_F(SignupThrottleTest, LoopbackIsExemptByDefault) {
   EXPECT_EQ(Passed(throttle, "::1", 100), 100);
 }
 
+TEST_F(SignupThrottleTest, IpV4MappedAddressesCountAsTheirIpV4Address) {
+  SignupThrottle throttle(&clock_, Options());
+  EXPECT_EQ(Passed(throttle, "::ffff:127.0.0.1", 10), 10);  // loopback, exempt
+  EXPECT_EQ(Passed(throttle, "::ffff:203.0.113.5", 2), 2);
+  EXPECT_EQ(Passed(throttle, "203.0.113.5", 2), 1);  // the same client
+}
+
 TEST_F(SignupThrottleTest, ExemptListTakesAddressesAndCidrs) {
   SignupThrottleOptions o = Options();
   o.exempt = {"10.1.0.0/16", "127.0.0.1"};
