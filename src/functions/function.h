@@ -3,10 +3,13 @@
 // mapping. Built-in functions are C++ classes implementing this interface.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "stream/stream_client.h"
 
 namespace functions {
@@ -74,5 +77,13 @@ class Function {
   virtual ~Function() = default;
   virtual InvocationResult Invoke(const Batch& batch, const InvocationContext& context) = 0;
 };
+
+// Asks whether a function may make one read of its mapping's source stream
+// (`action`: kinesis:DescribeStream when discovering shards,
+// kinesis:GetShardIterator, kinesis:GetRecords), the way Lambda's poller
+// reads with the function's execution role. PermissionDenied (with a message
+// for a person) refuses it: the read is not made and is tried again after a
+// second from where it stopped, so nothing is skipped once it is allowed.
+using SourceReadCheck = std::function<common::Status(std::string_view action, const std::string& stream_name)>;
 
 }  // namespace functions

@@ -34,8 +34,9 @@ std::string NewMappingId() {
 // shard ends.
 class FunctionRuntime::MappingRunner final : public Task {
  public:
-  MappingRunner(FunctionRuntime* runtime, EventSourceMappingConfig config, std::shared_ptr<Function> fn)
-      : runtime_(runtime), config_(std::move(config)), function_(std::move(fn)) {}
+  MappingRunner(FunctionRuntime* runtime, EventSourceMappingConfig config, std::shared_ptr<Function> fn,
+                SourceReadCheck read_check)
+      : runtime_(runtime), config_(std::move(config)), function_(std::move(fn)), read_check_(std::move(read_check)) {}
 
   ~MappingRunner() override { Stop(); }
 
@@ -60,29 +61,47 @@ class FunctionRuntime::MappingRunner final : public Task {
   const EventSourceMappingConfig& config() const { return config_; }
 
   MappingStatus Status() const {
-    MappingStatus status{config_, config_.enabled ? "Enabled" : "Disabled", {}};
+    MappingStatus status{config_, config_.enabled ? "Enabled" : "Disabled", {}, ""};
     std::lock_guard lock(mu_);
+    std::string problem = discover_problem_;
+    int64_t processed = 0;
     for (const auto& [id, p] : processors_) {
       const ShardStats& s = p->stats();
       status.shards.push_back({id, p->checkpoint(), p->finished(), s.invocations.load(), s.errors.load(),
                                s.records_processed.load(), s.records_to_failure_destination.load(),
-                               s.millis_behind_latest.load()});
+                               s.millis_behind_latest.load(), s.Problem()});
+      if (problem.empty()) problem = status.shards.back().problem;
+      processed += status.shards.back().records_processed;
     }
+    status.last_processing_result = !problem.empty() ? "PROBLEM: " + problem
+                                    : processed > 0  ? "OK"
+                                                     : "No records processed";
     return status;
   }
 
   int64_t Step() override {
     int64_t next = Scheduler::NowMicros() + runtime_->options_.shard_discovery_interval_ms * 1000;
-    if (auto s = Discover(); !s.ok()) {
+    common::Status s = Discover();
+    if (!s.ok()) {
       spdlog::warn("mapping {} ({} on {}): {}", config_.id, config_.function_name, config_.stream_name,
                    s.ToString());
     }
+    std::string problem;
+    if (s.code() == common::Status::Code::kPermissionDenied) {
+      problem = "Function execution role does not have permissions to read the stream: " + s.message();
+    } else if (!s.ok()) {
+      problem = "cannot list the stream's shards: " + s.ToString();
+    }
+    std::lock_guard lock(mu_);
+    discover_problem_ = std::move(problem);
     return next;
   }
 
  private:
   common::Status Discover() {
     if (start_millis_ == 0) RETURN_IF_ERROR(LoadStartTime());
+    // Lambda's poller needs DescribeStream (or ListShards) to find the shards.
+    if (read_check_) RETURN_IF_ERROR(read_check_("kinesis:DescribeStream", config_.stream_name));
     if (!subscription_) {
       ASSIGN_OR_RETURN(subscription_, runtime_->streams_->Subscribe(
                                           config_.stream_name, [this](const std::string& shard_id) {
@@ -120,7 +139,8 @@ class FunctionRuntime::MappingRunner final : public Task {
         if (!ParentsFinished(*shard, shards, finished_elsewhere)) continue;
         bool is_child = !shard->parent_shard_id.empty();
         ShardProcessor::Deps deps{runtime_->streams_, runtime_->checkpoints_, function_,
-                                  [this] { runtime_->scheduler_->Wake(this); }, runtime_->scheduler_.get()};
+                                  [this] { runtime_->scheduler_->Wake(this); }, runtime_->scheduler_.get(),
+                                  read_check_};
         auto processor = std::make_unique<ShardProcessor>(std::move(deps), config_, id, start_millis_, is_child);
         runtime_->scheduler_->Add(processor.get());
         processors_.emplace(id, std::move(processor));
@@ -202,10 +222,12 @@ class FunctionRuntime::MappingRunner final : public Task {
   FunctionRuntime* runtime_;
   const EventSourceMappingConfig config_;
   std::shared_ptr<Function> function_;
+  const SourceReadCheck read_check_;  // may be empty
   int64_t start_millis_ = 0;  // only touched by Step
   std::unique_ptr<stream::Subscription> subscription_;  // only touched by Step and Stop
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ShardProcessor>> processors_;  // guarded by mu_
+  std::string discover_problem_;  // why the last discovery failed, guarded by mu_
 };
 
 FunctionRuntime::FunctionRuntime(stream::StreamClient* streams, CheckpointStore* checkpoints,
@@ -239,6 +261,11 @@ std::shared_ptr<Function> FunctionRuntime::GetFunction(const std::string& name) 
   return it == functions_.end() ? nullptr : it->second;
 }
 
+void FunctionRuntime::SetSourceReadCheck(const std::string& function_name, SourceReadCheck check) {
+  std::lock_guard lock(mu_);
+  read_checks_[function_name] = std::move(check);
+}
+
 std::vector<std::string> FunctionRuntime::ListFunctions() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> names;
@@ -259,7 +286,9 @@ common::Result<std::string> FunctionRuntime::CreateMapping(EventSourceMappingCon
     return common::Status::AlreadyExists(fmt::format("mapping '{}' already exists", config.id));
   }
   std::string id = config.id;
-  auto runner = std::make_unique<MappingRunner>(this, std::move(config), fn->second);
+  auto check = read_checks_.find(config.function_name);
+  auto runner = std::make_unique<MappingRunner>(this, std::move(config), fn->second,
+                                                check != read_checks_.end() ? check->second : SourceReadCheck());
   runner->Start();
   mappings_.emplace(id, std::move(runner));
   return id;
@@ -277,7 +306,9 @@ common::Status FunctionRuntime::UpdateMapping(const std::string& id, EventSource
   }
   auto fn = functions_.at(config.function_name);
   it->second->Stop();  // processing resumes from the checkpoints it saved
-  it->second = std::make_unique<MappingRunner>(this, std::move(config), std::move(fn));
+  auto check = read_checks_.find(config.function_name);
+  it->second = std::make_unique<MappingRunner>(this, std::move(config), std::move(fn),
+                                               check != read_checks_.end() ? check->second : SourceReadCheck());
   it->second->Start();
   return common::Status::OK();
 }

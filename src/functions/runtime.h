@@ -36,12 +36,17 @@ struct ShardStatus {
   int64_t records_processed = 0;
   int64_t records_to_failure_destination = 0;
   int64_t millis_behind_latest = 0;
+  std::string problem;  // why the last read or invocation failed; "" once one succeeds
 };
 
 struct MappingStatus {
   EventSourceMappingConfig config;
   std::string state;  // "Enabled" or "Disabled", as Lambda
   std::vector<ShardStatus> shards;
+  // Lambda's LastProcessingResult: "PROBLEM: <why>" while discovering or
+  // reading shards or invoking fails (e.g. the execution role may not read
+  // the stream), else "OK" once records were processed, else "No records processed".
+  std::string last_processing_result;
 };
 
 struct RuntimeOptions {
@@ -66,6 +71,10 @@ class FunctionRuntime {
   std::vector<std::string> ListFunctions() const;
   // The function registered under `name`, or nullptr.
   std::shared_ptr<Function> GetFunction(const std::string& name) const;
+  // The function's mappings created from now on ask `check` before each
+  // read call of their source stream (once per call, never per record).
+  // Set it before the function's mappings are created.
+  void SetSourceReadCheck(const std::string& function_name, SourceReadCheck check);
 
   // Validates and starts the mapping (when enabled); returns its id.
   // InvalidArgument: a parameter is out of range. NotFound: unknown function
@@ -87,6 +96,7 @@ class FunctionRuntime {
   std::unique_ptr<Scheduler> scheduler_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Function>> functions_;     // guarded by mu_
+  std::map<std::string, SourceReadCheck> read_checks_;             // by function, guarded by mu_
   std::map<std::string, std::unique_ptr<MappingRunner>> mappings_;  // guarded by mu_
 };
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -326,6 +327,51 @@ TEST_F(RuntimeTest, DisabledMappingInvokesNothingUntilEnabled) {
   mapping.enabled = true;
   ASSERT_TRUE(runtime_->UpdateMapping("mapping-1", mapping).ok());
   ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));
+}
+
+TEST_F(RuntimeTest, DeniedReadsStopTheMappingUntilAllowedAndSkipNothing) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  std::atomic<bool> deny{false};
+  std::mutex asked_mu;
+  std::set<std::string> asked;
+  runtime_->SetSourceReadCheck("recorder", [&](std::string_view action, const std::string& stream) {
+    {
+      std::lock_guard lock(asked_mu);
+      asked.insert(std::string(action) + " " + stream);
+    }
+    if (deny && action == "kinesis:GetRecords") return common::Status::PermissionDenied("not authorized to read");
+    return common::Status::OK();
+  });
+  ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
+  Put("orders", 5, "a");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 5; }));
+  // Counted once the invocation has returned.
+  EXPECT_TRUE(Eventually([&] { return runtime_->GetMapping("mapping-1").value().last_processing_result == "OK"; }));
+
+  deny = true;
+  Put("orders", 5, "b");
+  std::string why = "PROBLEM: Function execution role does not have permissions to read the stream: "
+                    "not authorized to read";
+  ASSERT_TRUE(Eventually([&] { return runtime_->GetMapping("mapping-1").value().last_processing_result == why; }));
+  EXPECT_EQ(runtime_->GetMapping("mapping-1").value().shards.at(0).problem, why.substr(9));
+  {
+    std::lock_guard lock(function_->mu_);
+    EXPECT_EQ(function_->ProcessedCount(), 5u);
+  }
+
+  deny = false;  // resumes from where the denied read stopped
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 10; }));
+  {
+    std::lock_guard lock(function_->mu_);
+    std::vector<std::string> expected{"a0", "a1", "a2", "a3", "a4", "b0", "b1", "b2", "b3", "b4"};
+    EXPECT_EQ(function_->processed_.begin()->second, expected);
+  }
+  EXPECT_TRUE(Eventually([&] { return runtime_->GetMapping("mapping-1").value().last_processing_result == "OK"; }));
+  std::lock_guard lock(asked_mu);
+  EXPECT_TRUE(asked.count("kinesis:DescribeStream orders"));
+  EXPECT_TRUE(asked.count("kinesis:GetShardIterator orders"));
+  EXPECT_TRUE(asked.count("kinesis:GetRecords orders"));
 }
 
 TEST_F(RuntimeTest, BadMappingsAreRejectedWithAReason) {

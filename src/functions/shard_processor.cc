@@ -20,6 +20,19 @@ constexpr int64_t kWindowGraceMillis = 100;
 
 }  // namespace
 
+std::string ShardStats::Problem() const {
+  if (!has_problem_.load(std::memory_order_acquire)) return "";
+  std::lock_guard lock(problem_mu_);
+  return read_problem_.empty() ? invoke_problem_ : read_problem_;
+}
+
+void ShardStats::Set(std::string* field, std::string problem) {
+  if (problem.empty() && !has_problem_.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(problem_mu_);
+  *field = std::move(problem);
+  has_problem_.store(!read_problem_.empty() || !invoke_problem_.empty(), std::memory_order_release);
+}
+
 ShardProcessor::ShardProcessor(Deps deps, EventSourceMappingConfig config, std::string shard_id,
                                int64_t start_millis, bool is_child)
     : deps_(std::move(deps)),
@@ -88,8 +101,22 @@ common::Status ShardProcessor::ResetIterator() {
                                    ? config_.starting_position_timestamp_millis
                                    : start_millis_;
   }
+  RETURN_IF_ERROR(CheckRead("kinesis:GetShardIterator"));
   ASSIGN_OR_RETURN(iterator_, deps_.streams->GetShardIterator(request));
   return common::Status::OK();
+}
+
+common::Status ShardProcessor::CheckRead(std::string_view action) const {
+  return deps_.read_check ? deps_.read_check(action, config_.stream_name) : common::Status::OK();
+}
+
+void ShardProcessor::ReadFailed(const common::Status& status, const char* what) {
+  spdlog::warn("mapping {} shard {}: {}: {}", config_.id, shard_id_, what, status.ToString());
+  // Lambda's wording when the execution role lacks the poller's permissions.
+  stats_->SetReadProblem(status.code() == common::Status::Code::kPermissionDenied
+                             ? "Function execution role does not have permissions to read the stream: " +
+                                   status.message()
+                             : std::string(what) + ": " + status.ToString());
 }
 
 common::Status ShardProcessor::Fill() {
@@ -100,6 +127,7 @@ common::Status ShardProcessor::Fill() {
   // Records already buffered were read; refill only past them.
   while (buffer_.size() < batch_limit_ && !at_shard_end_) {
     int want = static_cast<int>(std::max<size_t>(batch_limit_ - buffer_.size(), 1));
+    RETURN_IF_ERROR(CheckRead("kinesis:GetRecords"));  // one check per read call, cached by the checker
     auto result = deps_.streams->GetRecords(iterator_, std::min(want, 10000));
     if (!result.ok()) {
       if (result.status().code() != common::Status::Code::kExpired) return result.status();
@@ -126,9 +154,10 @@ int64_t ShardProcessor::Step() {
   if (finished_) return kIdle;
   if (!initialized_) {
     if (auto s = Init(); !s.ok()) {
-      spdlog::warn("mapping {} shard {}: cannot start: {}", config_.id, shard_id_, s.ToString());
+      ReadFailed(s, "cannot start");
       return Scheduler::NowMicros() + kErrorBackoffMicros;
     }
+    stats_->SetReadProblem("");
     initialized_ = true;
     if (finished_) return kIdle;
     if (config_.parallelization_factor > 1) {
@@ -140,9 +169,10 @@ int64_t ShardProcessor::Step() {
   }
   if (!lanes_.empty()) return ReaderStep();
   if (auto s = Fill(); !s.ok()) {
-    spdlog::warn("mapping {} shard {}: read failed: {}", config_.id, shard_id_, s.ToString());
+    ReadFailed(s, "read failed");
     return Scheduler::NowMicros() + kErrorBackoffMicros;
   }
+  if (reader_ == nullptr) stats_->SetReadProblem("");  // a lane's reader reads for it
   if (WindowMillis() > 0) {
     if (std::optional<int64_t> next = MaybeCloseWindow()) return *next;
   }
@@ -262,6 +292,7 @@ int64_t ShardProcessor::ProcessFront() {
 
   if (result.kind == InvocationResult::Kind::kSuccess) {
     stats_->records_processed += static_cast<int64_t>(count);
+    stats_->SetInvokeProblem("");
     if (context.window) {
       window_start_ = context.window->start_millis;
       window_state_ = std::move(result.window_state);
@@ -276,6 +307,7 @@ int64_t ShardProcessor::ProcessFront() {
   ++stats_->errors;
   spdlog::debug("mapping {} shard {}: invocation failed (attempt {}): {}", config_.id, shard_id_,
                 attempt_, result.error);
+  stats_->SetInvokeProblem("Function call failed: " + result.error);
   if (config_.bisect_batch_on_function_error && count > 1) {
     // Bisecting does not count against MaximumRetryAttempts (as in Lambda).
     batch_limit_ = count / 2;
@@ -331,9 +363,10 @@ int64_t ShardProcessor::ReaderStep() {
   if (handed < limit) {
     batch_limit_ = limit - handed;
     if (auto s = Fill(); !s.ok()) {
-      spdlog::warn("mapping {} shard {}: read failed: {}", config_.id, shard_id_, s.ToString());
+      ReadFailed(s, "read failed");
       return Scheduler::NowMicros() + kErrorBackoffMicros;
     }
+    stats_->SetReadProblem("");
   }
   std::vector<bool> woken(lanes_.size(), false);
   bool all_done;

@@ -18,8 +18,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "functions/checkpoint_store.h"
 #include "functions/function.h"
@@ -35,6 +37,19 @@ struct ShardStats {
   std::atomic<int64_t> records_processed{0};
   std::atomic<int64_t> records_to_failure_destination{0};
   std::atomic<int64_t> millis_behind_latest{0};
+
+  // Why the last read (else the last invocation) failed; "" once it succeeds.
+  std::string Problem() const;
+  void SetReadProblem(std::string problem) { Set(&read_problem_, std::move(problem)); }
+  void SetInvokeProblem(std::string problem) { Set(&invoke_problem_, std::move(problem)); }
+
+ private:
+  // Cheap when nothing is wrong: no lock unless a problem is set.
+  void Set(std::string* field, std::string problem);
+  std::atomic<bool> has_problem_{false};
+  mutable std::mutex problem_mu_;
+  std::string read_problem_;    // guarded by problem_mu_
+  std::string invoke_problem_;  // guarded by problem_mu_
 };
 
 class ShardProcessor final : public Task {
@@ -45,6 +60,7 @@ class ShardProcessor final : public Task {
     std::shared_ptr<Function> function;
     std::function<void()> on_shard_end;  // a closed shard was read to its end
     Scheduler* scheduler = nullptr;      // REQUIRED when ParallelizationFactor > 1 (runs the lanes)
+    SourceReadCheck read_check;          // may be empty: reads are not checked
   };
 
   // `start_millis`: where a shard without a checkpoint starts for LATEST
@@ -64,6 +80,8 @@ class ShardProcessor final : public Task {
  private:
   common::Status Init();
   common::Status ResetIterator();
+  common::Status CheckRead(std::string_view action) const;
+  void ReadFailed(const common::Status& status, const char* what);
   // Reads until the buffer holds a batch or the shard has nothing more now.
   common::Status Fill();
   // Invokes the front batch; returns when to run next.

@@ -1,5 +1,7 @@
 #include "roles/execution_roles.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "orders/schema.h"
@@ -19,24 +21,42 @@ std::string Document(std::vector<json> statements) {
 
 }  // namespace
 
-std::vector<ExecutionRole> BuiltInRoles(const std::string& account, const std::string& archive_bucket) {
+std::vector<ExecutionRole> BuiltInRoles(const std::string& account, const std::string& archive_bucket,
+                                        const std::vector<std::string>& archive_streams) {
   auto table = [&](const char* name) { return "arn:aws:dynamodb:*:" + account + ":table/" + name; };
-  auto stream = [&](const char* name) { return "arn:aws:kinesis:*:" + account + ":stream/" + name; };
+  auto stream = [&](const std::string& name) { return "arn:aws:kinesis:*:" + account + ":stream/" + name; };
+  // What Lambda's poller needs on a function's event source (the
+  // AWSLambdaKinesisExecutionRole managed policy, minus ListStreams).
+  auto read = [&](const std::vector<std::string>& streams) {
+    std::vector<std::string> arns;
+    for (const auto& name : streams) arns.push_back(stream(name));
+    return Allow("ReadEventSource", {"kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+                                     "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards",
+                                     "kinesis:SubscribeToShard"},
+                 std::move(arns));
+  };
   std::vector<ExecutionRole> out;
-  out.push_back({"order-processor", "rivulet-order-processor",
-                 Document({Allow("DecideOrders", {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-                                 {table(orders::kOrdersTable)}),
-                           Allow("ReserveStock", {"dynamodb:UpdateItem"}, {table(orders::kProductsTable)}),
-                           Allow("EmitOutcomes", {"kinesis:PutRecord", "kinesis:PutRecords"},
-                                 {stream(orders::kOrdersStream)})})});
-  out.push_back({"archiver", "rivulet-archiver",
-                 Document({Allow("Bucket", {"s3:CreateBucket", "s3:ListBucket"}, {"arn:aws:s3:::" + archive_bucket}),
-                           Allow("Objects", {"s3:PutObject", "s3:DeleteObject"},
-                                 {"arn:aws:s3:::" + archive_bucket + "/*"})})});
-  out.push_back({"notifier", "rivulet-notifier",
-                 Document({Allow("Outbox", {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                                            "dynamodb:Query"},
-                                 {table("rivulet-outbox"), table("rivulet-outbox") + "/index/*"})})});
+  std::vector<json> processor = {
+      Allow("DecideOrders", {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+            {table(orders::kOrdersTable)}),
+      Allow("ReserveStock", {"dynamodb:UpdateItem"}, {table(orders::kProductsTable)}),
+      Allow("EmitOutcomes", {"kinesis:PutRecord", "kinesis:PutRecords"}, {stream(orders::kOrdersStream)})};
+  std::vector<json> archiver = {
+      Allow("Bucket", {"s3:CreateBucket", "s3:ListBucket"}, {"arn:aws:s3:::" + archive_bucket}),
+      Allow("Objects", {"s3:PutObject", "s3:DeleteObject"}, {"arn:aws:s3:::" + archive_bucket + "/*"})};
+  std::vector<json> notifier = {
+      Allow("Outbox", {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
+            {table("rivulet-outbox"), table("rivulet-outbox") + "/index/*"})};
+  // The policies before the runtime checked event-source reads are the
+  // same without ReadEventSource: found unchanged, they are upgraded.
+  auto with_read = [&](std::vector<json> statements, const std::vector<std::string>& streams) {
+    statements.push_back(read(streams));
+    return Document(std::move(statements));
+  };
+  out.push_back({"order-processor", "rivulet-order-processor", with_read(processor, {orders::kOrdersStream}),
+                 {Document(processor)}});
+  out.push_back({"archiver", "rivulet-archiver", with_read(archiver, archive_streams), {Document(archiver)}});
+  out.push_back({"notifier", "rivulet-notifier", with_read(notifier, {orders::kOrdersStream}), {Document(notifier)}});
   out.push_back({"analytics", "rivulet-analytics",
                  Document({Allow("ReadStreams", {"kinesis:DescribeStream", "kinesis:GetShardIterator",
                                                  "kinesis:GetRecords", "kinesis:ListShards"},
@@ -56,6 +76,14 @@ common::Result<iam::Principal> EnsureExecutionRole(iam::IdentityStore* store, co
     existing = store->CreateRole(role.role, "/", kTrust);
     if (!existing.ok()) return existing.status();
     RETURN_IF_ERROR(store->PutInlinePolicy(true, role.role, "least-privilege", role.policy));
+  } else if (!role.previous_policies.empty()) {
+    // An older release's default, never changed by the operator, becomes
+    // this release's; a policy the operator wrote is left as it is.
+    auto current = store->GetInlinePolicy(true, role.role, "least-privilege");
+    if (current.ok() && std::find(role.previous_policies.begin(), role.previous_policies.end(), *current) !=
+                            role.previous_policies.end()) {
+      RETURN_IF_ERROR(store->PutInlinePolicy(true, role.role, "least-privilege", role.policy));
+    }
   }
   return iam::Principal{iam::Principal::Kind::kRole, existing->name, existing->id, existing->arn};
 }

@@ -284,11 +284,12 @@ common::Status AddFunctionAdminRoute(functions::FunctionRuntime* runtime, orders
                           {"invocations", s.invocations}, {"errors", s.errors},
                           {"recordsProcessed", s.records_processed},
                           {"recordsToFailureDestination", s.records_to_failure_destination},
-                          {"millisBehindLatest", s.millis_behind_latest}});
+                          {"millisBehindLatest", s.millis_behind_latest}, {"problem", s.problem}});
       }
       const auto& c = m.config;
       mappings.push_back({{"id", c.id}, {"function", c.function_name}, {"stream", c.stream_name},
-                          {"state", m.state}, {"batchSize", c.batch_size},
+                          {"state", m.state}, {"lastProcessingResult", m.last_processing_result},
+                          {"batchSize", c.batch_size},
                           {"maximumBatchingWindowMs", c.maximum_batching_window_ms},
                           {"tumblingWindowSeconds", c.tumbling_window_seconds},
                           {"onFailureStream", c.on_failure_stream}, {"shards", shards}});

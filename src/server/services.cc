@@ -257,14 +257,19 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     objects::ObjectClient* objects;
   };
   std::map<std::string, FunctionClients> function_clients;
+  std::map<std::string, const roles::RoleChecker*> function_roles;
   if (identities != nullptr) {
     roles::CheckerOptions checker_options;
     checker_options.on_denied = [registry](const std::string& principal, const std::string& action) {
       CountDenial(registry, principal, action);
     };
-    for (const roles::ExecutionRole& role : roles::BuiltInRoles(identities->account_id(), archive_bucket)) {
+    std::vector<std::string> archive_streams =
+        gateway::SplitList(config.GetString("archiver.streams", "orders,activity"));
+    for (const roles::ExecutionRole& role :
+         roles::BuiltInRoles(identities->account_id(), archive_bucket, archive_streams)) {
       ASSIGN_OR_RETURN(iam::Principal principal, roles::EnsureExecutionRole(identities, role));
       auto* checker = registry->Own(std::make_unique<roles::RoleChecker>(identities, principal, checker_options));
+      function_roles[role.function] = checker;
       function_clients[role.function] = {
           registry->Own(std::make_unique<roles::CheckedTableClient>(tables, checker)),
           registry->Own(std::make_unique<roles::CheckedStreamClient>(streams, checker)),
@@ -315,6 +320,14 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   runtime_options.process_mappings = works;
   functions::FunctionRuntime* functions_runtime =
       registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
+  // The runtime reads each built-in function's event source with its role,
+  // as Lambda's poller does (functions::SourceReadCheck).
+  for (const auto& [function, checker] : function_roles) {
+    functions_runtime->SetSourceReadCheck(function, [checker](std::string_view action, const std::string& stream) {
+      return checker->Check(action, "arn:aws:kinesis:" + checker->region() + ":" + checker->account() +
+                                        ":stream/" + stream);
+    });
+  }
   ASSIGN_OR_RETURN(auto mapping_store, functions::TableMappingStore::Open(tables));
   functions::TableMappingStore* stored_mappings = registry->Own(std::move(mapping_store));
   auto* lambda = registry->Own(std::make_unique<aws::lambda::LambdaHandler>(functions_runtime, stored_mappings));

@@ -46,11 +46,11 @@ def wait_until(predicate, what, timeout=30):
     raise AssertionError("timed out waiting for " + what)
 
 
-def denials(server):
+def denials(server, principal=ARN, action="dynamodb:PutItem"):
     text = requests.get(server.http_url + "/metrics", timeout=10).text
     for line in text.splitlines():
-        if line.startswith("rivulet_iam_denials_total{") and f'principal="{ARN}"' in line and \
-                'action="dynamodb:PutItem"' in line:
+        if line.startswith("rivulet_iam_denials_total{") and f'principal="{principal}"' in line and \
+                f'action="{action}"' in line:
             return float(line.rsplit(" ", 1)[1])
     return 0.0
 
@@ -113,3 +113,67 @@ def test_notifier_enqueues_emails_only_as_its_role_allows(server):
     iam(server, "put-role-policy", "--role-name", role, "--policy-name", "least-privilege",
         "--policy-document", json.dumps(original))
     wait_until(lambda: sent in server.log_text(), "the email once the notifier may write the outbox")
+
+
+def activity_mapping(admin):
+    body = admin.get("/api/admin/functions").json()
+    return next(m for m in body["mappings"] if m["id"] == "analytics-activity")
+
+
+def records_processed(mapping):
+    return sum(s["recordsProcessed"] for s in mapping["shards"])
+
+
+def post_events(server, count):
+    for _ in range(count):
+        r = requests.post(server.http_url + "/api/events", json={"type": "page_view"}, timeout=10)
+        assert r.status_code == 202, r.text
+
+
+def test_runtime_reads_a_mapping_source_with_the_function_role(server):
+    """The runtime reads each mapping's stream with its function's role, as
+    Lambda's poller does: analytics without kinesis:GetRecords on the activity
+    stream stops receiving its records (an audit line, a denial metric, the
+    mapping's LastProcessingResult says why); with the policy back it resumes
+    where it stopped, nothing skipped."""
+    role, arn = "rivulet-analytics", "arn:aws:iam::000000000000:role/rivulet-analytics"
+    stream_arn = "arn:aws:kinesis:*:000000000000:stream/"
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    before = records_processed(activity_mapping(admin))
+    post_events(server, 1)
+    wait_until(lambda: records_processed(activity_mapping(admin)) == before + 1, "analytics to read an event")
+    assert activity_mapping(admin)["lastProcessingResult"] == "OK"
+
+    original = iam(server, "get-role-policy", "--role-name", role, "--policy-name", "least-privilege")[
+        "PolicyDocument"]
+    # Reading orders as before; on activity everything but GetRecords.
+    narrowed = json.loads(json.dumps(original))
+    for statement in narrowed["Statement"]:
+        statement["Resource"] = [stream_arn + "orders"]
+    narrowed["Statement"].append({"Sid": "ActivityWithoutRecords", "Effect": "Allow",
+                                  "Action": ["kinesis:DescribeStream", "kinesis:GetShardIterator",
+                                             "kinesis:ListShards"],
+                                  "Resource": [stream_arn + "activity"]})
+    iam(server, "put-role-policy", "--role-name", role, "--policy-name", "least-privilege",
+        "--policy-document", json.dumps(narrowed))
+    denied_before = denials(server, arn, "kinesis:GetRecords")
+    post_events(server, 3)
+
+    audit = f"principal={arn} action=kinesis:GetRecords resource=arn:aws:kinesis:us-east-1:000000000000:stream/activity"
+    wait_until(lambda: audit in server.log_text(), "the denied read in the log")
+    assert denials(server, arn, "kinesis:GetRecords") > denied_before
+    problem = "PROBLEM: Function execution role does not have permissions to read the stream: "
+    wait_until(lambda: activity_mapping(admin)["lastProcessingResult"].startswith(problem), "the mapping's problem")
+    assert "kinesis:GetRecords" in activity_mapping(admin)["lastProcessingResult"]
+    out = subprocess.run([AWS, "--endpoint-url", server.aws_url, "--output", "json", "lambda",
+                          "get-event-source-mapping", "--uuid", "analytics-activity"],
+                         capture_output=True, text=True, env={**os.environ, **AWS_ENV}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["LastProcessingResult"].startswith(problem)
+    assert records_processed(activity_mapping(admin)) == before + 1  # nothing read past the denial
+
+    iam(server, "put-role-policy", "--role-name", role, "--policy-name", "least-privilege",
+        "--policy-document", json.dumps(original))
+    wait_until(lambda: records_processed(activity_mapping(admin)) >= before + 4, "analytics to resume")
+    assert records_processed(activity_mapping(admin)) == before + 4  # each event once, none skipped
+    wait_until(lambda: activity_mapping(admin)["lastProcessingResult"] == "OK", "the problem to clear")

@@ -77,7 +77,7 @@ json Describe(const functions::MappingStatus& status) {
            : json{{"OnFailure", {{"Destination", std::string(kStreamArnPrefix) + c.on_failure_stream}}}}},
       {"State", status.state},
       {"StateTransitionReason", "USER_INITIATED"},
-      {"LastProcessingResult", "OK"},
+      {"LastProcessingResult", status.last_processing_result},
       {"LastModified", static_cast<double>(common::SystemClock::Default()->NowMillis()) / 1000.0},
   };
   if (c.starting_position == functions::StartingPosition::kAtTimestamp) {
