@@ -81,8 +81,48 @@ common::Result<std::unique_ptr<IdentityStore>> IdentityStore::Open(table::TableC
     return created.status().WithContext("creating the IAM table");
   }
   std::unique_ptr<IdentityStore> store(new IdentityStore(tables, std::move(options)));
+  ASSIGN_OR_RETURN(store->change_mark_, store->ReadChangeMark());  // before Load: a change during it is seen later
   RETURN_IF_ERROR(store->Load());
   return store;
+}
+
+// The change mark: an item no entity id can have, rewritten with a random
+// value after every change, so other nodes' Refresh notices it.
+namespace {
+constexpr char kChangeMarkId[] = "~changed";
+}
+
+common::Result<std::string> IdentityStore::ReadChangeMark() const {
+  table::GetItemRequest get;
+  get.table_name = kIamTable;
+  get.key = {{"id", AttributeValue::S(kChangeMarkId)}};
+  get.consistent_read = true;
+  ASSIGN_OR_RETURN(std::optional<table::Item> item, tables_->GetItem(get));
+  if (!item) return std::string();
+  auto it = item->find("mark");
+  return it == item->end() ? std::string() : it->second.scalar();
+}
+
+Status IdentityStore::MarkChanged() {
+  table::PutItemRequest put;
+  put.table_name = kIamTable;
+  put.item = {{"id", AttributeValue::S(kChangeMarkId)}, {"mark", AttributeValue::S(NewId("", 16))}};
+  return tables_->PutItem(put).status();
+}
+
+common::Result<bool> IdentityStore::Refresh() {
+  ASSIGN_OR_RETURN(std::string mark, ReadChangeMark());
+  if (mark == change_mark_) return false;
+  std::unique_ptr<IdentityStore> fresh(new IdentityStore(tables_, options_));
+  RETURN_IF_ERROR(fresh->Load());
+  std::unique_lock lock(mu_);
+  users_.swap(fresh->users_);
+  roles_.swap(fresh->roles_);
+  policies_.swap(fresh->policies_);
+  keys_.swap(fresh->keys_);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  change_mark_ = std::move(mark);
+  return true;
 }
 
 Status IdentityStore::Load() {
@@ -155,7 +195,8 @@ Status IdentityStore::Save(const std::string& id, const std::string& doc) {
   table::PutItemRequest put;
   put.table_name = kIamTable;
   put.item = {{"id", AttributeValue::S(id)}, {"doc", AttributeValue::S(doc)}};
-  return tables_->PutItem(put).status();
+  RETURN_IF_ERROR(tables_->PutItem(put).status());
+  return MarkChanged();
 }
 
 Status IdentityStore::Erase(const std::string& id) {
@@ -163,7 +204,8 @@ Status IdentityStore::Erase(const std::string& id) {
   table::DeleteItemRequest del;
   del.table_name = kIamTable;
   del.key = {{"id", AttributeValue::S(id)}};
-  return tables_->DeleteItem(del).status();
+  RETURN_IF_ERROR(tables_->DeleteItem(del).status());
+  return MarkChanged();
 }
 
 Status IdentityStore::SaveIdentity(bool role, const Identity& identity) {

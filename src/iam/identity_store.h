@@ -150,11 +150,20 @@ class IdentityStore {
   // PoliciesOf() is current while this has not moved.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
+  // For a node that shares the table with the node where IAM changes (a
+  // `--role worker` reading an API node's tables): re-reads every entity when
+  // the table's change mark (rewritten after every change) moved since the
+  // last read, which moves generation(). One GetItem when nothing changed.
+  // True when it re-read. REQUIRES: one caller at a time.
+  common::Result<bool> Refresh();
+
  private:
   IdentityStore(table::TableClient* tables, IdentityStoreOptions options);
   common::Status Load();
   common::Status Save(const std::string& id, const std::string& doc);
   common::Status Erase(const std::string& id);
+  common::Status MarkChanged();
+  common::Result<std::string> ReadChangeMark() const;
   common::Status SaveIdentity(bool role, const Identity& identity);
   std::string NewId(std::string_view prefix, size_t length) const;
   std::string Arn(std::string_view kind, const std::string& path, const std::string& name) const;
@@ -169,6 +178,7 @@ class IdentityStore {
   std::map<std::string, ManagedPolicy> policies_;               // by ARN, GUARDED_BY(mu_)
   std::map<std::string, AccessKey, std::less<>> keys_;          // by id, GUARDED_BY(mu_)
   std::atomic<uint64_t> generation_{0};  // bumped under the unique lock of mu_
+  std::string change_mark_;              // as of the last Load, touched by Open and Refresh only
 };
 
 // The principal's condition keys (aws:username, aws:userid,

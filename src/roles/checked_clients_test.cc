@@ -115,5 +115,42 @@ TEST_F(CheckedClientsTest, RestartKeepsAnOperatorsChangesToTheRole) {
   EXPECT_TRUE(store_->ListInlinePolicies(true, kRole)->empty());
 }
 
+TEST_F(CheckedClientsTest, AnUnchangedOlderDefaultPolicyIsUpgradedAndAChangedOneKept) {
+  ExecutionRole role = BuiltInRoles("000000000000", "archive")[0];
+  ASSERT_FALSE(role.previous_policies.empty());
+  ASSERT_TRUE(store_->PutInlinePolicy(true, kRole, "least-privilege", role.previous_policies[0]).ok());
+  ASSERT_TRUE(EnsureExecutionRole(store_.get(), role).ok());
+  EXPECT_EQ(store_->GetInlinePolicy(true, kRole, "least-privilege").value(), role.policy);
+
+  std::string own = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
+  ASSERT_TRUE(store_->PutInlinePolicy(true, kRole, "least-privilege", own).ok());
+  ASSERT_TRUE(EnsureExecutionRole(store_.get(), role).ok());
+  EXPECT_EQ(store_->GetInlinePolicy(true, kRole, "least-privilege").value(), own);
+}
+
+TEST_F(CheckedClientsTest, AStoreOfAnotherNodeSeesPolicyChangesWhenItRefreshes) {
+  // A worker's store over the same table as the node where IAM changes.
+  auto follower = iam::IdentityStore::Open(tables_.get());
+  ASSERT_TRUE(follower.ok());
+  auto principal = EnsureExecutionRole(follower->get(), BuiltInRoles("000000000000", "archive")[0]);
+  ASSERT_TRUE(principal.ok());
+  RoleChecker checker(follower->get(), *principal);
+  CheckedTableClient client(tables_.get(), &checker);
+  table::PutItemRequest put;
+  put.table_name = "shop-orders";
+  put.item = {{"id", AttributeValue::S("o-1")}};
+  ASSERT_TRUE(client.PutItem(put).ok());
+
+  uint64_t generation = (*follower)->generation();
+  EXPECT_FALSE((*follower)->Refresh().value());  // nothing changed: nothing re-read
+  EXPECT_EQ((*follower)->generation(), generation);
+
+  ASSERT_TRUE(store_->DeleteInlinePolicy(true, kRole, "least-privilege").ok());
+  EXPECT_TRUE((*follower)->Refresh().value());
+  EXPECT_GT((*follower)->generation(), generation);
+  EXPECT_EQ(client.PutItem(put).status().code(), common::Status::Code::kPermissionDenied);
+  EXPECT_TRUE((*follower)->ListInlinePolicies(true, kRole)->empty());
+}
+
 }  // namespace
 }  // namespace roles

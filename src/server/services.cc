@@ -47,6 +47,7 @@
 #include "orders/update_relay.h"
 #include "roles/checked_clients.h"
 #include "roles/execution_roles.h"
+#include "roles/policy_follower.h"
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
 
@@ -246,7 +247,19 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // in as root (local experiments only).
   iam::IdentityStore* identities = nullptr;  // set when calls are checked
   iam::IdentityStore* identity_store = nullptr;
-  if (serves) RETURN_IF_ERROR(AddIam(config, registry, tables, &identities, &identity_store));
+  if (serves) {
+    RETURN_IF_ERROR(AddIam(config, registry, tables, &identities, &identity_store));
+  } else if (config.GetString("iam.auth", "on") == "on") {
+    // A worker checks its functions' roles against the API node's IAM: the
+    // identity store over the same (remote) tables, re-read when it changes
+    // there (iam.refresh_ms), so `aws iam` on the API node applies here too.
+    iam::IdentityStoreOptions iam_options;
+    iam_options.account_id = config.GetString("iam.account_id", "000000000000");
+    iam_options.clock = registry->clock();
+    ASSIGN_OR_RETURN(auto store, iam::IdentityStore::Open(tables, iam_options));
+    identities = registry->Own(std::move(store));
+    registry->Own(std::make_unique<roles::PolicyFollower>(identities, config.GetInt("iam.refresh_ms", 1000)));
+  }
   // Each built-in function acts under its execution role (src/roles): its
   // clients check the role's policies as :4566 checks a caller's.
   // `checked` gives the function's clients; without IAM, the shared ones.

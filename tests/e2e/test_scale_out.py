@@ -3,6 +3,7 @@ object services over the AWS protocols (remote backends), against a Rivulet
 services node and against independent implementations (kinesalite, dynalite),
 with a fault-injecting proxy in between."""
 import http.server
+import json
 import os
 import random
 import re
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import boto3
@@ -140,6 +142,54 @@ def test_worker_processes_orders_placed_on_an_api_node(tmp_path):
         assert calls and int(calls.group(1)) > 0, metrics[-2000:]
         assert re.search(r'rivulet_function_invocations\{function="order-processor"[^}]*\} [1-9]', metrics), metrics
         assert 'function="order-processor"' not in requests.get(api.http_url + "/metrics").text
+    finally:
+        worker.stop()
+        api.stop()
+
+
+def test_worker_checks_its_functions_roles_against_the_api_nodes_iam(tmp_path):
+    """A worker opens IAM over the API node's tables and re-reads it when it
+    changes there: once rivulet-order-processor loses dynamodb:PutItem on
+    shop-orders (with `aws iam` on the API node), the worker's order-processor
+    stops confirming orders (the denial in the worker's log); with the policy
+    back, the retried batch confirms the order."""
+    api = start(tmp_path, "api", "api")
+    worker = start(tmp_path, "worker", "worker", *remote_args(api.aws_url, api.aws_url, api.aws_url))
+    role = "rivulet-order-processor"
+    iam = boto3.client("iam", endpoint_url=api.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    reread = "iam: re-read identities and policies changed on another node"
+
+    def put_policy(document):
+        # The whole log (log_text() is its tail): how often the worker re-read IAM.
+        count = lambda: (worker.data_dir / "server.log").read_text(errors="replace").count(reread)  # noqa: E731
+        seen = count()
+        iam.put_role_policy(RoleName=role, PolicyName="least-privilege", PolicyDocument=json.dumps(document))
+        wait_until(lambda: count() > seen, 10, "the worker to re-read IAM")
+
+    try:
+        place_and_watch(api)
+        original = iam.get_role_policy(RoleName=role, PolicyName="least-privilege")["PolicyDocument"]
+        if isinstance(original, str):
+            original = json.loads(urllib.parse.unquote(original))
+        narrowed = json.loads(json.dumps(original))
+        for statement in narrowed["Statement"]:
+            if statement["Sid"] == "DecideOrders":
+                statement["Action"] = [a for a in statement["Action"] if a != "dynamodb:PutItem"]
+        put_policy(narrowed)
+
+        shop = Shop(api).signup("Hopper")
+        placed = shop.place([{"productId": "p-002", "quantity": 1}])
+        assert placed.status_code == 202, placed.text
+        order_id = placed.json()["id"]
+        audit = (f"principal=arn:aws:iam::000000000000:role/{role} action=dynamodb:PutItem "
+                 "resource=arn:aws:dynamodb:us-east-1:000000000000:table/shop-orders")
+        wait_until(lambda: audit in worker.log_text(), 30, "the worker's denial in its log")
+        assert shop.get(f"/api/orders/{order_id}").json()["status"] == "PLACED"
+
+        put_policy(original)
+        shop.wait_for_status(order_id, {"CONFIRMED"}, timeout=30)
     finally:
         worker.stop()
         api.stop()
