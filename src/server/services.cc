@@ -249,16 +249,20 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   iam::IdentityStore* identity_store = nullptr;
   if (serves) {
     RETURN_IF_ERROR(AddIam(config, registry, tables, &identities, &identity_store));
-  } else if (config.GetString("iam.auth", "on") == "on") {
+  } else if (std::string auth = config.GetString("iam.auth", "on"); auth != "off") {
     // A worker checks its functions' roles against the API node's IAM: the
     // identity store over the same (remote) tables, re-read when it changes
     // there (iam.refresh_ms), so `aws iam` on the API node applies here too.
+    if (auth != "on") {
+      return common::Status::InvalidArgument("iam.auth must be \"on\" or \"off\", not \"" + auth + "\"");
+    }
     iam::IdentityStoreOptions iam_options;
     iam_options.account_id = config.GetString("iam.account_id", "000000000000");
     iam_options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto store, iam::IdentityStore::Open(tables, iam_options));
     identities = registry->Own(std::move(store));
-    registry->Own(std::make_unique<roles::PolicyFollower>(identities, config.GetInt("iam.refresh_ms", 1000)));
+    int64_t refresh_ms = std::max<int64_t>(100, config.GetInt("iam.refresh_ms", 1000));  // never a busy loop
+    registry->Own(std::make_unique<roles::PolicyFollower>(identities, refresh_ms));
   }
   // Each built-in function acts under its execution role (src/roles): its
   // clients check the role's policies as :4566 checks a caller's.
