@@ -10,6 +10,9 @@
 //   runtime B=1000  the same with BatchSize 1000
 //   runtime B=100, no checkpoints   persist_checkpoints = false
 //   runtime B=100, fsync'd checkpoints   functions.sync_checkpoints = true
+//   runtime B=100, role-checked reads   each read call asks the function's
+//                   execution role (roles::RoleChecker, as the server does
+//                   for built-in functions), otherwise as runtime B=100
 // Prints records/s and the ratio to the raw read rate (median of --runs).
 //
 // Usage: functions_overhead_bench [--records N] [--shards S] [--runs R] [--dir D]
@@ -28,6 +31,9 @@
 
 #include "functions/checkpoint_store.h"
 #include "functions/runtime.h"
+#include "iam/identity_store.h"
+#include "roles/execution_roles.h"
+#include "roles/role_checker.h"
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
 
@@ -82,14 +88,19 @@ double RawRead(stream::StreamEngine* streams, int shards, int threads, int64_t e
 }
 
 double Runtime(stream::StreamEngine* streams, functions::CheckpointStore* checkpoints, int workers, int batch_size,
-               bool persist, int64_t expected, int run) {
+               bool persist, int64_t expected, int run, const roles::RoleChecker* role = nullptr) {
   auto function = std::make_shared<NoopFunction>();
   functions::RuntimeOptions options;
   options.worker_threads = workers;
   functions::FunctionRuntime runtime(streams, checkpoints, options);
   if (!runtime.RegisterFunction("noop", function).ok()) Die("register");
+  if (role != nullptr) {
+    runtime.SetSourceReadCheck("noop", [role](std::string_view action, const std::string& stream) {
+      return role->Check(action, "arn:aws:kinesis:" + role->region() + ":" + role->account() + ":stream/" + stream);
+    });
+  }
   functions::EventSourceMappingConfig mapping;
-  mapping.id = fmt::format("bench-{}-{}-{}", batch_size, persist, run);  // fresh checkpoints
+  mapping.id = fmt::format("bench-{}-{}-{}-{}", batch_size, persist, run, role != nullptr);  // fresh checkpoints
   mapping.function_name = "noop";
   mapping.stream_name = "bench";
   mapping.batch_size = batch_size;
@@ -162,13 +173,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%lld records of 100 bytes in %d shards; %d runs each, %d worker threads\n",
                  static_cast<long long>(records), shards, runs, workers);
 
-    std::vector<double> raw, b100, b1000, b100_memory, b100_synced;
+    // An execution role that may read the stream (the built-in roles' ReadEventSource).
+    auto identities = iam::IdentityStore::Open(tables->get());
+    if (!identities.ok()) Die(identities.status().ToString());
+    roles::ExecutionRole bench_role{"noop", "rivulet-bench", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+        "Action":["kinesis:DescribeStream","kinesis:GetShardIterator","kinesis:GetRecords"],
+        "Resource":"arn:aws:kinesis:*:000000000000:stream/bench"}]})"};
+    auto principal = roles::EnsureExecutionRole(identities->get(), bench_role);
+    if (!principal.ok()) Die(principal.status().ToString());
+    roles::RoleChecker checker(identities->get(), *principal);
+
+    std::vector<double> raw, b100, b1000, b100_memory, b100_synced, b100_checked;
     for (int run = 0; run < runs; ++run) {
       raw.push_back(RawRead(streams->get(), shards, workers, records));
       b100.push_back(Runtime(streams->get(), checkpoints->get(), workers, 100, true, records, run));
       b1000.push_back(Runtime(streams->get(), checkpoints->get(), workers, 1000, true, records, run));
       b100_memory.push_back(Runtime(streams->get(), checkpoints->get(), workers, 100, false, records, run));
       b100_synced.push_back(Runtime(streams->get(), synced->get(), workers, 100, true, records, run));
+      b100_checked.push_back(Runtime(streams->get(), checkpoints->get(), workers, 100, true, records, run, &checker));
     }
     double base = Median(raw);
     std::printf("%-44s %14s %8s\n", "phase (median of runs)", "records/s", "ratio");
@@ -182,6 +204,8 @@ int main(int argc, char** argv) {
     row("runtime no-op, BatchSize 1000", b1000);
     row("runtime no-op, BatchSize 100, no checkpoints", b100_memory);
     row("runtime no-op, BatchSize 100, fsync'd checkpoints", b100_synced);
+    row("runtime no-op, BatchSize 100, role-checked reads", b100_checked);
+    std::printf("role-checked reads / unchecked (BatchSize 100): %.3fx\n", Median(b100_checked) / Median(b100));
   }
   fs::remove_all(dir);
   return 0;
