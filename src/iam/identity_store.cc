@@ -113,9 +113,14 @@ Status IdentityStore::MarkChanged() {
 common::Result<bool> IdentityStore::Refresh() {
   ASSIGN_OR_RETURN(std::string mark, ReadChangeMark());
   if (mark == change_mark_) return false;
+  uint64_t before = generation();
   std::unique_ptr<IdentityStore> fresh(new IdentityStore(tables_, options_));
   RETURN_IF_ERROR(fresh->Load());
   std::unique_lock lock(mu_);
+  // A change made here while we read may be missing from what we read: keep
+  // memory (it has the change) and re-read at the next call (the change
+  // moved the mark).
+  if (generation() != before) return false;
   users_.swap(fresh->users_);
   roles_.swap(fresh->roles_);
   policies_.swap(fresh->policies_);

@@ -150,6 +150,13 @@ TEST_F(CheckedClientsTest, AStoreOfAnotherNodeSeesPolicyChangesWhenItRefreshes) 
   EXPECT_GT((*follower)->generation(), generation);
   EXPECT_EQ(client.PutItem(put).status().code(), common::Status::Code::kPermissionDenied);
   EXPECT_TRUE((*follower)->ListInlinePolicies(true, kRole)->empty());
+
+  // Its own changes survive its re-reads.
+  ASSERT_TRUE((*follower)->CreateUser("alice", "/").ok());
+  EXPECT_TRUE((*follower)->Refresh().value());
+  EXPECT_TRUE((*follower)->GetUser("alice").ok());
+  EXPECT_TRUE(store_->Refresh().value());
+  EXPECT_TRUE(store_->GetUser("alice").ok());
 }
 
 }  // namespace

@@ -247,8 +247,13 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // in as root (local experiments only).
   iam::IdentityStore* identities = nullptr;  // set when calls are checked
   iam::IdentityStore* identity_store = nullptr;
+  const int64_t refresh_ms = std::max<int64_t>(100, config.GetInt("iam.refresh_ms", 1000));  // never a busy loop
   if (serves) {
     RETURN_IF_ERROR(AddIam(config, registry, tables, &identities, &identity_store));
+    if (backends.table_engine == nullptr) {
+      // Its IAM lives in another node's (or a service's) tables: follow changes made there.
+      registry->Own(std::make_unique<roles::PolicyFollower>(identity_store, refresh_ms));
+    }
   } else if (std::string auth = config.GetString("iam.auth", "on"); auth != "off") {
     // A worker checks its functions' roles against the API node's IAM: the
     // identity store over the same (remote) tables, re-read when it changes
@@ -261,7 +266,6 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     iam_options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto store, iam::IdentityStore::Open(tables, iam_options));
     identities = registry->Own(std::move(store));
-    int64_t refresh_ms = std::max<int64_t>(100, config.GetInt("iam.refresh_ms", 1000));  // never a busy loop
     registry->Own(std::make_unique<roles::PolicyFollower>(identities, refresh_ms));
   }
   // Each built-in function acts under its execution role (src/roles): its

@@ -195,6 +195,36 @@ def test_worker_checks_its_functions_roles_against_the_api_nodes_iam(tmp_path):
         api.stop()
 
 
+def test_a_serving_node_over_remote_tables_follows_iam_changes(tmp_path):
+    """A --role all node that keeps its tables (IAM included) on an API node
+    re-reads IAM when it changes there: a key created with `aws iam` on the
+    API node signs requests to the second node's :4566 within about a second
+    (before, only after that node restarted)."""
+    api = start(tmp_path, "api", "api")
+    other = start(tmp_path, "other", "all", *remote_args(api.aws_url, api.aws_url, api.aws_url))
+    try:
+        client = lambda service, url, **keys: boto3.client(  # noqa: E731
+            service, endpoint_url=url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+            aws_access_key_id=keys.get("id", AWS_ENV["AWS_ACCESS_KEY_ID"]),
+            aws_secret_access_key=keys.get("secret", AWS_ENV["AWS_SECRET_ACCESS_KEY"]))
+        iam = client("iam", api.aws_url)
+        iam.create_user(UserName="late")
+        key = iam.create_access_key(UserName="late")["AccessKey"]
+        sts = client("sts", other.aws_url, id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+        def accepted():
+            try:
+                return sts.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:user/late"
+            except sts.exceptions.ClientError as e:
+                assert e.response["Error"]["Code"] in ("InvalidClientTokenId", "UnrecognizedClientException"), \
+                    e.response
+                return False
+        wait_until(accepted, 10, "the other node to know the new key")
+    finally:
+        other.stop()
+        api.stop()
+
+
 def test_orders_flow_through_kinesalite(tmp_path, kinesalite):
     """The stream is kinesalite (not ours); tables and objects stay on the API
     node, which the worker reaches over DynamoDB and S3."""
