@@ -30,9 +30,12 @@ export interface TailPage { stream: string; records: TailRecord[]; skipped: numb
 export interface MappingShard {
   shardId: string; checkpoint: string; finished: boolean; invocations: number; errors: number
   recordsProcessed: number; recordsToFailureDestination: number; millisBehindLatest: number
+  problem?: string
 }
 export interface Mapping {
   id: string; function: string; stream: string; state: string; batchSize: number
+  /** Lambda's LastProcessingResult: "OK", "No records processed" or "PROBLEM: why". */
+  lastProcessingResult?: string
   maximumBatchingWindowMs: number; tumblingWindowSeconds: number; onFailureStream: string; shards: MappingShard[]
 }
 export interface FunctionsView { functions: string[]; mappings: Mapping[] }

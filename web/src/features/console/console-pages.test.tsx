@@ -2,7 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import { json, renderRoute } from '../../test/render'
-import type { OutboxView, StreamDetail, TableInfo, TailPage } from './api'
+import type { FunctionsView, OutboxView, StreamDetail, TableInfo, TailPage } from './api'
+import { FunctionsPage } from './functions-page'
 import { IamPage } from './iam-page'
 import { LiveTail } from './live-tail'
 import { OutboxPage } from './outbox-page'
@@ -38,6 +39,23 @@ describe('StreamPage', () => {
     const consumers = screen.getByRole('table', { name: /Event-source mappings reading orders/ })
     expect(within(consumers).getByText('order-processor')).toBeInTheDocument()
     expect(within(consumers).getByText('2 min')).toHaveClass('warn')
+  })
+})
+
+describe('FunctionsPage', () => {
+  it("says why a mapping is stuck (the execution role may not read its stream)", async () => {
+    const problem = 'PROBLEM: Function execution role does not have permissions to read the stream: not authorized'
+    const view: FunctionsView = {
+      functions: ['analytics'],
+      mappings: [{ id: 'analytics-activity', function: 'analytics', stream: 'activity', state: 'Enabled', batchSize: 1000,
+        maximumBatchingWindowMs: 0, tumblingWindowSeconds: 0, onFailureStream: '', lastProcessingResult: problem,
+        shards: [{ shardId: 'shardId-000000000000', checkpoint: '', finished: false, invocations: 1, errors: 0,
+          recordsProcessed: 1, recordsToFailureDestination: 0, millisBehindLatest: 0, problem: problem.slice(9) }] }],
+    }
+    const r = renderRoute(<FunctionsPage />, { path: '/admin/console/functions', api: () => json(view) })
+    restore = r.restore
+    const table = await screen.findByRole('table', { name: /Event-source mappings/ })
+    expect(within(table).getByText(problem)).toHaveClass('bad')
   })
 })
 

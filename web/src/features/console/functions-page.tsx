@@ -72,7 +72,10 @@ export function FunctionsPage() {
                     <tr key={m.id}>
                       <th scope="row" className="consumer">{m.function}<br /><span className="muted mono small">{m.id}</span></th>
                       <td><Link className="mono" to={`/admin/console/streams/${encodeURIComponent(m.stream)}`}>{m.stream}</Link></td>
-                      <td><span className={`badge ${m.state === 'Enabled' ? 'badge--ok' : ''}`}>{m.state}</span></td>
+                      <td>
+                        <span className={`badge ${m.state === 'Enabled' ? 'badge--ok' : ''}`}>{m.state}</span>
+                        {m.lastProcessingResult?.startsWith('PROBLEM') && <p className="bad small">{m.lastProcessingResult}</p>}
+                      </td>
                       <td className={`num ${lag > 60_000 ? 'warn' : ''}`}>{formatAge(lag)}</td>
                       <td className="num">{r == null ? '—' : r.toFixed(r < 10 ? 1 : 0)}</td>
                       <td className="num">{formatCount(sum(m, 'invocations'))}</td>
