@@ -1,4 +1,5 @@
-// Shared by the C++ load clients (kinesis_load, efo_latency, functions_e2e_load): SigV4
+// Shared by the C++ load clients (kinesis_load, efo_latency, functions_e2e_load,
+// s3_load, table_load): SigV4
 // signing of one Kinesis JSON call as an SDK signs it, and a blocking
 // keep-alive HTTP/1.1 connection to 127.0.0.1. Header-only: each bench is one
 // translation unit.
@@ -38,6 +39,20 @@ inline const char* EnvOr(const char* name, const char* fallback) {
 inline const char* KeyId() { return EnvOr("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"); }
 inline const char* Secret() { return EnvOr("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"); }
 
+// A TCP connection to 127.0.0.1:port with Nagle off (requests are written
+// whole); ends the process when it cannot connect.
+inline int ConnectLoopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect failed");
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
 // The headers of one signed Kinesis JSON call (content-type, host,
 // x-amz-date, x-amz-target, authorization), lower-case names. `host` must be
 // what the server sees: the Host header on HTTP/1.1, :authority on HTTP/2.
@@ -66,16 +81,7 @@ inline std::vector<std::pair<std::string, std::string>> SignKinesisCall(std::str
 // Any I/O failure ends the process (a bench has nobody to report to).
 class Http1Connection {
  public:
-  explicit Http1Connection(int port) : host_("127.0.0.1:" + std::to_string(port)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect failed");
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  }
+  explicit Http1Connection(int port) : host_("127.0.0.1:" + std::to_string(port)), fd_(ConnectLoopback(port)) {}
   ~Http1Connection() { ::close(fd_); }
   Http1Connection(const Http1Connection&) = delete;
   Http1Connection& operator=(const Http1Connection&) = delete;

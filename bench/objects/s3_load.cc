@@ -26,6 +26,7 @@
 
 #include "common/clock.h"
 #include "iam/sigv4.h"
+#include "kinesis_call.h"
 
 namespace {
 
@@ -41,23 +42,12 @@ struct Options {
   std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 };
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "s3_load: %s\n", what.c_str());
-  std::exit(2);
-}
+using bench::Die;
 
 class Connection {
  public:
-  explicit Connection(const Options& o) : options_(o), host_("127.0.0.1:" + std::to_string(o.port)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(o.port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect failed");
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  }
+  explicit Connection(const Options& o)
+      : options_(o), host_("127.0.0.1:" + std::to_string(o.port)), fd_(bench::ConnectLoopback(o.port)) {}
   ~Connection() { ::close(fd_); }
 
   // Sends one signed request (with `body` when not null) and reads the whole

@@ -23,6 +23,7 @@
 
 #include "common/clock.h"
 #include "iam/sigv4.h"
+#include "kinesis_call.h"
 
 namespace {
 
@@ -35,25 +36,7 @@ struct Options {
   int query_items = 1000; // items in the query partition
 };
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    std::perror("connect");
-    std::exit(2);
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  return fd;
-}
-
-const char* EnvOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
+using bench::ConnectLoopback;
 
 // A DynamoDB call signed as an SDK signs it (SigV4 with AWS_ACCESS_KEY_ID /
 // AWS_SECRET_ACCESS_KEY; default: the test harness's example root key).
@@ -70,8 +53,7 @@ std::string Request(int port, const std::string& op, const std::string& body) {
   std::string hash = iam::HexSha256(body);
   view.payload_hash = hash;
   std::string authorization = iam::SignAuthorization(
-      view, {"content-type", "host", "x-amz-date", "x-amz-target"}, EnvOr("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-      EnvOr("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), date, "us-east-1", "dynamodb");
+      view, {"content-type", "host", "x-amz-date", "x-amz-target"}, bench::KeyId(), bench::Secret(), date, "us-east-1", "dynamodb");
   return "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: " +
          target + "\r\nAuthorization: " + authorization + "\r\nX-Amz-Date: " + date +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -129,7 +111,7 @@ PhaseResult Run(const Options& o, MakeRequest make) {
   std::vector<std::thread> threads;
   for (int t = 0; t < o.connections; ++t) {
     threads.emplace_back([&, t] {
-      int fd = Connect(o.port);
+      int fd = ConnectLoopback(o.port);
       std::mt19937_64 rng(static_cast<uint64_t>(t) * 7919 + 1);
       std::string buf;
       long i = 0;
@@ -142,7 +124,7 @@ PhaseResult Run(const Options& o, MakeRequest make) {
           ++errors[static_cast<size_t>(t)];
           if (status == 0) {
             ::close(fd);
-            fd = Connect(o.port);
+            fd = ConnectLoopback(o.port);
           }
           continue;
         }
@@ -191,7 +173,7 @@ int main(int argc, char** argv) {
 
   // Setup: the table and the data the get and query phases read.
   {
-    int fd = Connect(o.port);
+    int fd = ConnectLoopback(o.port);
     std::string buf;
     RoundTrip(fd, Request(o.port, "CreateTable", R"({"TableName":"bench","BillingMode":"PAY_PER_REQUEST",
       "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
