@@ -178,7 +178,7 @@ class H2Session : public SessionBase, public std::enable_shared_from_this<H2Sess
 
   void OnRequest(std::shared_ptr<H2Stream> stream) {
     Request& request = stream->request;
-    request.remote_addr = remote_;
+    request.remote_addr = ClientAddress(remote_, request.Header("x-forwarded-for"), listener_->trusted_proxies);
     request.tls = kTls;
     request.request_id = host_->RequestIdFor(request.Header("x-request-id"));
     stream->opened_ms = host_->coarse_now_ms(ctx_);

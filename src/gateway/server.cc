@@ -333,11 +333,12 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     upgrade_.method = std::string(req.method_string());
     upgrade_.target = std::string(req.target());
     upgrade_.path = "/ws";
-    upgrade_.remote_addr = remote_;
     upgrade_.tls = std::is_same_v<Stream, TlsStream>;
     for (const auto& field : req) {
       upgrade_.headers.Add(std::string(field.name_string()), std::string(field.value()));
     }
+    upgrade_.remote_addr =
+        ClientAddress(remote_, upgrade_.Header("x-forwarded-for"), listener_->options.trusted_proxies);
     impl_->Register(ctx_, this);
     impl_->ws_gauge().Inc();
     websocket::stream_base::timeout timeout;
@@ -719,7 +720,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     for (const auto& field : msg) {
       request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
     }
-    request_.remote_addr = remote_addr_;
+    request_.remote_addr =
+        ClientAddress(remote_addr_, request_.Header("x-forwarded-for"), listener_->options.trusted_proxies);
     request_.http_version = static_cast<int>(version_);
     request_.tls = kTls;
   }

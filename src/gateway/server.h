@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "gateway/client_address.h"
 #include "gateway/http.h"
 #include "gateway/metrics.h"
 #include "gateway/ws_hub.h"
@@ -69,6 +70,9 @@ struct ListenerOptions {
   // (InvalidArgument) when a file is unreadable or the key does not match.
   std::string tls_cert_file;  // the certificate, then any intermediates
   std::string tls_key_file;
+  // Proxies whose X-Forwarded-For names the client (see client_address.h);
+  // empty: the socket's peer is the client.
+  AddressSet trusted_proxies;
 };
 
 struct ServerOptions {

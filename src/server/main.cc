@@ -23,6 +23,7 @@
 
 #include "archiver/replay.h"
 #include "common/logging.h"
+#include "gateway/api_guard.h"
 #include "gateway/aws_dispatcher.h"
 #include "gateway/server.h"
 #include "gateway/web_app.h"
@@ -181,6 +182,9 @@ common::Status Serve(const Config& config) {
   ASSIGN_OR_RETURN(http.port, Port(config, "gateway.http_port", 8080));
   http.handler = web.AsHandler();
   http.cors.allowed_origins = config.GetString("gateway.cors_origins", "");
+  auto trusted = gateway::AddressSet::Parse(gateway::SplitList(config.GetString("gateway.trusted_proxies", "")));
+  if (!trusted.ok()) return trusted.status().WithContext("gateway.trusted_proxies");
+  http.trusted_proxies = *trusted;
   http.hub = &registry.hub();
   RETURN_IF_ERROR(TlsFrom(config, "gateway.tls", nullptr, &http));
   RETURN_IF_ERROR(server.AddListener(http));
@@ -191,6 +195,7 @@ common::Status Serve(const Config& config) {
   ASSIGN_OR_RETURN(aws.port, Port(config, "gateway.aws_port", 4566));
   aws.handler = registry.aws().AsHandler();
   aws.cors.allowed_origins = config.GetString("gateway.aws_cors_origins", "");
+  aws.trusted_proxies = *trusted;  // aws:SourceIp in policies
   // Bodies other than S3 PUTs are held in memory (64 MiB is plenty for JSON
   // APIs); S3 PutObject/UploadPart bodies stream to disk, up to S3's 5 GiB
   // single-PUT limit (plus room for aws-chunked framing).

@@ -21,6 +21,7 @@ MAX_FAILURES = 3
 MAX_FAILURES_PER_IP = 5
 SIGNUPS_PER_IP = 2
 SIGNUP_REFILL_SECONDS = 3
+PROXY = "127.0.0.31"  # a reverse proxy in front of the shop (gateway.trusted_proxies)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,7 @@ def server(tmp_path_factory):
         "--set", f"api.signup_max_per_ip={SIGNUPS_PER_IP}",
         "--set", f"api.signup_refill_seconds={SIGNUP_REFILL_SECONDS}",
         "--set", "api.signup_exempt_addresses=127.0.0.1",
+        "--set", f"gateway.trusted_proxies={PROXY}",
     ], env={
         "RIVULET_ADMIN_EMAIL": ADMIN_EMAIL, "RIVULET_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "RIVULET_API_LOGIN_MAX_FAILURES": str(MAX_FAILURES),
@@ -181,8 +183,9 @@ def test_one_address_guessing_many_accounts_is_locked(server):
 
 # ---- sign-up throttling -------------------------------------------------------
 
-def signup_from(server, ip):
-    return from_ip(ip).post(server.http_url + "/api/auth/signup", json={
+def signup_from(server, ip, forwarded_for=None):
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    return from_ip(ip).post(server.http_url + "/api/auth/signup", headers=headers, json={
         "email": f"new-{secrets.token_hex(4)}@example.com", "password": "s3cret-pass", "name": "New"})
 
 
@@ -205,6 +208,19 @@ def test_sign_ups_from_one_address_are_throttled(server):
     # Once Retry-After has passed, the address may sign up again.
     time.sleep(wait)
     assert signup_from(server, "127.0.0.21").status_code == 201
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own(server):
+    """Through the proxy, X-Forwarded-For names the client; from anyone else
+    the header is ignored, so writing a fresh address per request does not
+    escape the throttle."""
+    statuses = [signup_from(server, PROXY, "198.51.100.1").status_code for _ in range(SIGNUPS_PER_IP + 1)]
+    assert statuses == [201] * SIGNUPS_PER_IP + [429]
+    assert signup_from(server, PROXY, "198.51.100.2").status_code == 201  # another customer, same proxy
+    # Only the rightmost hop the proxy saw counts; what the client wrote left of it proves nothing.
+    assert signup_from(server, PROXY, "203.0.113.9, 198.51.100.1").status_code == 429
+    spoofed = [signup_from(server, "127.0.0.32", f"192.0.2.{i}").status_code for i in range(SIGNUPS_PER_IP + 1)]
+    assert spoofed == [201] * SIGNUPS_PER_IP + [429]
 
 
 # ---- authorization matrix ----------------------------------------------------
