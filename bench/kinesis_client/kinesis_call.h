@@ -53,18 +53,20 @@ inline int ConnectLoopback(int port) {
   return fd;
 }
 
-// The headers of one signed Kinesis JSON call (content-type, host,
-// x-amz-date, x-amz-target, authorization), lower-case names. `host` must be
-// what the server sees: the Host header on HTTP/1.1, :authority on HTTP/2.
-// SigV4 has no nonce, so a signed call may be replayed for 15 minutes.
-inline std::vector<std::pair<std::string, std::string>> SignKinesisCall(std::string_view operation,
-                                                                        std::string_view json,
-                                                                        std::string_view host) {
+// The headers of one signed AWS JSON-protocol call (content-type, host,
+// x-amz-date, x-amz-target, authorization), lower-case names: `target` is the
+// full X-Amz-Target ("DynamoDB_20120810.GetItem"). `host` must be what the
+// server sees: the Host header on HTTP/1.1, :authority on HTTP/2. SigV4 has
+// no nonce, so a signed call may be replayed for 15 minutes.
+inline std::vector<std::pair<std::string, std::string>> SignJsonCall(std::string_view service,
+                                                                     std::string_view content_type,
+                                                                     std::string_view target, std::string_view json,
+                                                                     std::string_view host) {
   std::vector<std::pair<std::string, std::string>> headers = {
-      {"content-type", "application/x-amz-json-1.1"},
+      {"content-type", std::string(content_type)},
       {"host", std::string(host)},
       {"x-amz-date", iam::FormatAmzDate(common::SystemClock::Default()->NowMillis())},
-      {"x-amz-target", "Kinesis_20131202." + std::string(operation)}};
+      {"x-amz-target", std::string(target)}};
   iam::SignedRequestView view;
   view.method = "POST";
   view.raw_path = "/";
@@ -72,9 +74,17 @@ inline std::vector<std::pair<std::string, std::string>> SignKinesisCall(std::str
   std::string hash = iam::HexSha256(json);
   view.payload_hash = hash;
   std::string auth = iam::SignAuthorization(view, {"content-type", "host", "x-amz-date", "x-amz-target"}, KeyId(),
-                                            Secret(), headers[2].second, "us-east-1", "kinesis");
+                                            Secret(), headers[2].second, "us-east-1", service);
   headers.emplace_back("authorization", std::move(auth));
   return headers;
+}
+
+// A Kinesis call (JSON 1.1) signed as an SDK signs it.
+inline std::vector<std::pair<std::string, std::string>> SignKinesisCall(std::string_view operation,
+                                                                        std::string_view json,
+                                                                        std::string_view host) {
+  return SignJsonCall("kinesis", "application/x-amz-json-1.1", "Kinesis_20131202." + std::string(operation), json,
+                      host);
 }
 
 // One keep-alive HTTP/1.1 connection to 127.0.0.1:port. Not thread-safe.

@@ -21,8 +21,6 @@
 #include <thread>
 #include <vector>
 
-#include "common/clock.h"
-#include "iam/sigv4.h"
 #include "kinesis_call.h"
 
 namespace {
@@ -38,25 +36,15 @@ struct Options {
 
 using bench::ConnectLoopback;
 
-// A DynamoDB call signed as an SDK signs it (SigV4 with AWS_ACCESS_KEY_ID /
-// AWS_SECRET_ACCESS_KEY; default: the test harness's example root key).
+// A DynamoDB call (JSON 1.0) signed as an SDK signs it, as request bytes.
 std::string Request(int port, const std::string& op, const std::string& body) {
-  std::string host = "127.0.0.1:" + std::to_string(port);
-  std::string target = "DynamoDB_20120810." + op;
-  std::string date = iam::FormatAmzDate(common::SystemClock::Default()->NowMillis());
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {"Host", host}, {"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Date", date}, {"X-Amz-Target", target}};
-  iam::SignedRequestView view;
-  view.method = "POST";
-  view.raw_path = "/";
-  view.headers = &headers;
-  std::string hash = iam::HexSha256(body);
-  view.payload_hash = hash;
-  std::string authorization = iam::SignAuthorization(
-      view, {"content-type", "host", "x-amz-date", "x-amz-target"}, bench::KeyId(), bench::Secret(), date, "us-east-1", "dynamodb");
-  return "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: " +
-         target + "\r\nAuthorization: " + authorization + "\r\nX-Amz-Date: " + date +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string request = "POST / HTTP/1.1\r\n";
+  for (const auto& [name, value] : bench::SignJsonCall("dynamodb", "application/x-amz-json-1.0",
+                                                       "DynamoDB_20120810." + op, body,
+                                                       "127.0.0.1:" + std::to_string(port))) {
+    request += name + ": " + value + "\r\n";
+  }
+  return request + "content-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // Sends one request and reads one response; returns the HTTP status (0 on I/O error).

@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "orders/api.h"
 #include "orders/api_policy.h"
+#include "orders/model.h"
 
 namespace orders {
 namespace {
@@ -42,16 +42,6 @@ json PlanJson(const UsagePlan& p) {
   return {{"rateLimit", p.rate_limit}, {"burstLimit", p.burst_limit}, {"quotaPerDay", p.quota_per_day}};
 }
 
-std::string FormatMillis(int64_t millis) {
-  std::time_t secs = millis / 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(millis % 1000));
-  return out;
-}
 
 std::string GetS(const table::Item& item, const char* name) {
   auto it = item.find(name);
@@ -84,7 +74,7 @@ std::string Num(double v) {
 // The usage item's id: "usage/<key id>/<YYYY-MM-DD>" (never a key's id,
 // which is 16 hex digits).
 std::string UsageId(const std::string& id, int64_t day) {
-  return "usage/" + id + "/" + FormatMillis(day * kDayMillis).substr(0, 10);
+  return "usage/" + id + "/" + FormatTime(day * kDayMillis).substr(0, 10);
 }
 
 int64_t UsedOf(const table::Item& item) {
@@ -435,7 +425,7 @@ common::Status ApiKeys::Register(gateway::Router* router, Authenticator* auth) {
     spdlog::info("audit principal=shop-user/{} action=rivulet:CreateApiKey resource=api-key/{} decision=allowed",
                  user->user_id, info.id);
     json out = {{"id", info.id}, {"name", info.name}, {"key", key}, {"usagePlan", PlanJson(info.plan)},
-                {"createdAt", FormatMillis(info.created_millis)}};
+                {"createdAt", FormatTime(info.created_millis)}};
     Response r = Response::Json(201, out.dump(-1, ' ', false, json::error_handler_t::replace));
     r.headers.Set("Cache-Control", "no-store");
     r.headers.Set("Location", "/api/admin/api-keys/" + info.id);
@@ -449,7 +439,7 @@ common::Status ApiKeys::Register(gateway::Router* router, Authenticator* auth) {
     json items = json::array();
     for (const auto& k : *keys) {
       items.push_back({{"id", k.id}, {"name", k.name}, {"usagePlan", PlanJson(k.plan)},
-                       {"createdAt", FormatMillis(k.created_millis)}, {"createdBy", k.created_by},
+                       {"createdAt", FormatTime(k.created_millis)}, {"createdBy", k.created_by},
                        {"usedToday", UsedToday(k.id)}});
     }
     return Response::Json(200, json{{"items", items}}.dump(-1, ' ', false, json::error_handler_t::replace));

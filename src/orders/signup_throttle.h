@@ -18,8 +18,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "gateway/client_address.h"
 #include "gateway/token_bucket.h"
-#include "iam/policy.h"
 
 namespace orders {
 
@@ -44,7 +44,7 @@ class SignupThrottle {
   int Acquire(std::string_view ip);
 
  private:
-  iam::Condition exempt_;  // IpAddress aws:SourceIp <exempt...>
+  gateway::AddressSet exempt_;
   gateway::Throttler buckets_;
 };
 

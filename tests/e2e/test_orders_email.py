@@ -3,8 +3,6 @@ exactly one email per order and status, with the customer's name, the items
 and the total."""
 import email
 import email.policy
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,28 +12,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rivulet_harness import Rivulet  # noqa: E402
 from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from smtp_sink import free_port, start_sink  # noqa: E402
 
 
 @pytest.fixture
 def smtp(tmp_path):
     port, box = free_port(), tmp_path / "mail"
-    proc = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(box)])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    proc = start_sink(port, box)
     yield port, box
     proc.terminate()
     proc.wait(10)
