@@ -86,14 +86,8 @@ class FunctionRuntime::MappingRunner final : public Task {
       spdlog::warn("mapping {} ({} on {}): {}", config_.id, config_.function_name, config_.stream_name,
                    s.ToString());
     }
-    std::string problem;
-    if (s.code() == common::Status::Code::kPermissionDenied) {
-      problem = "Function execution role does not have permissions to read the stream: " + s.message();
-    } else if (!s.ok()) {
-      problem = "cannot list the stream's shards: " + s.ToString();
-    }
     std::lock_guard lock(mu_);
-    discover_problem_ = std::move(problem);
+    discover_problem_ = s.ok() ? "" : ReadProblem(s, "cannot list the stream's shards");
     return next;
   }
 
@@ -261,6 +255,11 @@ std::shared_ptr<Function> FunctionRuntime::GetFunction(const std::string& name) 
   return it == functions_.end() ? nullptr : it->second;
 }
 
+SourceReadCheck FunctionRuntime::ReadCheckFor(const std::string& function_name) const {
+  auto it = read_checks_.find(function_name);
+  return it == read_checks_.end() ? SourceReadCheck() : it->second;
+}
+
 void FunctionRuntime::SetSourceReadCheck(const std::string& function_name, SourceReadCheck check) {
   std::lock_guard lock(mu_);
   read_checks_[function_name] = std::move(check);
@@ -286,9 +285,8 @@ common::Result<std::string> FunctionRuntime::CreateMapping(EventSourceMappingCon
     return common::Status::AlreadyExists(fmt::format("mapping '{}' already exists", config.id));
   }
   std::string id = config.id;
-  auto check = read_checks_.find(config.function_name);
-  auto runner = std::make_unique<MappingRunner>(this, std::move(config), fn->second,
-                                                check != read_checks_.end() ? check->second : SourceReadCheck());
+  SourceReadCheck check = ReadCheckFor(config.function_name);
+  auto runner = std::make_unique<MappingRunner>(this, std::move(config), fn->second, std::move(check));
   runner->Start();
   mappings_.emplace(id, std::move(runner));
   return id;
@@ -306,9 +304,8 @@ common::Status FunctionRuntime::UpdateMapping(const std::string& id, EventSource
   }
   auto fn = functions_.at(config.function_name);
   it->second->Stop();  // processing resumes from the checkpoints it saved
-  auto check = read_checks_.find(config.function_name);
-  it->second = std::make_unique<MappingRunner>(this, std::move(config), std::move(fn),
-                                               check != read_checks_.end() ? check->second : SourceReadCheck());
+  SourceReadCheck check = ReadCheckFor(config.function_name);
+  it->second = std::make_unique<MappingRunner>(this, std::move(config), std::move(fn), std::move(check));
   it->second->Start();
   return common::Status::OK();
 }

@@ -88,6 +88,8 @@ class FunctionRuntime {
   std::vector<MappingStatus> ListMappings() const;
 
  private:
+  // The function's source read check; empty when none. REQUIRES: mu_ held.
+  SourceReadCheck ReadCheckFor(const std::string& function_name) const;
   class MappingRunner;
 
   stream::StreamClient* streams_;

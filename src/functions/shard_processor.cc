@@ -20,6 +20,13 @@ constexpr int64_t kWindowGraceMillis = 100;
 
 }  // namespace
 
+std::string ReadProblem(const common::Status& status, std::string_view what) {
+  if (status.code() == common::Status::Code::kPermissionDenied) {
+    return "Function execution role does not have permissions to read the stream: " + status.message();
+  }
+  return std::string(what) + ": " + status.ToString();
+}
+
 std::string ShardStats::Problem() const {
   if (!has_problem_.load(std::memory_order_acquire)) return "";
   std::lock_guard lock(problem_mu_);
@@ -112,11 +119,7 @@ common::Status ShardProcessor::CheckRead(std::string_view action) const {
 
 void ShardProcessor::ReadFailed(const common::Status& status, const char* what) {
   spdlog::warn("mapping {} shard {}: {}: {}", config_.id, shard_id_, what, status.ToString());
-  // Lambda's wording when the execution role lacks the poller's permissions.
-  stats_->SetReadProblem(status.code() == common::Status::Code::kPermissionDenied
-                             ? "Function execution role does not have permissions to read the stream: " +
-                                   status.message()
-                             : std::string(what) + ": " + status.ToString());
+  stats_->SetReadProblem(ReadProblem(status, what));
 }
 
 common::Status ShardProcessor::Fill() {

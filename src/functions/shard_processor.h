@@ -31,6 +31,10 @@
 
 namespace functions {
 
+// Why reading a mapping's source failed, as Lambda's LastProcessingResult
+// words it when the execution role lacks the poller's permissions.
+std::string ReadProblem(const common::Status& status, std::string_view what);
+
 struct ShardStats {
   std::atomic<int64_t> invocations{0};
   std::atomic<int64_t> errors{0};
