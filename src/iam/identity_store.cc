@@ -42,6 +42,10 @@ std::string RandomSecret() {
   return secret;
 }
 
+std::string OwnerMissing(bool role, const std::string& owner) {
+  return std::string("The ") + (role ? "role" : "user") + " with name " + owner + " cannot be found.";
+}
+
 }  // namespace
 
 void SetPrincipalKeys(const Principal& principal, const std::string& account, RequestContext* context) {
@@ -341,14 +345,14 @@ common::Result<Identity> IdentityStore::CreateUser(const std::string& name, cons
 common::Result<Identity> IdentityStore::GetUser(const std::string& name) const {
   std::shared_lock lock(mu_);
   auto it = users_.find(name);
-  if (it == users_.end()) return Status::NotFound("The user with name " + name + " cannot be found.");
+  if (it == users_.end()) return Status::NotFound(OwnerMissing(false, name));
   return it->second;
 }
 
 Status IdentityStore::DeleteUser(const std::string& name) {
   std::unique_lock lock(mu_);
   auto it = users_.find(name);
-  if (it == users_.end()) return Status::NotFound("The user with name " + name + " cannot be found.");
+  if (it == users_.end()) return Status::NotFound(OwnerMissing(false, name));
   for (const auto& [id, key] : keys_) {
     if (key.user_name == name) {
       return Status::ResourceInUse("Cannot delete entity, must delete access keys first.");
@@ -374,7 +378,7 @@ std::vector<Identity> IdentityStore::ListUsers() const {
 
 common::Result<AccessKey> IdentityStore::CreateAccessKey(const std::string& user_name) {
   std::unique_lock lock(mu_);
-  if (users_.count(user_name) == 0) return Status::NotFound("The user with name " + user_name + " cannot be found.");
+  if (users_.count(user_name) == 0) return Status::NotFound(OwnerMissing(false, user_name));
   int count = 0;
   for (const auto& [id, key] : keys_) count += key.user_name == user_name;
   if (count >= 2) {
@@ -405,7 +409,7 @@ Status IdentityStore::DeleteAccessKey(const std::string& user_name, const std::s
 
 common::Result<std::vector<AccessKey>> IdentityStore::ListAccessKeys(const std::string& user_name) const {
   std::shared_lock lock(mu_);
-  if (users_.count(user_name) == 0) return Status::NotFound("The user with name " + user_name + " cannot be found.");
+  if (users_.count(user_name) == 0) return Status::NotFound(OwnerMissing(false, user_name));
   std::vector<AccessKey> out;
   for (const auto& [id, key] : keys_) {
     if (key.user_name == user_name) out.push_back(key);
@@ -440,7 +444,7 @@ common::Result<Identity> IdentityStore::CreateRole(const std::string& name, cons
 common::Result<Identity> IdentityStore::GetRole(const std::string& name) const {
   std::shared_lock lock(mu_);
   auto it = roles_.find(name);
-  if (it == roles_.end()) return Status::NotFound("The role with name " + name + " cannot be found.");
+  if (it == roles_.end()) return Status::NotFound(OwnerMissing(true, name));
   return it->second;
 }
 
@@ -452,8 +456,7 @@ Status IdentityStore::PutInlinePolicy(bool role, const std::string& owner, const
   auto& identities = Identities(role);
   auto it = identities.find(owner);
   if (it == identities.end()) {
-    return Status::NotFound(std::string("The ") + (role ? "role" : "user") + " with name " + owner +
-                            " cannot be found.");
+    return Status::NotFound(OwnerMissing(role, owner));
   }
   Identity updated = it->second;
   updated.inline_policies[policy_name] = std::move(policy);
@@ -468,8 +471,7 @@ common::Result<std::string> IdentityStore::GetInlinePolicy(bool role, const std:
   const auto& identities = Identities(role);
   auto it = identities.find(owner);
   if (it == identities.end()) {
-    return Status::NotFound(std::string("The ") + (role ? "role" : "user") + " with name " + owner +
-                            " cannot be found.");
+    return Status::NotFound(OwnerMissing(role, owner));
   }
   auto p = it->second.inline_policies.find(policy_name);
   if (p == it->second.inline_policies.end()) {
@@ -523,8 +525,7 @@ Status IdentityStore::AttachPolicy(bool role, const std::string& owner, const st
   auto& identities = Identities(role);
   auto it = identities.find(owner);
   if (it == identities.end()) {
-    return Status::NotFound(std::string("The ") + (role ? "role" : "user") + " with name " + owner +
-                            " cannot be found.");
+    return Status::NotFound(OwnerMissing(role, owner));
   }
   for (const std::string& arn : it->second.attached) {
     if (arn == policy_arn) return Status::OK();  // attaching twice is a no-op, as in AWS
@@ -536,12 +537,6 @@ Status IdentityStore::AttachPolicy(bool role, const std::string& owner, const st
   ++policy->second.attachment_count;
   return Status::OK();
 }
-
-namespace {
-std::string OwnerMissing(bool role, const std::string& owner) {
-  return std::string("The ") + (role ? "role" : "user") + " with name " + owner + " cannot be found.";
-}
-}  // namespace
 
 Status IdentityStore::DetachPolicy(bool role, const std::string& owner, const std::string& policy_arn) {
   std::unique_lock lock(mu_);
