@@ -1,4 +1,5 @@
 #include "notify/outbox.h"
+#include "common/thread_name.h"
 
 #include <set>
 
@@ -136,6 +137,11 @@ Result<std::unique_ptr<Outbox>> Outbox::Open(table::TableClient* tables, OutboxO
   table::GlobalSecondaryIndex index;
   index.index_name = kStateIndex;
   index.key_schema = {{"state", table::KeyType::kHash}, {"due_millis", table::KeyType::kRange}};
+  // Only what the dispatcher needs to pick and claim entries: a copy of the
+  // whole email in the index would double the bytes of every state change
+  // (an HTML email is ~6 KiB). Claim reads the email from the item itself.
+  // (Outboxes created before this have an ALL projection; both work.)
+  index.projection = {table::ProjectionType::kInclude, {"attempts", "in_flight"}};
   create.global_secondary_indexes = {index};
   auto created = tables->CreateTable(create);
   if (!created.ok() && created.status().code() != Status::Code::kResourceInUse) {
@@ -303,6 +309,12 @@ Result<std::vector<OutboxEntry>> Outbox::List(OutboxState state, int limit) {
                    QueryState(state, std::nullopt, state == OutboxState::kQueued, limit));
   std::vector<OutboxEntry> entries;
   for (const Item& item : result.items) {
+    if (item.count("created_millis") == 0) {
+      // The index holds only keys and attempts (see Open): read the item.
+      ASSIGN_OR_RETURN(std::optional<OutboxEntry> entry, Get(GetS(item, "id")));
+      if (entry) entries.push_back(std::move(*entry));
+      continue;
+    }
     ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item));
     entries.push_back(std::move(entry));
   }
@@ -389,13 +401,14 @@ Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64
                               {":now", Num(now)},
                               {":queued", AttributeValue::S("QUEUED")},
                               {":seen", Num(entry.attempts)}};
+  // The claimed item, email included: `entry` may come from the index,
+  // which holds only the keys and the attempt count.
+  update.return_values = table::ReturnValues::kAllNew;
   auto updated = tables_->UpdateItem(update);
   if (!updated.ok() && updated.status().IsConditionFailed()) return std::optional<OutboxEntry>();
   RETURN_IF_ERROR(updated.status().WithContext("claiming outbox entry " + entry.id));
-  OutboxEntry claimed = entry;
-  claimed.attempts = entry.attempts + 1;
-  claimed.next_attempt_millis = lease_until_millis;
-  claimed.updated_millis = now;
+  if (!updated->attributes) return Status::Internal("claiming outbox entry " + entry.id + ": no item returned");
+  ASSIGN_OR_RETURN(OutboxEntry claimed, FromItem(*updated->attributes));
   return std::optional<OutboxEntry>(std::move(claimed));
 }
 
@@ -413,8 +426,12 @@ Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int6
                               {":now", Num(now)},
                               {":false", AttributeValue::Bool(false)}};
   if (state == OutboxState::kSent) {
+    // A sent email's bodies are never read again (the admin view shows
+    // recipient, subject and Message-ID), so they leave the table: SENT
+    // entries, kept for deduplication and the admin listing, stay small.
     update.update_expression =
-        "SET #state = :state, #due = :due, #updated = :now, #sent = :now, #inflight = :false";
+        "SET #state = :state, #due = :due, #updated = :now, #sent = :now, #inflight = :false "
+        "REMOVE text_body, html_body, headers";
     update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#sent", "#inflight"});
   } else {
     update.update_expression =
@@ -541,7 +558,10 @@ void Dispatcher::Start() {
   }
   stop_ = false;
   int count = std::max(1, options_.threads);
-  for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, count] { Loop(i, count); });
+  for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, count] {
+    common::NameThisThread("mail-" + std::to_string(i));
+    Loop(i, count);
+  });
 }
 
 void Dispatcher::Stop() {
@@ -575,7 +595,7 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
     ASSIGN_OR_RETURN(std::optional<OutboxEntry> claimed, outbox_->Claim(entry, clock->NowMillis()));
     if (!claimed) return false;
     std::string error = fmt::format("gave up after {} attempts; last error: {}", entry.attempts,
-                                    entry.last_error.empty() ? "none recorded" : entry.last_error);
+                                    claimed->last_error.empty() ? "none recorded" : claimed->last_error);
     Status marked = outbox_->MarkFailed(*claimed, error);
     if (!marked.ok() && !marked.IsConditionFailed()) return marked;
     return true;

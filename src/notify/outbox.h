@@ -129,16 +129,19 @@ class Outbox {
   Status Requeue(const std::string& id);
 
   // --- for the Dispatcher ---
-  // QUEUED entries due at or before `now_millis`, soonest first.
+  // QUEUED entries due at or before `now_millis`, soonest first. Only id,
+  // state, attempts and due time are certain to be filled in (they come from
+  // the index); Claim returns the whole entry.
   Result<std::vector<OutboxEntry>> Due(int64_t now_millis, int limit);
   // When the soonest QUEUED entry is due; nullopt when none is queued.
   Result<std::optional<int64_t>> NextDue();
   // Starts an attempt: attempts + 1 and due at `lease_until_millis`, if the
-  // entry is still QUEUED with `entry.attempts`. The claimed entry, or nullopt
-  // when another dispatcher changed it first.
+  // entry is still QUEUED with `entry.attempts`. The claimed entry as stored
+  // (email included), or nullopt when another dispatcher changed it first.
   Result<std::optional<OutboxEntry>> Claim(const OutboxEntry& entry, int64_t lease_until_millis);
   // Ends the attempt of a claimed entry. ConditionFailed when the entry was
-  // claimed again meanwhile (its lease ran out).
+  // claimed again meanwhile (its lease ran out). A SENT entry keeps no
+  // bodies (Get returns them empty): nobody reads them again.
   Status MarkSent(const OutboxEntry& claimed);
   // Makes every attempt in flight (claimed, not finished) due now and counts
   // them. Only right when no other process sends from this outbox: after a

@@ -230,6 +230,12 @@ TEST_F(OutboxTest, DispatcherThreadDeliversEachEntryOnceWithItsMessageId) {
     OutboxEntry entry = Get("o-" + std::to_string(i) + ":confirmed");
     EXPECT_EQ(entry.state, OutboxState::kSent);
     EXPECT_EQ(entry.sent_millis, clock_.NowMillis());
+    // What the admin view shows stays; the bodies leave the table.
+    EXPECT_EQ(entry.email.to.address, "ada@example.com");
+    EXPECT_EQ(entry.email.subject, "Order o-" + std::to_string(i) + ":confirmed");
+    EXPECT_EQ(entry.email.message_id, MessageIdFor(entry.id));
+    EXPECT_EQ(entry.email.text_body, "");
+    EXPECT_EQ(entry.email.html_body, "");
   }
   // Nothing is left to send, also much later.
   clock_.AdvanceMillis(3'600'000);
@@ -386,6 +392,14 @@ TEST_F(OutboxTest, ListOrdersQueuedBySoonestAndSentByMostRecent) {
   ASSERT_EQ(queued->size(), 3u);
   EXPECT_EQ((*queued)[0].id, "o-0");
   EXPECT_EQ((*queued)[2].id, "o-2");
+  // Whole entries, although the index holds only keys and attempts.
+  auto described = tables_->DescribeTable("rivulet-outbox");
+  ASSERT_TRUE(described.ok());
+  ASSERT_EQ(described->global_secondary_indexes.size(), 1u);
+  EXPECT_EQ(described->global_secondary_indexes[0].projection.type, table::ProjectionType::kInclude);
+  EXPECT_EQ((*queued)[0].email.subject, "Order o-0");
+  EXPECT_EQ((*queued)[0].email.text_body, "Hello Ada,\nyour order is confirmed.\n");
+  EXPECT_EQ((*queued)[0].created_millis, (*queued)[0].next_attempt_millis);
   EXPECT_EQ(RunOnce(dispatcher), 3);
   auto sent = outbox_->List(OutboxState::kSent, 2);
   ASSERT_TRUE(sent.ok());
@@ -393,6 +407,41 @@ TEST_F(OutboxTest, ListOrdersQueuedBySoonestAndSentByMostRecent) {
   EXPECT_EQ(*outbox_->Count(OutboxState::kSent), 3);
   EXPECT_EQ(*outbox_->Count(OutboxState::kQueued), 0);
   EXPECT_TRUE(outbox_->List(OutboxState::kSent, 0).status().IsInvalidArgument());
+}
+
+// Outbox tables created before the index shrank copy every attribute into
+// the index; Due then returns whole entries, and everything still works.
+TEST_F(OutboxTest, AnOutboxWhoseIndexHoldsWholeEntriesStillDelivers) {
+  table::CreateTableRequest create;
+  create.table_name = "old-outbox";
+  create.key_schema = {{"id", table::KeyType::kHash}};
+  create.attribute_definitions = {{"id", table::AttributeValue::Type::kS},
+                                  {"state", table::AttributeValue::Type::kS},
+                                  {"due_millis", table::AttributeValue::Type::kN}};
+  table::GlobalSecondaryIndex index;
+  index.index_name = Outbox::kStateIndex;
+  index.key_schema = {{"state", table::KeyType::kHash}, {"due_millis", table::KeyType::kRange}};
+  create.global_secondary_indexes = {index};
+  ASSERT_TRUE(tables_->CreateTable(create).ok());
+  OutboxOptions options;
+  options.clock = &clock_;
+  options.table_name = "old-outbox";
+  auto old = Outbox::Open(tables_.get(), options);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ASSERT_TRUE((*old)->Enqueue("o-1:confirmed", MakeEmail("ada@example.com", "Order o-1")).ok());
+
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(old->get(), mailer.get(), ExactBackoff());
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  auto messages = sink_.Messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(ParseWithPython(messages[0]).text, "Hello Ada,\nyour order is confirmed.\n");
+  auto sent = (*old)->List(OutboxState::kSent, 10);
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(sent->size(), 1u);
+  EXPECT_EQ((*sent)[0].email.subject, "Order o-1");
+  EXPECT_EQ((*sent)[0].email.html_body, "");
 }
 
 }  // namespace
