@@ -1,4 +1,5 @@
 #include "analytics/analytics_function.h"
+#include "common/thread_name.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -39,7 +40,10 @@ common::Result<std::unique_ptr<Analytics>> Analytics::Start(functions::FunctionR
   a->windows_ = std::make_shared<Windows>();
   RETURN_IF_ERROR(runtime->RegisterFunction(kFunctionName, std::make_shared<AnalyticsFunction>(a->windows_)));
   Analytics* raw = a.get();
-  a->publisher_ = std::thread([raw] { raw->PublishLoop(); });
+  a->publisher_ = std::thread([raw] {
+    common::NameThisThread("analytics-pub");
+    raw->PublishLoop();
+  });
   return a;
 }
 

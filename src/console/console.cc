@@ -52,7 +52,7 @@ Console::~Console() = default;
 
 common::Result<std::unique_ptr<Console>> Console::Start(const Services& services, gateway::Router* router) {
   std::unique_ptr<Console> console(new Console(services));
-  console->work_ = std::make_unique<orders::WorkQueue>(std::max(1, services.worker_threads), 256);
+  console->work_ = std::make_unique<orders::WorkQueue>(std::max(1, services.worker_threads), 256, "console-work");
   Console* self = console.get();
   using Fn = Response (*)(const Services&, Request&);
   // The admin check is the one the orders API uses for /api/admin/orders:

@@ -1,4 +1,5 @@
 #include "functions/scheduler.h"
+#include "common/thread_name.h"
 
 #include <cassert>
 #include <chrono>
@@ -6,7 +7,10 @@
 namespace functions {
 
 Scheduler::Scheduler(int threads) {
-  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] {
+    common::NameThisThread("fn-worker");
+    WorkerLoop();
+  });
 }
 
 Scheduler::~Scheduler() {

@@ -4,6 +4,7 @@
 // WebSocket sessions are templates on the stream: tcp::socket for plain
 // listeners, ssl::stream<tcp::socket> for TLS ones (after TlsHandshake).
 #include "gateway/server.h"
+#include "common/thread_name.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -1384,7 +1385,10 @@ common::Status Server::Impl::Start() {
   }
   for (size_t i = 0; i < contexts_.size(); ++i) {
     Tick(i);
-    threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+    threads_.emplace_back([ctx = contexts_[i].get()] {
+      common::NameThisThread("http-io");
+      ctx->run();
+    });
   }
   return common::Status::OK();
 }

@@ -1,4 +1,5 @@
 #include "log/committer.h"
+#include "common/thread_name.h"
 
 #include <chrono>
 #include <functional>
@@ -13,7 +14,10 @@ Committer::Committer(int threads, SyncMode mode, int interval_ms)
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
   for (auto& worker : workers_) {
     Worker* w = worker.get();
-    w->thread = std::thread([this, w] { Run(w); });
+    w->thread = std::thread([this, w] {
+      common::NameThisThread("log-commit");
+      Run(w);
+    });
   }
 }
 

@@ -63,8 +63,8 @@ OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, 
       waiters_(waiters),
       options_(options),
       catalog_(tables),
-      work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued)),
-      writes_(std::make_unique<WorkQueue>(options.write_threads, options.max_queued)),
+      work_(std::make_unique<WorkQueue>(options.worker_threads, options.max_queued, "api-work")),
+      writes_(std::make_unique<WorkQueue>(options.write_threads, options.max_queued, "api-write")),
       login_throttle_(clock, options.login),
       signup_throttle_(clock, options.signup) {}
 

@@ -1,4 +1,5 @@
 #include "orders/api_keys.h"
+#include "common/thread_name.h"
 
 #include <openssl/crypto.h>
 
@@ -119,7 +120,10 @@ common::Result<UsagePlan> ParseUsagePlan(std::string_view text, std::string* fie
 
 ApiKeys::ApiKeys(table::TableClient* tables, common::Clock* clock, Options options)
     : tables_(tables), clock_(clock), options_(std::move(options)) {
-  if (options_.flush_ms > 0) flusher_ = std::thread([this] { FlushLoop(); });
+  if (options_.flush_ms > 0) flusher_ = std::thread([this] {
+    common::NameThisThread("apikey-flush");
+    FlushLoop();
+  });
 }
 
 ApiKeys::~ApiKeys() { Stop(); }

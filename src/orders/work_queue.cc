@@ -1,9 +1,16 @@
 #include "orders/work_queue.h"
 
+#include "common/thread_name.h"
+
 namespace orders {
 
-WorkQueue::WorkQueue(int threads, size_t max_queued) : max_queued_(max_queued) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+WorkQueue::WorkQueue(int threads, size_t max_queued, std::string name) : max_queued_(max_queued) {
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, name] {
+      common::NameThisThread(name);
+      Loop();
+    });
+  }
 }
 
 WorkQueue::~WorkQueue() {

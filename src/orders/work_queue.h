@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -17,7 +18,8 @@ namespace orders {
 
 class WorkQueue {
  public:
-  WorkQueue(int threads, size_t max_queued);
+  // `name` names the threads (common::NameThisThread).
+  WorkQueue(int threads, size_t max_queued, std::string name = "work");
   ~WorkQueue();
 
   // False (and `task` not run) when max_queued tasks are already waiting:

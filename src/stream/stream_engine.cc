@@ -1,4 +1,5 @@
 #include "stream/stream_engine.h"
+#include "common/thread_name.h"
 
 #include <fcntl.h>
 #include <openssl/rand.h>
@@ -277,7 +278,10 @@ Status StreamEngine::Impl::Open() {
     }
   }
   lock.unlock();
-  if (options_.start_retention_thread) retention_thread_ = std::thread([this] { RetentionLoop(); });
+  if (options_.start_retention_thread) retention_thread_ = std::thread([this] {
+    common::NameThisThread("retention");
+    RetentionLoop();
+  });
   return Status::OK();
 }
 

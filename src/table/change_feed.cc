@@ -1,4 +1,5 @@
 #include "table/change_feed.h"
+#include "common/thread_name.h"
 
 #include <future>
 
@@ -91,7 +92,10 @@ Status ChangeForwarder::Start(int poll_millis) {
     }
     start = last;
   } while (!last.empty());
-  if (poll_millis > 0) thread_ = std::thread([this, poll_millis] { Loop(poll_millis); });
+  if (poll_millis > 0) thread_ = std::thread([this, poll_millis] {
+    common::NameThisThread("change-feed");
+    Loop(poll_millis);
+  });
   return Status::OK();
 }
 

@@ -1,4 +1,5 @@
 #include "table/table_engine.h"
+#include "common/thread_name.h"
 
 #include <algorithm>
 #include <array>
@@ -495,7 +496,10 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   RETURN_IF_ERROR(impl->LoadTables());
   if (options.ttl_interval_millis > 0) {
     Impl* raw = impl.get();
-    impl->ttl_thread = std::thread([raw] { raw->TtlLoop(); });
+    impl->ttl_thread = std::thread([raw] {
+      common::NameThisThread("table-ttl");
+      raw->TtlLoop();
+    });
   }
   return std::unique_ptr<TableEngine>(new TableEngine(std::move(impl)));
 }

@@ -1,4 +1,5 @@
 #include "aws/dynamodb/dynamodb_handler.h"
+#include "common/thread_name.h"
 
 #include <simdjson.h>
 
@@ -801,7 +802,10 @@ std::string_view OperationOf(const gateway::Request& request) {
 }  // namespace
 
 DynamoDbHandler::DynamoDbHandler(table::TableClient* tables, int workers) : tables_(tables) {
-  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] {
+    common::NameThisThread("ddb-worker");
+    WorkerLoop();
+  });
 }
 
 DynamoDbHandler::~DynamoDbHandler() {

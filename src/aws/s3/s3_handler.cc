@@ -1,4 +1,5 @@
 #include "aws/s3/s3_handler.h"
+#include "common/thread_name.h"
 
 #include <condition_variable>
 #include <deque>
@@ -113,7 +114,10 @@ struct S3Handler::Pool {
 };
 
 S3Handler::S3Handler(objects::ObjectClient* store, int threads) : store_(store), pool_(std::make_unique<Pool>()) {
-  for (int i = 0; i < threads; ++i) pool_->threads.emplace_back([p = pool_.get()] { p->Run(); });
+  for (int i = 0; i < threads; ++i) pool_->threads.emplace_back([p = pool_.get()] {
+    common::NameThisThread("s3-worker");
+    p->Run();
+  });
 }
 
 S3Handler::~S3Handler() {
