@@ -21,6 +21,16 @@ namespace {
 
 constexpr size_t kMaxIdBytes = 1024;
 
+// Which dispatcher thread owns an entry: FNV-1a of its id.
+uint64_t HashId(std::string_view id) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 AttributeValue Num(int64_t v) { return AttributeValue::N(std::to_string(v)); }
 
 std::string GetS(const Item& item, const std::string& name) {
@@ -208,7 +218,7 @@ Status Outbox::Enqueue(const std::string& id, Email email, bool* created) {
   }
   RETURN_IF_ERROR(written.status().WithContext("enqueueing email " + id));
   if (created != nullptr) *created = true;
-  NotifyEnqueued();
+  Notify(1, {id});
   return Status::OK();
 }
 
@@ -224,7 +234,7 @@ Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> email
     }
     actions.push_back(std::move(action));
   }
-  int created = 0;
+  std::vector<std::string> created_ids;
   constexpr size_t kMaxActions = 100;  // TransactWriteItems' limit
   for (size_t start = 0; start < actions.size(); start += kMaxActions) {
     std::vector<table::TransactWriteItem> chunk(
@@ -236,7 +246,7 @@ Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> email
       table::WriteFailure failure;
       Status s = writer->TransactWriteItems(chunk, "", &failure);
       if (s.ok()) {
-        created += static_cast<int>(chunk.size());
+        for (const auto& action : chunk) created_ids.push_back(action.item.at("id").scalar());
         break;
       }
       if (!s.IsConditionFailed()) return s.WithContext("enqueueing " + std::to_string(chunk.size()) + " emails");
@@ -249,19 +259,21 @@ Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> email
       chunk = std::move(rest);
     }
   }
-  if (created > 0) NotifyEnqueued(created);
-  return created;
+  if (!created_ids.empty()) Notify(static_cast<int>(created_ids.size()), created_ids);
+  return static_cast<int>(created_ids.size());
 }
 
-void Outbox::NotifyEnqueued(int count) {
+void Outbox::NotifyEnqueued(int count) { Notify(count, {}); }
+
+void Outbox::Notify(int count, const std::vector<std::string>& ids) {
   counters_.enqueued.fetch_add(static_cast<uint64_t>(count));
   // Called under the lock so that SetWakeHook(nullptr) in ~Dispatcher waits
-  // for a call in progress. The hook only signals a condition variable.
+  // for a call in progress. The hook only signals condition variables.
   std::lock_guard lock(hook_mu_);
-  if (wake_hook_) wake_hook_();
+  if (wake_hook_) wake_hook_(ids);
 }
 
-void Outbox::SetWakeHook(std::function<void()> hook) {
+void Outbox::SetWakeHook(std::function<void(const std::vector<std::string>&)> hook) {
   std::lock_guard lock(hook_mu_);
   wake_hook_ = std::move(hook);
 }
@@ -519,7 +531,7 @@ Status Outbox::Requeue(const std::string& id) {
         fmt::format("outbox entry '{}' is {}; only FAILED entries can be requeued", id, StateName(entry->state)));
   }
   RETURN_IF_ERROR(updated.status());
-  NotifyEnqueued(0);
+  Notify(0, {id});
   return Status::OK();
 }
 
@@ -536,7 +548,7 @@ int64_t BackoffDelayMillis(int failed_attempts, const DispatcherOptions& options
 Dispatcher::Dispatcher(Outbox* outbox, Mailer* mailer, DispatcherOptions options)
     : outbox_(outbox), mailer_(mailer), options_(options),
       random_(options.seed != 0 ? options.seed : std::random_device{}()) {
-  outbox_->SetWakeHook([this] { Wake(); });
+  outbox_->SetWakeHook([this](const std::vector<std::string>& ids) { Wake(ids); });
 }
 
 Dispatcher::~Dispatcher() {
@@ -558,6 +570,8 @@ void Dispatcher::Start() {
   }
   stop_ = false;
   int count = std::max(1, options_.threads);
+  lanes_.clear();
+  for (int i = 0; i < count; ++i) lanes_.push_back(std::make_unique<Lane>());
   for (int i = 0; i < count; ++i) threads_.emplace_back([this, i, count] {
     common::NameThisThread("mail-" + std::to_string(i));
     Loop(i, count);
@@ -570,17 +584,21 @@ void Dispatcher::Stop() {
     std::lock_guard lock(mu_);
     stop_ = true;
     threads.swap(threads_);
+    for (auto& lane : lanes_) lane->cv.notify_all();
   }
-  cv_.notify_all();
   for (auto& t : threads) t.join();
 }
 
-void Dispatcher::Wake() {
-  {
-    std::lock_guard lock(mu_);
-    ++wake_count_;
+void Dispatcher::Wake(const std::vector<std::string>& ids) {
+  std::lock_guard lock(mu_);
+  if (lanes_.empty()) return;
+  std::vector<bool> woken(lanes_.size(), ids.empty());
+  for (const std::string& id : ids) woken[HashId(id) % lanes_.size()] = true;
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    if (!woken[i]) continue;
+    ++lanes_[i]->wakes;
+    lanes_[i]->cv.notify_one();
   }
-  cv_.notify_all();
 }
 
 double Dispatcher::NextRandom() {
@@ -650,17 +668,6 @@ void Dispatcher::RecordServerResult(const Status& sent) {
   if (server_failures_ == 1) spdlog::warn("email server failed, pausing delivery: {}", sent.ToString());
 }
 
-namespace {
-uint64_t HashId(std::string_view id) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-}  // namespace
-
 Result<int> Dispatcher::RunPartition(int partition, int partitions) {
   int attempts = 0;
   // Each pass moves every entry it attempts out of the due range (sent,
@@ -694,7 +701,7 @@ void Dispatcher::Loop(int partition, int partitions) {
     {
       std::lock_guard lock(mu_);
       if (stop_) return;
-      seen_wakes = wake_count_;
+      seen_wakes = lanes_[partition]->wakes;
     }
     int64_t wait_millis = options_.poll_interval_millis;
     auto ran = RunPartition(partition, partitions);
@@ -706,8 +713,8 @@ void Dispatcher::Loop(int partition, int partitions) {
       wait_millis = std::clamp<int64_t>(wake_at - clock->NowMillis(), 10, options_.poll_interval_millis);
     }
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(wait_millis),
-                 [&] { return stop_ || wake_count_ != seen_wakes; });
+    Lane& lane = *lanes_[partition];
+    lane.cv.wait_for(lock, std::chrono::milliseconds(wait_millis), [&] { return stop_ || lane.wakes != seen_wakes; });
   }
 }
 

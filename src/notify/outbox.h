@@ -150,10 +150,11 @@ class Outbox {
   Status MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error);
   Status MarkFailed(const OutboxEntry& claimed, const std::string& error);
 
-  // Called after each new entry, under a lock that SetWakeHook also takes
-  // (so after SetWakeHook(nullptr) returns, the old hook is not running).
+  // Called after new entries, with their ids (empty when not known, e.g.
+  // after NotifyEnqueued), under a lock that SetWakeHook also takes (so
+  // after SetWakeHook(nullptr) returns, the old hook is not running).
   // The hook must be quick and must not call back into the Outbox.
-  void SetWakeHook(std::function<void()> hook);
+  void SetWakeHook(std::function<void(const std::vector<std::string>& ids)> hook);
 
   const OutboxCounters& counters() const { return counters_; }
   common::Clock* clock() const { return options_.clock; }
@@ -161,6 +162,7 @@ class Outbox {
 
  private:
   Outbox(table::TableClient* tables, OutboxOptions options) : tables_(tables), options_(std::move(options)) {}
+  void Notify(int count, const std::vector<std::string>& ids);
   Status FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis, const std::string& error);
   Result<table::QueryResult> QueryState(OutboxState state, std::optional<int64_t> due_at_most, bool forward,
                                         int limit, table::Select select = table::Select::kAllAttributes,
@@ -175,7 +177,7 @@ class Outbox {
   OutboxOptions options_;
   OutboxCounters counters_;
   std::mutex hook_mu_;
-  std::function<void()> wake_hook_;  // guarded by hook_mu_
+  std::function<void(const std::vector<std::string>&)> wake_hook_;  // guarded by hook_mu_
   std::mutex floor_mu_;
   int64_t due_floor_ = 0;            // guarded by floor_mu_
   int64_t last_full_scan_millis_ = 0;  // guarded by floor_mu_
@@ -234,7 +236,8 @@ class Dispatcher {
 
   void Start();
   void Stop();
-  void Wake();
+  // Wakes the threads that own `ids` (all of them when `ids` is empty).
+  void Wake(const std::vector<std::string>& ids = {});
 
   // Attempts every entry due at the clock's now once; returns how many
   // attempts were made. Errors are the table's (a failed send is not one).
@@ -261,10 +264,15 @@ class Dispatcher {
   int server_failures_ = 0;            // guarded by breaker_mu_; consecutive
   int64_t server_paused_until_ = 0;    // guarded by breaker_mu_
 
+  // One per sending thread: a wake reaches only the threads whose entries
+  // arrived (each owns the ids hashing to it), not every thread per email.
+  struct Lane {
+    std::condition_variable cv;
+    uint64_t wakes = 0;  // guarded by mu_; the thread remembers the last it saw
+  };
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;        // guarded by mu_
-  uint64_t wake_count_ = 0;  // guarded by mu_; each thread remembers the last it saw
+  bool stop_ = false;  // guarded by mu_
+  std::vector<std::unique_ptr<Lane>> lanes_;  // guarded by mu_; one per thread
   std::vector<std::thread> threads_;
 };
 
