@@ -189,10 +189,11 @@ struct TableEngine::Impl {
       EncodeChange(r, &encoded);
       batch->changes.push_back(std::move(encoded));
     }
+    // Encoded once: an index with an ALL projection stores the same bytes.
+    std::string encoded;
     if (new_item) {
-      std::string value;
-      EncodeItem(*new_item, &value);
-      batch->Put(key_bytes, value);
+      EncodeItem(*new_item, &encoded);
+      batch->Put(key_bytes, encoded);
     } else {
       batch->Delete(key_bytes);
     }
@@ -200,10 +201,13 @@ struct TableEngine::Impl {
       std::optional<std::string> old_key = old_item ? IndexKey(meta, index, *old_item) : std::nullopt;
       std::optional<std::string> new_key = new_item ? IndexKey(meta, index, *new_item) : std::nullopt;
       if (old_key && old_key != new_key) batch->Delete(*old_key);
-      if (new_key) {
+      if (!new_key) continue;
+      if (index.projection.type == ProjectionType::kAll) {
+        batch->Put(*new_key, encoded);
+      } else {
         std::string value;
         EncodeItem(ProjectForIndex(meta, index, *new_item), &value);
-        batch->Put(*new_key, value);
+        batch->Put(*new_key, std::move(value));
       }
     }
   }
@@ -281,7 +285,7 @@ struct TableEngine::Impl {
       case TransactWriteItem::Kind::kUpdate: {
         Item item = old_item ? *old_item : w.item;
         RETURN_IF_ERROR(expr::ApplyUpdate(w.update, &item));
-        ASSIGN_OR_RETURN(Item checked, ValidateItem(*w.meta, item));
+        ASSIGN_OR_RETURN(Item checked, ValidateItem(*w.meta, std::move(item)));
         return std::optional<Item>(std::move(checked));
       }
     }

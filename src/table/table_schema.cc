@@ -328,6 +328,38 @@ Result<TableMeta> ParseMeta(const std::string& text) {
   }
 }
 
+namespace {
+
+// In place, so that an item whose numbers are already canonical (nearly
+// every write) is checked without being rebuilt.
+Status NormalizeInPlace(AttributeValue* v) {
+  using T = AttributeValue::Type;
+  switch (v->type()) {
+    case T::kN: {
+      ASSIGN_OR_RETURN(std::string n, number::Canonicalize(v->scalar()));
+      if (n != v->scalar()) *v = AttributeValue::N(std::move(n));
+      return Status::OK();
+    }
+    case T::kL:
+      for (auto& e : v->mutable_list()) RETURN_IF_ERROR(NormalizeInPlace(&e));
+      return Status::OK();
+    case T::kM:
+      for (auto& [k, e] : v->mutable_map()) RETURN_IF_ERROR(NormalizeInPlace(&e));
+      return Status::OK();
+    case T::kSS:
+    case T::kBS:
+    case T::kNS: {
+      ASSIGN_OR_RETURN(AttributeValue n, NormalizeValue(*v));
+      *v = std::move(n);
+      return Status::OK();
+    }
+    default:
+      return Status::OK();
+  }
+}
+
+}  // namespace
+
 Result<AttributeValue> NormalizeValue(const AttributeValue& v) {
   using T = AttributeValue::Type;
   switch (v.type()) {
@@ -372,12 +404,10 @@ Result<AttributeValue> NormalizeValue(const AttributeValue& v) {
   }
 }
 
-Result<Item> ValidateItem(const TableMeta& meta, const Item& item) {
-  Item out;
-  for (const auto& [name, v] : item) {
+Result<Item> ValidateItem(const TableMeta& meta, Item out) {
+  for (auto& [name, v] : out) {
     if (name.empty()) return Invalid("An attribute name may not be empty");
-    ASSIGN_OR_RETURN(AttributeValue n, NormalizeValue(v));
-    out.emplace(name, std::move(n));
+    RETURN_IF_ERROR(NormalizeInPlace(&v));
   }
   auto check_key = [&](const KeyAttr& k) -> Status {
     auto it = out.find(k.name);

@@ -61,8 +61,9 @@ std::string SerializeMeta(const TableMeta& meta);
 Result<TableMeta> ParseMeta(const std::string& json);
 
 // Validates numbers (canonicalising them), sets, size and the key attributes
-// of an item to be written, including index key types. Returns the cleaned item.
-Result<Item> ValidateItem(const TableMeta& meta, const Item& item);
+// of an item to be written, including index key types. Returns the cleaned item
+// (pass an item you no longer need with std::move: it is cleaned in place).
+Result<Item> ValidateItem(const TableMeta& meta, Item item);
 // Validates a key (exactly the key attributes, right types) and canonicalises it.
 Result<Item> ValidateKey(const TableMeta& meta, const Item& key);
 // Canonicalises numbers inside a value (expression attribute values).
