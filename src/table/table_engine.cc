@@ -1069,12 +1069,14 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
     if (std::find(keys.begin(), keys.end(), p.key_bytes) != keys.end()) {
       return Status::InvalidArgument("Transaction request cannot include multiple operations on one item");
     }
-    fingerprint += std::to_string(static_cast<int>(t.kind)) + '\x1f' + p.key_bytes + '\x1f' + t.update_expression + '\x1f' +
-                   t.condition_expression + '\x1f';
-    EncodeItem(p.item, &fingerprint);
-    for (const auto& [k, v] : t.attributes.values) {
-      fingerprint += k;
-      EncodeItem(Item{{k, v}}, &fingerprint);
+    if (!token.empty()) {  // only a ClientRequestToken needs the request's fingerprint
+      fingerprint += std::to_string(static_cast<int>(t.kind)) + '\x1f' + p.key_bytes + '\x1f' + t.update_expression +
+                     '\x1f' + t.condition_expression + '\x1f';
+      EncodeItem(p.item, &fingerprint);
+      for (const auto& [k, v] : t.attributes.values) {
+        fingerprint += k;
+        EncodeItem(Item{{k, v}}, &fingerprint);
+      }
     }
     keys.push_back(p.key_bytes);
     prepared.push_back(std::move(p));
