@@ -1,15 +1,12 @@
+// Order status rules and the orders table item form (ToItem/FromItem); the
+// JSON forms are in model_json.cc.
 #include "orders/model.h"
-
-#include <ctime>
-
-#include <nlohmann/json.hpp>
 
 namespace orders {
 namespace {
 
 using table::AttributeValue;
 using table::Item;
-using json = nlohmann::json;
 
 constexpr std::string_view kStatusNames[] = {"PLACED", "CONFIRMED", "SHIPPED", "DELIVERED", "REJECTED", "CANCELLED"};
 
@@ -32,75 +29,6 @@ int64_t GetN(const Item& item, const std::string& name) {
   } catch (...) {
     return 0;
   }
-}
-
-json AddressJson(const Address& a) {
-  json j = {{"name", a.name}, {"line1", a.line1}, {"city", a.city}, {"postalCode", a.postal_code},
-            {"country", a.country}};
-  if (!a.line2.empty()) j["line2"] = a.line2;
-  return j;
-}
-Address AddressFromJson(const json& j) {
-  Address a;
-  a.name = j.value("name", "");
-  a.line1 = j.value("line1", "");
-  a.line2 = j.value("line2", "");
-  a.city = j.value("city", "");
-  a.postal_code = j.value("postalCode", "");
-  a.country = j.value("country", "");
-  return a;
-}
-
-// The full order for events: the API shape plus the customer's contact data.
-json OrderEventJson(const Order& order) {
-  json j = json::parse(ToJson(order));
-  j["customerEmail"] = order.customer_email;
-  j["customerName"] = order.customer_name;
-  j["createdMillis"] = order.created_millis;
-  j["updatedMillis"] = order.updated_millis;
-  for (size_t i = 0; i < order.items.size(); ++i) j["items"][i]["category"] = order.items[i].category;
-  json history = json::array();
-  for (const auto& h : order.history) {
-    json e = {{"status", StatusName(h.status)}, {"atMillis", h.at_millis}};
-    if (!h.reason.empty()) e["reason"] = h.reason;
-    history.push_back(e);
-  }
-  j["history"] = history;
-  return j;
-}
-
-common::Result<Order> OrderFromEventJson(const json& j) {
-  Order o;
-  o.id = j.at("id").get<std::string>();
-  o.customer_id = j.at("customerId").get<std::string>();
-  o.customer_email = j.value("customerEmail", "");
-  o.customer_name = j.value("customerName", "");
-  ASSIGN_OR_RETURN(o.status, ParseStatus(j.value("status", "PLACED")));
-  for (const auto& line : j.at("items")) {
-    OrderLine l;
-    l.product_id = line.at("productId").get<std::string>();
-    l.name = line.value("name", "");
-    l.category = line.value("category", "");
-    l.quantity = line.at("quantity").get<int64_t>();
-    l.unit_price = line.at("unitPrice").get<int64_t>();
-    l.line_total = line.at("lineTotal").get<int64_t>();
-    o.items.push_back(std::move(l));
-  }
-  o.total = j.at("total").get<int64_t>();
-  o.currency = j.at("currency").get<std::string>();
-  if (j.contains("shippingAddress")) o.shipping_address = AddressFromJson(j["shippingAddress"]);
-  o.created_millis = j.value("createdMillis", int64_t{0});
-  o.updated_millis = j.value("updatedMillis", int64_t{0});
-  if (j.contains("history")) {
-    for (const auto& h : j["history"]) {
-      HistoryEntry e;
-      ASSIGN_OR_RETURN(e.status, ParseStatus(h.value("status", "")));
-      e.at_millis = h.value("atMillis", int64_t{0});
-      e.reason = h.value("reason", "");
-      o.history.push_back(std::move(e));
-    }
-  }
-  return o;
 }
 
 }  // namespace
@@ -131,16 +59,6 @@ bool TransitionAllowed(OrderStatus from, OrderStatus to, bool by_admin) {
     default:
       return false;
   }
-}
-
-std::string FormatTime(int64_t millis) {
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis % 1000));
-  return buf;
 }
 
 AttributeValue HistoryValue(const HistoryEntry& entry) {
@@ -219,95 +137,6 @@ common::Result<Order> FromItem(const table::Item& item) {
     }
   }
   return o;
-}
-
-std::string ToJson(const Order& order) {
-  json items = json::array();
-  for (const auto& l : order.items) {
-    items.push_back({{"productId", l.product_id}, {"name", l.name}, {"quantity", l.quantity},
-                     {"unitPrice", l.unit_price}, {"lineTotal", l.line_total}});
-  }
-  json history = json::array();
-  for (const auto& h : order.history) {
-    json e = {{"status", StatusName(h.status)}, {"at", FormatTime(h.at_millis)}};
-    if (!h.reason.empty()) e["reason"] = h.reason;
-    history.push_back(std::move(e));
-  }
-  json j = {{"id", order.id},
-            {"customerId", order.customer_id},
-            {"status", StatusName(order.status)},
-            {"items", std::move(items)},
-            {"total", order.total},
-            {"currency", order.currency},
-            {"shippingAddress", AddressJson(order.shipping_address)},
-            {"createdAt", FormatTime(order.created_millis)},
-            {"updatedAt", FormatTime(order.updated_millis)},
-            {"history", std::move(history)}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string StatusChangeJson(const std::string& order_id, const HistoryEntry& entry) {
-  json j = {{"orderId", order_id}, {"status", StatusName(entry.status)}, {"at", FormatTime(entry.at_millis)}};
-  if (!entry.reason.empty()) j["reason"] = entry.reason;
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string EncodeEvent(const Event& event) {
-  json j = {{"type", event.type}, {"eventId", event.event_id}, {"at", event.at_millis}};
-  if (event.type == "OrderPlaced") {
-    j["order"] = OrderEventJson(*event.order);
-  } else if (event.type == "OrderStatusRequested") {
-    j["orderId"] = event.order_id;
-    j["status"] = StatusName(event.status);
-    j["byAdmin"] = event.by_admin;
-    j["actor"] = event.actor;
-    if (!event.reason.empty()) j["reason"] = event.reason;
-  } else {
-    j["orderId"] = event.order_id;
-    j["customerId"] = event.customer_id;
-    j["status"] = StatusName(event.status);
-    if (!event.reason.empty()) j["reason"] = event.reason;
-    if (event.order) j["order"] = OrderEventJson(*event.order);
-  }
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-common::Result<Event> DecodeEvent(std::string_view data) {
-  json j = json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return common::Status::InvalidArgument("event is not a JSON object");
-  try {
-    Event e;
-    e.type = j.at("type").get<std::string>();
-    e.event_id = j.at("eventId").get<std::string>();
-    e.at_millis = j.value("at", int64_t{0});
-    if (e.event_id.empty()) return common::Status::InvalidArgument("event without eventId");
-    if (e.type == "OrderPlaced") {
-      ASSIGN_OR_RETURN(Order order, OrderFromEventJson(j.at("order")));
-      e.order_id = order.id;
-      e.customer_id = order.customer_id;
-      e.order = std::move(order);
-    } else if (e.type == "OrderStatusRequested") {
-      e.order_id = j.at("orderId").get<std::string>();
-      ASSIGN_OR_RETURN(e.status, ParseStatus(j.at("status").get<std::string>()));
-      e.by_admin = j.value("byAdmin", false);
-      e.actor = j.value("actor", "");
-      e.reason = j.value("reason", "");
-    } else if (e.type == "OrderConfirmed" || e.type == "OrderRejected" || e.type == "OrderStatusChanged") {
-      e.order_id = j.at("orderId").get<std::string>();
-      e.customer_id = j.value("customerId", "");
-      ASSIGN_OR_RETURN(e.status, ParseStatus(j.at("status").get<std::string>()));
-      e.reason = j.value("reason", "");
-      if (j.contains("order")) {
-        ASSIGN_OR_RETURN(Order order, OrderFromEventJson(j["order"]));
-        e.order = std::move(order);
-      }
-    } else {
-      return common::Status::InvalidArgument("unknown event type '" + e.type.substr(0, 40) + "'");
-    }
-    return e;
-  } catch (const json::exception& ex) {
-    return common::Status::InvalidArgument(std::string("malformed event: ") + ex.what());
-  }
 }
 
 }  // namespace orders
