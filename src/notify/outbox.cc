@@ -388,15 +388,18 @@ Result<std::vector<OutboxEntry>> Outbox::Due(int64_t now_millis, int limit) {
   return entries;
 }
 
-Result<std::optional<int64_t>> Outbox::NextDue() {
+Result<std::optional<int64_t>> Outbox::NextDue(int64_t horizon_millis,
+                                               const std::function<bool(const std::string& id)>& mine) {
   int64_t now = options_.clock->NowMillis();
   int64_t floor = ScanFloor(now);
-  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, std::nullopt, true, 1,
+  ASSIGN_OR_RETURN(table::QueryResult result, QueryState(OutboxState::kQueued, horizon_millis, true, mine ? 200 : 1,
                                                          table::Select::kAllAttributes, std::nullopt, floor));
   if (result.items.empty()) return std::optional<int64_t>();
-  int64_t due = GetN(result.items.front(), "due_millis");
-  NoteEarliestDue(due, now, floor == 0);
-  return std::optional<int64_t>(due);
+  NoteEarliestDue(GetN(result.items.front(), "due_millis"), now, floor == 0);
+  for (const Item& item : result.items) {
+    if (!mine || mine(GetS(item, "id"))) return std::optional<int64_t>(GetN(item, "due_millis"));
+  }
+  return std::optional<int64_t>();
 }
 
 Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64_t lease_until_millis) {
@@ -593,9 +596,15 @@ void Dispatcher::Wake(const std::vector<std::string>& ids) {
   std::lock_guard lock(mu_);
   if (lanes_.empty()) return;
   std::vector<bool> woken(lanes_.size(), ids.empty());
-  for (const std::string& id : ids) woken[HashId(id) % lanes_.size()] = true;
+  for (const std::string& id : ids) {
+    Lane& lane = *lanes_[HashId(id) % lanes_.size()];
+    if (lane.ids.size() < kMaxLaneIds) lane.ids.push_back(id);
+    else lane.scan = true;
+    woken[HashId(id) % lanes_.size()] = true;
+  }
   for (size_t i = 0; i < lanes_.size(); ++i) {
     if (!woken[i]) continue;
+    if (ids.empty()) lanes_[i]->scan = true;
     ++lanes_[i]->wakes;
     lanes_[i]->cv.notify_one();
   }
@@ -694,26 +703,59 @@ Result<int> Dispatcher::RunPartition(int partition, int partitions) {
   return attempts;
 }
 
+Status Dispatcher::AttemptNew(const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    // Claim checks that it is still QUEUED with no attempt made, so an id
+    // handled meanwhile (by a scan or another process) is skipped.
+    OutboxEntry fresh;
+    fresh.id = id;
+    RETURN_IF_ERROR(Attempt(fresh).status());
+    std::lock_guard lock(mu_);
+    if (stop_) break;
+  }
+  return Status::OK();
+}
+
 void Dispatcher::Loop(int partition, int partitions) {
   common::Clock* clock = outbox_->clock();
-  uint64_t seen_wakes = 0;
+  Lane& lane = *lanes_[partition];
+  int64_t scan_at = 0;  // the first round scans (entries left from before)
   while (true) {
+    std::vector<std::string> ids;
+    uint64_t seen_wakes = 0;
     {
       std::lock_guard lock(mu_);
       if (stop_) return;
-      seen_wakes = lanes_[partition]->wakes;
+      seen_wakes = lane.wakes;
+      ids.swap(lane.ids);
+      if (lane.scan) scan_at = 0;
+      lane.scan = false;
     }
-    int64_t wait_millis = options_.poll_interval_millis;
-    auto ran = RunPartition(partition, partitions);
-    if (!ran.ok()) {
-      spdlog::error("email dispatcher: {}", ran.status().ToString());
-    } else if (auto next = outbox_->NextDue(); next.ok() && next->has_value()) {
-      int64_t wake_at = std::max(**next, PausedUntil());
-      // At least a few ms, so entries other threads hold do not make us spin.
-      wait_millis = std::clamp<int64_t>(wake_at - clock->NowMillis(), 10, options_.poll_interval_millis);
+    Status round;
+    if (!ids.empty()) {
+      // While the server is paused the scan after the pause finds them.
+      if (PausedUntil() > clock->NowMillis()) scan_at = std::min(scan_at, PausedUntil());
+      else round = AttemptNew(ids);
+    }
+    if (round.ok() && clock->NowMillis() >= scan_at) {
+      scan_at = clock->NowMillis() + options_.poll_interval_millis;
+      round = RunPartition(partition, partitions).status();
+      auto next = outbox_->NextDue(scan_at, [&](const std::string& id) {
+        return partitions == 1 || static_cast<int>(HashId(id) % partitions) == partition;
+      });
+      if (!next.ok()) {
+        round = next.status();
+      } else if (next->has_value()) {
+        // At least a few ms, so that an entry another process holds does not make us spin.
+        scan_at = std::clamp<int64_t>(std::max(**next, PausedUntil()), clock->NowMillis() + 10, scan_at);
+      }
+    }
+    if (!round.ok()) {
+      spdlog::error("email dispatcher: {}", round.ToString());
+      scan_at = std::min(scan_at, clock->NowMillis() + 1'000);  // ids not attempted are found by the scan
     }
     std::unique_lock lock(mu_);
-    Lane& lane = *lanes_[partition];
+    int64_t wait_millis = std::max<int64_t>(scan_at - clock->NowMillis(), 1);
     lane.cv.wait_for(lock, std::chrono::milliseconds(wait_millis), [&] { return stop_ || lane.wakes != seen_wakes; });
   }
 }

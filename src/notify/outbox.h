@@ -133,8 +133,14 @@ class Outbox {
   // state, attempts and due time are certain to be filled in (they come from
   // the index); Claim returns the whole entry.
   Result<std::vector<OutboxEntry>> Due(int64_t now_millis, int limit);
-  // When the soonest QUEUED entry is due; nullopt when none is queued.
-  Result<std::optional<int64_t>> NextDue();
+  // When the soonest QUEUED entry due before `horizon_millis` is due; nullopt
+  // when there is none. With `mine`, the soonest among the first 200 such
+  // entries for which it is true (a dispatcher thread waits only for its own
+  // entries). The horizon keeps the index scan short: entries in flight are
+  // due when their lease ends, minutes ahead, and every claim leaves a
+  // deleted index key behind that a scan without an end would walk.
+  Result<std::optional<int64_t>> NextDue(int64_t horizon_millis,
+                                         const std::function<bool(const std::string& id)>& mine = nullptr);
   // Starts an attempt: attempts + 1 and due at `lease_until_millis`, if the
   // entry is still QUEUED with `entry.attempts`. The claimed entry as stored
   // (email included), or nullopt when another dispatcher changed it first.
@@ -264,12 +270,21 @@ class Dispatcher {
   int server_failures_ = 0;            // guarded by breaker_mu_; consecutive
   int64_t server_paused_until_ = 0;    // guarded by breaker_mu_
 
-  // One per sending thread: a wake reaches only the threads whose entries
-  // arrived (each owns the ids hashing to it), not every thread per email.
+  // One per sending thread; each owns the ids hashing to it. New entries
+  // reach their thread by id, so it claims them directly; the state-due index
+  // is scanned only for retries, for entries written elsewhere and when ids
+  // were not given, at most once per poll interval or when a retry is due.
+  // (Scans walk the index keys every claim deletes, so one per email cost
+  // O(emails sent lately).)
   struct Lane {
     std::condition_variable cv;
-    uint64_t wakes = 0;  // guarded by mu_; the thread remembers the last it saw
+    uint64_t wakes = 0;            // guarded by mu_; the thread remembers the last it saw
+    std::vector<std::string> ids;  // guarded by mu_; new entries to claim
+    bool scan = false;             // guarded by mu_; scan the index on the next round
   };
+  static constexpr size_t kMaxLaneIds = 10'000;  // beyond: dropped, found by a scan
+  // Claims and sends the new entries `ids` (attempts 0, due now).
+  Status AttemptNew(const std::vector<std::string>& ids);
   std::mutex mu_;
   bool stop_ = false;  // guarded by mu_
   std::vector<std::unique_ptr<Lane>> lanes_;  // guarded by mu_; one per thread
