@@ -20,6 +20,38 @@ using table::Item;
 namespace {
 
 constexpr size_t kMaxIdBytes = 1024;
+constexpr size_t kMaxActions = 100;  // TransactWriteItems' limit
+
+// Commits `actions` in transactions of up to kMaxActions; an action whose
+// condition fails is dropped and the rest of its transaction retried (each
+// round drops at least one, so this ends). The indexes of the committed ones.
+Result<std::vector<size_t>> CommitSkippingFailed(std::vector<table::TransactWriteItem> actions,
+                                                 table::TableClient* tables) {
+  std::vector<size_t> committed;
+  for (size_t start = 0; start < actions.size(); start += kMaxActions) {
+    std::vector<size_t> chunk;
+    for (size_t i = start; i < std::min(actions.size(), start + kMaxActions); ++i) chunk.push_back(i);
+    while (!chunk.empty()) {
+      std::vector<table::TransactWriteItem> batch;
+      for (size_t i : chunk) batch.push_back(actions[i]);
+      table::WriteFailure failure;
+      Status s = tables->TransactWriteItems(batch, "", &failure);
+      if (s.ok()) {
+        committed.insert(committed.end(), chunk.begin(), chunk.end());
+        break;
+      }
+      if (!s.IsConditionFailed()) return s;
+      std::vector<size_t> rest;
+      for (size_t k = 0; k < chunk.size(); ++k) {
+        bool failed = k < failure.reasons.size() && failure.reasons[k].code == "ConditionalCheckFailed";
+        if (!failed) rest.push_back(chunk[k]);
+      }
+      if (rest.size() == chunk.size()) return s;
+      chunk = std::move(rest);
+    }
+  }
+  return committed;
+}
 
 // Which dispatcher thread owns an entry: FNV-1a of its id.
 uint64_t HashId(std::string_view id) {
@@ -234,31 +266,14 @@ Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> email
     }
     actions.push_back(std::move(action));
   }
+  std::vector<std::string> action_ids;
+  for (const auto& action : actions) action_ids.push_back(action.item.at("id").scalar());
+  // A redelivered batch finds some entries written: those are skipped.
+  auto committed = CommitSkippingFailed(std::move(actions), writer);
+  if (!committed.ok()) return committed.status().WithContext("enqueueing emails");
+  counters_.duplicates.fetch_add(action_ids.size() - committed->size());
   std::vector<std::string> created_ids;
-  constexpr size_t kMaxActions = 100;  // TransactWriteItems' limit
-  for (size_t start = 0; start < actions.size(); start += kMaxActions) {
-    std::vector<table::TransactWriteItem> chunk(
-        std::make_move_iterator(actions.begin() + static_cast<std::ptrdiff_t>(start)),
-        std::make_move_iterator(actions.begin() + static_cast<std::ptrdiff_t>(std::min(actions.size(), start + kMaxActions))));
-    // A redelivered batch finds some entries written: drop those and commit
-    // the rest (each round removes at least one action, so this ends).
-    while (!chunk.empty()) {
-      table::WriteFailure failure;
-      Status s = writer->TransactWriteItems(chunk, "", &failure);
-      if (s.ok()) {
-        for (const auto& action : chunk) created_ids.push_back(action.item.at("id").scalar());
-        break;
-      }
-      if (!s.IsConditionFailed()) return s.WithContext("enqueueing " + std::to_string(chunk.size()) + " emails");
-      std::vector<table::TransactWriteItem> rest;
-      for (size_t i = 0; i < chunk.size(); ++i) {
-        if (IsAlreadyEnqueued(failure, i)) counters_.duplicates.fetch_add(1);
-        else rest.push_back(std::move(chunk[i]));
-      }
-      if (rest.size() == chunk.size()) return s.WithContext("enqueueing emails");
-      chunk = std::move(rest);
-    }
-  }
+  for (size_t i : *committed) created_ids.push_back(action_ids[i]);
   if (!created_ids.empty()) Notify(static_cast<int>(created_ids.size()), created_ids);
   return static_cast<int>(created_ids.size());
 }
@@ -402,20 +417,31 @@ Result<std::optional<int64_t>> Outbox::NextDue(int64_t horizon_millis,
   return std::optional<int64_t>();
 }
 
-Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64_t lease_until_millis) {
-  int64_t now = options_.clock->NowMillis();
-  table::UpdateItemRequest update;
+table::TransactWriteItem Outbox::ClaimAction(const std::string& id, int attempts, int64_t lease_until_millis) const {
+  table::TransactWriteItem update;
+  update.kind = table::TransactWriteItem::Kind::kUpdate;
   update.table_name = options_.table_name;
-  update.key = {{"id", AttributeValue::S(entry.id)}};
+  update.key = {{"id", AttributeValue::S(id)}};
   update.update_expression = "SET #attempts = :next, #due = :lease, #updated = :now, #inflight = :true";
   update.condition_expression = "#state = :queued AND #attempts = :seen";
   update.attributes.names = NamesFor({"#attempts", "#due", "#updated", "#state", "#inflight"});
-  update.attributes.values = {{":next", Num(entry.attempts + 1)},
+  update.attributes.values = {{":next", Num(attempts + 1)},
                               {":true", AttributeValue::Bool(true)},
                               {":lease", Num(lease_until_millis)},
-                              {":now", Num(now)},
+                              {":now", Num(options_.clock->NowMillis())},
                               {":queued", AttributeValue::S("QUEUED")},
-                              {":seen", Num(entry.attempts)}};
+                              {":seen", Num(attempts)}};
+  return update;
+}
+
+Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64_t lease_until_millis) {
+  table::TransactWriteItem action = ClaimAction(entry.id, entry.attempts, lease_until_millis);
+  table::UpdateItemRequest update;
+  update.table_name = std::move(action.table_name);
+  update.key = std::move(action.key);
+  update.update_expression = std::move(action.update_expression);
+  update.condition_expression = std::move(action.condition_expression);
+  update.attributes = std::move(action.attributes);
   // The claimed item, email included: `entry` may come from the index,
   // which holds only the keys and the attempt count.
   update.return_values = table::ReturnValues::kAllNew;
@@ -427,10 +453,11 @@ Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64
   return std::optional<OutboxEntry>(std::move(claimed));
 }
 
-Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
-                             const std::string& error) {
+table::TransactWriteItem Outbox::FinishAction(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
+                                              const std::string& error) const {
   int64_t now = options_.clock->NowMillis();
-  table::UpdateItemRequest update;
+  table::TransactWriteItem update;
+  update.kind = table::TransactWriteItem::Kind::kUpdate;
   update.table_name = options_.table_name;
   update.key = {{"id", AttributeValue::S(claimed.id)}};
   update.condition_expression = "#state = :queued AND #attempts = :claimed";
@@ -455,7 +482,70 @@ Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int6
     // Keep the item small and the admin listing readable.
     update.attributes.values[":error"] = AttributeValue::S(error.empty() ? "unknown error" : error.substr(0, 1000));
   }
+  return update;
+}
+
+Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
+                             const std::string& error) {
+  table::TransactWriteItem action = FinishAction(claimed, state, due_millis, error);
+  table::UpdateItemRequest update;
+  update.table_name = std::move(action.table_name);
+  update.key = std::move(action.key);
+  update.update_expression = std::move(action.update_expression);
+  update.condition_expression = std::move(action.condition_expression);
+  update.attributes = std::move(action.attributes);
   return tables_->UpdateItem(update).status().WithContext("updating outbox entry " + claimed.id);
+}
+
+Status Outbox::Release(const OutboxEntry& claimed, int64_t due_millis) {
+  table::UpdateItemRequest update;
+  update.table_name = options_.table_name;
+  update.key = {{"id", AttributeValue::S(claimed.id)}};
+  update.update_expression = "SET #attempts = :before, #due = :due, #updated = :now, #inflight = :false";
+  update.condition_expression = "#state = :queued AND #attempts = :claimed";
+  update.attributes.names = NamesFor({"#attempts", "#due", "#updated", "#inflight", "#state"});
+  update.attributes.values = {{":before", Num(claimed.attempts - 1)},
+                              {":due", Num(due_millis)},
+                              {":now", Num(options_.clock->NowMillis())},
+                              {":false", AttributeValue::Bool(false)},
+                              {":queued", AttributeValue::S("QUEUED")},
+                              {":claimed", Num(claimed.attempts)}};
+  auto updated = tables_->UpdateItem(update);
+  if (!updated.ok() && updated.status().IsConditionFailed()) return Status::OK();  // taken over meanwhile
+  return updated.status().WithContext("releasing outbox entry " + claimed.id);
+}
+
+Result<std::vector<OutboxEntry>> Outbox::ClaimNew(const std::vector<std::string>& ids, int64_t lease_until_millis) {
+  std::vector<table::TransactWriteItem> actions;
+  for (const std::string& id : ids) actions.push_back(ClaimAction(id, 0, lease_until_millis));
+  ASSIGN_OR_RETURN(std::vector<size_t> committed, CommitSkippingFailed(std::move(actions), tables_));
+  std::vector<OutboxEntry> claimed;
+  for (size_t start = 0; start < committed.size(); start += kMaxActions) {
+    std::vector<table::TransactGetItem> gets;
+    for (size_t i = start; i < std::min(committed.size(), start + kMaxActions); ++i) {
+      gets.push_back({options_.table_name, {{"id", AttributeValue::S(ids[committed[i]])}}, "", {}});
+    }
+    ASSIGN_OR_RETURN(std::vector<std::optional<Item>> items, tables_->TransactGetItems(gets));
+    for (const auto& item : items) {
+      if (!item) continue;  // deleted meanwhile: nothing to send
+      ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(*item));
+      claimed.push_back(std::move(entry));
+    }
+  }
+  return claimed;
+}
+
+Status Outbox::MarkSentMany(const std::vector<OutboxEntry>& claimed) {
+  std::vector<table::TransactWriteItem> actions;
+  int64_t now = options_.clock->NowMillis();
+  for (const OutboxEntry& entry : claimed) actions.push_back(FinishAction(entry, OutboxState::kSent, now, ""));
+  ASSIGN_OR_RETURN(std::vector<size_t> committed, CommitSkippingFailed(std::move(actions), tables_));
+  counters_.sent.fetch_add(committed.size());
+  if (committed.size() < claimed.size()) {
+    spdlog::warn("{} email(s) finished after their lease ran out; the attempts that took over decide",
+                 claimed.size() - committed.size());
+  }
+  return Status::OK();
 }
 
 Result<int> Outbox::ReleaseInFlight() {
@@ -633,26 +723,31 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
 
   Status sent = mailer_->Send(claimed->email);
   RecordServerResult(sent);
+  RETURN_IF_ERROR(Finish(*claimed, sent));
+  return true;
+}
+
+Status Dispatcher::Finish(const OutboxEntry& claimed, const Status& sent) {
+  common::Clock* clock = outbox_->clock();
   Status marked;
   if (sent.ok()) {
-    marked = outbox_->MarkSent(*claimed);
-  } else if (sent.IsInvalidArgument() || claimed->attempts >= options_.max_attempts) {
-    spdlog::warn("email {} to {} failed for good after {} attempt(s): {}", claimed->id, claimed->email.to.address,
-                 claimed->attempts, sent.ToString());
-    marked = outbox_->MarkFailed(*claimed, sent.ToString());
+    marked = outbox_->MarkSent(claimed);
+  } else if (sent.IsInvalidArgument() || claimed.attempts >= options_.max_attempts) {
+    spdlog::warn("email {} to {} failed for good after {} attempt(s): {}", claimed.id, claimed.email.to.address,
+                 claimed.attempts, sent.ToString());
+    marked = outbox_->MarkFailed(claimed, sent.ToString());
   } else {
-    int64_t delay = BackoffDelayMillis(claimed->attempts, options_, NextRandom());
-    spdlog::debug("email {} attempt {} failed, retrying in {} ms: {}", claimed->id, claimed->attempts, delay,
+    int64_t delay = BackoffDelayMillis(claimed.attempts, options_, NextRandom());
+    spdlog::debug("email {} attempt {} failed, retrying in {} ms: {}", claimed.id, claimed.attempts, delay,
                   sent.ToString());
-    marked = outbox_->MarkRetry(*claimed, clock->NowMillis() + delay, sent.ToString());
+    marked = outbox_->MarkRetry(claimed, clock->NowMillis() + delay, sent.ToString());
   }
   if (marked.IsConditionFailed()) {
     // Our lease ran out and another attempt took over; it decides the outcome.
-    spdlog::warn("email {}: attempt {} finished after its lease ran out", claimed->id, claimed->attempts);
-    return true;
+    spdlog::warn("email {}: attempt {} finished after its lease ran out", claimed.id, claimed.attempts);
+    return Status::OK();
   }
-  RETURN_IF_ERROR(marked);
-  return true;
+  return marked;
 }
 
 int64_t Dispatcher::PausedUntil() {
@@ -704,14 +799,35 @@ Result<int> Dispatcher::RunPartition(int partition, int partitions) {
 }
 
 Status Dispatcher::AttemptNew(const std::vector<std::string>& ids) {
-  for (const std::string& id : ids) {
-    // Claim checks that it is still QUEUED with no attempt made, so an id
-    // handled meanwhile (by a scan or another process) is skipped.
-    OutboxEntry fresh;
-    fresh.id = id;
-    RETURN_IF_ERROR(Attempt(fresh).status());
-    std::lock_guard lock(mu_);
-    if (stop_) break;
+  common::Clock* clock = outbox_->clock();
+  size_t chunk_size = static_cast<size_t>(std::max(1, options_.batch_size));
+  for (size_t start = 0; start < ids.size(); start += chunk_size) {
+    // Claimed together (one transaction), and the sent ones marked together:
+    // a crash between a send and its mark repeats at most this chunk, with
+    // the same Message-IDs. Ids handled meanwhile (by a scan or another
+    // process) are no longer QUEUED with no attempt, so ClaimNew skips them.
+    std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                   ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + chunk_size)));
+    ASSIGN_OR_RETURN(std::vector<OutboxEntry> claimed,
+                     outbox_->ClaimNew(chunk, clock->NowMillis() + options_.lease_millis));
+    std::vector<OutboxEntry> sent;
+    for (const OutboxEntry& entry : claimed) {
+      bool stopping;
+      {
+        std::lock_guard lock(mu_);
+        stopping = stop_;
+      }
+      if (stopping || PausedUntil() > clock->NowMillis()) {
+        // Not attempted: due again when the pause ends, attempt not counted.
+        RETURN_IF_ERROR(outbox_->Release(entry, std::max(PausedUntil(), clock->NowMillis())));
+        continue;
+      }
+      Status result = mailer_->Send(entry.email);
+      RecordServerResult(result);
+      if (result.ok()) sent.push_back(entry);
+      else RETURN_IF_ERROR(Finish(entry, result));
+    }
+    RETURN_IF_ERROR(outbox_->MarkSentMany(sent));
   }
   return Status::OK();
 }
@@ -745,9 +861,10 @@ void Dispatcher::Loop(int partition, int partitions) {
       });
       if (!next.ok()) {
         round = next.status();
-      } else if (next->has_value()) {
-        // At least a few ms, so that an entry another process holds does not make us spin.
-        scan_at = std::clamp<int64_t>(std::max(**next, PausedUntil()), clock->NowMillis() + 10, scan_at);
+      } else if (next->has_value() && std::max(**next, PausedUntil()) > clock->NowMillis()) {
+        // A retry (or the end of a pause) before the next poll. Entries due
+        // now arrived after the scan: their ids are in the lane already.
+        scan_at = std::min(std::max(**next, PausedUntil()), scan_at);
       }
     }
     if (!round.ok()) {

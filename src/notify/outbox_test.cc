@@ -409,6 +409,36 @@ TEST_F(OutboxTest, ListOrdersQueuedBySoonestAndSentByMostRecent) {
   EXPECT_TRUE(outbox_->List(OutboxState::kSent, 0).status().IsInvalidArgument());
 }
 
+// The dispatcher's batch path: one transaction claims new entries, one
+// marks the sent ones; entries already claimed, or unknown, are skipped.
+TEST_F(OutboxTest, ClaimNewAndMarkSentManyHandleEntriesTogether) {
+  for (const char* id : {"o-1", "o-2", "o-3"}) Enqueue(id);
+  auto claimed = outbox_->ClaimNew({"o-1", "o-2", "o-3", "o-unknown"}, clock_.NowMillis() + 60'000);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_EQ(claimed->size(), 3u);
+  for (const OutboxEntry& entry : *claimed) {
+    EXPECT_EQ(entry.attempts, 1);
+    EXPECT_EQ(entry.email.text_body, "Hello Ada,\nyour order is confirmed.\n");  // read from the item
+  }
+  auto again = outbox_->ClaimNew({"o-1", "o-2"}, clock_.NowMillis() + 60'000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+
+  // o-3 is given back unattempted; o-1 and o-2 are sent.
+  ASSERT_TRUE(outbox_->Release((*claimed)[2], clock_.NowMillis() + 5'000).ok());
+  ASSERT_TRUE(outbox_->MarkSentMany({(*claimed)[0], (*claimed)[1]}).ok());
+  EXPECT_EQ(Get("o-1").state, OutboxState::kSent);
+  EXPECT_EQ(Get("o-2").state, OutboxState::kSent);
+  OutboxEntry released = Get("o-3");
+  EXPECT_EQ(released.state, OutboxState::kQueued);
+  EXPECT_EQ(released.attempts, 0);
+  EXPECT_EQ(released.next_attempt_millis, clock_.NowMillis() + 5'000);
+  EXPECT_EQ(outbox_->counters().sent.load(), 2u);
+  // Marking again changes nothing: those attempts are over.
+  ASSERT_TRUE(outbox_->MarkSentMany({(*claimed)[0]}).ok());
+  EXPECT_EQ(outbox_->counters().sent.load(), 2u);
+}
+
 // Outbox tables created before the index shrank copy every attribute into
 // the index; Due then returns whole entries, and everything still works.
 TEST_F(OutboxTest, AnOutboxWhoseIndexHoldsWholeEntriesStillDelivers) {
