@@ -1,5 +1,8 @@
 #include "orders/model.h"
 
+#include <cstdio>
+#include <ctime>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -26,6 +29,28 @@ Order SampleOrder() {
 TEST(ModelTest, FormatTimeIsRfc3339WithMillisInUtc) {
   EXPECT_EQ(FormatTime(1'764'099'720'123), "2025-11-25T19:42:00.123Z");
   EXPECT_EQ(FormatTime(0), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(ModelTest, FormatTimeWritesWhatPrintfWrote) {
+  auto printf_form = [](int64_t millis) {
+    std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis % 1000));
+    return std::string(buf);
+  };
+  // Leap days, the ends of the four-digit years, and times no order has
+  // (before 1970, past 9999), which keep printf's form.
+  for (int64_t millis : {int64_t{951'782'400'000}, int64_t{4'107'542'399'999}, int64_t{253'402'300'799'999},
+                         int64_t{253'402'300'800'000}, int64_t{-1}, int64_t{-62'167'219'200'001},
+                         int64_t{1'764'099'720'123}}) {
+    EXPECT_EQ(FormatTime(millis), printf_form(millis)) << millis;
+  }
+  for (int64_t millis = 0; millis < 4'102'444'800'000; millis += 987'654'321) {  // up to 2100
+    ASSERT_EQ(FormatTime(millis), printf_form(millis)) << millis;
+  }
 }
 
 TEST(ModelTest, OrderSurvivesATableItemRoundTrip) {
