@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <string>
 
@@ -32,11 +33,20 @@ namespace baseline {
 
 using json = nlohmann::json;
 using orders::Address;
-using orders::FormatTime;
 using orders::HistoryEntry;
 using orders::OrderLine;
 using orders::ParseStatus;
 using orders::StatusName;
+
+std::string FormatTime(int64_t millis) {
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis % 1000));
+  return buf;
+}
 
 json AddressJson(const Address& a) {
   json j = {{"name", a.name}, {"line1", a.line1}, {"city", a.city}, {"postalCode", a.postal_code},
