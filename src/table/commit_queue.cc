@@ -35,9 +35,11 @@ common::Status CommitQueue::WaitForOther(uint64_t ticket) {
 
 common::Status CommitQueue::Wait(uint64_t ticket) {
   std::unique_lock lock(mu_);
+  std::condition_variable woken;
+  waiters_[ticket] = &woken;
   while (done_ < ticket) {
     if (leading_) {
-      cv_.wait(lock);
+      woken.wait(lock);
       continue;
     }
     // Lead one group: everything queued now (which includes `ticket`, since
@@ -80,8 +82,11 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
     std::erase_if(unwaited_, [&](uint64_t t) { return t <= last; });
     done_ = last;
     leading_ = false;
-    cv_.notify_all();
+    auto next = waiters_.upper_bound(last);
+    for (auto it = waiters_.begin(); it != next; ++it) it->second->notify_one();
+    if (next != waiters_.end()) next->second->notify_one();  // it leads the next group
   }
+  waiters_.erase(ticket);
   auto it = failed_.find(ticket);
   if (it == failed_.end()) return common::Status::OK();
   common::Status status = it->second;

@@ -81,7 +81,10 @@ class CommitQueue {
   std::function<void()> on_changes_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  // Each waiter sleeps on its own condition variable, so a finished group
+  // wakes only its own writers and the next leader (the lowest ticket still
+  // waiting), not every thread waiting on the queue.
+  std::map<uint64_t, std::condition_variable*> waiters_;  // guarded by mu_
   std::deque<CommitBatch> queue_;                // guarded by mu_; tickets done_+1 .. next_ticket_-1
   uint64_t next_ticket_ = 1;                     // guarded by mu_; ticket of the next Submit
   uint64_t done_ = 0;                            // guarded by mu_; every ticket <= done_ has an outcome
