@@ -95,9 +95,16 @@ struct Event {
   std::string reason;
 };
 
+// The JSON writers (ToJson, StatusChangeJson, EncodeEvent) write each
+// object's keys in alphabetical order and replace ill-formed UTF-8 in
+// strings with U+FFFD, so their output is always valid JSON.
 std::string EncodeEvent(const Event& event);
 // InvalidArgument for data that is not one of our events (the stream is
-// writable from outside through the Kinesis API, so it may hold anything).
+// writable from outside through the Kinesis API, so it may hold anything):
+// not one JSON object, a required field missing, any field of another JSON
+// type than EncodeEvent writes (integers must be integers within int64),
+// an unknown type or status. Optional fields that are missing take their
+// defaults (at 0, byAdmin false, actor/reason/customerId "", no order).
 common::Result<Event> DecodeEvent(std::string_view data);
 
 }  // namespace orders
