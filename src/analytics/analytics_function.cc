@@ -1,9 +1,9 @@
 #include "analytics/analytics_function.h"
-#include "common/thread_name.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
 #include "orders/model.h"
 #include "orders/schema.h"
 

@@ -1,7 +1,5 @@
 #include "archiver/archive_format.h"
 
-#include <zstd.h>
-
 #include <ctime>
 
 #include <fmt/format.h>
@@ -65,36 +63,6 @@ common::Result<stream::Record> DecodeLine(std::string_view line) {
     r.arrival_millis = static_cast<int64_t>(j["approximateArrivalTimestamp"].get<double>() * 1000 + 0.5);
   }
   return r;
-}
-
-common::Result<std::string> Compress(std::string_view data, int level) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
-  if (ZSTD_isError(n)) return common::Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
-}
-
-common::Result<std::string> Decompress(std::string_view data) {
-  // Streaming decompression: the frame may not state its size.
-  ZSTD_DStream* ds = ZSTD_createDStream();
-  ZSTD_initDStream(ds);
-  std::string out;
-  std::string buf(ZSTD_DStreamOutSize(), '\0');
-  ZSTD_inBuffer in{data.data(), data.size(), 0};
-  size_t rc = 1;
-  while (in.pos < in.size) {
-    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
-    rc = ZSTD_decompressStream(ds, &o, &in);
-    if (ZSTD_isError(rc)) {
-      ZSTD_freeDStream(ds);
-      return common::Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(rc));
-    }
-    out.append(buf.data(), o.pos);
-  }
-  ZSTD_freeDStream(ds);
-  if (rc != 0) return common::Status::Corruption("zstd: the archive object is truncated");
-  return out;
 }
 
 }  // namespace archiver

@@ -33,7 +33,5 @@ std::string EncodeLine(const stream::Record& record);
 // Parses one line back; InvalidArgument naming what is wrong.
 common::Result<stream::Record> DecodeLine(std::string_view line);
 
-common::Result<std::string> Compress(std::string_view data, int level);
-common::Result<std::string> Decompress(std::string_view data);
 
 }  // namespace archiver

@@ -42,14 +42,5 @@ TEST(ArchiveFormatTest, LinesRoundTripBinaryDataAndOddKeys) {
   EXPECT_FALSE(DecodeLine("{\"a\":1}").ok());
 }
 
-TEST(ArchiveFormatTest, ZstdRoundTripAndTruncationIsCorruption) {
-  std::string data(100000, 'a');
-  auto packed = Compress(data, 3);
-  ASSERT_TRUE(packed.ok());
-  EXPECT_LT(packed->size(), data.size() / 10);
-  EXPECT_EQ(*Decompress(*packed), data);
-  EXPECT_FALSE(Decompress(packed->substr(0, packed->size() / 2)).ok());
-}
-
 }  // namespace
 }  // namespace archiver

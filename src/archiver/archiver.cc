@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/zstd.h"
 #include "archiver/archive_format.h"
 #include "common/clock.h"
 
@@ -41,7 +42,7 @@ class ArchiverFunction final : public functions::Function {
 
  private:
   common::Status WriteObject(const functions::Batch& batch, const stream::Record& first, std::string_view lines) {
-    ASSIGN_OR_RETURN(std::string compressed, Compress(lines, options_.zstd_level));
+    ASSIGN_OR_RETURN(std::string compressed, common::ZstdCompress(lines, options_.zstd_level));
     objects::PutOptions put;
     put.metadata.content_type = "application/x-ndjson";
     put.metadata.system["content-encoding"] = "zstd";

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/zstd.h"
 #include "archiver/archive_format.h"
 #include "objects/digest.h"
 
@@ -300,7 +301,7 @@ Result<ReplayStats> Replay(const ReplayOptions& o) {
   for (const auto& obj : objects) {
     ASSIGN_OR_RETURN(HttpReply reply, Http("GET", o.endpoint + "/" + bucket + "/" + UrlEncode(obj.key), "", {}));
     if (reply.status != 200) return Status::IOError(fmt::format("GET {} answered {}", obj.key, reply.status));
-    ASSIGN_OR_RETURN(std::string lines, Decompress(reply.body));
+    ASSIGN_OR_RETURN(std::string lines, common::ZstdDecompress(reply.body));
     std::vector<stream::Record> batch;
     size_t batch_bytes = 0;
     std::string_view rest = lines;

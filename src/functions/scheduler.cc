@@ -1,8 +1,9 @@
 #include "functions/scheduler.h"
-#include "common/thread_name.h"
 
 #include <cassert>
 #include <chrono>
+
+#include "common/thread_name.h"
 
 namespace functions {
 

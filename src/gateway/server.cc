@@ -4,7 +4,6 @@
 // WebSocket sessions are templates on the stream: tcp::socket for plain
 // listeners, ssl::stream<tcp::socket> for TLS ones (after TlsHandshake).
 #include "gateway/server.h"
-#include "common/thread_name.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -36,6 +35,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "gateway/h2_session.h"
 #include "gateway/session_host.h"
 

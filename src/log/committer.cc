@@ -1,9 +1,9 @@
 #include "log/committer.h"
-#include "common/thread_name.h"
 
 #include <chrono>
 #include <functional>
 
+#include "common/thread_name.h"
 #include "log/log.h"
 
 namespace logs {

@@ -1,5 +1,4 @@
 #include "notify/outbox.h"
-#include "common/thread_name.h"
 
 #include <set>
 
@@ -11,6 +10,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include "common/coding.h"
+#include "common/thread_name.h"
+#include "common/zstd.h"
 
 namespace notify {
 
@@ -80,6 +83,29 @@ void PutS(Item* item, const std::string& name, const std::string& value) {
   if (!value.empty()) (*item)[name] = AttributeValue::S(value);
 }
 
+// The bodies are stored as one zstd frame of
+// big-endian 64-bit text size + text + html (attribute `bodies_zstd`, B): an HTML email
+// shrinks ~4x, and every state change rewrites the item until it is sent.
+// (Entries written before keep `text_body`/`html_body` as S; both are read.)
+constexpr int kBodiesZstdLevel = 1;
+
+Result<std::string> PackBodies(const Email& email) {
+  std::string framed;
+  common::PutBigEndian64(&framed, email.text_body.size());
+  framed += email.text_body;
+  framed += email.html_body;
+  return common::ZstdCompress(framed, kBodiesZstdLevel);
+}
+
+Status UnpackBodies(const std::string& packed, Email* email) {
+  ASSIGN_OR_RETURN(std::string framed, common::ZstdDecompress(packed));
+  uint64_t text_size = framed.size() >= 8 ? common::DecodeBigEndian64(framed.data()) : UINT64_MAX;
+  if (text_size > framed.size() - 8) return Status::Corruption("outbox bodies are malformed");
+  email->text_body = framed.substr(8, text_size);
+  email->html_body = framed.substr(8 + text_size);
+  return Status::OK();
+}
+
 Result<OutboxEntry> FromItem(const Item& item) {
   OutboxEntry entry;
   entry.id = GetS(item, "id");
@@ -98,6 +124,9 @@ Result<OutboxEntry> FromItem(const Item& item) {
   email.subject = GetS(item, "subject");
   email.text_body = GetS(item, "text_body");
   email.html_body = GetS(item, "html_body");
+  if (auto it = item.find("bodies_zstd"); it != item.end() && it->second.type() == AttributeValue::Type::kB) {
+    RETURN_IF_ERROR(UnpackBodies(it->second.scalar(), &email).WithContext("outbox entry " + entry.id));
+  }
   email.message_id = GetS(item, "message_id");
   if (auto it = item.find("headers"); it != item.end() && it->second.type() == AttributeValue::Type::kL) {
     for (const AttributeValue& header : it->second.list()) {
@@ -211,8 +240,8 @@ Result<table::TransactWriteItem> Outbox::MakeEnqueueAction(const std::string& id
   PutS(&item, "to_name", email.to.name);
   PutS(&item, "to_address", email.to.address);
   PutS(&item, "subject", email.subject);
-  PutS(&item, "text_body", email.text_body);
-  PutS(&item, "html_body", email.html_body);
+  ASSIGN_OR_RETURN(std::string bodies, PackBodies(email));
+  item["bodies_zstd"] = AttributeValue::B(std::move(bodies));
   PutS(&item, "message_id", email.message_id);
   if (!email.headers.empty()) {
     std::vector<AttributeValue> headers;
@@ -473,7 +502,7 @@ table::TransactWriteItem Outbox::FinishAction(const OutboxEntry& claimed, Outbox
     // entries, kept for deduplication and the admin listing, stay small.
     update.update_expression =
         "SET #state = :state, #due = :due, #updated = :now, #sent = :now, #inflight = :false "
-        "REMOVE text_body, html_body, headers";
+        "REMOVE text_body, html_body, bodies_zstd, headers";
     update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#sent", "#inflight"});
   } else {
     update.update_expression =

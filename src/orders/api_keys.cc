@@ -1,5 +1,4 @@
 #include "orders/api_keys.h"
-#include "common/thread_name.h"
 
 #include <openssl/crypto.h>
 
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
 #include "orders/api.h"
 #include "orders/api_policy.h"
 #include "orders/model.h"

@@ -1,5 +1,4 @@
 #include "stream/stream_engine.h"
-#include "common/thread_name.h"
 
 #include <fcntl.h>
 #include <openssl/rand.h>
@@ -20,6 +19,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
 #include "log/committer.h"
 #include "log/log.h"
 #include "stream/hash_key.h"

@@ -1,9 +1,9 @@
 #include "table/change_feed.h"
-#include "common/thread_name.h"
 
 #include <future>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "table/table_engine.h"
 
 namespace table {

@@ -1,5 +1,4 @@
 #include "table/table_engine.h"
-#include "common/thread_name.h"
 
 #include <algorithm>
 #include <array>
@@ -15,6 +14,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include "common/thread_name.h"
 #include "table/commit_queue.h"
 #include "table/expression.h"
 #include "table/key_encoding.h"

@@ -1,5 +1,4 @@
 #include "aws/dynamodb/dynamodb_handler.h"
-#include "common/thread_name.h"
 
 #include <simdjson.h>
 
@@ -7,6 +6,7 @@
 #include "aws/common/json_reader.h"
 #include "aws/common/json_writer.h"
 #include "aws/dynamodb/attribute_json.h"
+#include "common/thread_name.h"
 
 namespace aws::dynamodb {
 namespace {

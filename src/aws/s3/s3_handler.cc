@@ -1,5 +1,4 @@
 #include "aws/s3/s3_handler.h"
-#include "common/thread_name.h"
 
 #include <condition_variable>
 #include <deque>
@@ -12,6 +11,7 @@
 #include "aws/s3/s3_ops.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace aws::s3 {
 namespace {
