@@ -4,32 +4,60 @@
 
 namespace common {
 
+namespace {
+
+// One context of each kind per thread, reused: ZSTD_compress and a new
+// DStream make and initialise one per call, which costs more than
+// (de)compressing a few kilobytes.
+struct CompressContext {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ~CompressContext() { ZSTD_freeCCtx(cctx); }
+};
+
+struct DecompressContext {
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ~DecompressContext() { ZSTD_freeDCtx(dctx); }
+};
+
+// Frames that state a size up to this are decompressed in one call.
+constexpr unsigned long long kMaxDirectBytes = 64ull << 20;
+
+}  // namespace
+
 Result<std::string> ZstdCompress(std::string_view data, int level) {
+  thread_local CompressContext context;
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
+  size_t n = ZSTD_compressCCtx(context.cctx, out.data(), out.size(), data.data(), data.size(), level);
   if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
   out.resize(n);
   return out;
 }
 
 Result<std::string> ZstdDecompress(std::string_view data) {
-  // Streaming decompression: the frame may not state its size.
-  ZSTD_DStream* ds = ZSTD_createDStream();
-  ZSTD_initDStream(ds);
+  thread_local DecompressContext context;
+  ZSTD_DCtx_reset(context.dctx, ZSTD_reset_session_only);
+  // One frame that states its size (what ZstdCompress writes) goes straight
+  // into a string of that size.
+  unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
+  if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR && size <= kMaxDirectBytes &&
+      ZSTD_findFrameCompressedSize(data.data(), data.size()) == data.size()) {
+    std::string out(size, '\0');
+    size_t n = ZSTD_decompressDCtx(context.dctx, out.data(), out.size(), data.data(), data.size());
+    if (ZSTD_isError(n)) return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
+    if (n != size) return Status::Corruption("zstd: the frame is shorter than it states");
+    return out;
+  }
+  // Streaming: the frame may not state its size, or there may be several.
   std::string out;
   std::string buf(ZSTD_DStreamOutSize(), '\0');
   ZSTD_inBuffer in{data.data(), data.size(), 0};
   size_t rc = 1;
   while (in.pos < in.size) {
     ZSTD_outBuffer o{buf.data(), buf.size(), 0};
-    rc = ZSTD_decompressStream(ds, &o, &in);
-    if (ZSTD_isError(rc)) {
-      ZSTD_freeDStream(ds);
-      return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(rc));
-    }
+    rc = ZSTD_decompressStream(context.dctx, &o, &in);
+    if (ZSTD_isError(rc)) return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(rc));
     out.append(buf.data(), o.pos);
   }
-  ZSTD_freeDStream(ds);
   if (rc != 0) return Status::Corruption("zstd: the data is cut short");
   return out;
 }

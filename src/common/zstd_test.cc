@@ -17,5 +17,13 @@ TEST(ZstdTest, RoundTripAndTruncationIsCorruption) {
   EXPECT_EQ(*ZstdDecompress(*ZstdCompress("", 1)), "");
 }
 
+TEST(ZstdTest, SeveralFramesDecompressInOrder) {
+  std::string joined = *ZstdCompress("first frame, ", 1) + *ZstdCompress("second frame", 19);
+  EXPECT_EQ(*ZstdDecompress(joined), "first frame, second frame");
+  // The thread's context is reused: a good frame after a bad one still works.
+  EXPECT_FALSE(ZstdDecompress(joined.substr(0, joined.size() - 3)).ok());
+  EXPECT_EQ(*ZstdDecompress(*ZstdCompress("again", 1)), "again");
+}
+
 }  // namespace
 }  // namespace common
