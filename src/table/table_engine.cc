@@ -264,8 +264,9 @@ struct TableEngine::Impl {
 
   // Runs a prepared write against the current item (caller holds its lock).
   // Sets *passed to false when the condition fails. Returns the new item
-  // (nullopt: delete or nothing to write).
-  Result<std::optional<Item>> Apply(const PreparedWrite& w, const std::optional<Item>& old_item, bool* passed) {
+  // (nullopt: delete or nothing to write); a put's item is moved out of `w`
+  // (each prepared write is applied once).
+  Result<std::optional<Item>> Apply(PreparedWrite& w, const std::optional<Item>& old_item, bool* passed) {
     static const Item kEmpty;
     *passed = true;
     if (w.condition) {
@@ -277,7 +278,7 @@ struct TableEngine::Impl {
     }
     switch (w.kind) {
       case TransactWriteItem::Kind::kPut:
-        return std::optional<Item>(w.item);
+        return std::optional<Item>(std::move(w.item));
       case TransactWriteItem::Kind::kDelete:
         return std::optional<Item>();
       case TransactWriteItem::Kind::kConditionCheck:
@@ -293,7 +294,7 @@ struct TableEngine::Impl {
   }
 
   // A single conditional write: lock, read, check, stage, commit.
-  Result<WriteResult> Write(const PreparedWrite& w, ReturnValues rv, WriteFailure* failure) {
+  Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure) {
     auto locks = LockKeys({w.key_bytes});
     uint64_t pending = 0;
     ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes, &pending));
