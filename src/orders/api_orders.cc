@@ -88,9 +88,26 @@ common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::str
                                         {hash_name, AttributeValue::S(hash_value)}};
   }
   ASSIGN_OR_RETURN(table::QueryResult result, tables->Query(q));
+  // The indexes hold keys and status only (schema.cc; tables created before
+  // that hold whole orders): read the rows, newest first as the index gave.
+  std::map<std::string, table::Item> rows;
+  table::KeysAndAttributes keys;
+  for (const auto& item : result.items) {
+    if (item.count("items") == 0) keys.keys.push_back({{"id", item.at("id")}});
+  }
+  if (!keys.keys.empty()) {
+    ASSIGN_OR_RETURN(table::BatchGetResult got, tables->BatchGetItem({{kOrdersTable, std::move(keys)}}));
+    for (auto& row : got.responses[kOrdersTable]) rows.emplace(row.at("id").scalar(), std::move(row));
+  }
   OrderPage page;
   for (const auto& item : result.items) {
-    ASSIGN_OR_RETURN(Order order, FromItem(item));
+    const table::Item* row = &item;
+    if (item.count("items") == 0) {
+      auto found = rows.find(item.at("id").scalar());
+      if (found == rows.end()) continue;  // deleted since
+      row = &found->second;
+    }
+    ASSIGN_OR_RETURN(Order order, FromItem(*row));
     page.items.push_back(std::move(order));
   }
   if (result.last_evaluated_key) {

@@ -24,11 +24,13 @@ common::Status Create(table::TableClient* tables, CreateTableRequest request, co
   return common::Status::OK();
 }
 
-GlobalSecondaryIndex Gsi(std::string name, std::string hash, std::string range = "") {
+GlobalSecondaryIndex Gsi(std::string name, std::string hash, std::string range = "",
+                         std::vector<std::string> include = {}) {
   GlobalSecondaryIndex gsi;
   gsi.index_name = std::move(name);
   gsi.key_schema.push_back(Hash(std::move(hash)));
   if (!range.empty()) gsi.key_schema.push_back(Range(std::move(range)));
+  if (!include.empty()) gsi.projection = {table::ProjectionType::kInclude, std::move(include)};
   return gsi;
 }
 
@@ -42,8 +44,12 @@ common::Status EnsureTables(table::TableClient* tables) {
   CreateTableRequest orders{kOrdersTable,
                             {Hash("id")},
                             {Str("id"), Str("customerId"), Str("createdAt"), Str("status"), Str("all")},
-                            {Gsi(kByCustomerIndex, "customerId", "createdAt"),
-                             Gsi(kByStatusIndex, "status", "createdAt"), Gsi(kByTimeIndex, "all", "createdAt")}};
+                            // The order lists read the rows themselves (QueryOrders):
+                            // an index copy of every order in each of three indexes
+                            // tripled the bytes each status change writes.
+                            {Gsi(kByCustomerIndex, "customerId", "createdAt", {"status"}),
+                             Gsi(kByStatusIndex, "status", "createdAt", {"status"}),
+                             Gsi(kByTimeIndex, "all", "createdAt", {"status"})}};
   RETURN_IF_ERROR(Create(tables, orders, ""));
   RETURN_IF_ERROR(Create(tables, {kIdempotencyTable, {Hash("key")}, {Str("key")}, {}}, "expiresAt"));
   return common::Status::OK();
