@@ -71,12 +71,23 @@ import re, sys
 r = [float(re.search(r"Requests/sec:\s*([\d.]+)", o).group(1)) for o in sys.argv[1:]]
 print(f"POST /api/orders runs at {r[1] / r[0]:.2f}x the requests/s of GET /healthz")
 PY
-sleep 3  # let the processor finish the wrk orders
+# Each step starts on an idle server: the wrk orders (and their emails) and
+# the previous step's backlog must not be measured as this step's latency.
+wait_idle() {
+  local ticks=$(( $(getconf CLK_TCK) / 10 )) i before after
+  for i in $(seq 120); do
+    before=$(awk '{print $14+$15}' /proc/$pid/stat); sleep 0.5; after=$(awk '{print $14+$15}' /proc/$pid/stat)
+    (( after - before <= ticks )) && return
+  done
+  echo "(the server was still busy after 60 s)"
+}
+wait_idle
 
 echo "== rivulet loadgen, open loop, orders only, $DURATION per rate ($CUSTOMERS customers)"
 printf "%-8s %10s %10s %9s %9s %9s %9s  %s\n" offered accepted/s decided p50_ms p90_ms p99_ms p999_ms verdict
 best=0
 for rate in $RATES; do
+  wait_idle
   out=$("$BIN" loadgen --url "$base" --rate "$rate" --duration "$DURATION" --customers "$CUSTOMERS" \
           --connections 128 --events 0 --browse 0 --cancel 0 --progress quiet --json --drain 15s)
   verdict=$(/usr/bin/python3 - "$rate" "$out" <<'PY'
