@@ -222,17 +222,26 @@ Result<std::unique_ptr<Outbox>> Outbox::Open(table::TableClient* tables, OutboxO
 }
 
 Result<table::TransactWriteItem> Outbox::MakeEnqueueAction(const std::string& id, Email email) const {
+  ASSIGN_OR_RETURN(Item item, EntryItem(id, &email, 0));
+  return EntryAction(std::move(item));
+}
+
+// A new entry: QUEUED and due now, or (claim_until_millis > 0) claimed by
+// this process until then. Fills in `email`'s Message-ID when it has none.
+Result<Item> Outbox::EntryItem(const std::string& id, Email* email_in, int64_t claim_until_millis) const {
   if (id.empty() || id.size() > kMaxIdBytes) {
     return Status::InvalidArgument(fmt::format("outbox id is {} bytes; it must be 1 to {}", id.size(), kMaxIdBytes));
   }
+  Email& email = *email_in;
   if (email.message_id.empty()) email.message_id = MessageIdFor(id);
   RETURN_IF_ERROR(ValidateEmail(email).WithContext("outbox entry " + id));
   int64_t now = options_.clock->NowMillis();
   Item item;
   item["id"] = AttributeValue::S(id);
   item["state"] = AttributeValue::S(std::string(StateName(OutboxState::kQueued)));
-  item["attempts"] = Num(0);
-  item["due_millis"] = Num(now);
+  item["attempts"] = Num(claim_until_millis > 0 ? 1 : 0);
+  item["due_millis"] = Num(claim_until_millis > 0 ? claim_until_millis : now);
+  if (claim_until_millis > 0) item["in_flight"] = AttributeValue::Bool(true);
   item["created_millis"] = Num(now);
   item["updated_millis"] = Num(now);
   PutS(&item, "from_name", email.from.name);
@@ -250,6 +259,10 @@ Result<table::TransactWriteItem> Outbox::MakeEnqueueAction(const std::string& id
     }
     item["headers"] = AttributeValue::L(std::move(headers));
   }
+  return item;
+}
+
+table::TransactWriteItem Outbox::EntryAction(Item item) const {
   table::TransactWriteItem action;
   action.kind = table::TransactWriteItem::Kind::kPut;
   action.table_name = options_.table_name;
@@ -279,47 +292,69 @@ Status Outbox::Enqueue(const std::string& id, Email email, bool* created) {
   }
   RETURN_IF_ERROR(written.status().WithContext("enqueueing email " + id));
   if (created != nullptr) *created = true;
-  Notify(1, {id});
+  OutboxEntry entry;
+  entry.id = id;
+  Notify(1, {entry});
   return Status::OK();
 }
 
 Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer) {
   if (writer == nullptr) writer = tables_;
+  int64_t lease_millis;
+  {
+    std::lock_guard lock(hook_mu_);
+    lease_millis = claim_lease_millis_;
+  }
+  int64_t claim_until = lease_millis > 0 ? options_.clock->NowMillis() + lease_millis : 0;
   std::vector<table::TransactWriteItem> actions;
+  std::vector<OutboxEntry> entries;  // what the dispatcher gets, per action
   std::set<std::string> ids;
   for (auto& [id, email] : emails) {
-    ASSIGN_OR_RETURN(table::TransactWriteItem action, MakeEnqueueAction(id, std::move(email)));
+    ASSIGN_OR_RETURN(Item item, EntryItem(id, &email, claim_until));
     if (!ids.insert(id).second) {
       counters_.duplicates.fetch_add(1);
       continue;
     }
-    actions.push_back(std::move(action));
+    OutboxEntry entry;
+    entry.id = id;
+    if (claim_until > 0) {  // as EntryItem wrote it
+      entry.attempts = 1;
+      entry.next_attempt_millis = claim_until;
+      entry.created_millis = entry.updated_millis = GetN(item, "created_millis");
+      entry.email = std::move(email);
+    }
+    entries.push_back(std::move(entry));
+    actions.push_back(EntryAction(std::move(item)));
   }
-  std::vector<std::string> action_ids;
-  for (const auto& action : actions) action_ids.push_back(action.item.at("id").scalar());
   // A redelivered batch finds some entries written: those are skipped.
   auto committed = CommitSkippingFailed(std::move(actions), writer);
   if (!committed.ok()) return committed.status().WithContext("enqueueing emails");
-  counters_.duplicates.fetch_add(action_ids.size() - committed->size());
-  std::vector<std::string> created_ids;
-  for (size_t i : *committed) created_ids.push_back(action_ids[i]);
-  if (!created_ids.empty()) Notify(static_cast<int>(created_ids.size()), created_ids);
-  return static_cast<int>(created_ids.size());
+  counters_.duplicates.fetch_add(entries.size() - committed->size());
+  std::vector<OutboxEntry> created;
+  for (size_t i : *committed) created.push_back(std::move(entries[i]));
+  if (!created.empty()) Notify(static_cast<int>(created.size()), created);
+  return static_cast<int>(created.size());
 }
 
 void Outbox::NotifyEnqueued(int count) { Notify(count, {}); }
 
-void Outbox::Notify(int count, const std::vector<std::string>& ids) {
+void Outbox::Notify(int count, const std::vector<OutboxEntry>& entries) {
   counters_.enqueued.fetch_add(static_cast<uint64_t>(count));
   // Called under the lock so that SetWakeHook(nullptr) in ~Dispatcher waits
   // for a call in progress. The hook only signals condition variables.
   std::lock_guard lock(hook_mu_);
-  if (wake_hook_) wake_hook_(ids);
+  if (wake_hook_) wake_hook_(entries);
 }
 
-void Outbox::SetWakeHook(std::function<void(const std::vector<std::string>&)> hook) {
+void Outbox::SetClaimLease(int64_t millis) {
+  std::lock_guard lock(hook_mu_);
+  claim_lease_millis_ = wake_hook_ ? millis : 0;
+}
+
+void Outbox::SetWakeHook(WakeHook hook) {
   std::lock_guard lock(hook_mu_);
   wake_hook_ = std::move(hook);
+  claim_lease_millis_ = 0;
 }
 
 Result<std::optional<OutboxEntry>> Outbox::Get(const std::string& id) {
@@ -653,7 +688,9 @@ Status Outbox::Requeue(const std::string& id) {
         fmt::format("outbox entry '{}' is {}; only FAILED entries can be requeued", id, StateName(entry->state)));
   }
   RETURN_IF_ERROR(updated.status());
-  Notify(0, {id});
+  OutboxEntry entry;
+  entry.id = id;
+  Notify(0, {entry});
   return Status::OK();
 }
 
@@ -670,7 +707,7 @@ int64_t BackoffDelayMillis(int failed_attempts, const DispatcherOptions& options
 Dispatcher::Dispatcher(Outbox* outbox, Mailer* mailer, DispatcherOptions options)
     : outbox_(outbox), mailer_(mailer), options_(options),
       random_(options.seed != 0 ? options.seed : std::random_device{}()) {
-  outbox_->SetWakeHook([this](const std::vector<std::string>& ids) { Wake(ids); });
+  outbox_->SetWakeHook([this](const std::vector<OutboxEntry>& entries) { Wake(entries); });
 }
 
 Dispatcher::~Dispatcher() {
@@ -698,9 +735,14 @@ void Dispatcher::Start() {
     common::NameThisThread("mail-" + std::to_string(i));
     Loop(i, count);
   });
+  // From now on new entries arrive claimed by us (Outbox::SetClaimLease).
+  outbox_->SetClaimLease(options_.lease_millis);
 }
 
 void Dispatcher::Stop() {
+  // Entries handed over but not sent stay claimed; their lease (or the next
+  // Start's ReleaseInFlight) makes them due again.
+  outbox_->SetClaimLease(0);
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
@@ -711,19 +753,20 @@ void Dispatcher::Stop() {
   for (auto& t : threads) t.join();
 }
 
-void Dispatcher::Wake(const std::vector<std::string>& ids) {
+void Dispatcher::Wake(const std::vector<OutboxEntry>& entries) {
   std::lock_guard lock(mu_);
   if (lanes_.empty()) return;
-  std::vector<bool> woken(lanes_.size(), ids.empty());
-  for (const std::string& id : ids) {
-    Lane& lane = *lanes_[HashId(id) % lanes_.size()];
-    if (lane.ids.size() < kMaxLaneIds) lane.ids.push_back(id);
-    else lane.scan = true;
-    woken[HashId(id) % lanes_.size()] = true;
+  std::vector<bool> woken(lanes_.size(), entries.empty());
+  for (const OutboxEntry& entry : entries) {
+    size_t i = HashId(entry.id) % lanes_.size();
+    Lane& lane = *lanes_[i];
+    if (lane.fresh.size() < kMaxLaneEntries) lane.fresh.push_back(entry);
+    else lane.scan = true;  // a claimed one is found when its lease ends
+    woken[i] = true;
   }
   for (size_t i = 0; i < lanes_.size(); ++i) {
     if (!woken[i]) continue;
-    if (ids.empty()) lanes_[i]->scan = true;
+    if (entries.empty()) lanes_[i]->scan = true;
     ++lanes_[i]->wakes;
     lanes_[i]->cv.notify_one();
   }
@@ -827,38 +870,53 @@ Result<int> Dispatcher::RunPartition(int partition, int partitions) {
   return attempts;
 }
 
-Status Dispatcher::AttemptNew(const std::vector<std::string>& ids) {
+Status Dispatcher::AttemptNew(const std::vector<OutboxEntry>& fresh) {
   common::Clock* clock = outbox_->clock();
   size_t chunk_size = static_cast<size_t>(std::max(1, options_.batch_size));
-  for (size_t start = 0; start < ids.size(); start += chunk_size) {
-    // Claimed together (one transaction), and the sent ones marked together:
-    // a crash between a send and its mark repeats at most this chunk, with
-    // the same Message-IDs. Ids handled meanwhile (by a scan or another
-    // process) are no longer QUEUED with no attempt, so ClaimNew skips them.
-    std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(start),
-                                   ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + chunk_size)));
-    ASSIGN_OR_RETURN(std::vector<OutboxEntry> claimed,
+  std::vector<OutboxEntry> claimed;
+  std::vector<std::string> unclaimed;
+  for (const OutboxEntry& entry : fresh) {
+    if (entry.attempts > 0) claimed.push_back(entry);
+    else unclaimed.push_back(entry.id);
+  }
+  for (size_t start = 0; start < claimed.size(); start += chunk_size) {
+    RETURN_IF_ERROR(SendClaimed({claimed.begin() + static_cast<std::ptrdiff_t>(start),
+                                 claimed.begin() + static_cast<std::ptrdiff_t>(std::min(claimed.size(), start + chunk_size))}));
+  }
+  for (size_t start = 0; start < unclaimed.size(); start += chunk_size) {
+    // Ids handled meanwhile (by a scan or another process) are no longer
+    // QUEUED with no attempt, so ClaimNew skips them.
+    std::vector<std::string> chunk(unclaimed.begin() + static_cast<std::ptrdiff_t>(start),
+                                   unclaimed.begin() + static_cast<std::ptrdiff_t>(std::min(unclaimed.size(), start + chunk_size)));
+    ASSIGN_OR_RETURN(std::vector<OutboxEntry> now_claimed,
                      outbox_->ClaimNew(chunk, clock->NowMillis() + options_.lease_millis));
-    std::vector<OutboxEntry> sent;
-    for (const OutboxEntry& entry : claimed) {
-      bool stopping;
-      {
-        std::lock_guard lock(mu_);
-        stopping = stop_;
-      }
-      if (stopping || PausedUntil() > clock->NowMillis()) {
-        // Not attempted: due again when the pause ends, attempt not counted.
-        RETURN_IF_ERROR(outbox_->Release(entry, std::max(PausedUntil(), clock->NowMillis())));
-        continue;
-      }
-      Status result = mailer_->Send(entry.email);
-      RecordServerResult(result);
-      if (result.ok()) sent.push_back(entry);
-      else RETURN_IF_ERROR(Finish(entry, result));
-    }
-    RETURN_IF_ERROR(outbox_->MarkSentMany(sent));
+    RETURN_IF_ERROR(SendClaimed(now_claimed));
   }
   return Status::OK();
+}
+
+Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
+  // The sent ones are marked together: a crash between a send and its mark
+  // repeats at most this batch, with the same Message-IDs.
+  common::Clock* clock = outbox_->clock();
+  std::vector<OutboxEntry> sent;
+  for (const OutboxEntry& entry : claimed) {
+    bool stopping;
+    {
+      std::lock_guard lock(mu_);
+      stopping = stop_;
+    }
+    if (stopping || PausedUntil() > clock->NowMillis()) {
+      // Not attempted: due again when the pause ends, attempt not counted.
+      RETURN_IF_ERROR(outbox_->Release(entry, std::max(PausedUntil(), clock->NowMillis())));
+      continue;
+    }
+    Status result = mailer_->Send(entry.email);
+    RecordServerResult(result);
+    if (result.ok()) sent.push_back(entry);
+    else RETURN_IF_ERROR(Finish(entry, result));
+  }
+  return outbox_->MarkSentMany(sent);
 }
 
 void Dispatcher::Loop(int partition, int partitions) {
@@ -866,22 +924,18 @@ void Dispatcher::Loop(int partition, int partitions) {
   Lane& lane = *lanes_[partition];
   int64_t scan_at = 0;  // the first round scans (entries left from before)
   while (true) {
-    std::vector<std::string> ids;
+    std::vector<OutboxEntry> fresh;
     uint64_t seen_wakes = 0;
     {
       std::lock_guard lock(mu_);
       if (stop_) return;
       seen_wakes = lane.wakes;
-      ids.swap(lane.ids);
+      fresh.swap(lane.fresh);
       if (lane.scan) scan_at = 0;
       lane.scan = false;
     }
     Status round;
-    if (!ids.empty()) {
-      // While the server is paused the scan after the pause finds them.
-      if (PausedUntil() > clock->NowMillis()) scan_at = std::min(scan_at, PausedUntil());
-      else round = AttemptNew(ids);
-    }
+    if (!fresh.empty()) round = AttemptNew(fresh);  // while paused it releases them
     if (round.ok() && clock->NowMillis() >= scan_at) {
       scan_at = clock->NowMillis() + options_.poll_interval_millis;
       round = RunPartition(partition, partitions).status();
@@ -898,7 +952,7 @@ void Dispatcher::Loop(int partition, int partitions) {
     }
     if (!round.ok()) {
       spdlog::error("email dispatcher: {}", round.ToString());
-      scan_at = std::min(scan_at, clock->NowMillis() + 1'000);  // ids not attempted are found by the scan
+      scan_at = std::min(scan_at, clock->NowMillis() + 1'000);  // entries not attempted are found by the scan
     }
     std::unique_lock lock(mu_);
     int64_t wait_millis = std::max<int64_t>(scan_at - clock->NowMillis(), 1);

@@ -165,11 +165,19 @@ class Outbox {
   Status MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error);
   Status MarkFailed(const OutboxEntry& claimed, const std::string& error);
 
-  // Called after new entries, with their ids (empty when not known, e.g.
-  // after NotifyEnqueued), under a lock that SetWakeHook also takes (so
-  // after SetWakeHook(nullptr) returns, the old hook is not running).
-  // The hook must be quick and must not call back into the Outbox.
-  void SetWakeHook(std::function<void(const std::vector<std::string>& ids)> hook);
+  // Called after new entries, with them (empty when not known, e.g. after
+  // NotifyEnqueued), under a lock that SetWakeHook also takes (so after
+  // SetWakeHook(nullptr) returns, the old hook is not running). The hook must
+  // be quick and must not call back into the Outbox. An entry handed over
+  // has its id and attempts 0, unless claimed at enqueue (SetClaimLease).
+  using WakeHook = std::function<void(const std::vector<OutboxEntry>& entries)>;
+  void SetWakeHook(WakeHook hook);
+  // With `millis` > 0 (a dispatcher runs in this process and takes what the
+  // hook hands over), EnqueueMany writes its entries already claimed (attempts
+  // 1, in flight, due when the lease ends) and hands them over whole, email
+  // included, so they are sent without a claim and a read of their own.
+  // 0 turns it off; so does SetWakeHook.
+  void SetClaimLease(int64_t millis);
 
   const OutboxCounters& counters() const { return counters_; }
   common::Clock* clock() const { return options_.clock; }
@@ -177,7 +185,9 @@ class Outbox {
 
  private:
   Outbox(table::TableClient* tables, OutboxOptions options) : tables_(tables), options_(std::move(options)) {}
-  void Notify(int count, const std::vector<std::string>& ids);
+  void Notify(int count, const std::vector<OutboxEntry>& entries);
+  table::TransactWriteItem EntryAction(table::Item item) const;
+  Result<table::Item> EntryItem(const std::string& id, Email* email, int64_t claim_until_millis) const;
   table::TransactWriteItem ClaimAction(const std::string& id, int attempts, int64_t lease_until_millis) const;
   table::TransactWriteItem FinishAction(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
                                         const std::string& error) const;
@@ -195,7 +205,8 @@ class Outbox {
   OutboxOptions options_;
   OutboxCounters counters_;
   std::mutex hook_mu_;
-  std::function<void(const std::vector<std::string>&)> wake_hook_;  // guarded by hook_mu_
+  WakeHook wake_hook_;              // guarded by hook_mu_
+  int64_t claim_lease_millis_ = 0;  // guarded by hook_mu_
   std::mutex floor_mu_;
   int64_t due_floor_ = 0;            // guarded by floor_mu_
   int64_t last_full_scan_millis_ = 0;  // guarded by floor_mu_
@@ -254,8 +265,9 @@ class Dispatcher {
 
   void Start();
   void Stop();
-  // Wakes the threads that own `ids` (all of them when `ids` is empty).
-  void Wake(const std::vector<std::string>& ids = {});
+  // Wakes the threads that own `entries` and hands the entries to them (all
+  // threads, to scan, when `entries` is empty).
+  void Wake(const std::vector<OutboxEntry>& entries = {});
 
   // Attempts every entry due at the clock's now once; returns how many
   // attempts were made. Errors are the table's (a failed send is not one).
@@ -291,12 +303,15 @@ class Dispatcher {
   struct Lane {
     std::condition_variable cv;
     uint64_t wakes = 0;            // guarded by mu_; the thread remembers the last it saw
-    std::vector<std::string> ids;  // guarded by mu_; new entries to claim
+    std::vector<OutboxEntry> fresh;  // guarded by mu_; new entries, claimed or to claim
     bool scan = false;             // guarded by mu_; scan the index on the next round
   };
-  static constexpr size_t kMaxLaneIds = 10'000;  // beyond: dropped, found by a scan
-  // Claims and sends the new entries `ids` (attempts 0, due now).
-  Status AttemptNew(const std::vector<std::string>& ids);
+  static constexpr size_t kMaxLaneEntries = 10'000;  // beyond: dropped, found by a scan
+  // Sends new entries: those claimed at enqueue as they are, the others
+  // (attempts 0, due now) after claiming them.
+  Status AttemptNew(const std::vector<OutboxEntry>& fresh);
+  // Sends claimed entries and marks the sent ones in one transaction.
+  Status SendClaimed(const std::vector<OutboxEntry>& claimed);
   // Records the outcome of a claimed entry's send.
   Status Finish(const OutboxEntry& claimed, const Status& sent);
   std::mutex mu_;

@@ -439,6 +439,40 @@ TEST_F(OutboxTest, ClaimNewAndMarkSentManyHandleEntriesTogether) {
   EXPECT_EQ(outbox_->counters().sent.load(), 2u);
 }
 
+// With a dispatcher in the process (SetClaimLease), EnqueueMany writes its
+// entries claimed and hands them over whole; a crash before the send leaves
+// them in flight, which ReleaseInFlight (or the lease) makes due again.
+TEST_F(OutboxTest, EntriesEnqueuedForALocalDispatcherArriveClaimed) {
+  std::vector<OutboxEntry> handed;
+  outbox_->SetWakeHook([&](const std::vector<OutboxEntry>& entries) {
+    handed.insert(handed.end(), entries.begin(), entries.end());
+  });
+  outbox_->SetClaimLease(60'000);
+  std::vector<std::pair<std::string, Email>> emails;
+  emails.emplace_back("o-1", MakeEmail("ada@example.com", "Order o-1"));
+  ASSERT_EQ(*outbox_->EnqueueMany(std::move(emails)), 1);
+  ASSERT_EQ(handed.size(), 1u);
+  EXPECT_EQ(handed[0].attempts, 1);
+  EXPECT_EQ(handed[0].email.subject, "Order o-1");
+  EXPECT_EQ(handed[0].email.message_id, MessageIdFor("o-1"));
+  OutboxEntry stored = Get("o-1");
+  EXPECT_EQ(stored.attempts, 1);
+  EXPECT_EQ(stored.next_attempt_millis, clock_.NowMillis() + 60'000);
+  auto due = outbox_->Due(clock_.NowMillis(), 10);
+  ASSERT_TRUE(due.ok());
+  EXPECT_TRUE(due->empty());  // ours while the lease lasts
+  EXPECT_EQ(*outbox_->ReleaseInFlight(), 1);
+  EXPECT_EQ(outbox_->Due(clock_.NowMillis(), 10)->size(), 1u);
+
+  // Without a hook (no dispatcher here), entries are written unclaimed.
+  outbox_->SetWakeHook(nullptr);
+  outbox_->SetClaimLease(60'000);
+  std::vector<std::pair<std::string, Email>> more;
+  more.emplace_back("o-2", MakeEmail("ada@example.com", "Order o-2"));
+  ASSERT_EQ(*outbox_->EnqueueMany(std::move(more)), 1);
+  EXPECT_EQ(Get("o-2").attempts, 0);
+}
+
 // Outbox tables created before the index shrank copy every attribute into
 // the index; Due then returns whole entries, and everything still works.
 TEST_F(OutboxTest, AnOutboxWhoseIndexHoldsWholeEntriesStillDelivers) {
