@@ -25,6 +25,17 @@ namespace {
 constexpr size_t kMaxIdBytes = 1024;
 constexpr size_t kMaxActions = 100;  // TransactWriteItems' limit
 
+// The same update as a single write.
+table::UpdateItemRequest AsUpdateRequest(table::TransactWriteItem action) {
+  table::UpdateItemRequest update;
+  update.table_name = std::move(action.table_name);
+  update.key = std::move(action.key);
+  update.update_expression = std::move(action.update_expression);
+  update.condition_expression = std::move(action.condition_expression);
+  update.attributes = std::move(action.attributes);
+  return update;
+}
+
 // Commits `actions` in transactions of up to kMaxActions; an action whose
 // condition fails is dropped and the rest of its transaction retried (each
 // round drops at least one, so this ends). The indexes of the committed ones.
@@ -499,13 +510,7 @@ table::TransactWriteItem Outbox::ClaimAction(const std::string& id, int attempts
 }
 
 Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64_t lease_until_millis) {
-  table::TransactWriteItem action = ClaimAction(entry.id, entry.attempts, lease_until_millis);
-  table::UpdateItemRequest update;
-  update.table_name = std::move(action.table_name);
-  update.key = std::move(action.key);
-  update.update_expression = std::move(action.update_expression);
-  update.condition_expression = std::move(action.condition_expression);
-  update.attributes = std::move(action.attributes);
+  table::UpdateItemRequest update = AsUpdateRequest(ClaimAction(entry.id, entry.attempts, lease_until_millis));
   // The claimed item, email included: `entry` may come from the index,
   // which holds only the keys and the attempt count.
   update.return_values = table::ReturnValues::kAllNew;
@@ -551,14 +556,7 @@ table::TransactWriteItem Outbox::FinishAction(const OutboxEntry& claimed, Outbox
 
 Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
                              const std::string& error) {
-  table::TransactWriteItem action = FinishAction(claimed, state, due_millis, error);
-  table::UpdateItemRequest update;
-  update.table_name = std::move(action.table_name);
-  update.key = std::move(action.key);
-  update.update_expression = std::move(action.update_expression);
-  update.condition_expression = std::move(action.condition_expression);
-  update.attributes = std::move(action.attributes);
-  return tables_->UpdateItem(update).status().WithContext("updating outbox entry " + claimed.id);
+  return tables_->UpdateItem(AsUpdateRequest(FinishAction(claimed, state, due_millis, error))).status().WithContext("updating outbox entry " + claimed.id);
 }
 
 Status Outbox::Release(const OutboxEntry& claimed, int64_t due_millis) {
