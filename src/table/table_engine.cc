@@ -87,6 +87,9 @@ struct TableEngine::Impl {
 
   std::mutex ttl_mu;
   std::condition_variable ttl_cv;
+  // Where the next ExpireOnce continues in each table (base-row key; absent:
+  // from the start). Used by the expirer only (one pass at a time).
+  std::map<uint64_t, std::string> ttl_cursors;
   bool stopping = false;  // guarded by ttl_mu
   std::thread ttl_thread;
 
@@ -1192,37 +1195,53 @@ Result<int> TableEngine::Impl::ExpireOnce() {
   }
   const int64_t now_seconds = options.clock->NowMillis() / 1000;
   // Like DynamoDB, values more than five years in the past are not treated as expiry times.
-  const int64_t oldest = now_seconds - 5LL * 365 * 24 * 3600;
+  const number::Decimal now = *number::Parse(std::to_string(now_seconds));
+  const number::Decimal oldest = *number::Parse(std::to_string(now_seconds - 5LL * 365 * 24 * 3600));
   auto expired = [&](const Item& item, const std::string& attr) {
     auto it = item.find(attr);
     if (it == item.end() || it->second.type() != AttributeValue::Type::kN) return false;
     auto d = number::Parse(it->second.scalar());
-    if (!d.ok()) return false;
-    auto now = number::Parse(std::to_string(now_seconds));
-    auto old = number::Parse(std::to_string(oldest));
-    return number::Compare(*d, *now) < 0 && number::Compare(*d, *old) >= 0;
+    return d.ok() && number::Compare(*d, now) < 0 && number::Compare(*d, oldest) >= 0;
   };
   int deleted = 0;
-  for (const auto& meta : metas) {
-    std::string prefix = IndexPrefix(meta->id, 0);
-    std::string end = PrefixSuccessor(prefix);
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-    for (it->Seek(prefix); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+  int64_t budget = std::max(1, options.ttl_items_per_pass);
+  // Examines [from, to) of one table's rows within the budget; returns the
+  // key to continue from, or "" when it reached `to`.
+  auto sweep = [&](const TableMeta& meta, const std::string& from, const std::string& to) -> Result<std::string> {
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice upper(to);
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    for (it->Seek(from); it->Valid(); it->Next()) {
+      if (budget-- <= 0) return it->key().ToString();
       ASSIGN_OR_RETURN(Item item, DecodeItem(std::string_view(it->value().data(), it->value().size())));
-      if (!expired(item, meta->desc.ttl_attribute)) continue;
+      if (!expired(item, meta.desc.ttl_attribute)) continue;
       std::string key = it->key().ToString();
       auto locks = LockKeys({key});
       // Re-check under the lock: the item may have been rewritten meanwhile.
       ASSIGN_OR_RETURN(std::optional<Item> current, ReadLatest(key));
-      if (!current || !expired(*current, meta->desc.ttl_attribute)) continue;
+      if (!current || !expired(*current, meta.desc.ttl_attribute)) continue;
       CommitBatch batch;
-      Stage(&batch, *meta, key, current, std::nullopt);
+      Stage(&batch, meta, key, current, std::nullopt);
       std::vector<std::pair<std::string, std::optional<Item>>> values;
       values.emplace_back(key, std::nullopt);
       RETURN_IF_ERROR(SubmitAndWait(std::move(batch), std::move(values), &locks));
       ++deleted;
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "ttl scan"));
+    return std::string();
+  };
+  for (const auto& meta : metas) {
+    if (budget <= 0) break;
+    std::string prefix = IndexPrefix(meta->id, 0);
+    std::string end = PrefixSuccessor(prefix);
+    std::string& cursor = ttl_cursors[meta->id];
+    std::string from = cursor.empty() ? prefix : cursor;
+    ASSIGN_OR_RETURN(cursor, sweep(*meta, from, end));
+    // Wrapped around: the part before where this pass started, if budget is left.
+    if (cursor.empty() && from != prefix) {
+      ASSIGN_OR_RETURN(cursor, sweep(*meta, prefix, from));
+    }
   }
   return deleted;
 }

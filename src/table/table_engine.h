@@ -34,6 +34,11 @@ struct TableEngineOptions {
   int block_cache_mb = 64;
   // How often the TTL expirer runs; 0 disables the thread (call ExpireTtlOnce).
   int ttl_interval_millis = 10'000;
+  // Items one ExpireTtlOnce examines, over all tables with a TTL; each pass
+  // continues where the last stopped, so the cost of a pass does not grow
+  // with the tables (like DynamoDB, deletion may lag expiry; reads that
+  // care check the expiry themselves).
+  int ttl_items_per_pass = 20'000;
   common::Clock* clock = common::SystemClock::Default();
 };
 
@@ -64,8 +69,10 @@ class TableEngine final : public TableClient {
                             WriteFailure* failure = nullptr) override;
   Result<std::vector<std::optional<Item>>> TransactGetItems(const std::vector<TransactGetItem>& items) override;
 
-  // Deletes every item whose TTL attribute (epoch seconds) is before the
-  // clock's now. Returns how many were deleted. The expirer thread calls it.
+  // Examines the next ttl_items_per_pass items of the tables with a TTL
+  // (wrapping around at the end; a table smaller than that is examined
+  // whole) and deletes those whose TTL attribute (epoch seconds) is before
+  // the clock's now. Returns how many were deleted. The expirer thread calls it.
   Result<int> ExpireTtlOnce();
 
   // The change feed (change_feed.h), for the ChangeForwarder. `listener` (or

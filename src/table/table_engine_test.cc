@@ -34,11 +34,12 @@ class TableEngineTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Reopen() {
+  void Reopen(int ttl_items_per_pass = 20'000) {
     engine_.reset();
     TableEngineOptions options;
     options.sync_writes = false;  // logic tests; durability is covered by tests/crash
     options.ttl_interval_millis = 0;
+    options.ttl_items_per_pass = ttl_items_per_pass;
     options.clock = &clock_;
     auto e = TableEngine::Open(dir_.string(), options);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
@@ -405,6 +406,32 @@ TEST_F(TableEngineTest, ConcurrentUpdatesOfOneItemBuildOnEachOther) {
     }
   }
   EXPECT_EQ(entries, 1);
+}
+
+// A pass examines a bounded number of items and the next continues there,
+// wrapping around, so every expired item goes within a few passes.
+TEST_F(TableEngineTest, TtlPassesAreBoundedAndTogetherCoverTheTable) {
+  Reopen(/*ttl_items_per_pass=*/4);
+  ASSERT_TRUE(engine_->UpdateTimeToLive("orders", "expires").ok());
+  int64_t now = clock_.NowMillis() / 1000;
+  for (int seq = 1; seq <= 10; ++seq) {
+    std::string expires = std::to_string(seq % 2 == 0 ? now + 60 : now + 3600);  // even ones expire first
+    ASSERT_TRUE(Put("c1", seq, {{"expires", N(expires)}}).ok());
+  }
+  clock_.AdvanceMillis(61'000);
+  int deleted = 0;
+  std::vector<int> per_pass;
+  for (int pass = 0; pass < 3; ++pass) {
+    per_pass.push_back(*engine_->ExpireTtlOnce());
+    deleted += per_pass.back();
+  }
+  EXPECT_EQ(deleted, 5);  // 10 items, 4 per pass: all seen after 3 passes
+  EXPECT_EQ(per_pass[0], 2);  // seqs 1-4
+  for (int seq = 1; seq <= 10; ++seq) EXPECT_EQ(Get("c1", seq).has_value(), seq % 2 == 1) << seq;
+  // Wrapped around: later passes find the rest once they expire.
+  clock_.AdvanceMillis(3'600'000);
+  for (int pass = 0; pass < 3; ++pass) deleted += *engine_->ExpireTtlOnce();
+  EXPECT_EQ(deleted, 10);
 }
 
 TEST_F(TableEngineTest, TtlExpiresItemsWhenTheClockPassesThem) {
