@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "common/fnv1a.h"
 
 namespace functions {
 namespace {
@@ -348,10 +349,8 @@ void ShardProcessor::Commit(size_t count) {
 // --- ParallelizationFactor > 1 ---
 
 size_t ShardProcessor::LaneOf(const std::string& partition_key) const {
-  // FNV-1a: stable and cheap; any hash keeps one key in one lane.
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : partition_key) h = (h ^ c) * 1099511628211ull;
-  return static_cast<size_t>(h % lanes_.size());
+  // Any stable hash keeps one key in one lane.
+  return static_cast<size_t>(common::Fnv1a(partition_key) % lanes_.size());
 }
 
 int64_t ShardProcessor::ReaderStep() {

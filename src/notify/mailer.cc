@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/fnv1a.h"
+
 namespace notify {
 
 namespace {
@@ -161,15 +163,6 @@ Status ValidateAddress(std::string_view field, std::string_view address) {
 constexpr std::array<std::string_view, 9> kBuiltHeaders = {
     "Date", "From", "To", "Subject", "Message-ID", "MIME-Version",
     "Content-Type", "Content-Transfer-Encoding", "Bcc"};
-
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 }  // namespace
 
@@ -325,7 +318,7 @@ std::string BuildMimeMessage(const Email& email, int64_t date_millis) {
   }
   std::string html = EncodeQuotedPrintable(email.html_body);
   // "=_" never occurs in quoted-printable text, so the boundary cannot clash with a body.
-  std::string boundary = fmt::format("=_rivulet_{:016x}", Fnv1a(email.message_id));
+  std::string boundary = fmt::format("=_rivulet_{:016x}", common::Fnv1a(email.message_id));
   out += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
   out += "This is a multi-part message in MIME format.\r\n";
   // The CRLF before each "--boundary" belongs to the delimiter (RFC 2046

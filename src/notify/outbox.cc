@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/coding.h"
+#include "common/fnv1a.h"
 #include "common/thread_name.h"
 #include "common/zstd.h"
 
@@ -24,6 +25,11 @@ namespace {
 
 constexpr size_t kMaxIdBytes = 1024;
 constexpr size_t kMaxActions = 100;  // TransactWriteItems' limit
+
+// Which of `partitions` dispatcher threads owns an entry.
+int PartitionOf(std::string_view id, int partitions) {
+  return static_cast<int>(common::Fnv1a(id) % static_cast<uint64_t>(partitions));
+}
 
 // The same update as a single write.
 table::UpdateItemRequest AsUpdateRequest(table::TransactWriteItem action) {
@@ -67,15 +73,6 @@ Result<std::vector<size_t>> CommitSkippingFailed(std::vector<table::TransactWrit
   return committed;
 }
 
-// Which dispatcher thread owns an entry: FNV-1a of its id.
-uint64_t HashId(std::string_view id) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 AttributeValue Num(int64_t v) { return AttributeValue::N(std::to_string(v)); }
 
@@ -756,7 +753,7 @@ void Dispatcher::Wake(const std::vector<OutboxEntry>& entries) {
   if (lanes_.empty()) return;
   std::vector<bool> woken(lanes_.size(), entries.empty());
   for (const OutboxEntry& entry : entries) {
-    size_t i = HashId(entry.id) % lanes_.size();
+    size_t i = static_cast<size_t>(PartitionOf(entry.id, static_cast<int>(lanes_.size())));
     Lane& lane = *lanes_[i];
     if (lane.fresh.size() < kMaxLaneEntries) lane.fresh.push_back(entry);
     else lane.scan = true;  // a claimed one is found when its lease ends
@@ -853,7 +850,7 @@ Result<int> Dispatcher::RunPartition(int partition, int partitions) {
     int mine = 0;
     int claimed = 0;
     for (const OutboxEntry& entry : due) {
-      if (partitions > 1 && static_cast<int>(HashId(entry.id) % partitions) != partition) continue;
+      if (PartitionOf(entry.id, partitions) != partition) continue;
       if (PausedUntil() > outbox_->clock()->NowMillis()) return attempts + claimed;
       ++mine;
       ASSIGN_OR_RETURN(bool made, Attempt(entry));
@@ -938,7 +935,7 @@ void Dispatcher::Loop(int partition, int partitions) {
       scan_at = clock->NowMillis() + options_.poll_interval_millis;
       round = RunPartition(partition, partitions).status();
       auto next = outbox_->NextDue(scan_at, [&](const std::string& id) {
-        return partitions == 1 || static_cast<int>(HashId(id) % partitions) == partition;
+        return PartitionOf(id, partitions) == partition;
       });
       if (!next.ok()) {
         round = next.status();

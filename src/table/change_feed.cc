@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "common/fnv1a.h"
 #include "common/logging.h"
 #include "common/thread_name.h"
 #include "table/table_engine.h"
@@ -17,8 +18,7 @@ constexpr size_t kMaxRecordBytes = 1024 * 1024;     // Kinesis' record limit
 AttributeValue Str(std::string s) { return AttributeValue::S(std::move(s)); }
 
 std::string PartitionKey(const std::string& key_bytes) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: the same item, the same key
-  for (unsigned char c : key_bytes) h = (h ^ c) * 1099511628211ull;
+  uint64_t h = common::Fnv1a(key_bytes);  // the same item, the same key
   char out[17];
   std::snprintf(out, sizeof(out), "%016llx", static_cast<unsigned long long>(h));
   return out;
