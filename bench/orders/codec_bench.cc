@@ -188,14 +188,7 @@ Event TypicalPlacedEvent() {
   o.created_millis = 1'764'099'720'123;
   o.updated_millis = o.created_millis;
   o.history = {{orders::OrderStatus::kPlaced, o.created_millis, ""}};
-  Event e;
-  e.type = "OrderPlaced";
-  e.event_id = o.id;
-  e.at_millis = o.created_millis;
-  e.order_id = o.id;
-  e.customer_id = o.customer_id;
-  e.order = std::move(o);
-  return e;
+  return orders::PlacedEvent(std::move(o));
 }
 
 const Event& Workload() {

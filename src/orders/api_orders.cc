@@ -258,14 +258,7 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
 }
 
 void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::string& request_id, Respond respond) {
-  Event event;
-  event.type = "OrderPlaced";
-  event.event_id = order.id;
-  event.at_millis = order.created_millis;
-  event.order_id = order.id;
-  event.customer_id = order.customer_id;
-  event.order = order;
-  stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(event)};
+  stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(PlacedEvent(order))};
   auto shared = std::make_shared<Respond>(std::move(respond));
   auto placed = std::make_shared<Order>(std::move(order));
   streams_->PutRecords(

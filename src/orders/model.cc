@@ -139,4 +139,15 @@ common::Result<Order> FromItem(const table::Item& item) {
   return o;
 }
 
+Event PlacedEvent(Order order) {
+  Event e;
+  e.type = "OrderPlaced";
+  e.event_id = order.id;
+  e.at_millis = order.created_millis;
+  e.order_id = order.id;
+  e.customer_id = order.customer_id;
+  e.order = std::move(order);
+  return e;
+}
+
 }  // namespace orders

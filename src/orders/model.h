@@ -95,6 +95,9 @@ struct Event {
   std::string reason;
 };
 
+// The OrderPlaced event of a new order (event id = order id).
+Event PlacedEvent(Order order);
+
 // The JSON writers (ToJson, StatusChangeJson, EncodeEvent) write each
 // object's keys in alphabetical order and replace ill-formed UTF-8 in
 // strings with U+FFFD, so their output is always valid JSON.

@@ -116,17 +116,6 @@ constexpr std::string_view kTrickyEventOrderJson =
     R"("postalCode":"10115"},"status":"CANCELLED","total":3480,"updatedAt":"2025-11-25T19:42:00.128Z",)"
     R"("updatedMillis":1764099720128})";
 
-Event PlacedEvent(Order order) {
-  Event e;
-  e.type = "OrderPlaced";
-  e.event_id = order.id;
-  e.at_millis = order.created_millis;
-  e.order_id = order.id;
-  e.customer_id = order.customer_id;
-  e.order = std::move(order);
-  return e;
-}
-
 TEST(ModelTest, ApiJsonIsWhatTheNlohmannEncoderWrote) {
   EXPECT_EQ(ToJson(TrickyOrder()), kTrickyApiJson);
   EXPECT_EQ(StatusChangeJson("o-1", TrickyOrder().history[1]),
