@@ -9,8 +9,7 @@ using common::Status;
 // ---- streams ----
 
 Status CheckedStreamClient::Check(const char* action, const std::string& stream_name) const {
-  return checker_->Check(action, "arn:aws:kinesis:" + checker_->region() + ":" + checker_->account() + ":stream/" +
-                                     stream_name);
+  return checker_->CheckStream(action, stream_name);
 }
 
 Status CheckedStreamClient::CreateStream(const std::string& name, int shard_count, stream::StreamMode mode) {

@@ -58,6 +58,10 @@ class RoleChecker {
   common::Status Check(std::string_view action, const std::string& resource) const {
     return Check(action, resource, [](std::vector<std::pair<std::string, std::string>>*) {});
   }
+  // `action` (kinesis:...) on the stream's ARN in this role's region and account.
+  common::Status CheckStream(std::string_view action, const std::string& stream_name) const {
+    return Check(action, "arn:aws:kinesis:" + region() + ":" + account() + ":stream/" + stream_name);
+  }
 
   const iam::Principal& principal() const { return principal_; }
   const std::string& account() const { return account_; }

@@ -345,8 +345,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   // as Lambda's poller does (functions::SourceReadCheck).
   for (const auto& [function, checker] : function_roles) {
     functions_runtime->SetSourceReadCheck(function, [checker](std::string_view action, const std::string& stream) {
-      return checker->Check(action, "arn:aws:kinesis:" + checker->region() + ":" + checker->account() +
-                                        ":stream/" + stream);
+      return checker->CheckStream(action, stream);
     });
   }
   ASSIGN_OR_RETURN(auto mapping_store, functions::TableMappingStore::Open(tables));
