@@ -594,19 +594,6 @@ Result<std::vector<OutboxEntry>> Outbox::ClaimNew(const std::vector<std::string>
   return claimed;
 }
 
-Status Outbox::MarkSentMany(const std::vector<OutboxEntry>& claimed) {
-  std::vector<table::TransactWriteItem> actions;
-  int64_t now = options_.clock->NowMillis();
-  for (const OutboxEntry& entry : claimed) actions.push_back(FinishAction(entry, OutboxState::kSent, now, ""));
-  ASSIGN_OR_RETURN(std::vector<size_t> committed, CommitSkippingFailed(std::move(actions), tables_));
-  counters_.sent.fetch_add(committed.size());
-  if (committed.size() < claimed.size()) {
-    spdlog::warn("{} email(s) finished after their lease ran out; the attempts that took over decide",
-                 claimed.size() - committed.size());
-  }
-  return Status::OK();
-}
-
 Result<int> Outbox::ReleaseInFlight() {
   int released = 0;
   std::optional<Item> start;
@@ -891,10 +878,7 @@ Status Dispatcher::AttemptNew(const std::vector<OutboxEntry>& fresh) {
 }
 
 Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
-  // The sent ones are marked together: a crash between a send and its mark
-  // repeats at most this batch, with the same Message-IDs.
   common::Clock* clock = outbox_->clock();
-  std::vector<OutboxEntry> sent;
   for (const OutboxEntry& entry : claimed) {
     bool stopping;
     {
@@ -906,12 +890,17 @@ Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
       RETURN_IF_ERROR(outbox_->Release(entry, std::max(PausedUntil(), clock->NowMillis())));
       continue;
     }
+    // A send starts only while at least half its lease is left (the lease is
+    // twice the SMTP timeout), so it ends before another process may take the
+    // entry over. One that waited longer is left to its lease's end.
+    if (clock->NowMillis() > entry.next_attempt_millis - options_.lease_millis / 2) continue;
+    // Each is marked right after its send: a crash in between repeats this
+    // one email, with the same Message-ID.
     Status result = mailer_->Send(entry.email);
     RecordServerResult(result);
-    if (result.ok()) sent.push_back(entry);
-    else RETURN_IF_ERROR(Finish(entry, result));
+    RETURN_IF_ERROR(Finish(entry, result));
   }
-  return outbox_->MarkSentMany(sent);
+  return Status::OK();
 }
 
 void Dispatcher::Loop(int partition, int partitions) {

@@ -149,12 +149,10 @@ class Outbox {
   // claimed again meanwhile (its lease ran out). A SENT entry keeps no
   // bodies (Get returns them empty): nobody reads them again.
   Status MarkSent(const OutboxEntry& claimed);
-  // Claim and MarkSent for many entries at once: one transaction (one fsync)
-  // per 100 entries instead of one write each. ClaimNew claims new entries
-  // (QUEUED, no attempt yet) and returns those it claimed, as stored;
-  // MarkSentMany skips entries claimed again meanwhile (their lease ran out).
+  // Claim for many new entries (QUEUED, no attempt yet) at once: one
+  // transaction (one fsync) per 100 entries instead of one write each.
+  // Returns those it claimed, as stored.
   Result<std::vector<OutboxEntry>> ClaimNew(const std::vector<std::string>& ids, int64_t lease_until_millis);
-  Status MarkSentMany(const std::vector<OutboxEntry>& claimed);
   // Gives a claimed entry back unattempted: attempts as before the claim,
   // due at `due_millis`. OK also when it was claimed again meanwhile.
   Status Release(const OutboxEntry& claimed, int64_t due_millis);
@@ -310,7 +308,7 @@ class Dispatcher {
   // Sends new entries: those claimed at enqueue as they are, the others
   // (attempts 0, due now) after claiming them.
   Status AttemptNew(const std::vector<OutboxEntry>& fresh);
-  // Sends claimed entries and marks the sent ones in one transaction.
+  // Sends claimed entries, marking each right after its send.
   Status SendClaimed(const std::vector<OutboxEntry>& claimed);
   // Records the outcome of a claimed entry's send.
   Status Finish(const OutboxEntry& claimed, const Status& sent);

@@ -409,9 +409,9 @@ TEST_F(OutboxTest, ListOrdersQueuedBySoonestAndSentByMostRecent) {
   EXPECT_TRUE(outbox_->List(OutboxState::kSent, 0).status().IsInvalidArgument());
 }
 
-// The dispatcher's batch path: one transaction claims new entries, one
-// marks the sent ones; entries already claimed, or unknown, are skipped.
-TEST_F(OutboxTest, ClaimNewAndMarkSentManyHandleEntriesTogether) {
+// The dispatcher's batch claim: one transaction claims new entries; entries
+// already claimed, or unknown, are skipped.
+TEST_F(OutboxTest, ClaimNewClaimsNewEntriesTogether) {
   for (const char* id : {"o-1", "o-2", "o-3"}) Enqueue(id);
   auto claimed = outbox_->ClaimNew({"o-1", "o-2", "o-3", "o-unknown"}, clock_.NowMillis() + 60'000);
   ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
@@ -426,7 +426,8 @@ TEST_F(OutboxTest, ClaimNewAndMarkSentManyHandleEntriesTogether) {
 
   // o-3 is given back unattempted; o-1 and o-2 are sent.
   ASSERT_TRUE(outbox_->Release((*claimed)[2], clock_.NowMillis() + 5'000).ok());
-  ASSERT_TRUE(outbox_->MarkSentMany({(*claimed)[0], (*claimed)[1]}).ok());
+  ASSERT_TRUE(outbox_->MarkSent((*claimed)[0]).ok());
+  ASSERT_TRUE(outbox_->MarkSent((*claimed)[1]).ok());
   EXPECT_EQ(Get("o-1").state, OutboxState::kSent);
   EXPECT_EQ(Get("o-2").state, OutboxState::kSent);
   OutboxEntry released = Get("o-3");
@@ -435,7 +436,7 @@ TEST_F(OutboxTest, ClaimNewAndMarkSentManyHandleEntriesTogether) {
   EXPECT_EQ(released.next_attempt_millis, clock_.NowMillis() + 5'000);
   EXPECT_EQ(outbox_->counters().sent.load(), 2u);
   // Marking again changes nothing: those attempts are over.
-  ASSERT_TRUE(outbox_->MarkSentMany({(*claimed)[0]}).ok());
+  EXPECT_TRUE(outbox_->MarkSent((*claimed)[0]).IsConditionFailed());
   EXPECT_EQ(outbox_->counters().sent.load(), 2u);
 }
 
