@@ -284,6 +284,7 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
           put.table_name = kOrdersTable;
           put.item = ToItem(*placed);
           put.condition_expression = "attribute_not_exists(id)";
+          put.sync = false;  // the durable event rebuilds it: no fsync on the answer's path
           auto written = tables_->PutItem(put);
           if (written.ok()) {
             std::string update = StatusChangeJson(placed->id, placed->history.front());

@@ -53,7 +53,9 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
 
     rocksdb::WriteBatch batch;
     bool changes = false;
+    bool sync = false;
     for (auto& b : group) {
+      sync |= b.sync;
       for (auto& op : b.ops) {
         if (op.value) {
           batch.Put(op.key, *op.value);
@@ -67,7 +69,7 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
       }
     }
     rocksdb::WriteOptions options;
-    options.sync = sync_;
+    options.sync = sync_ && sync;
     rocksdb::Status s = db_->Write(options, &batch);
     if (s.ok() && changes && on_changes_) on_changes_();
 

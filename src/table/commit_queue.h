@@ -9,7 +9,8 @@
 // while holding its lock, and writes to different items share fsyncs.
 //
 // Order: batches reach RocksDB in Submit order, and a batch becomes visible
-// to readers only once its group is durable. Writers that need the newest
+// to readers only once its group is written (and synced, if any batch in it
+// asks for that). Writers that need the newest
 // value of an item still in the queue get it from the engine's pending-value
 // overlay (table_engine.cc), not from RocksDB.
 //
@@ -49,6 +50,9 @@ struct CommitBatch {
   // Encoded change records (change_feed.h), written under 'c' + be64(seq)
   // with sequence numbers given in commit order.
   std::vector<std::string> changes;
+  // False: the writer is answered once the batch is written, before an
+  // fsync (PutItemRequest::sync). A group is synced if any batch in it is.
+  bool sync = true;
   void Put(std::string key, std::string value) { ops.push_back({std::move(key), std::move(value)}); }
   void Delete(std::string key) { ops.push_back({std::move(key), std::nullopt}); }
 };
@@ -67,7 +71,7 @@ class CommitQueue {
   // for their last ticket).
   uint64_t Submit(CommitBatch batch, bool waited = true);
   // Blocks until the ticket's batch (and every earlier one) is durable (OK)
-  // or its group failed.
+  // or its group failed; an unsynced batch only until it is written.
   common::Status Wait(uint64_t ticket);
   // The same for someone else's ticket (it is not consumed): a writer whose
   // condition failed on a queued value answers only once that value is

@@ -133,6 +133,12 @@ struct PutItemRequest {
   ExpressionAttributes attributes;
   ReturnValues return_values = ReturnValues::kNone;  // NONE or ALL_OLD
   bool return_old_on_condition_failure = false;      // ReturnValuesOnConditionCheckFailure=ALL_OLD
+  // Rivulet's own callers only (no AWS field): false answers once the write
+  // is applied and visible, without waiting for its fsync. It keeps its place
+  // in the commit order and becomes durable with the next synced write, so a
+  // crash of the process loses nothing; a crash of the machine may lose it.
+  // For rows that can be rebuilt (a checkpoint, a row the stream rewrites).
+  bool sync = true;
 };
 
 struct UpdateItemRequest {

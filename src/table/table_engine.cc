@@ -297,7 +297,7 @@ struct TableEngine::Impl {
   }
 
   // A single conditional write: lock, read, check, stage, commit.
-  Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure) {
+  Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure, bool sync = true) {
     auto locks = LockKeys({w.key_bytes});
     uint64_t pending = 0;
     ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes, &pending));
@@ -313,6 +313,7 @@ struct TableEngine::Impl {
     }
     std::optional<Item> new_item = std::move(*applied);
     CommitBatch batch;
+    batch.sync = sync;
     Stage(&batch, *w.meta, w.key_bytes, old_item, new_item);
     WriteResult result;
     result.attributes = ReturnedAttributes(rv, w, old_item, new_item);
@@ -703,7 +704,7 @@ Result<WriteResult> TableEngine::PutItem(const PutItemRequest& r, WriteFailure* 
   ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kPut, r.table_name, r.item, "",
                                                    r.condition_expression, r.attributes,
                                                    r.return_old_on_condition_failure));
-  return impl_->Write(w, r.return_values, failure);
+  return impl_->Write(w, r.return_values, failure, r.sync);
 }
 
 Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFailure* failure) {
