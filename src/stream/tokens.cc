@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <cstdio>
 
@@ -15,11 +16,43 @@ constexpr char kVersion = 1;
 constexpr size_t kMacSize = 16;
 constexpr size_t kFixedSize = 1 + 8 + 8 + 8 + 8;
 
+// HMAC-SHA256, truncated. OpenSSL's one-shot HMAC() fetches the algorithm and
+// builds a context on every call, which cost ~2 % of the order path's CPU
+// (every GetRecords decodes one iterator and encodes the next); each thread
+// keeps one keyed context instead and only re-initialises it.
 std::string Mac(std::string_view payload, std::string_view key) {
+  struct Context {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+    std::string key;
+    bool keyed = false;
+    ~Context() {
+      EVP_MAC_CTX_free(ctx);
+      EVP_MAC_free(mac);
+    }
+  };
+  thread_local Context context;
+  bool ok;
+  if (context.keyed && context.key == key) {
+    ok = EVP_MAC_init(context.ctx, nullptr, 0, nullptr) == 1;  // same key
+  } else {
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
+    context.key = key;
+    ok = EVP_MAC_init(context.ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) == 1;
+    context.keyed = ok;
+  }
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &length);
+  size_t length = 0;
+  ok = ok && EVP_MAC_update(context.ctx, reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) == 1 &&
+       EVP_MAC_final(context.ctx, digest, &length, sizeof(digest)) == 1;
+  if (!ok) {
+    // Out of memory, say: start afresh next time, and take the slow path now.
+    context.keyed = false;
+    unsigned int one_shot = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(payload.data()),
+         payload.size(), digest, &one_shot);
+  }
   return std::string(reinterpret_cast<const char*>(digest), kMacSize);
 }
 

@@ -1,6 +1,8 @@
 #include "stream/tokens.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 namespace stream {
 namespace {
@@ -34,6 +36,25 @@ TEST(TokensTest, IteratorsRoundTrip) {
   EXPECT_EQ(back->shard_index, 2u);
   EXPECT_EQ(back->position, 99u);
   EXPECT_EQ(back->expires_millis, 1'700'000'300'000);
+}
+
+// The MAC is HMAC-SHA256 truncated to 16 bytes, also when a thread's cached
+// context switches keys and back: tokens stay valid across versions.
+TEST(TokensTest, IteratorMacIsTruncatedHmacSha256) {
+  for (std::string key : {"k1", "another key", "k1"}) {
+    std::string text = EncodeIterator({"order", 7, 2, 99, 1'700'000'300'000}, key);
+    std::string raw(text.size(), '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    ASSERT_GT(n, 16);
+    raw.resize(static_cast<size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
+    std::string payload = raw.substr(0, raw.size() - 16);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(payload.data()),
+         payload.size(), digest, &length);
+    EXPECT_EQ(raw.substr(raw.size() - 16), std::string(reinterpret_cast<const char*>(digest), 16)) << key;
+  }
 }
 
 TEST(TokensTest, ForgedOrEditedIteratorsAreRejected) {
