@@ -162,6 +162,20 @@ TEST_F(RuntimeTest, BatchesNeverExceedBatchSize) {
   EXPECT_GE(function_->batches_.size(), 15u);
 }
 
+// Records put one by one while a batching window is open arrive as one batch.
+TEST_F(RuntimeTest, BatchingWindowGathersRecordsIntoOneBatch) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.maximum_batching_window_ms = 1000;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  for (int i = 0; i < 20; ++i) Put("orders", 1, "r" + std::to_string(i) + "-");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 20; }));
+  std::lock_guard lock(function_->mu_);
+  ASSERT_EQ(function_->batches_.size(), 1u);
+  EXPECT_EQ(function_->batches_[0].records.size(), 20u);
+}
+
 TEST_F(RuntimeTest, BisectLeavesOnlyThePoisonRecordAtTheFailureDestination) {
   ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
   ASSERT_TRUE(streams_->CreateStream("dlq", 1, stream::StreamMode::kProvisioned).ok());

@@ -41,7 +41,7 @@ void Scheduler::Wake(Task* task) {
     task->wake_pending_ = true;
     return;
   }
-  if (task->queued_) return;
+  if (task->queued_ || (task->timed_ && task->wakes_wait_)) return;
   EnqueueLocked(task);
   work_cv_.notify_one();
 }
@@ -105,12 +105,16 @@ void Scheduler::WorkerLoop() {
       idle_cv_.notify_all();
       continue;
     }
-    if (task->wake_pending_ || (next != Task::kIdle && next <= NowMicros())) {
+    bool due = next != Task::kIdle && next <= NowMicros();
+    bool wakes_wait = next != Task::kIdle && !due && task->WakesWaitForTimer();
+    if (wakes_wait) task->wake_pending_ = false;  // what it woke for is read when the timer runs it
+    if (task->wake_pending_ || due) {
       task->wake_pending_ = false;
       EnqueueLocked(task);
     } else if (next != Task::kIdle) {
       task->timer_ = timers_.emplace(next, task);
       task->timed_ = true;
+      task->wakes_wait_ = wakes_wait;
       // Another worker may be sleeping past this new deadline.
       work_cv_.notify_one();
     }

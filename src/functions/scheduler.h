@@ -24,10 +24,16 @@ class Task {
   // Does a bounded amount of work; returns kIdle or the steady-clock time in
   // microseconds at which to run again (<= now means at once).
   virtual int64_t Step() = 0;
+  // Asked after a Step that returned a time: true lets wake-ups wait for that
+  // time instead of running the task at once (a shard processor gathering a
+  // batch until its batching window closes reads the new records then, not
+  // once per arrival).
+  virtual bool WakesWaitForTimer() const { return false; }
 
  private:
   friend class Scheduler;
   // Guarded by Scheduler::mu_.
+  bool wakes_wait_ = false;  // timed, and WakesWaitForTimer() said so
   bool queued_ = false;
   bool running_ = false;
   bool wake_pending_ = false;

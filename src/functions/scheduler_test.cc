@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <thread>
 
 namespace functions {
 namespace {
@@ -78,6 +80,43 @@ TEST(SchedulerTest, ManyWakesNeverRunATaskTwiceAtOnceAndNoneIsLost) {
   ASSERT_TRUE(task.WaitForSeenWakes(2000));
   scheduler.Remove(&task);
   EXPECT_FALSE(task.overlapped_);
+}
+
+// Returns a timer far ahead; says whether wakes may wait for it.
+class GatheringTask final : public Task {
+ public:
+  explicit GatheringTask(bool wakes_wait) : wakes_wait_(wakes_wait) {}
+  int64_t Step() override {
+    ++runs_;
+    return runs_ == 1 ? Scheduler::NowMicros() + 600'000 : kIdle;
+  }
+  bool WakesWaitForTimer() const override { return wakes_wait_; }
+  const bool wakes_wait_;
+  std::atomic<int> runs_{0};
+};
+
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+TEST(SchedulerTest, WakesWaitForTheTimerOnlyWhenTheTaskSaysSo) {
+  Scheduler scheduler(2);
+  GatheringTask waits(true), eager(false);
+  scheduler.Add(&waits);
+  scheduler.Add(&eager);
+  ASSERT_TRUE(Eventually([&] { return waits.runs_ == 1 && eager.runs_ == 1; }));
+  auto woken = Scheduler::NowMicros();
+  for (int i = 0; i < 10; ++i) {
+    scheduler.Wake(&waits);
+    scheduler.Wake(&eager);
+  }
+  ASSERT_TRUE(Eventually([&] { return eager.runs_ == 2; }));
+  ASSERT_TRUE(Eventually([&] { return waits.runs_ == 2; }));
+  // The waiting task ran again only when its timer was due.
+  EXPECT_GE(Scheduler::NowMicros() - woken, 500'000);
+  scheduler.Remove(&waits);
+  scheduler.Remove(&eager);
 }
 
 }  // namespace

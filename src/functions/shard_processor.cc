@@ -155,6 +155,7 @@ common::Status ShardProcessor::Fill() {
 }
 
 int64_t ShardProcessor::Step() {
+  gathering_ = false;
   if (finished_) return kIdle;
   if (!initialized_) {
     if (auto s = Init(); !s.ok()) {
@@ -200,6 +201,9 @@ int64_t ShardProcessor::Step() {
   bool cut_by_window = CountInWindow(batch_limit_) < std::min(batch_limit_, buffer_.size());
   if (buffer_.size() < batch_limit_ && !cut_by_window && !at_shard_end_ &&
       Scheduler::NowMicros() < batching_end) {
+    // Records arriving meanwhile are read when the window closes, in one
+    // read, rather than each waking this processor (see README.md).
+    gathering_ = true;
     return batching_end;
   }
   return ProcessFront();

@@ -75,6 +75,7 @@ class ShardProcessor final : public Task {
   ~ShardProcessor() override;  // removes its lanes from the scheduler
 
   int64_t Step() override;
+  bool WakesWaitForTimer() const override { return gathering_; }
 
   const std::string& shard_id() const { return shard_id_; }
   bool finished() const { return finished_.load(); }
@@ -122,6 +123,7 @@ class ShardProcessor final : public Task {
   std::string last_read_sequence_; // for re-creating an expired iterator
   std::deque<stream::Record> buffer_;
   int64_t first_buffered_micros_ = 0;
+  bool gathering_ = false;         // the last Step waits for the batching window
   size_t batch_limit_;             // shrinks while bisecting
   int attempt_ = 1;
   int64_t window_start_ = 0;  // open tumbling window, 0 = none

@@ -85,6 +85,9 @@ common::Status OrdersApp::Initialize() {
     functions::EventSourceMappingConfig notifier = mapping;
     notifier.id = "notifier-orders";
     notifier.function_name = Notifier::kName;
+    // Emails may wait 100 ms: their outbox entries are then written in a few
+    // large transactions instead of one (and one fsync) per stream commit.
+    notifier.maximum_batching_window_ms = 100;
     auto made = runtime_->CreateMapping(notifier);
     if (!made.ok() && made.status().code() != common::Status::Code::kAlreadyExists) return made.status();
     notifier_mapping_id_ = notifier.id;
