@@ -552,8 +552,23 @@ table::TransactWriteItem Outbox::FinishAction(const OutboxEntry& claimed, Outbox
 }
 
 Status Outbox::FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
-                             const std::string& error) {
-  return tables_->UpdateItem(AsUpdateRequest(FinishAction(claimed, state, due_millis, error))).status().WithContext("updating outbox entry " + claimed.id);
+                             const std::string& error, bool sync) {
+  table::UpdateItemRequest update = AsUpdateRequest(FinishAction(claimed, state, due_millis, error));
+  update.sync = sync;
+  return tables_->UpdateItem(update).status().WithContext("updating outbox entry " + claimed.id);
+}
+
+Status Outbox::SyncAfter(const OutboxEntry& marked) {
+  table::UpdateItemRequest update;
+  update.table_name = options_.table_name;
+  update.key = {{"id", AttributeValue::S(marked.id)}};
+  update.update_expression = "SET #updated = :now";
+  update.condition_expression = "attribute_exists(id)";
+  update.attributes.names = NamesFor({"#updated"});
+  update.attributes.values = {{":now", Num(options_.clock->NowMillis())}};
+  auto updated = tables_->UpdateItem(update);
+  if (!updated.ok() && updated.status().IsConditionFailed()) return Status::OK();  // deleted: nothing to cover
+  return updated.status().WithContext("syncing outbox entry " + marked.id);
 }
 
 Status Outbox::Release(const OutboxEntry& claimed, int64_t due_millis) {
@@ -632,8 +647,8 @@ Result<int> Outbox::ReleaseInFlight() {
   return released;
 }
 
-Status Outbox::MarkSent(const OutboxEntry& claimed) {
-  RETURN_IF_ERROR(FinishAttempt(claimed, OutboxState::kSent, options_.clock->NowMillis(), ""));
+Status Outbox::MarkSent(const OutboxEntry& claimed, bool sync) {
+  RETURN_IF_ERROR(FinishAttempt(claimed, OutboxState::kSent, options_.clock->NowMillis(), "", sync));
   counters_.sent.fetch_add(1);
   return Status::OK();
 }
@@ -781,11 +796,11 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
   return true;
 }
 
-Status Dispatcher::Finish(const OutboxEntry& claimed, const Status& sent) {
+Status Dispatcher::Finish(const OutboxEntry& claimed, const Status& sent, bool sync) {
   common::Clock* clock = outbox_->clock();
   Status marked;
   if (sent.ok()) {
-    marked = outbox_->MarkSent(claimed);
+    marked = outbox_->MarkSent(claimed, sync);
   } else if (sent.IsInvalidArgument() || claimed.attempts >= options_.max_attempts) {
     spdlog::warn("email {} to {} failed for good after {} attempt(s): {}", claimed.id, claimed.email.to.address,
                  claimed.attempts, sent.ToString());
@@ -879,6 +894,12 @@ Status Dispatcher::AttemptNew(const std::vector<OutboxEntry>& fresh) {
 
 Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
   common::Clock* clock = outbox_->clock();
+  // Each email is marked SENT right after its send, but only the batch's
+  // last mark waits for an fsync, which makes the earlier ones durable too.
+  // A kill -9 between a send and its mark repeats that one email (same
+  // Message-ID), as before; a crash of the machine can repeat the batch's
+  // emails sent since the last fsync. One fsync per batch, not per email.
+  const OutboxEntry* unsynced = nullptr;
   for (const OutboxEntry& entry : claimed) {
     bool stopping;
     {
@@ -888,6 +909,7 @@ Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
     if (stopping || PausedUntil() > clock->NowMillis()) {
       // Not attempted: due again when the pause ends, attempt not counted.
       RETURN_IF_ERROR(outbox_->Release(entry, std::max(PausedUntil(), clock->NowMillis())));
+      unsynced = nullptr;  // the release was synced
       continue;
     }
     // A send starts only while at least half its lease is left (the lease is
@@ -898,8 +920,12 @@ Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
     // one email, with the same Message-ID.
     Status result = mailer_->Send(entry.email);
     RecordServerResult(result);
-    RETURN_IF_ERROR(Finish(entry, result));
+    bool last = &entry == &claimed.back();
+    RETURN_IF_ERROR(Finish(entry, result, /*sync=*/last));
+    unsynced = last || !result.ok() ? nullptr : &entry;  // retries and failures are marked synced
   }
+  // The tail was skipped (lease too short): cover the unsynced marks.
+  if (unsynced != nullptr) RETURN_IF_ERROR(outbox_->SyncAfter(*unsynced));
   return Status::OK();
 }
 

@@ -147,8 +147,14 @@ class Outbox {
   Result<std::optional<OutboxEntry>> Claim(const OutboxEntry& entry, int64_t lease_until_millis);
   // Ends the attempt of a claimed entry. ConditionFailed when the entry was
   // claimed again meanwhile (its lease ran out). A SENT entry keeps no
-  // bodies (Get returns them empty): nobody reads them again.
-  Status MarkSent(const OutboxEntry& claimed);
+  // bodies (Get returns them empty): nobody reads them again. With `sync`
+  // false the mark does not wait for an fsync (PutItemRequest::sync): a kill
+  // -9 cannot lose it, a crash of the machine can until a later synced write
+  // (SyncAfter) covers it.
+  Status MarkSent(const OutboxEntry& claimed, bool sync = true);
+  // A synced write to `marked` (its updated time), so that the unsynced
+  // writes before it are durable too.
+  Status SyncAfter(const OutboxEntry& marked);
   // Claim for many new entries (QUEUED, no attempt yet) at once: one
   // transaction (one fsync) per 100 entries instead of one write each.
   // Returns those it claimed, as stored.
@@ -189,7 +195,8 @@ class Outbox {
   table::TransactWriteItem ClaimAction(const std::string& id, int attempts, int64_t lease_until_millis) const;
   table::TransactWriteItem FinishAction(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
                                         const std::string& error) const;
-  Status FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis, const std::string& error);
+  Status FinishAttempt(const OutboxEntry& claimed, OutboxState state, int64_t due_millis, const std::string& error,
+                       bool sync = true);
   Result<table::QueryResult> QueryState(OutboxState state, std::optional<int64_t> due_at_most, bool forward,
                                         int limit, table::Select select = table::Select::kAllAttributes,
                                         const std::optional<table::Item>& start = std::nullopt,
@@ -311,7 +318,7 @@ class Dispatcher {
   // Sends claimed entries, marking each right after its send.
   Status SendClaimed(const std::vector<OutboxEntry>& claimed);
   // Records the outcome of a claimed entry's send.
-  Status Finish(const OutboxEntry& claimed, const Status& sent);
+  Status Finish(const OutboxEntry& claimed, const Status& sent, bool sync = true);
   std::mutex mu_;
   bool stop_ = false;  // guarded by mu_
   std::vector<std::unique_ptr<Lane>> lanes_;  // guarded by mu_; one per thread

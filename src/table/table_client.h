@@ -149,6 +149,7 @@ struct UpdateItemRequest {
   ExpressionAttributes attributes;
   ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_condition_failure = false;
+  bool sync = true;  // as PutItemRequest::sync
 };
 
 struct DeleteItemRequest {

@@ -722,7 +722,7 @@ Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFai
   ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key,
                                                    r.update_expression, r.condition_expression, r.attributes,
                                                    r.return_old_on_condition_failure));
-  return impl_->Write(w, r.return_values, failure);
+  return impl_->Write(w, r.return_values, failure, r.sync);
 }
 
 Result<WriteResult> TableEngine::DeleteItem(const DeleteItemRequest& r, WriteFailure* failure) {
