@@ -165,6 +165,24 @@ struct TableEngine::Impl {
 
   // Adds the writes that turn `old_item` into `new_item` (either may be
   // absent) to `batch`: the table row and every index entry.
+  // Whether `index` holds the same entry for both versions of an item with
+  // the same index key (its key attributes are then equal too).
+  static bool SameProjection(const IndexMeta& index, const Item& old_item, const Item& new_item) {
+    switch (index.projection.type) {
+      case ProjectionType::kKeysOnly: return true;
+      case ProjectionType::kAll: return old_item == new_item;
+      case ProjectionType::kInclude:
+        for (const auto& name : index.projection.non_key_attributes) {
+          auto a = old_item.find(name), b = new_item.find(name);
+          if ((a == old_item.end()) != (b == new_item.end()) || (a != old_item.end() && a->second != b->second)) {
+            return false;
+          }
+        }
+        return true;
+    }
+    return false;
+  }
+
   void Stage(CommitBatch* batch, const TableMeta& meta, const std::string& key_bytes,
              const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
     const StreamSpecification& stream = meta.desc.stream_specification;
@@ -206,6 +224,9 @@ struct TableEngine::Impl {
       std::optional<std::string> new_key = new_item ? IndexKey(meta, index, *new_item) : std::nullopt;
       if (old_key && old_key != new_key) batch->Delete(*old_key);
       if (!new_key) continue;
+      // An entry whose key and projected attributes stay would be rewritten
+      // byte for byte: a status change leaves KEYS_ONLY entries alone.
+      if (old_key == new_key && SameProjection(index, *old_item, *new_item)) continue;
       if (index.projection.type == ProjectionType::kAll) {
         batch->Put(*new_key, encoded);
       } else {

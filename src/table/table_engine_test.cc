@@ -291,6 +291,47 @@ TEST_F(TableEngineTest, GlobalIndexFollowsPutsUpdatesAndDeletes) {
   EXPECT_TRUE(by_status("NEW").empty());
 }
 
+// Entries whose key and projection stay are not rewritten; those whose
+// projected attributes change are.
+TEST_F(TableEngineTest, IndexEntriesFollowOnlyTheirProjectedAttributes) {
+  CreateTableRequest r;
+  r.table_name = "carts";
+  r.key_schema = {{"id", KeyType::kHash}};
+  r.attribute_definitions = {{"id", AttributeValue::Type::kS}, {"owner", AttributeValue::Type::kS}};
+  r.global_secondary_indexes = {{"keys", {{"owner", KeyType::kHash}}, {ProjectionType::kKeysOnly, {}}},
+                                {"total", {{"owner", KeyType::kHash}}, {ProjectionType::kInclude, {"total"}}}};
+  ASSERT_TRUE(engine_->CreateTable(r).ok());
+  auto put = [&](Item item) {
+    PutItemRequest p;
+    p.table_name = "carts";
+    p.item = std::move(item);
+    ASSERT_TRUE(engine_->PutItem(p).ok());
+  };
+  auto query = [&](const std::string& index) {
+    QueryRequest q;
+    q.table_name = "carts";
+    q.index_name = index;
+    q.key_condition_expression = "#o = :o";
+    q.attributes.names = {{"#o", "owner"}};
+    q.attributes.values = {{":o", S("ann")}};
+    auto result = engine_->Query(q);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? result->items : std::vector<Item>{};
+  };
+  put({{"id", S("c1")}, {"owner", S("ann")}, {"total", N("5")}, {"note", S("a")}});
+  put({{"id", S("c1")}, {"owner", S("ann")}, {"total", N("5")}, {"note", S("b")}});  // nothing projected changes
+  put({{"id", S("c2")}, {"owner", S("ann")}, {"total", N("1")}});
+  put({{"id", S("c2")}, {"owner", S("ann")}, {"total", N("7")}});  // the included attribute changes
+  put({{"id", S("c3")}, {"owner", S("ann")}, {"total", N("2")}});
+  put({{"id", S("c3")}, {"owner", S("ann")}});  // ... and goes
+  EXPECT_EQ(query("keys"), (std::vector<Item>{{{"id", S("c1")}, {"owner", S("ann")}},
+                                              {{"id", S("c2")}, {"owner", S("ann")}},
+                                              {{"id", S("c3")}, {"owner", S("ann")}}}));
+  EXPECT_EQ(query("total"), (std::vector<Item>{{{"id", S("c1")}, {"owner", S("ann")}, {"total", N("5")}},
+                                               {{"id", S("c2")}, {"owner", S("ann")}, {"total", N("7")}},
+                                               {{"id", S("c3")}, {"owner", S("ann")}}}));
+}
+
 TEST_F(TableEngineTest, UpdateTableAddsIndexWithBackfill) {
   ASSERT_TRUE(Put("c1", 1, {{"sku", S("a")}}).ok());
   ASSERT_TRUE(Put("c2", 2, {{"sku", S("a")}}).ok());

@@ -194,6 +194,12 @@ def test_my_orders_paginate_newest_first_and_filter_by_status(shop):
     created = [shop.get(f"/api/orders/{i}").json()["createdAt"] for i in seen]
     assert created == sorted(created, reverse=True)
     assert shop.get("/api/orders", params={"status": "CANCELLED"}).json()["items"] == []
+    assert shop.post(f"/api/orders/{ids[1]}/cancel").status_code in (200, 202)
+    shop.wait_for_status(ids[1], {"CANCELLED"})
+    cancelled = shop.get("/api/orders", params={"status": "CANCELLED"}).json()["items"]
+    assert [o["id"] for o in cancelled] == [ids[1]]
+    confirmed = shop.get("/api/orders", params={"status": "CONFIRMED", "limit": 100}).json()["items"]
+    assert sorted(o["id"] for o in confirmed) == sorted(ids[:1] + ids[2:])
     assert shop.get("/api/orders", params={"status": "LOST"}).status_code == 400
     assert shop.get("/api/orders", params={"cursor": "zz"}).status_code == 400
 
