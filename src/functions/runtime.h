@@ -50,7 +50,9 @@ struct MappingStatus {
 };
 
 struct RuntimeOptions {
-  int worker_threads = 2;
+  // Four, not one per core: a batch of a slow background mapping (emails,
+  // analytics, archiving) then rarely holds up the order processor's shards.
+  int worker_threads = 4;
   int64_t shard_discovery_interval_ms = 1000;  // how often resharding is noticed
   // False on an API-only node: mappings are kept and listed, but their shards
   // are processed by workers. In-memory consumers (persist_checkpoints off:

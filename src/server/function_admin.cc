@@ -109,7 +109,8 @@ common::Result<aws::lambda::ExternalFunctionOptions> ExternalEntry(const Config&
   o.memory_mb = static_cast<int>(memory);
   // One process per invocation the runtime's workers can run at once, by
   // default: more would idle, fewer would queue batches.
-  ASSIGN_OR_RETURN(int64_t concurrency, config.Int(k("concurrency"), config.GetInt("functions.worker_threads", 2)));
+  int64_t workers = config.GetInt("functions.worker_threads", functions::RuntimeOptions{}.worker_threads);
+  ASSIGN_OR_RETURN(int64_t concurrency, config.Int(k("concurrency"), workers));
   if (concurrency < 1 || concurrency > kMaxConcurrency) {
     return common::Status::InvalidArgument(
         fmt::format("{} is {}; it must be 1..{}", k("concurrency"), concurrency, kMaxConcurrency));

@@ -337,7 +337,8 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
     checkpoints = registry->Own(std::make_unique<functions::LayeredCheckpointStore>(
         registry->Own(std::move(local_checkpoints)), table_checkpoints));
   }
-  runtime_options.worker_threads = static_cast<int>(config.GetInt("functions.worker_threads", 2));
+  runtime_options.worker_threads =
+      static_cast<int>(config.GetInt("functions.worker_threads", runtime_options.worker_threads));
   runtime_options.process_mappings = works;
   functions::FunctionRuntime* functions_runtime =
       registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
