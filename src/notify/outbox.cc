@@ -894,12 +894,11 @@ Status Dispatcher::AttemptNew(const std::vector<OutboxEntry>& fresh) {
 
 Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
   common::Clock* clock = outbox_->clock();
-  // Each email is marked SENT right after its send, but only the batch's
-  // last mark waits for an fsync, which makes the earlier ones durable too.
-  // A kill -9 between a send and its mark repeats that one email (same
-  // Message-ID), as before; a crash of the machine can repeat the batch's
-  // emails sent since the last fsync. One fsync per batch, not per email.
-  const OutboxEntry* unsynced = nullptr;
+  // Only the batch's last mark waits for an fsync, which makes the earlier
+  // ones durable too: one fsync per batch, not per email. Each mark is still
+  // written before the next send, so a kill -9 repeats at most one email; a
+  // crash of the machine can repeat those sent since the last fsync.
+  const OutboxEntry* unsynced = nullptr;  // the last mark not yet synced
   for (const OutboxEntry& entry : claimed) {
     bool stopping;
     {

@@ -10,9 +10,9 @@
 //
 // Order: batches reach RocksDB in Submit order, and a batch becomes visible
 // to readers only once its group is written (and synced, if any batch in it
-// asks for that). Writers that need the newest
-// value of an item still in the queue get it from the engine's pending-value
-// overlay (table_engine.cc), not from RocksDB.
+// asks for that). Writers that need the newest value of an item still in
+// the queue get it from the engine's pending-value overlay
+// (table_engine.cc), not from RocksDB.
 //
 // Failure: when a group's write fails, every batch in it fails with that
 // Status; RocksDB then refuses later writes too (background error), so no

@@ -8,11 +8,11 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/table.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/write_batch.h>
 
 #include "common/thread_name.h"
@@ -163,8 +163,6 @@ struct TableEngine::Impl {
     return status;
   }
 
-  // Adds the writes that turn `old_item` into `new_item` (either may be
-  // absent) to `batch`: the table row and every index entry.
   // Whether `index` holds the same entry for both versions of an item with
   // the same index key (its key attributes are then equal too).
   static bool SameProjection(const IndexMeta& index, const Item& old_item, const Item& new_item) {
@@ -183,6 +181,8 @@ struct TableEngine::Impl {
     return false;
   }
 
+  // Adds the writes that turn `old_item` into `new_item` (either may be
+  // absent) to `batch`: the table row and every index entry.
   void Stage(CommitBatch* batch, const TableMeta& meta, const std::string& key_bytes,
              const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
     const StreamSpecification& stream = meta.desc.stream_specification;
