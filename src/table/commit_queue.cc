@@ -33,6 +33,20 @@ common::Status CommitQueue::WaitForOther(uint64_t ticket) {
   return own;
 }
 
+uint64_t CommitQueue::SubmitAsync(CommitBatch batch) {
+  return Submit(std::move(batch), /*waited=*/false);
+}
+
+bool CommitQueue::Orphaned() const {
+  // A waiter with a ticket past done_ leads the next group when woken.
+  return !leading_ && !queue_.empty() && waiters_.upper_bound(done_) == waiters_.end();
+}
+
+void CommitQueue::LeadIfIdle() {
+  std::unique_lock lock(mu_);
+  while (Orphaned()) LeadGroup(lock);
+}
+
 common::Status CommitQueue::Wait(uint64_t ticket) {
   std::unique_lock lock(mu_);
   std::condition_variable woken;
@@ -42,58 +56,70 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
       woken.wait(lock);
       continue;
     }
-    // Lead one group: everything queued now (which includes `ticket`, since
-    // queued tickets run from done_+1 to next_ticket_-1).
-    leading_ = true;
-    std::deque<CommitBatch> group;
-    group.swap(queue_);
-    const uint64_t first = done_ + 1;
-    const uint64_t last = done_ + group.size();
-    lock.unlock();
-
-    rocksdb::WriteBatch batch;
-    bool changes = false;
-    bool sync = false;
-    for (auto& b : group) {
-      sync |= b.sync;
-      for (auto& op : b.ops) {
-        if (op.value) {
-          batch.Put(op.key, *op.value);
-        } else {
-          batch.Delete(op.key);
-        }
-      }
-      for (auto& change : b.changes) {
-        batch.Put(ChangeKey(next_change_++), change);  // a failed group leaves a gap; order holds
-        changes = true;
-      }
-    }
-    rocksdb::WriteOptions options;
-    options.sync = sync_ && sync;
-    rocksdb::Status s = db_->Write(options, &batch);
-    if (s.ok() && changes && on_changes_) on_changes_();
-
-    lock.lock();
-    if (!s.ok()) {
-      common::Status failure = common::Status::IOError("write: " + s.ToString());
-      for (uint64_t t = first; t <= last; ++t) {
-        if (std::find(unwaited_.begin(), unwaited_.end(), t) == unwaited_.end()) failed_.emplace(t, failure);
-      }
-    }
-    // Unwaited tickets of this group are settled.
-    std::erase_if(unwaited_, [&](uint64_t t) { return t <= last; });
-    done_ = last;
-    leading_ = false;
-    auto next = waiters_.upper_bound(last);
-    for (auto it = waiters_.begin(); it != next; ++it) it->second->notify_one();
-    if (next != waiters_.end()) next->second->notify_one();  // it leads the next group
+    LeadGroup(lock);
   }
   waiters_.erase(ticket);
+  // Asynchronous batches queued meanwhile may have no one else to write them.
+  while (Orphaned()) LeadGroup(lock);
   auto it = failed_.find(ticket);
   if (it == failed_.end()) return common::Status::OK();
   common::Status status = it->second;
   failed_.erase(it);
   return status;
+}
+
+void CommitQueue::LeadGroup(std::unique_lock<std::mutex>& lock) {
+  // Everything queued now: tickets done_+1 .. next_ticket_-1.
+  leading_ = true;
+  std::deque<CommitBatch> group;
+  group.swap(queue_);
+  const uint64_t first = done_ + 1;
+  const uint64_t last = done_ + group.size();
+  lock.unlock();
+
+  rocksdb::WriteBatch batch;
+  bool changes = false;
+  bool sync = false;
+  for (auto& b : group) {
+    sync |= b.sync;
+    for (auto& op : b.ops) {
+      if (op.value) {
+        batch.Put(op.key, *op.value);
+      } else {
+        batch.Delete(op.key);
+      }
+    }
+    for (auto& change : b.changes) {
+      batch.Put(ChangeKey(next_change_++), change);  // a failed group leaves a gap; order holds
+      changes = true;
+    }
+  }
+  rocksdb::WriteOptions options;
+  options.sync = sync_ && sync;
+  rocksdb::Status s = db_->Write(options, &batch);
+  if (s.ok() && changes && on_changes_) on_changes_();
+  common::Status outcome = s.ok() ? common::Status::OK() : common::Status::IOError("write: " + s.ToString());
+
+  lock.lock();
+  if (!s.ok()) {
+    for (uint64_t t = first; t <= last; ++t) {
+      if (std::find(unwaited_.begin(), unwaited_.end(), t) == unwaited_.end()) failed_.emplace(t, outcome);
+    }
+  }
+  // Unwaited tickets of this group are settled.
+  std::erase_if(unwaited_, [&](uint64_t t) { return t <= last; });
+  done_ = last;
+  leading_ = false;
+  auto next = waiters_.upper_bound(last);
+  for (auto it = waiters_.begin(); it != next; ++it) it->second->notify_one();
+  if (next != waiters_.end()) next->second->notify_one();  // it leads the next group
+  bool callbacks = std::any_of(group.begin(), group.end(), [](const CommitBatch& b) { return b.done != nullptr; });
+  if (!callbacks) return;
+  lock.unlock();
+  for (auto& b : group) {
+    if (b.done) b.done(outcome);
+  }
+  lock.lock();
 }
 
 }  // namespace table

@@ -14,6 +14,11 @@
 // the queue get it from the engine's pending-value overlay
 // (table_engine.cc), not from RocksDB.
 //
+// Asynchronous writers (SubmitAsync) do not wait: the leader that writes
+// their batch runs its `done` callback. When no writer is waiting to lead,
+// the submitter leads at once (LeadIfIdle), and a leader that finds only
+// such batches queued after its own writes them too.
+//
 // Failure: when a group's write fails, every batch in it fails with that
 // Status; RocksDB then refuses later writes too (background error), so no
 // write built on a failed one can succeed.
@@ -53,6 +58,9 @@ struct CommitBatch {
   // False: the writer is answered once the batch is written, before an
   // fsync (PutItemRequest::sync). A group is synced if any batch in it is.
   bool sync = true;
+  // SubmitAsync: runs once the batch's group is written (synced if asked),
+  // on the thread that wrote it, with the group's outcome.
+  std::function<void(const common::Status&)> done;
   void Put(std::string key, std::string value) { ops.push_back({std::move(key), std::move(value)}); }
   void Delete(std::string key) { ops.push_back({std::move(key), std::nullopt}); }
 };
@@ -73,12 +81,26 @@ class CommitQueue {
   // Blocks until the ticket's batch (and every earlier one) is durable (OK)
   // or its group failed; an unsynced batch only until it is written.
   common::Status Wait(uint64_t ticket);
+  // Queues a batch whose writer does not wait: `batch.done` reports its
+  // outcome. Its ticket is for the pending-value overlay only. Call
+  // LeadIfIdle() afterwards, once what must be in place before the batch
+  // can be written is.
+  uint64_t SubmitAsync(CommitBatch batch);
+  // Writes the queued batches on this thread when no writer is writing them
+  // or waiting to: the batches of SubmitAsync have no writer of their own.
+  void LeadIfIdle();
   // The same for someone else's ticket (it is not consumed): a writer whose
   // condition failed on a queued value answers only once that value is
   // durable, so that a read after the answer sees it. 0 returns at once.
   common::Status WaitForOther(uint64_t ticket);
 
  private:
+  // Writes one group: every batch queued now. REQUIRES: mu_ held through
+  // `lock`, no group being written, a batch queued. Unlocks meanwhile.
+  void LeadGroup(std::unique_lock<std::mutex>& lock);
+  // Whether queued batches would wait for a leader that nobody will be.
+  bool Orphaned() const;  // REQUIRES: mu_ held
+
   rocksdb::DB* db_;
   const bool sync_;
   uint64_t next_change_;  // used by the leader only (one at a time)

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -279,6 +280,13 @@ class TableClient {
   // A failed condition returns ConditionFailed and, when `failure` is given,
   // the old item if the request asked for it.
   virtual Result<WriteResult> PutItem(const PutItemRequest& request, WriteFailure* failure = nullptr) = 0;
+  // PutItem that does not block the caller, where the client can: `done`
+  // runs with the result, possibly on another thread (the engine's: whichever
+  // writes the item's group commit). False when this client cannot; then
+  // nothing was written and `done` is not called.
+  virtual bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done) {
+    return false;
+  }
   virtual Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) = 0;
   virtual Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) = 0;
   // The item, or nullopt when there is none with that key.

@@ -139,28 +139,62 @@ struct TableEngine::Impl {
     return Read(key_bytes);
   }
 
+  // Records the queued new values of `ticket` for later writers. REQUIRES:
+  // the items' stripe locks held.
+  void SetPending(std::vector<std::pair<std::string, std::optional<Item>>>& new_values, uint64_t ticket) {
+    for (auto& [key, value] : new_values) {
+      Pending& p = stripes[Stripe(key)].pending[key];
+      p.ticket = ticket;
+      p.value = std::move(value);
+    }
+  }
+
+  // Written (or failed): readers of RocksDB now see it, so the overlay entry
+  // goes unless a later write of the item replaced it.
+  void ClearPending(const std::vector<std::string>& keys, const uint64_t& ticket) {
+    for (const auto& key : keys) {
+      auto& stripe = stripes[Stripe(key)];
+      std::lock_guard lock(stripe.mu);
+      auto it = stripe.pending.find(key);
+      if (it != stripe.pending.end() && it->second.ticket == ticket) stripe.pending.erase(it);
+    }
+  }
+
+  static std::vector<std::string> KeysOf(const std::vector<std::pair<std::string, std::optional<Item>>>& values) {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : values) keys.push_back(key);
+    return keys;
+  }
+
   // Queues `batch` while the caller holds the locks of the written items,
   // records their new values for later writers, releases the locks and waits
   // until the batch is durable. Concurrent writers share one fsync.
   Status SubmitAndWait(CommitBatch batch, std::vector<std::pair<std::string, std::optional<Item>>> new_values,
                        Locks* locks) {
     uint64_t ticket = commits->Submit(std::move(batch));
-    for (auto& [key, value] : new_values) {
-      Pending& p = stripes[Stripe(key)].pending[key];
-      p.ticket = ticket;
-      p.value = std::move(value);
-    }
+    SetPending(new_values, ticket);
     locks->clear();
     Status status = commits->Wait(ticket);
-    // Durable (or failed): readers of RocksDB now see it, so the overlay
-    // entry goes unless a later write of the item replaced it.
-    for (auto& [key, value] : new_values) {
-      auto& stripe = stripes[Stripe(key)];
-      std::lock_guard lock(stripe.mu);
-      auto it = stripe.pending.find(key);
-      if (it != stripe.pending.end() && it->second.ticket == ticket) stripe.pending.erase(it);
-    }
+    ClearPending(KeysOf(new_values), ticket);
     return status;
+  }
+
+  // The same without waiting: `done` runs with the outcome on the thread
+  // that writes the batch's group.
+  void SubmitAsync(CommitBatch batch, std::vector<std::pair<std::string, std::optional<Item>>> new_values,
+                   Locks* locks, std::function<void(const Status&)> done) {
+    // The ticket is set under the items' stripe locks, and ClearPending
+    // takes them, so a group written before SetPending still finds (and
+    // clears) the entries it set.
+    auto ticket = std::make_shared<uint64_t>(0);
+    batch.done = [this, ticket, keys = KeysOf(new_values), done = std::move(done)](const Status& status) {
+      ClearPending(keys, *ticket);
+      done(status);
+    };
+    *ticket = commits->SubmitAsync(std::move(batch));
+    SetPending(new_values, *ticket);
+    locks->clear();
+    commits->LeadIfIdle();
   }
 
   // Whether `index` holds the same entry for both versions of an item with
@@ -318,8 +352,20 @@ struct TableEngine::Impl {
     return old_item;
   }
 
+  Result<PreparedWrite> PreparePut(const PutItemRequest& r) {
+    if (r.return_values != ReturnValues::kNone && r.return_values != ReturnValues::kAllOld) {
+      return Status::InvalidArgument("Return values set to invalid value");
+    }
+    return Prepare(TransactWriteItem::Kind::kPut, r.table_name, r.item, "", r.condition_expression, r.attributes,
+                   r.return_old_on_condition_failure);
+  }
+
   // A single conditional write: lock, read, check, stage, commit.
-  Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure, bool sync = true) {
+  // With `done`, an OK return means only "queued": `done` gets the result
+  // once the write is written (SubmitAsync); an error return means `done`
+  // was not called and never will be.
+  Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure, bool sync = true,
+                            std::function<void(Result<WriteResult>)> done = nullptr) {
     auto locks = LockKeys({w.key_bytes});
     uint64_t pending = 0;
     ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes, &pending));
@@ -341,6 +387,12 @@ struct TableEngine::Impl {
     result.attributes = ReturnedAttributes(rv, w, old_item, new_item);
     std::vector<std::pair<std::string, std::optional<Item>>> values;
     values.emplace_back(w.key_bytes, std::move(new_item));
+    if (done) {
+      SubmitAsync(std::move(batch), std::move(values), &locks, [result, done](const Status& status) {
+        status.ok() ? done(result) : done(status);
+      });
+      return result;
+    }
     RETURN_IF_ERROR(SubmitAndWait(std::move(batch), std::move(values), &locks));
     return result;
   }
@@ -736,13 +788,19 @@ Status TableEngine::UpdateTimeToLive(const std::string& table_name, const std::s
 }
 
 Result<WriteResult> TableEngine::PutItem(const PutItemRequest& r, WriteFailure* failure) {
-  if (r.return_values != ReturnValues::kNone && r.return_values != ReturnValues::kAllOld) {
-    return Status::InvalidArgument("Return values set to invalid value");
-  }
-  ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kPut, r.table_name, r.item, "",
-                                                   r.condition_expression, r.attributes,
-                                                   r.return_old_on_condition_failure));
+  ASSIGN_OR_RETURN(PreparedWrite w, impl_->PreparePut(r));
   return impl_->Write(w, r.return_values, failure, r.sync);
+}
+
+bool TableEngine::TryPutItemAsync(const PutItemRequest& r, std::function<void(Result<WriteResult>)> done) {
+  auto w = impl_->PreparePut(r);
+  if (!w.ok()) {
+    done(w.status());
+    return true;
+  }
+  auto queued = impl_->Write(*w, r.return_values, nullptr, r.sync, done);
+  if (!queued.ok()) done(queued.status());
+  return true;
 }
 
 Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFailure* failure) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <set>
 #include <thread>
@@ -480,6 +482,54 @@ TEST_F(TableEngineTest, UnsyncedPutsKeepTheirPlaceAmongSyncedWrites) {
       EXPECT_EQ(item->at("n"), N("1"));
     }
   }
+}
+
+// TryPutItemAsync returns at once; every `done` runs once, after which the
+// item is visible, also when no other writer leads its group commit; and
+// a failed condition is reported through `done` as well.
+TEST_F(TableEngineTest, AsyncPutsReportEachOutcomeOnceAndAreVisibleThen) {
+  Reopen(20'000, /*sync_writes=*/true);
+  std::atomic<int> ok{0}, failed{0}, missing{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (t == 0) {  // a synced writer alongside
+          ASSERT_TRUE(Put("sync", i).ok());
+          continue;
+        }
+        PutItemRequest put;
+        put.table_name = "orders";
+        put.item = {{"customer", S("async" + std::to_string(t))}, {"seq", N(std::to_string(i))}};
+        put.condition_expression = "attribute_not_exists(customer)";
+        put.sync = i % 2 == 0;
+        ASSERT_TRUE(engine_->TryPutItemAsync(put, [&, t, i](Result<WriteResult> r) {
+          if (!r.ok()) return (void)++failed;
+          ++ok;
+          GetItemRequest get;
+          get.table_name = "orders";
+          get.key = {{"customer", S("async" + std::to_string(t))}, {"seq", N(std::to_string(i))}};
+          auto item = engine_->GetItem(get);
+          if (!item.ok() || !*item) ++missing;
+        }));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 1000 && ok + failed < 150; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(ok.load(), 150);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(missing.load(), 0);
+
+  PutItemRequest again;
+  again.table_name = "orders";
+  again.item = {{"customer", S("async1")}, {"seq", N("0")}};
+  again.condition_expression = "attribute_not_exists(customer)";
+  std::promise<Status> outcome;
+  ASSERT_TRUE(engine_->TryPutItemAsync(again, [&](Result<WriteResult> r) { outcome.set_value(r.status()); }));
+  EXPECT_TRUE(outcome.get_future().get().IsConditionFailed());
+  Reopen(20'000, /*sync_writes=*/true);
+  EXPECT_TRUE(Get("async3", 49));
 }
 
 // A pass examines a bounded number of items and the next continues there,
