@@ -9,6 +9,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -133,9 +134,14 @@ class AwsAuth:
 
 
 class Rivulet:
+    # Every server made, so that one a failed crash test left running is
+    # killed at its teardown (kill_leftover_servers) instead of outliving it.
+    instances = weakref.WeakSet()
+
     def __init__(self, data_dir=None, extra_args=(), env=None, tls=None):
         """tls=(cert_pem_path, key_pem_path) turns TLS on for both listeners
         (gateway.tls_cert/tls_key); http_url and aws_url then say https."""
+        Rivulet.instances.add(self)
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="rivulet-e2e-"))
         self.extra_args = list(extra_args)
@@ -209,6 +215,14 @@ class Rivulet:
     def __exit__(self, *exc):
         if self.proc is not None:
             self.stop()
+
+
+@pytest.fixture(autouse=True)
+def kill_leftover_servers():
+    """Autouse where imported (tests/crash): servers outlive no test."""
+    yield
+    for server in list(Rivulet.instances):
+        server.kill()
 
 
 @pytest.fixture
