@@ -73,7 +73,6 @@ Result<std::vector<size_t>> CommitSkippingFailed(std::vector<table::TransactWrit
   return committed;
 }
 
-
 AttributeValue Num(int64_t v) { return AttributeValue::N(std::to_string(v)); }
 
 std::string GetS(const Item& item, const std::string& name) {

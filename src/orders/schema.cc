@@ -25,14 +25,12 @@ common::Status Create(table::TableClient* tables, CreateTableRequest request, co
 }
 
 GlobalSecondaryIndex Gsi(std::string name, std::string hash, std::string range = "",
-                         std::vector<std::string> include = {},
-                         table::ProjectionType type = table::ProjectionType::kAll) {
+                         table::ProjectionType projection = table::ProjectionType::kAll) {
   GlobalSecondaryIndex gsi;
   gsi.index_name = std::move(name);
   gsi.key_schema.push_back(Hash(std::move(hash)));
   if (!range.empty()) gsi.key_schema.push_back(Range(std::move(range)));
-  gsi.projection.type = include.empty() ? type : table::ProjectionType::kInclude;
-  gsi.projection.non_key_attributes = std::move(include);
+  gsi.projection.type = projection;
   return gsi;
 }
 
@@ -51,9 +49,9 @@ common::Status EnsureTables(table::TableClient* tables) {
                             // tripled the bytes each status change writes. Keys only,
                             // so a status change rewrites no entry of byCustomer and
                             // byTime (tables made before keep `status` projected).
-                            {Gsi(kByCustomerIndex, "customerId", "createdAt", {}, table::ProjectionType::kKeysOnly),
-                             Gsi(kByStatusIndex, "status", "createdAt", {}, table::ProjectionType::kKeysOnly),
-                             Gsi(kByTimeIndex, "all", "createdAt", {}, table::ProjectionType::kKeysOnly)}};
+                            {Gsi(kByCustomerIndex, "customerId", "createdAt", table::ProjectionType::kKeysOnly),
+                             Gsi(kByStatusIndex, "status", "createdAt", table::ProjectionType::kKeysOnly),
+                             Gsi(kByTimeIndex, "all", "createdAt", table::ProjectionType::kKeysOnly)}};
   RETURN_IF_ERROR(Create(tables, orders, ""));
   RETURN_IF_ERROR(Create(tables, {kIdempotencyTable, {Hash("key")}, {Str("key")}, {}}, "expiresAt"));
   return common::Status::OK();

@@ -95,9 +95,9 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
   std::string table_backend = config.GetString("table.backend", "embedded");
   if (table_backend == "embedded") {
     table::TableEngineOptions options;
-    options.sync_writes = config.GetBool("table.sync_writes", true);
-    options.ttl_interval_millis = static_cast<int>(config.GetInt("table.ttl_interval_ms", 10'000));
-    options.ttl_items_per_pass = static_cast<int>(config.GetInt("table.ttl_items_per_pass", 20'000));
+    options.sync_writes = config.GetBool("table.sync_writes", options.sync_writes);
+    options.ttl_interval_millis = static_cast<int>(config.GetInt("table.ttl_interval_ms", options.ttl_interval_millis));
+    options.ttl_items_per_pass = static_cast<int>(config.GetInt("table.ttl_items_per_pass", options.ttl_items_per_pass));
     options.block_cache_mb = static_cast<int>(config.GetInt("table.block_cache_mb", 64));
     options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto engine, table::TableEngine::Open(registry->data_dir() + "/tables", options));

@@ -138,7 +138,8 @@ struct PutItemRequest {
   // is applied and visible, without waiting for its fsync. It keeps its place
   // in the commit order and becomes durable with the next synced write, so a
   // crash of the process loses nothing; a crash of the machine may lose it.
-  // For rows that can be rebuilt (a checkpoint, a row the stream rewrites).
+  // For writes a crash of the machine may undo: a row the stream rebuilds, a
+  // mark a later synced write covers.
   bool sync = true;
 };
 
