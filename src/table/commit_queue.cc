@@ -96,7 +96,11 @@ void CommitQueue::LeadGroup(std::unique_lock<std::mutex>& lock) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync_ && sync;
-  rocksdb::Status s = db_->Write(options, &batch);
+  // A group of empty batches (WaitForOther, TableEngine::WhenDurable) only
+  // has to make earlier groups durable.
+  rocksdb::Status s = batch.Count() > 0 ? db_->Write(options, &batch)
+                      : options.sync     ? db_->SyncWAL()
+                                         : rocksdb::Status::OK();
   if (s.ok() && changes && on_changes_) on_changes_();
   common::Status outcome = s.ok() ? common::Status::OK() : common::Status::IOError("write: " + s.ToString());
 
