@@ -95,3 +95,67 @@ def test_kill_9_during_orders_loses_and_duplicates_nothing(tmp_path):
     finally:
         if server.proc is not None:
             assert server.stop() == 0, server.log_text()
+
+
+def keyed_load(shop, stop, answered, unanswered, lock):
+    rng = random.Random()
+    while not stop.is_set():
+        key = f"k-{rng.getrandbits(64):016x}"
+        items = [{"productId": p, "quantity": 1} for p in rng.sample(PRODUCTS, rng.randint(1, 2))]
+        try:
+            r = shop.place(items, headers={"Idempotency-Key": key})
+        except Exception:  # the server died mid-request: the client retries
+            with lock:
+                unanswered.append((shop, key, items))
+            return
+        assert r.status_code == 202, r.text
+        with lock:
+            answered[key] = (shop, items, r.json()["id"])
+
+
+def test_retries_with_an_idempotency_key_after_kill_9_place_each_order_once(tmp_path):
+    """A client that lost its answer to a kill -9 retries with the same
+    Idempotency-Key and body: it gets an order that exists and is decided
+    (never the id of an order whose event was lost), an answered key gives
+    its order again, and there is one order per key."""
+    data = tmp_path / "data"
+    data.mkdir()
+    server = Rivulet(data_dir=data, env=ENV).start()
+    customers = [Shop(server).signup(f"K{i}") for i in range(6)]
+    answered, unanswered, lock = {}, [], threading.Lock()
+    retried = {}
+    try:
+        for _ in range(ROUNDS):
+            stop = threading.Event()
+            threads = [threading.Thread(target=keyed_load, args=(c, stop, answered, unanswered, lock))
+                       for c in customers]
+            for t in threads:
+                t.start()
+            time.sleep(1.5 + random.random())
+            server.kill()
+            stop.set()
+            for t in threads:
+                t.join(30)
+            server.start()
+            for c in customers:
+                c.base = server.http_url
+            for shop, key, items in unanswered:
+                r = shop.place(items, headers={"Idempotency-Key": key})
+                assert r.status_code == 202, r.text
+                retried[key] = (shop, r.json()["id"])
+            unanswered.clear()
+        assert len(answered) > 20, "the load placed too few orders to mean anything"
+        assert retried, "no request was cut off by a kill"
+
+        for key, (shop, items, oid) in list(answered.items())[:20]:
+            r = shop.place(items, headers={"Idempotency-Key": key})
+            assert (r.status_code, r.json()["id"]) == (202, oid), r.text
+        for shop, oid in [(s, o) for s, _, o in answered.values()] + list(retried.values()):
+            assert shop.wait_for_status(oid, ("CONFIRMED", "REJECTED"), timeout=60), f"order {oid} never decided"
+        admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        ids = {o["id"] for o in all_orders(admin) if o["customerId"] in {c.user["id"] for c in customers}}
+        expected = {o for _, _, o in answered.values()} | {o for _, o in retried.values()}
+        assert ids == expected, f"orders without a key: {ids - expected}, keys without an order: {expected - ids}"
+    finally:
+        if server.proc is not None:
+            assert server.stop() == 0, server.log_text()
