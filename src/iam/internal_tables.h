@@ -41,7 +41,6 @@ class ExternalTables final : public table::TableClient {
   common::Status UpdateTimeToLive(const std::string& table_name, const std::string& attribute_name) override;
   common::Result<table::WriteResult> PutItem(const table::PutItemRequest& request,
                                              table::WriteFailure* failure = nullptr) override;
-  void WhenDurable(std::function<void(const common::Status&)> done) override { inner_->WhenDurable(std::move(done)); }
   common::Result<table::WriteResult> UpdateItem(const table::UpdateItemRequest& request,
                                                 table::WriteFailure* failure = nullptr) override;
   common::Result<table::WriteResult> DeleteItem(const table::DeleteItemRequest& request,

@@ -1,6 +1,5 @@
 // The order endpoints of OrdersApi: place, list, get, cancel, and the admin
 // views. How an order travels from POST to CONFIRMED: README.md.
-#include <atomic>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -225,7 +224,6 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
 
   // The key is remembered (24 h) before the event is written; a retry finds
   // it and gets the same order. A different body under the same key is 422.
-  // The key's fsync runs alongside the event's (PutPlacedOrder).
   std::string idem_key = user->user_id + "#" + key;
   std::string fingerprint = Sha256Hex(req.body);
   Offload(req.request_id, std::move(respond),
@@ -239,7 +237,6 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
             put.condition_expression = "attribute_not_exists(#k)";
             put.attributes.names["#k"] = "key";
             put.return_old_on_condition_failure = true;
-            put.sync = false;
             table::WriteFailure failure;
             auto written = tables_->PutItem(put, &failure);
             if (written.ok()) return PutPlacedOrder(std::move(order), idem_key, id, std::move(respond));
@@ -257,7 +254,7 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
             // No row yet: the first request is still on its way, or a crash
             // kept its key and lost its event. Place the order again under
             // that id; the processor decides an order once, so a second
-            // OrderPlaced for it changes nothing. The key stays either way.
+            // OrderPlaced for it is not decided again. The key stays either way.
             order.id = existing;
             PutPlacedOrder(std::move(order), "", id, std::move(respond));
           },
@@ -268,71 +265,48 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
   stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(PlacedEvent(order))};
   auto shared = std::make_shared<Respond>(std::move(respond));
   auto placed = std::make_shared<Order>(std::move(order));
-  // The 202 waits for the event and, with a key, for the key's fsync; both
-  // run at once, and whichever ends last goes on.
-  struct Join {
-    std::atomic<int> left;
-    common::Status logged, key_synced;
-  };
-  auto join = std::make_shared<Join>();
-  join->left = idem_key.empty() ? 1 : 2;
-  auto logged = [this, join, shared, placed, idem_key, request_id] {
-    if (--join->left > 0) return;
-    if (!join->key_synced.ok()) {
-      // The order stands; only a retry after a crash of the machine could
-      // now place it twice.
-      spdlog::warn("order {}: Idempotency-Key not synced: {}", placed->id, join->key_synced.ToString());
-    }
-    common::Status s = join->logged;
-    if (!s.ok()) {
-      // Not accepted: forget the key so that a retry can place the order.
-      if (!idem_key.empty()) {
-        writes_->Post([this, idem_key] {
-          table::DeleteItemRequest del;
-          del.table_name = kIdempotencyTable;
-          del.key = {{"key", AttributeValue::S(idem_key)}};
-          (void)tables_->DeleteItem(del);
-        });
-      }
-      return (*shared)(ProblemFor(s, request_id));
-    }
-    // The event is durable: the order exists. Write the PLACED row before
-    // answering so that GET /api/orders/{id} finds it at once (README.md).
-    table::PutItemRequest put;
-    put.table_name = kOrdersTable;
-    put.item = ToItem(*placed);
-    put.condition_expression = "attribute_not_exists(id)";
-    put.sync = false;  // the durable event rebuilds it: no fsync on the answer's path
-    auto answer = [this, shared, placed](const common::Result<table::WriteResult>& written) {
-      if (written.ok()) {
-        std::string update = StatusChangeJson(placed->id, placed->history.front());
-        publish_("orders/" + placed->customer_id, update);
-        publish_("admin/orders", update);
-      } else if (!written.status().IsConditionFailed()) {
-        // The processor writes the row from the event anyway.
-        spdlog::warn("order {}: PLACED row not written: {}", placed->id, written.status().ToString());
-      }
-      (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
-    };
-    // The local engine queues the write without blocking this thread (the
-    // log's commit thread, or the one that synced the key) and answers from
-    // the thread that writes it; other clients block, so a writer thread
-    // waits for them.
-    if (tables_->TryPutItemAsync(put, answer)) return;
-    // A full queue must not turn an accepted order into an error.
-    bool queued = writes_->Post([this, put, answer] { answer(tables_->PutItem(put)); });
-    if (!queued) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
-  };
-  streams_->PutRecords(kOrdersStream, {std::move(entry)},
-                       [join, logged](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
-                         join->logged = r.ok() ? r->front().status() : r.status();
-                         logged();
-                       });
-  if (idem_key.empty()) return;
-  tables_->WhenDurable([join, logged](const common::Status& s) {
-    join->key_synced = s;
-    logged();
-  });
+  streams_->PutRecords(
+      kOrdersStream, {std::move(entry)},
+      [this, shared, placed, idem_key, request_id](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+        common::Status s = r.ok() ? r->front().status() : r.status();
+        if (!s.ok()) {
+          // Not accepted: forget the key so that a retry can place the order.
+          if (!idem_key.empty()) {
+            writes_->Post([this, idem_key] {
+              table::DeleteItemRequest del;
+              del.table_name = kIdempotencyTable;
+              del.key = {{"key", AttributeValue::S(idem_key)}};
+              (void)tables_->DeleteItem(del);
+            });
+          }
+          return (*shared)(ProblemFor(s, request_id));
+        }
+        // The event is durable: the order exists. Write the PLACED row before
+        // answering so that GET /api/orders/{id} finds it at once (README.md).
+        table::PutItemRequest put;
+        put.table_name = kOrdersTable;
+        put.item = ToItem(*placed);
+        put.condition_expression = "attribute_not_exists(id)";
+        put.sync = false;  // the durable event rebuilds it: no fsync on the answer's path
+        auto answer = [this, shared, placed](const common::Result<table::WriteResult>& written) {
+          if (written.ok()) {
+            std::string update = StatusChangeJson(placed->id, placed->history.front());
+            publish_("orders/" + placed->customer_id, update);
+            publish_("admin/orders", update);
+          } else if (!written.status().IsConditionFailed()) {
+            // The processor writes the row from the event anyway.
+            spdlog::warn("order {}: PLACED row not written: {}", placed->id, written.status().ToString());
+          }
+          (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+        };
+        // The local engine queues the write without blocking this (log
+        // commit) thread and answers from the thread that writes it; other
+        // clients block, so a writer thread waits for them.
+        if (tables_->TryPutItemAsync(put, answer)) return;
+        // A full queue must not turn an accepted order into an error.
+        bool queued = writes_->Post([this, put, answer] { answer(tables_->PutItem(put)); });
+        if (!queued) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+      });
 }
 
 Response OrdersApi::ListMyOrders(Request& req) {

@@ -139,8 +139,7 @@ struct PutItemRequest {
   // in the commit order and becomes durable with the next synced write, so a
   // crash of the process loses nothing; a crash of the machine may lose it.
   // For writes a crash of the machine may undo: a row the stream rebuilds, a
-  // mark a later synced write covers, or one made durable by WhenDurable
-  // while the caller does something else.
+  // mark a later synced write covers.
   bool sync = true;
 };
 
@@ -289,10 +288,6 @@ class TableClient {
   virtual bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done) {
     return false;
   }
-  // Runs `done` once every write this client answered before the call is
-  // durable (see PutItemRequest::sync), possibly on another thread. The
-  // default suits clients whose writes are all durable when answered.
-  virtual void WhenDurable(std::function<void(const Status&)> done) { done(Status::OK()); }
   virtual Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) = 0;
   virtual Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) = 0;
   // The item, or nullopt when there is none with that key.

@@ -803,14 +803,6 @@ bool TableEngine::TryPutItemAsync(const PutItemRequest& r, std::function<void(Re
   return true;
 }
 
-void TableEngine::WhenDurable(std::function<void(const Status&)> done) {
-  // An empty synced batch: its group's fsync covers everything queued before.
-  CommitBatch barrier;
-  barrier.done = std::move(done);
-  impl_->commits->SubmitAsync(std::move(barrier));
-  impl_->commits->LeadIfIdle();
-}
-
 Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFailure* failure) {
   ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key,
                                                    r.update_expression, r.condition_expression, r.attributes,

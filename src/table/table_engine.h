@@ -61,7 +61,6 @@ class TableEngine final : public TableClient {
   // Returns once the write is queued (or refused); `done` runs on the
   // thread that writes its group commit, so it must be quick.
   bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done) override;
-  void WhenDurable(std::function<void(const Status&)> done) override;
   Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) override;
   Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) override;
   Result<std::optional<Item>> GetItem(const GetItemRequest& request) override;

@@ -532,29 +532,6 @@ TEST_F(TableEngineTest, AsyncPutsReportEachOutcomeOnceAndAreVisibleThen) {
   EXPECT_TRUE(Get("async3", 49));
 }
 
-// WhenDurable runs once every write answered before it is durable: after
-// the `done` of every earlier asynchronous put, also with nothing pending.
-TEST_F(TableEngineTest, WhenDurableRunsAfterEveryEarlierWrite) {
-  Reopen(20'000, /*sync_writes=*/true);
-  std::atomic<int> answered{0};
-  for (int i = 0; i < 100; ++i) {
-    PutItemRequest put;
-    put.table_name = "orders";
-    put.item = {{"customer", S("c")}, {"seq", N(std::to_string(i))}};
-    put.sync = false;
-    ASSERT_TRUE(engine_->TryPutItemAsync(put, [&](Result<WriteResult> r) { answered += r.ok(); }));
-  }
-  std::promise<int> at_barrier;
-  engine_->WhenDurable([&](const Status& s) { at_barrier.set_value(s.ok() ? answered.load() : -1); });
-  EXPECT_EQ(at_barrier.get_future().get(), 100);
-
-  std::promise<Status> idle;
-  engine_->WhenDurable([&](const Status& s) { idle.set_value(s); });
-  EXPECT_TRUE(idle.get_future().get().ok());
-  Reopen(20'000, /*sync_writes=*/true);
-  EXPECT_TRUE(Get("c", 99));
-}
-
 // A pass examines a bounded number of items and the next continues there,
 // wrapping around, so every expired item goes within a few passes.
 TEST_F(TableEngineTest, TtlPassesAreBoundedAndTogetherCoverTheTable) {
