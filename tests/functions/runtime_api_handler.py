@@ -69,6 +69,17 @@ if os.environ.get("HANDLER_INIT_ERROR"):
     post("/init/error", {"errorMessage": "cannot load handler", "errorType": "Runtime.ImportModuleError"})
     sys.exit(1)
 
+# A process killed with its server (PR_SET_PDEATHSIG) can leave a torn last
+# line; end it, or this process's first line would be glued to it and lost
+# to a reader that skips lines it cannot parse.
+if LOG and os.path.exists(LOG):
+    with open(LOG, "rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size > 0:
+            f.seek(size - 1)
+            if f.read(1) != b"\n":
+                f.write(b"\n")
+
 while True:
     with urllib.request.urlopen(API + "/invocation/next") as res:
         request_id = res.headers["Lambda-Runtime-Aws-Request-Id"]
