@@ -85,6 +85,7 @@ struct Log::Segment {
   int64_t last_timestamp = 0;
   std::vector<IndexEntry> index;  // sparse, sorted by offset and by timestamp
   uint64_t last_indexed_position = 0;
+  uint64_t allocated = 0;  // the file's size: `size` plus zeroed space; commit thread only
 
   ~Segment() {
     if (fd >= 0) ::close(fd);
@@ -104,7 +105,26 @@ struct Log::Segment {
 
 Log::Log(const LogOptions& options) : options_(options) {}
 
-Log::~Log() = default;
+Log::~Log() {
+  // A clean close leaves the active segment without its preallocated space.
+  if (!segments_.empty()) {
+    const Segment& active = *segments_.back();
+    if (active.allocated > active.size) (void)::ftruncate(active.fd, static_cast<off_t>(active.size));
+  }
+}
+
+void Log::Preallocate(Segment& segment, uint64_t needed) {
+  if (options_.preallocate_bytes <= 0 || needed <= segment.allocated) return;
+  // Not past the point where the segment is sealed.
+  uint64_t target = std::max(needed, std::min(needed + static_cast<uint64_t>(options_.preallocate_bytes),
+                                              static_cast<uint64_t>(options_.segment_bytes)));
+  // Where the filesystem cannot (or the disk is nearly full), the write
+  // below grows the file as before.
+  if (::fallocate(segment.fd, 0, static_cast<off_t>(segment.allocated),
+                  static_cast<off_t>(target - segment.allocated)) == 0) {
+    segment.allocated = target;
+  }
+}
 
 Result<std::shared_ptr<Log>> Log::Open(const LogOptions& options) {
   std::shared_ptr<Log> log(new Log(options));
@@ -145,7 +165,10 @@ Status Log::Recover() {
     ScanResult scan = ScanSegment(image, std::max(min_offset, bases[i]), [&](const FrameView& f) {
       seg->AddFrame(f.offset, f.timestamp, f.position, interval);
     });
-    if (!scan.clean) {
+    // Zeros after the last record are preallocated space (or a write that
+    // never reached the disk, so never acknowledged): free, not damage.
+    bool zeroed_tail = last && image.find_first_not_of('\0', scan.valid_bytes) == std::string::npos;
+    if (!scan.clean && !zeroed_tail) {
       if (!last) {
         return Status::Corruption(segment->path + ": " + scan.problem +
                                   " in a sealed segment; refusing to drop acknowledged records");
@@ -161,6 +184,7 @@ Status Log::Recover() {
       recovery_.problem = segment->path + ": " + scan.problem;
     }
     segment->size = scan.valid_bytes;
+    segment->allocated = zeroed_tail ? image.size() : scan.valid_bytes;
     recovery_.records += scan.records;
     min_offset = segment->end_offset;
     segments_.push_back(std::move(segment));
@@ -177,13 +201,24 @@ Status Log::Recover() {
 
 Status Log::RollSegment(uint64_t base_offset) {
   std::shared_ptr<Segment> previous;
+  uint64_t previous_size = 0;
   {
     std::lock_guard lock(mu_);
-    if (!segments_.empty()) previous = segments_.back();
+    if (!segments_.empty()) {
+      previous = segments_.back();
+      previous_size = previous->size;
+    }
   }
-  // The sealed segment must be complete on disk before a newer one exists,
+  // The sealed segment must be complete on disk, without preallocated space
+  // (recovery reads a sealed segment to its end), before a newer one exists,
   // or recovery could see damage in a sealed segment after a power loss. In
   // every mode: it costs one fsync per segment.
+  if (previous && previous->allocated > previous_size) {
+    if (::ftruncate(previous->fd, static_cast<off_t>(previous_size)) != 0) {
+      return ErrnoStatus("truncate", previous->path);
+    }
+    previous->allocated = previous_size;
+  }
   if (previous && ::fdatasync(previous->fd) != 0) {
     return ErrnoStatus("fdatasync", previous->path);
   }
@@ -253,6 +288,7 @@ bool Log::CommitPending(SyncMode mode) {
       std::lock_guard lock(mu_);
       old_size = active->size;
     }
+    if (status.ok()) Preallocate(*active, old_size + frames.size());
     if (status.ok()) status = PwriteAll(active->fd, frames.data(), frames.size(), old_size, active->path);
     if (status.ok() && mode == SyncMode::kFsync && ::fdatasync(active->fd) != 0) {
       status = ErrnoStatus("fdatasync", active->path);
@@ -262,6 +298,7 @@ bool Log::CommitPending(SyncMode mode) {
       if (::ftruncate(active->fd, static_cast<off_t>(old_size)) != 0) {
         spdlog::error("log: {}: cannot truncate after a failed write", active->path);
       }
+      active->allocated = old_size;
       spdlog::error("log: append failed: {}", status.ToString());
     } else {
       std::lock_guard lock(mu_);
@@ -269,6 +306,7 @@ bool Log::CommitPending(SyncMode mode) {
         active->AddFrame(e.offset, e.timestamp, old_size + e.position, options_.index_interval_bytes);
       }
       active->size = old_size + frames.size();
+      active->allocated = std::max(active->allocated, active->size);
       end_offset_ = active->end_offset;
       last_timestamp_ = active->last_timestamp;
       if (mode == SyncMode::kInterval) dirty_ = true;

@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include "log/format.h"
+
 namespace logs {
 namespace {
 
@@ -41,6 +43,7 @@ class LogTest : public ::testing::Test {
     LogOptions options;
     options.dir = dir_.string();
     options.segment_bytes = segment_bytes_;
+    options.preallocate_bytes = preallocate_bytes_;
     options.index_interval_bytes = 64;
     options.clock = &clock_;
     options.committer = committer_.get();
@@ -91,6 +94,7 @@ class LogTest : public ::testing::Test {
   fs::path dir_;
   common::ManualClock clock_;
   int64_t segment_bytes_ = 64 << 20;
+  int64_t preallocate_bytes_ = LogOptions{}.preallocate_bytes;
   std::unique_ptr<Committer> committer_;
   std::shared_ptr<Log> log_;
 };
@@ -124,6 +128,7 @@ TEST_F(LogTest, RecordsAndOffsetsSurviveReopen) {
 }
 
 TEST_F(LogTest, TornTailIsTruncatedAtEveryByteOffsetOfTheLastRecord) {
+  preallocate_bytes_ = 0;  // file sizes below are record sizes
   ASSERT_TRUE(Open().ok());
   Write("a", "first");
   Write("b", "second");
@@ -151,6 +156,7 @@ TEST_F(LogTest, TornTailIsTruncatedAtEveryByteOffsetOfTheLastRecord) {
 }
 
 TEST_F(LogTest, CorruptByteInTheLastSegmentTruncatesFromThatRecord) {
+  preallocate_bytes_ = 0;  // file sizes below are record sizes
   ASSERT_TRUE(Open().ok());
   for (int i = 0; i < 5; ++i) Write("k", "value " + std::to_string(i));
   log_.reset();
@@ -159,6 +165,48 @@ TEST_F(LogTest, CorruptByteInTheLastSegmentTruncatesFromThatRecord) {
   ASSERT_TRUE(Open().ok());
   EXPECT_NE(log_->recovery().problem.find("corrupt"), std::string::npos);
   EXPECT_EQ(ReadAll().size(), 2u);
+}
+
+// The active segment's file runs ahead of its records; a kill -9 leaves
+// that zeroed space, which recovery reads as free: nothing reported, the
+// next record lands right after the last. A sealed segment loses its
+// preallocated space, so it reopens clean.
+TEST_F(LogTest, PreallocatedSpaceIsFreeAfterACrashAndGoneFromSealedSegments) {
+  preallocate_bytes_ = 1 << 20;
+  segment_bytes_ = 4 << 20;
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 3; ++i) Write("k", "value " + std::to_string(i));
+  fs::path file = Segments().at(0);
+  EXPECT_GE(fs::file_size(file), uint64_t{1} << 20);
+  fs::path crashed = dir_.string() + "-crashed";
+  fs::create_directories(crashed);
+  fs::copy_file(file, crashed / file.filename());  // the file as a kill -9 leaves it
+  log_.reset();
+  // A clean close gives the space back (once the committer lets go too).
+  for (int i = 0; i < 500 && fs::file_size(file) >= 1000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LT(fs::file_size(file), 1000u);
+  fs::remove_all(dir_);
+  fs::rename(crashed, dir_);
+
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->recovery().problem, "");
+  EXPECT_EQ(log_->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(log_->recovery().records, 3u);
+  EXPECT_EQ(Write("k", "after the crash"), 3u);
+  for (int i = 0; i < 8; ++i) Write("big", std::string(1 << 20, 'x'));  // rolls segments
+  ASSERT_GE(Segments().size(), 2u);
+  for (size_t i = 0; i + 1 < Segments().size(); ++i) {
+    auto sealed = Segments()[i];
+    std::string image(fs::file_size(sealed), '\0');
+    std::ifstream(sealed, std::ios::binary).read(image.data(), static_cast<std::streamsize>(image.size()));
+    EXPECT_TRUE(ScanSegment(image, 0, nullptr).clean) << sealed;
+  }
+  ASSERT_TRUE(Open().ok());
+  auto records = ReadAll();
+  ASSERT_EQ(records.size(), 12u);
+  EXPECT_EQ(records[3].value, "after the crash");
 }
 
 TEST_F(LogTest, CorruptByteInASealedSegmentFailsOpen) {
@@ -294,6 +342,7 @@ TEST_F(LogTest, TailingReaderSeesEveryRecordOnceWhileSegmentsRoll) {
 }
 
 TEST_F(LogTest, FailedWriteIsReportedInvisibleAndLeavesTheFileClean) {
+  preallocate_bytes_ = 0;  // the file size limit below must meet the write
   ASSERT_TRUE(Open().ok());
   Write("k", "kept");
   uint64_t size = fs::file_size(Segments().at(0));
