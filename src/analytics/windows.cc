@@ -55,8 +55,20 @@ void Windows::ForBoth(int64_t at, Fn fn) {
   if (Window* m = Slot(minutes_, 60'000, at)) fn(*m);
 }
 
+bool Windows::FirstSighting(const std::string& event_id) {
+  if (event_id.empty()) return true;
+  if (!recent_ids_.insert(event_id).second) return false;
+  recent_order_.push_back(event_id);
+  if (recent_order_.size() > kRecentIds) {
+    recent_ids_.erase(recent_order_.front());
+    recent_order_.pop_front();
+  }
+  return true;
+}
+
 void Windows::AddOrderEvent(const orders::Event& event) {
   std::lock_guard lock(mu_);
+  if (!FirstSighting(event.event_id)) return;
   if (event.type == "OrderPlaced") {
     if (event.order && !event.order->currency.empty()) currency_ = event.order->currency;
     ForBoth(event.at_millis, [](Window& w) {

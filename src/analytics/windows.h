@@ -7,10 +7,12 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -67,7 +69,14 @@ class Windows {
  private:
   static constexpr int64_t kSecondSlots = 300;   // 5 minutes of 1 s windows
   static constexpr int64_t kMinuteSlots = 1440;  // 24 hours of 1 min windows
+  // An order event can come twice, with the same id and close behind the
+  // first in the stream: the processor re-emits the outcomes of a batch
+  // re-delivered after a crash, and a retried order may be placed twice.
+  // Each id counts once among the last this many.
+  static constexpr size_t kRecentIds = 50'000;
 
+  // Whether `event_id` is new among the recent ids; remembers it.
+  bool FirstSighting(const std::string& event_id);  // REQUIRES: mu_ held
   // The window for `at` in a ring, reset when it held an older window.
   static Window* Slot(std::vector<Window>& ring, int64_t width_ms, int64_t at);
   template <typename Fn>
@@ -78,6 +87,8 @@ class Windows {
   std::vector<Window> minutes_ = std::vector<Window>(kMinuteSlots);  // guarded by mu_
   std::unordered_map<std::string, int64_t> last_seen_;  // user -> last activity; guarded by mu_
   std::string currency_ = "EUR";                        // guarded by mu_
+  std::unordered_set<std::string> recent_ids_;          // guarded by mu_
+  std::deque<std::string> recent_order_;                // guarded by mu_; oldest first
 };
 
 }  // namespace analytics

@@ -25,6 +25,7 @@ orders::Event Placed(const std::string& id, int64_t at) {
 orders::Event Confirmed(const std::string& id, int64_t placed_at, int64_t at, int64_t units, int64_t price) {
   orders::Event e = Placed(id, placed_at);
   e.type = "OrderConfirmed";
+  e.event_id = id + "/CONFIRMED";  // as orders::OutcomeEvent names it
   e.status = orders::OrderStatus::kConfirmed;
   e.at_millis = at;
   e.order->items = {{"p-1", "Beans", "Coffee", units, price, units * price}};
@@ -55,6 +56,22 @@ TEST_F(WindowsTest, CountsOrdersRevenueAndBasketOfTheLastMinute) {
   EXPECT_EQ(s["topCategories"][0]["category"], "Coffee");
   EXPECT_EQ(s["series"].size(), 300u);
   EXPECT_EQ(s["latencyMs"]["count"], 2);
+}
+
+// A re-emitted outcome (same event id, after a crash) and a second
+// OrderPlaced for a retried order count once.
+TEST_F(WindowsTest, AnEventSeenTwiceCountsOnce) {
+  for (int i = 0; i < 2; ++i) {
+    windows_.AddOrderEvent(Placed("a", kNow - 2000));
+    windows_.AddOrderEvent(Confirmed("a", kNow - 2000, kNow - 1990, 2, 500));
+  }
+  auto s = Summary("5m");
+  EXPECT_EQ(s["ordersLastMinute"], 1);
+  EXPECT_EQ(s["revenueLastMinute"], 1000);
+  EXPECT_EQ(s["byStatus"]["PLACED"], 1);
+  EXPECT_EQ(s["byStatus"]["CONFIRMED"], 1);
+  EXPECT_EQ(s["topProducts"][0]["units"], 2);
+  EXPECT_EQ(s["latencyMs"]["count"], 1);
 }
 
 TEST_F(WindowsTest, EventsOutsideTheRangeAreNotCounted) {
