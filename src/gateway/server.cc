@@ -492,6 +492,8 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     if (deadline_ms_ == 0 || now_ms < deadline_ms_) return;
     deadline_ms_ = 0;
     timed_out_ = true;
+    // Counted before the close, which a client (or test) may see at once.
+    if (!idle_) impl_->errors(408).Inc();
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);
     socket().close(ignored);
@@ -508,6 +510,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   void WaitForRequest() {
     if (impl_->draining()) return Close();
     if (buffer_.size() > 0 && !first_request_) return ReadRequest();
+    idle_ = true;
     SetDeadline(impl_->options().idle_timeout_ms);
     stream_.async_read_some(buffer_.prepare(8192),
                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
@@ -547,6 +550,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
     // Beast checks Content-Length against the limit when the header is done;
     // streamed requests may be larger, so the final limit is set in OnHeader.
     parser_->body_limit(std::max<uint64_t>(MaxBodyBytes(), Streams() ? listener_->options.max_streamed_body_bytes : 0));
+    idle_ = false;
     SetDeadline(impl_->options().read_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, this->shared_from_this()));
@@ -674,10 +678,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
 
   void OnRead(beast::error_code ec, size_t) {
     deadline_ms_ = 0;
-    if (timed_out_) {
-      impl_->errors(408).Inc();
-      return Close();  // a slow client gets no more of our time
-    }
+    if (timed_out_) return Close();  // a slow client gets no more of our time (counted in OnTick)
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset || ec == net::error::eof) {
       return Close();
@@ -1049,6 +1050,7 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
   Stream stream_;
   int64_t deadline_ms_ = 0;  // 0: none (a handler is working)
   bool timed_out_ = false;
+  bool idle_ = false;  // between requests: a timeout then is no 408
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   // Streamed request bodies.
