@@ -42,6 +42,23 @@ def load(shop, stop, accepted, lock):
                 accepted[r.json()["id"]] = shop
 
 
+def kill_under_load(server, customers, load_one):
+    """Runs load_one(customer, stop) in a thread per customer, kills the
+    server with -9 after 1.5-2.5 s and starts it again."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=load_one, args=(c, stop)) for c in customers]
+    for t in threads:
+        t.start()
+    time.sleep(1.5 + random.random())
+    server.kill()
+    stop.set()
+    for t in threads:
+        t.join(30)
+    server.start()
+    for c in customers:
+        c.base = server.http_url
+
+
 def test_kill_9_during_orders_loses_and_duplicates_nothing(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -51,18 +68,7 @@ def test_kill_9_during_orders_loses_and_duplicates_nothing(tmp_path):
     accepted, lock = {}, threading.Lock()
     try:
         for _ in range(ROUNDS):
-            stop = threading.Event()
-            threads = [threading.Thread(target=load, args=(c, stop, accepted, lock)) for c in customers]
-            for t in threads:
-                t.start()
-            time.sleep(1.5 + random.random())
-            server.kill()
-            stop.set()
-            for t in threads:
-                t.join(30)
-            server.start()
-            for c in customers:
-                c.base = server.http_url
+            kill_under_load(server, customers, lambda c, stop: load(c, stop, accepted, lock))
         assert len(accepted) > 20, "the load placed too few orders to mean anything"
 
         deadline = time.monotonic() + 90
@@ -126,19 +132,7 @@ def test_retries_with_an_idempotency_key_after_kill_9_place_each_order_once(tmp_
     retried = {}
     try:
         for _ in range(ROUNDS):
-            stop = threading.Event()
-            threads = [threading.Thread(target=keyed_load, args=(c, stop, answered, unanswered, lock))
-                       for c in customers]
-            for t in threads:
-                t.start()
-            time.sleep(1.5 + random.random())
-            server.kill()
-            stop.set()
-            for t in threads:
-                t.join(30)
-            server.start()
-            for c in customers:
-                c.base = server.http_url
+            kill_under_load(server, customers, lambda c, stop: keyed_load(c, stop, answered, unanswered, lock))
             for shop, key, items in unanswered:
                 r = shop.place(items, headers={"Idempotency-Key": key})
                 assert r.status_code == 202, r.text
