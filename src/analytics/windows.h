@@ -77,6 +77,7 @@ class Windows {
 
   // Whether `event_id` is new among the recent ids; remembers it.
   bool FirstSighting(const std::string& event_id);  // REQUIRES: mu_ held
+
   // The window for `at` in a ring, reset when it held an older window.
   static Window* Slot(std::vector<Window>& ring, int64_t width_ms, int64_t at);
   template <typename Fn>

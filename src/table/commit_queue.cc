@@ -96,8 +96,8 @@ void CommitQueue::LeadGroup(std::unique_lock<std::mutex>& lock) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync_ && sync;
-  // A group of empty batches (WaitForOther, TableEngine::WhenDurable) only
-  // has to make earlier groups durable.
+  // A group of only empty batches (WaitForOther's) has nothing to write but
+  // must still make the earlier, possibly unsynced, groups durable.
   rocksdb::Status s = batch.Count() > 0 ? db_->Write(options, &batch)
                       : options.sync     ? db_->SyncWAL()
                                          : rocksdb::Status::OK();
