@@ -98,7 +98,8 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     options.sync_writes = config.GetBool("table.sync_writes", options.sync_writes);
     options.ttl_interval_millis = static_cast<int>(config.GetInt("table.ttl_interval_ms", options.ttl_interval_millis));
     options.ttl_items_per_pass = static_cast<int>(config.GetInt("table.ttl_items_per_pass", options.ttl_items_per_pass));
-    options.block_cache_mb = static_cast<int>(config.GetInt("table.block_cache_mb", 64));
+    options.block_cache_mb = static_cast<int>(config.GetInt("table.block_cache_mb", options.block_cache_mb));
+    options.memtable_mb = static_cast<int>(config.GetInt("table.memtable_mb", options.memtable_mb));
     options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto engine, table::TableEngine::Open(registry->data_dir() + "/tables", options));
     backends.table_engine = registry->Own(std::move(engine));

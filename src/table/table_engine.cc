@@ -21,6 +21,7 @@
 #include "table/key_encoding.h"
 #include "table/number.h"
 #include "table/table_schema.h"
+#include "table/wal_file_system.h"
 
 namespace table {
 namespace {
@@ -58,6 +59,7 @@ struct PreparedWrite {
 
 struct TableEngine::Impl {
   TableEngineOptions options;
+  std::unique_ptr<rocksdb::Env> env;  // outlives db
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::WriteOptions write_options;
 
@@ -531,6 +533,7 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   rocksdb::Options ro;
   ro.create_if_missing = true;
   ro.IncreaseParallelism(2);
+  ro.write_buffer_size = static_cast<size_t>(options.memtable_mb) << 20;
   // Point reads: a bloom filter per SST (whole keys) and one in the memtable,
   // so reads of absent items (every PutItem of a new item reads the old one)
   // skip the files; pinned index/filter blocks in a shared block cache.
@@ -572,6 +575,8 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   ro.compression_per_level[0] = rocksdb::kNoCompression;
   ro.memtable_whole_key_filtering = true;
   ro.memtable_prefix_bloom_size_ratio = 0.02;
+  impl->env = NewWalPreallocatingEnv();  // WAL fsyncs without a file size to persist
+  ro.env = impl->env.get();
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, path, &db), "open " + path));
   impl->db.reset(db);

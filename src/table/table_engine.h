@@ -32,6 +32,9 @@ struct TableEngineOptions {
   bool sync_writes = true;
   // RocksDB block cache (decompressed SST blocks) for point reads and queries.
   int block_cache_mb = 64;
+  // RocksDB memtable (write_buffer_size): a flush, and a new WAL, per this
+  // much written.
+  int memtable_mb = 64;
   // How often the TTL expirer runs; 0 disables the thread (call ExpireTtlOnce).
   int ttl_interval_millis = 10'000;
   // Items one ExpireTtlOnce examines, over all tables with a TTL; each pass
