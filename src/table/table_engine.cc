@@ -799,12 +799,8 @@ Result<WriteResult> TableEngine::PutItem(const PutItemRequest& r, WriteFailure* 
 
 bool TableEngine::TryPutItemAsync(const PutItemRequest& r, std::function<void(Result<WriteResult>)> done) {
   auto w = impl_->PreparePut(r);
-  if (!w.ok()) {
-    done(w.status());
-    return true;
-  }
-  auto queued = impl_->Write(*w, r.return_values, nullptr, r.sync, done);
-  if (!queued.ok()) done(queued.status());
+  Result<WriteResult> queued = w.ok() ? impl_->Write(*w, r.return_values, nullptr, r.sync, done) : w.status();
+  if (!queued.ok()) done(queued.status());  // refused: Write never calls `done` then
   return true;
 }
 

@@ -66,9 +66,9 @@ def scan_all(session, url, **extra):
             return items
 
 
-# The second case switches RocksDB's memtable (and WAL) every 1 MiB, so a
-# kill often leaves several WALs, each with preallocated space after its
-# records (table/wal_file_system.h), for recovery to replay in order.
+# The second case switches RocksDB's memtable (and WAL) every 1 MiB, so each
+# round writes through several WALs and each kill leaves a fresh one with
+# preallocated space after its records (table/wal_file_system.h) to recover.
 @pytest.mark.parametrize("memtable_mb,pad", [(None, 1), (1, 4096)], ids=["default", "wal-switches"])
 def test_acknowledged_table_writes_survive_kill_9(tmp_path, memtable_mb, pad):
     extra = ["--set", f"table.memtable_mb={memtable_mb}"] if memtable_mb else []
