@@ -85,6 +85,12 @@ class OrdersApi {
   Response Summary(Request& req);
 
   // Shared by the order handlers.
+  table::PutItemRequest IdempotencyPut(const std::string& idem_key, const std::string& order_id,
+                                       const std::string& fingerprint);
+  // Remembers the Idempotency-Key, then places the order; a key seen before
+  // answers with its order instead (blocks: runs on writes_).
+  void PlaceUnderKey(Order order, const std::string& idem_key, const std::string& fingerprint,
+                     const std::string& request_id, Respond respond);
   void PutPlacedOrder(Order order, std::string idempotency_key, const std::string& request_id, Respond respond);
   void PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor, const std::string& reason,
                         const std::string& request_id, Respond respond);

@@ -222,43 +222,66 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
 
   if (key.empty()) return PutPlacedOrder(std::move(order), "", req.request_id, std::move(respond));
 
-  // The key is remembered (24 h) before the event is written; a retry finds
-  // it and gets the same order. A different body under the same key is 422.
+  // The key is remembered (24 h, fsynced) before the event is written; a
+  // retry finds it and gets the same order. The local engine queues the new
+  // key without blocking this thread and writes the event once the key is
+  // durable; a key that exists already (a retry) takes the slow path.
   std::string idem_key = user->user_id + "#" + key;
   std::string fingerprint = Sha256Hex(req.body);
-  Offload(req.request_id, std::move(respond),
-          [this, order = std::move(order), idem_key, fingerprint, id = req.request_id](Respond respond) mutable {
-            table::PutItemRequest put;
-            put.table_name = kIdempotencyTable;
-            put.item = {{"key", AttributeValue::S(idem_key)},
-                        {"orderId", AttributeValue::S(order.id)},
-                        {"fingerprint", AttributeValue::S(fingerprint)},
-                        {"expiresAt", AttributeValue::N(std::to_string(clock_->NowMillis() / 1000 + kIdempotencyTtlSeconds))}};
-            put.condition_expression = "attribute_not_exists(#k)";
-            put.attributes.names["#k"] = "key";
-            put.return_old_on_condition_failure = true;
-            table::WriteFailure failure;
-            auto written = tables_->PutItem(put, &failure);
-            if (written.ok()) return PutPlacedOrder(std::move(order), idem_key, id, std::move(respond));
-            if (!written.status().IsConditionFailed() || !failure.item) return respond(ProblemFor(written.status(), id));
-            const table::Item& old = *failure.item;
-            if (old.at("fingerprint").scalar() != fingerprint) {
-              return respond(Problem(422, "Unprocessable Content",
-                                     "this Idempotency-Key was used with a different request body", id,
-                                     "Idempotency-Key"));
-            }
-            std::string existing = old.at("orderId").scalar();
-            auto current = LoadOrder(existing);
-            if (!current.ok()) return respond(ProblemFor(current.status(), id));
-            if (current->has_value()) return respond(Accepted(existing, (*current)->status));
-            // No row yet: the first request is still on its way, or a crash
-            // kept its key and lost its event. Place the order again under
-            // that id; the processor decides an order once, so a second
-            // OrderPlaced for it is not decided again. The key stays either way.
-            order.id = existing;
-            PutPlacedOrder(std::move(order), "", id, std::move(respond));
-          },
-          writes_.get());
+  auto placing = std::make_shared<Order>(std::move(order));
+  auto answer = std::make_shared<Respond>(std::move(respond));
+  auto slow_path = [this, placing, answer, idem_key, fingerprint, id = req.request_id] {
+    Offload(id, std::move(*answer),
+            [this, placing, idem_key, fingerprint, id](Respond respond) {
+              PlaceUnderKey(std::move(*placing), idem_key, fingerprint, id, std::move(respond));
+            },
+            writes_.get());
+  };
+  bool queued = tables_->TryPutItemAsync(
+      IdempotencyPut(idem_key, placing->id, fingerprint),
+      [this, placing, answer, idem_key, slow_path, id = req.request_id](common::Result<table::WriteResult> written) {
+        if (written.ok()) return PutPlacedOrder(std::move(*placing), idem_key, id, std::move(*answer));
+        if (written.status().IsConditionFailed()) return slow_path();
+        (*answer)(ProblemFor(written.status(), id));
+      });
+  if (!queued) slow_path();
+}
+
+table::PutItemRequest OrdersApi::IdempotencyPut(const std::string& idem_key, const std::string& order_id,
+                                                const std::string& fingerprint) {
+  table::PutItemRequest put;
+  put.table_name = kIdempotencyTable;
+  put.item = {{"key", AttributeValue::S(idem_key)},
+              {"orderId", AttributeValue::S(order_id)},
+              {"fingerprint", AttributeValue::S(fingerprint)},
+              {"expiresAt", AttributeValue::N(std::to_string(clock_->NowMillis() / 1000 + kIdempotencyTtlSeconds))}};
+  put.condition_expression = "attribute_not_exists(#k)";
+  put.attributes.names["#k"] = "key";
+  put.return_old_on_condition_failure = true;
+  return put;
+}
+
+void OrdersApi::PlaceUnderKey(Order order, const std::string& idem_key, const std::string& fingerprint,
+                              const std::string& request_id, Respond respond) {
+  table::WriteFailure failure;
+  auto written = tables_->PutItem(IdempotencyPut(idem_key, order.id, fingerprint), &failure);
+  if (written.ok()) return PutPlacedOrder(std::move(order), idem_key, request_id, std::move(respond));
+  if (!written.status().IsConditionFailed() || !failure.item) return respond(ProblemFor(written.status(), request_id));
+  const table::Item& old = *failure.item;
+  if (old.at("fingerprint").scalar() != fingerprint) {
+    return respond(Problem(422, "Unprocessable Content", "this Idempotency-Key was used with a different request body",
+                           request_id, "Idempotency-Key"));
+  }
+  std::string existing = old.at("orderId").scalar();
+  auto current = LoadOrder(existing);
+  if (!current.ok()) return respond(ProblemFor(current.status(), request_id));
+  if (current->has_value()) return respond(Accepted(existing, (*current)->status));
+  // No row yet: the first request is still on its way, or a crash kept its
+  // key and lost its event. Place the order again under that id; the
+  // processor decides an order once, so a second OrderPlaced for it is not
+  // decided again. The key stays either way.
+  order.id = existing;
+  PutPlacedOrder(std::move(order), "", request_id, std::move(respond));
 }
 
 void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::string& request_id, Respond respond) {

@@ -5,9 +5,36 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "common/thread_name.h"
 #include "table/table_schema.h"
 
 namespace table {
+
+CommitQueue::CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes)
+    : db_(db), sync_(sync), next_change_(next_change), on_changes_(std::move(on_changes)) {
+  committer_ = std::thread([this] {
+    common::NameThisThread("table-commit");
+    CommitterLoop();
+  });
+}
+
+CommitQueue::~CommitQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  committer_cv_.notify_one();
+  committer_.join();
+}
+
+void CommitQueue::CommitterLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    committer_cv_.wait(lock, [this] { return stopping_ || Orphaned(); });
+    while (Orphaned()) LeadGroup(lock);
+    if (stopping_) return;
+  }
+}
 
 uint64_t CommitQueue::Submit(CommitBatch batch, bool waited) {
   std::lock_guard lock(mu_);
@@ -42,9 +69,14 @@ bool CommitQueue::Orphaned() const {
   return !leading_ && !queue_.empty() && waiters_.upper_bound(done_) == waiters_.end();
 }
 
+bool CommitQueue::SyncQueued() const {
+  return sync_ && std::any_of(queue_.begin(), queue_.end(), [](const CommitBatch& b) { return b.sync; });
+}
+
 void CommitQueue::LeadIfIdle() {
   std::unique_lock lock(mu_);
-  while (Orphaned()) LeadGroup(lock);
+  while (Orphaned() && !SyncQueued()) LeadGroup(lock);
+  if (Orphaned()) committer_cv_.notify_one();
 }
 
 common::Status CommitQueue::Wait(uint64_t ticket) {

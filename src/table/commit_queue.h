@@ -16,8 +16,10 @@
 //
 // Asynchronous writers (SubmitAsync) do not wait: the leader that writes
 // their batch runs its `done` callback. When no writer is waiting to lead,
-// the submitter leads at once (LeadIfIdle), and a leader that finds only
-// such batches queued after its own writes them too.
+// the submitter leads at once if the group needs no fsync (LeadIfIdle);
+// a group that does is left to the queue's own committer thread, so that an
+// event loop or a log's commit thread never blocks in the table's fsync. A
+// leader that finds only such batches queued after its own writes them too.
 //
 // Failure: when a group's write fails, every batch in it fails with that
 // Status; RocksDB then refuses later writes too (background error), so no
@@ -34,6 +36,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -70,8 +73,11 @@ class CommitQueue {
   // `next_change` is the sequence number of the next change record;
   // `on_changes` runs (on a writer's thread) after a group with change
   // records became durable.
-  CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes)
-      : db_(db), sync_(sync), next_change_(next_change), on_changes_(std::move(on_changes)) {}
+  CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes);
+  // Writes what is still queued, then stops the committer thread.
+  ~CommitQueue();
+  CommitQueue(const CommitQueue&) = delete;
+  CommitQueue& operator=(const CommitQueue&) = delete;
 
   // Queues `batch` and returns its ticket. Cheap; call it while holding the
   // locks of the items the batch writes. Each ticket must be waited for
@@ -86,8 +92,9 @@ class CommitQueue {
   // LeadIfIdle() afterwards, once what must be in place before the batch
   // can be written is.
   uint64_t SubmitAsync(CommitBatch batch);
-  // Writes the queued batches on this thread when no writer is writing them
-  // or waiting to: the batches of SubmitAsync have no writer of their own.
+  // Writes the queued batches when no writer is writing them or waiting to
+  // (the batches of SubmitAsync have no writer of their own): on this thread
+  // while they need no fsync, else on the committer thread.
   void LeadIfIdle();
   // The same for someone else's ticket (it is not consumed): a writer whose
   // condition failed on a queued value answers only once that value is
@@ -100,6 +107,10 @@ class CommitQueue {
   void LeadGroup(std::unique_lock<std::mutex>& lock);
   // Whether queued batches would wait for a leader that nobody will be.
   bool Orphaned() const;  // REQUIRES: mu_ held
+  // Whether writing the queue now would fsync.
+  bool SyncQueued() const;  // REQUIRES: mu_ held
+  // The committer thread: leads orphaned groups that LeadIfIdle left to it.
+  void CommitterLoop();
 
   rocksdb::DB* db_;
   const bool sync_;
@@ -117,6 +128,9 @@ class CommitQueue {
   bool leading_ = false;                         // guarded by mu_; a group is being written
   std::map<uint64_t, common::Status> failed_;    // guarded by mu_; outcomes that are not OK
   std::vector<uint64_t> unwaited_;               // guarded by mu_; queued tickets nobody waits for
+  bool stopping_ = false;                        // guarded by mu_
+  std::condition_variable committer_cv_;         // LeadIfIdle left it a group, or stopping_
+  std::thread committer_;                        // started last, in the constructor
 };
 
 }  // namespace table

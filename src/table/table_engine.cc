@@ -376,6 +376,15 @@ struct TableEngine::Impl {
     if (!applied.ok() || !passed) {
       // The answer rests on the item read: answer once it is durable.
       locks.clear();
+      if (done && pending != 0) {
+        // Without blocking: an empty batch queued behind that write answers.
+        Status refused = applied.ok() ? ConditionFailedStatus() : applied.status();
+        CommitBatch behind;
+        behind.done = [done, refused](const Status& written) { written.ok() ? done(refused) : done(written); };
+        commits->SubmitAsync(std::move(behind));
+        commits->LeadIfIdle();
+        return WriteResult();
+      }
       RETURN_IF_ERROR(commits->WaitForOther(pending));
       RETURN_IF_ERROR(applied.status());
       if (failure != nullptr && w.return_old_on_failure) failure->item = old_item;

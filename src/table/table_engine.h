@@ -61,8 +61,9 @@ class TableEngine final : public TableClient {
   Status UpdateTimeToLive(const std::string& table_name, const std::string& attribute_name) override;
 
   Result<WriteResult> PutItem(const PutItemRequest& request, WriteFailure* failure = nullptr) override;
-  // Returns once the write is queued (or refused); `done` runs on the
-  // thread that writes its group commit, so it must be quick.
+  // Returns once the write is queued (or refused), never blocking in an
+  // fsync; `done` runs on the thread that writes its group commit (a synced
+  // one by a writer or the engine's committer thread), so it must be quick.
   bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done) override;
   Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) override;
   Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) override;

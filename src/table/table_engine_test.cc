@@ -532,6 +532,38 @@ TEST_F(TableEngineTest, AsyncPutsReportEachOutcomeOnceAndAreVisibleThen) {
   EXPECT_TRUE(Get("async3", 49));
 }
 
+// Async puts racing for one new item: one wins; each loser is refused
+// through `done` (never by blocking the caller in an fsync), and only once
+// the winner it lost to is visible to readers.
+TEST_F(TableEngineTest, AsyncPutsRefusedByAQueuedWriteAnswerOnceItIsVisible) {
+  Reopen(20'000, /*sync_writes=*/true);
+  for (int round = 0; round < 20; ++round) {
+    std::atomic<int> ok{0}, refused{0}, refused_unseen{0}, answered{0};
+    auto put_once = [&] {
+      PutItemRequest put;
+      put.table_name = "orders";
+      put.item = {{"customer", S("race")}, {"seq", N(std::to_string(round))}};
+      put.condition_expression = "attribute_not_exists(customer)";
+      ASSERT_TRUE(engine_->TryPutItemAsync(put, [&](Result<WriteResult> r) {
+        if (r.ok()) {
+          ++ok;
+        } else if (r.status().IsConditionFailed()) {
+          ++refused;
+          if (!Get("race", round)) ++refused_unseen;
+        }
+        ++answered;
+      }));
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) threads.emplace_back(put_once);
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < 1000 && answered < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(ok.load(), 1) << round;
+    EXPECT_EQ(refused.load(), 3) << round;
+    EXPECT_EQ(refused_unseen.load(), 0) << round;
+  }
+}
+
 // A pass examines a bounded number of items and the next continues there,
 // wrapping around, so every expired item goes within a few passes.
 TEST_F(TableEngineTest, TtlPassesAreBoundedAndTogetherCoverTheTable) {
