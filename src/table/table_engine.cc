@@ -27,6 +27,7 @@ namespace table {
 namespace {
 
 constexpr size_t kStripes = 1024;
+constexpr size_t kCachedPerStripe = 4;  // decoded items kept per stripe (4,096 in all)
 constexpr size_t kMaxPageBytes = 1024 * 1024;  // Query/Scan stop after 1 MB read
 constexpr int64_t kTokenMillis = 10 * 60 * 1000;
 
@@ -75,9 +76,22 @@ struct TableEngine::Impl {
     uint64_t ticket = 0;  // the newest queued write of the item
     std::optional<Item> value;
   };
+  // A few decoded items as RocksDB holds them now, those written lately
+  // (products, sessions, an order between its PLACED row and its decision),
+  // so that reads of hot items skip the memtable search and the decode. Only
+  // writers fill it, under the stripe's lock: with a write's value once its
+  // group is written (ClearPending; the newest ticket wins), and with what
+  // they read while no write of the item is queued. A reader's miss does not
+  // fill it: that would cost a copy of every item read once, and a reader
+  // holds no lock that keeps what it read from going stale meanwhile.
+  struct Cached {
+    uint64_t ticket = 0;  // of the write that stored it; 0: read by a writer
+    std::optional<Item> value;
+  };
   struct Stripe {
     std::mutex mu;
     std::unordered_map<std::string, Pending> pending;  // guarded by mu
+    std::unordered_map<std::string, Cached> cache;     // guarded by mu
   };
   std::array<Stripe, kStripes> stripes;
   std::unique_ptr<CommitQueue> commits;
@@ -117,6 +131,36 @@ struct TableEngine::Impl {
 
   // The durable item (what readers see).
   Result<std::optional<Item>> Read(const std::string& key_bytes, const rocksdb::Snapshot* snapshot = nullptr) {
+    if (snapshot == nullptr) {
+      auto& stripe = stripes[Stripe(key_bytes)];
+      std::lock_guard lock(stripe.mu);
+      auto it = stripe.cache.find(key_bytes);
+      if (it != stripe.cache.end()) return it->second.value;
+    }
+    return ReadStored(key_bytes, snapshot);
+  }
+
+  // Keeps `value` as the key's cached item unless a newer write's is there.
+  // REQUIRES: stripe.mu held.
+  static void Remember(struct Stripe& stripe, const std::string& key_bytes, uint64_t ticket, std::optional<Item> value) {
+    auto it = stripe.cache.find(key_bytes);
+    if (it != stripe.cache.end()) {
+      if (it->second.ticket <= ticket) it->second = {ticket, std::move(value)};
+      return;
+    }
+    if (stripe.cache.size() >= kCachedPerStripe) stripe.cache.erase(stripe.cache.begin());
+    stripe.cache.emplace(key_bytes, Cached{ticket, std::move(value)});
+  }
+
+  // Drops every cached item (DeleteTable: its rows go by a range delete).
+  void ForgetCached() {
+    for (auto& stripe : stripes) {
+      std::lock_guard lock(stripe.mu);
+      stripe.cache.clear();
+    }
+  }
+
+  Result<std::optional<Item>> ReadStored(const std::string& key_bytes, const rocksdb::Snapshot* snapshot = nullptr) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
     rocksdb::PinnableSlice value;
@@ -138,7 +182,13 @@ struct TableEngine::Impl {
       if (pending != nullptr) *pending = std::max(*pending, it->second.ticket);
       return it->second.value;
     }
-    return Read(key_bytes);
+    // No write of the item is queued, and none can finish while we hold
+    // its lock: what RocksDB holds stays, and may be cached.
+    auto cached = stripe.cache.find(key_bytes);
+    if (cached != stripe.cache.end()) return cached->second.value;
+    ASSIGN_OR_RETURN(std::optional<Item> item, ReadStored(key_bytes));
+    Remember(stripe, key_bytes, 0, item);
+    return item;
   }
 
   // Records the queued new values of `ticket` for later writers. REQUIRES:
@@ -153,12 +203,21 @@ struct TableEngine::Impl {
 
   // Written (or failed): readers of RocksDB now see it, so the overlay entry
   // goes unless a later write of the item replaced it.
-  void ClearPending(const std::vector<std::string>& keys, const uint64_t& ticket) {
+  void ClearPending(const std::vector<std::string>& keys, const uint64_t& ticket, bool written) {
     for (const auto& key : keys) {
       auto& stripe = stripes[Stripe(key)];
       std::lock_guard lock(stripe.mu);
       auto it = stripe.pending.find(key);
-      if (it != stripe.pending.end() && it->second.ticket == ticket) stripe.pending.erase(it);
+      bool newest = it != stripe.pending.end() && it->second.ticket == ticket;
+      if (newest && written) {
+        Remember(stripe, key, ticket, std::move(it->second.value));
+      } else {
+        // Failed, or a later write replaced the overlay (it caches its own
+        // value when written): a cached value older than this write is stale.
+        auto cached = stripe.cache.find(key);
+        if (cached != stripe.cache.end() && cached->second.ticket < ticket) stripe.cache.erase(cached);
+      }
+      if (newest) stripe.pending.erase(it);
     }
   }
 
@@ -177,7 +236,7 @@ struct TableEngine::Impl {
     SetPending(new_values, ticket);
     locks->clear();
     Status status = commits->Wait(ticket);
-    ClearPending(KeysOf(new_values), ticket);
+    ClearPending(KeysOf(new_values), ticket, status.ok());
     return status;
   }
 
@@ -190,7 +249,7 @@ struct TableEngine::Impl {
     // clears) the entries it set.
     auto ticket = std::make_shared<uint64_t>(0);
     batch.done = [this, ticket, keys = KeysOf(new_values), done = std::move(done)](const Status& status) {
-      ClearPending(keys, *ticket);
+      ClearPending(keys, *ticket, status.ok());
       done(status);
     };
     *ticket = commits->SubmitAsync(std::move(batch));
@@ -664,6 +723,7 @@ Result<TableDescription> TableEngine::DeleteTable(const std::string& table_name)
   std::string prefix = TablePrefix(meta->id);
   batch.DeleteRange(prefix, PrefixSuccessor(prefix));
   RETURN_IF_ERROR(impl_->Commit(&batch));
+  impl_->ForgetCached();
   {
     std::unique_lock lock(impl_->meta_mu);
     impl_->tables.erase(table_name);
