@@ -79,13 +79,12 @@ struct TableEngine::Impl {
   // A few decoded items as RocksDB holds them now, those written lately
   // (products, sessions, an order between its PLACED row and its decision),
   // so that reads of hot items skip the memtable search and the decode. Only
-  // writers fill it, under the stripe's lock: with a write's value once its
-  // group is written (ClearPending; the newest ticket wins), and with what
-  // they read while no write of the item is queued. A reader's miss does not
-  // fill it: that would cost a copy of every item read once, and a reader
-  // holds no lock that keeps what it read from going stale meanwhile.
+  // a write fills it, with its value once its group is written
+  // (ClearPending, under the stripe's lock; the newest ticket wins). A
+  // read's miss does not: that would cost a copy of every item read once,
+  // and a reader holds no lock that keeps what it read from going stale.
   struct Cached {
-    uint64_t ticket = 0;  // of the write that stored it; 0: read by a writer
+    uint64_t ticket = 0;  // of the write that stored it
     std::optional<Item> value;
   };
   struct Stripe {
@@ -182,13 +181,9 @@ struct TableEngine::Impl {
       if (pending != nullptr) *pending = std::max(*pending, it->second.ticket);
       return it->second.value;
     }
-    // No write of the item is queued, and none can finish while we hold
-    // its lock: what RocksDB holds stays, and may be cached.
     auto cached = stripe.cache.find(key_bytes);
     if (cached != stripe.cache.end()) return cached->second.value;
-    ASSIGN_OR_RETURN(std::optional<Item> item, ReadStored(key_bytes));
-    Remember(stripe, key_bytes, 0, item);
-    return item;
+    return ReadStored(key_bytes);
   }
 
   // Records the queued new values of `ticket` for later writers. REQUIRES:
