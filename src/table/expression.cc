@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "table/number.h"
 #include "table/reserved_words.h"
@@ -318,6 +319,7 @@ class Parser {
       if (v == nullptr) return Fail("An expression attribute value used in expression is not defined; attribute value: " + key);
       o.kind = Operand::Kind::kValue;
       o.value = *v;
+      o.value_name = key;
       return o;
     }
     if (allow_size && Peek().kind == Token::Kind::kIdent && IsPunct("(", 1)) {
@@ -677,16 +679,118 @@ Status Placeholders::CheckAllUsed() const {
   return Status::OK();
 }
 
+namespace {
+
+// --- Parsed expressions, kept per thread ---------------------------------
+
+// What one expression parsed to, and which names it used (values are bound
+// per request).
+template <typename Tree>
+struct Parsed {
+  Tree tree;
+  std::vector<std::string> names;
+};
+
+// "what" + text + every name placeholder, so that a cached tree is only
+// reused where names resolve as they did when it was parsed.
+std::string CacheKey(std::string_view what, std::string_view text, const Placeholders& p) {
+  std::string key(what);
+  key += '\x1f';
+  key += text;
+  if (p.names() != nullptr) {
+    for (const auto& [k, v] : *p.names()) {
+      key += '\x1f';
+      key += k;
+      key += '=';
+      key += v;
+    }
+  }
+  return key;
+}
+
+template <typename Tree>
+std::unordered_map<std::string, Parsed<Tree>>& CacheOf() {
+  thread_local std::unordered_map<std::string, Parsed<Tree>> cache;
+  return cache;
+}
+constexpr size_t kCachedExpressions = 256;  // per thread and kind; then it starts over
+
+// Puts the request's values into a copied tree. False when one is missing
+// or makes the tree invalid: a full parse then reports it as usual.
+bool Bind(Operand* o, Placeholders* p) {
+  if (o->kind == Operand::Kind::kValue) {
+    const AttributeValue* v = p->Value(o->value_name);
+    if (v == nullptr) return false;
+    o->value = *v;
+  }
+  for (auto& arg : o->args) {
+    if (!Bind(&arg, p)) return false;
+  }
+  return true;
+}
+
+bool Bind(Condition* c, Placeholders* p) {
+  for (auto& o : c->operands) {
+    if (!Bind(&o, p)) return false;
+  }
+  for (auto& child : c->children) {
+    if (!Bind(&child, p)) return false;
+  }
+  AttributeValue::Type type;  // attribute_type's type name was checked when parsed
+  return c->kind != Condition::Kind::kType ||
+         (c->operands[1].kind == Operand::Kind::kValue && c->operands[1].value.type() == AttributeValue::Type::kS &&
+          ParseTypeName(c->operands[1].value.scalar(), &type));
+}
+
+bool Bind(std::vector<UpdateAction>* actions, Placeholders* p) {
+  for (auto& a : *actions) {
+    if (a.kind != UpdateAction::Kind::kRemove && !Bind(&a.value, p)) return false;
+  }
+  return true;
+}
+
+// Parses through the cache: a hit binds a copy, a miss parses and keeps
+// the result (successes only; errors are parsed again each time).
+template <typename Tree, typename ParseFn>
+Result<Tree> ParseCached(std::string_view what, std::string_view text, Placeholders* p, ParseFn parse) {
+  auto& cache = CacheOf<Tree>();
+  std::string key = CacheKey(what, text, *p);
+  auto it = cache.find(key);
+  if (it != cache.end()) {
+    Tree tree = it->second.tree;
+    if (Bind(&tree, p)) {
+      for (const auto& name : it->second.names) p->Name(name);  // marks it used
+      return tree;
+    }
+  }
+  std::set<std::string> names_before = p->used_names();
+  ASSIGN_OR_RETURN(Tree tree, parse());
+  if (cache.size() >= kCachedExpressions) cache.clear();
+  Parsed<Tree>& kept = cache[key];
+  kept.tree = tree;
+  kept.names.clear();
+  for (const auto& name : p->used_names()) {
+    if (!names_before.count(name)) kept.names.push_back(name);
+  }
+  return tree;
+}
+
+}  // namespace
+
 Result<Condition> ParseCondition(std::string_view text, std::string_view what, Placeholders* p) {
-  Parser parser(text, what, p);
-  RETURN_IF_ERROR(parser.Tokenize());
-  return parser.ParseConditionTop();
+  return ParseCached<Condition>(what, text, p, [&]() -> Result<Condition> {
+    Parser parser(text, what, p);
+    RETURN_IF_ERROR(parser.Tokenize());
+    return parser.ParseConditionTop();
+  });
 }
 
 Result<std::vector<UpdateAction>> ParseUpdate(std::string_view text, Placeholders* p) {
-  Parser parser(text, "UpdateExpression", p);
-  RETURN_IF_ERROR(parser.Tokenize());
-  return parser.ParseUpdateTop();
+  return ParseCached<std::vector<UpdateAction>>("UpdateExpression", text, p, [&]() -> Result<std::vector<UpdateAction>> {
+    Parser parser(text, "UpdateExpression", p);
+    RETURN_IF_ERROR(parser.Tokenize());
+    return parser.ParseUpdateTop();
+  });
 }
 
 Result<std::vector<Path>> ParseProjection(std::string_view text, Placeholders* p) {

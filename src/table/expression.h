@@ -30,6 +30,7 @@ struct Operand {
   Kind kind = Kind::kPath;
   Path path;                  // kPath, kSize, kIfNotExists
   AttributeValue value;       // kValue
+  std::string value_name;     // kValue: its placeholder (":q"), to bind a cached parse
   std::vector<Operand> args;  // kIfNotExists: [fallback]; kListAppend, kPlus, kMinus: [a, b]
 };
 
@@ -64,6 +65,8 @@ class Placeholders {
   const AttributeValue* Value(const std::string& key);
   // InvalidArgument naming the unused names/values, if any.
   Status CheckAllUsed() const;
+  const std::map<std::string, std::string>* names() const { return names_; }
+  const std::set<std::string>& used_names() const { return used_names_; }
 
  private:
   const std::map<std::string, std::string>* names_;
@@ -72,6 +75,10 @@ class Placeholders {
 };
 
 // `what` names the request field in messages ("ConditionExpression").
+// Both keep what they parsed (per thread, by text and names) and bind the
+// request's values into a copy the next time: a service sends the same few
+// expressions with new values, and tokenizing and parsing them each time
+// cost more than the copy.
 Result<Condition> ParseCondition(std::string_view text, std::string_view what, Placeholders* p);
 Result<std::vector<UpdateAction>> ParseUpdate(std::string_view text, Placeholders* p);
 Result<std::vector<Path>> ParseProjection(std::string_view text, Placeholders* p);

@@ -162,4 +162,50 @@ TEST_F(ExpressionTest, ProjectionKeepsOnlyNamedPaths) {
 }
 
 }  // namespace
+// Expressions are kept parsed per thread, by text and names; the same text
+// with other values, other names or a value missing must behave as a fresh
+// parse would.
+TEST_F(ExpressionTest, ACachedParseTakesEachRequestsValuesAndNames) {
+  EXPECT_EQ(Eval("qty = :v AND #s = :w"), "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :v");
+  values_[":v"] = N("5");
+  values_[":w"] = S("NEW");
+  EXPECT_EQ(Eval("qty = :v AND #s = :w"), "true");
+  values_[":v"] = N("6");
+  EXPECT_EQ(Eval("qty = :v AND #s = :w"), "false");
+  values_[":v"] = N("5");
+  names_["#s"] = "id";  // same text, another name: parsed again
+  EXPECT_EQ(Eval("qty = :v AND #s = :w"), "false");
+  names_["#s"] = "status";
+  values_.erase(":w");
+  EXPECT_EQ(Eval("qty = :v AND #s = :w"), "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :w");
+
+  // Values the parse checks are checked again when bound.
+  values_[":t"] = S("N");
+  EXPECT_EQ(Eval("attribute_type(qty, :t)"), "true");
+  values_[":t"] = S("X");
+  EXPECT_NE(Eval("attribute_type(qty, :t)").find("Invalid attribute type name found; type: X"), std::string::npos);
+
+  // Which placeholders the cached expression used still counts.
+  Placeholders p(&names_, &values_);
+  ASSERT_TRUE(ParseCondition("qty = :v", "ConditionExpression", &p).ok());
+  EXPECT_FALSE(p.CheckAllUsed().ok());  // #s and the other values are unused
+  std::map<std::string, AttributeValue> only_v = {{":v", N("1")}};
+  std::map<std::string, std::string> only_s = {{"#s", "status"}};
+  Placeholders q(&only_s, &only_v);
+  ASSERT_TRUE(ParseCondition("#s = :v", "ConditionExpression", &q).ok());
+  ASSERT_TRUE(ParseCondition("#s = :v", "ConditionExpression", &q).ok());
+  EXPECT_TRUE(q.CheckAllUsed().ok());
+
+  // Updates too: the second SET adds the new value.
+  values_[":add"] = N("2");
+  EXPECT_EQ(Update("SET qty = qty + :add"), "");
+  values_[":add"] = N("10");
+  EXPECT_EQ(Update("SET qty = qty + :add"), "");
+  EXPECT_EQ(item_.at("qty"), N("17"));
+  EXPECT_EQ(Update("SET tags = list_append(if_not_exists(nothing, :l), :l)"), "");
+  values_[":l"] = AttributeValue::L({N("1"), N("2")});
+  EXPECT_EQ(Update("SET tags = list_append(if_not_exists(nothing, :l), :l)"), "");
+  EXPECT_EQ(item_.at("tags").list().size(), 4u);
+}
+
 }  // namespace table::expr

@@ -1,5 +1,7 @@
 // Fuzzes the expression parser and evaluator: any text must parse or fail with
-// a Status, never crash. The first byte picks the expression kind.
+// a Status, never crash, and a second parse (from the per-thread cache of
+// parsed expressions) must behave as the first. The first byte picks the
+// expression kind.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,12 +22,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % 3) {
     case 0: {
       auto c = expr::ParseCondition(text, "ConditionExpression", &p);
-      if (c.ok()) (void)expr::Evaluate(*c, item);
+      auto again = expr::ParseCondition(text, "ConditionExpression", &p);
+      if (c.ok() != again.ok()) __builtin_trap();
+      if (c.ok()) {
+        auto first = expr::Evaluate(*c, item), second = expr::Evaluate(*again, item);
+        if (first.ok() != second.ok() || (first.ok() && *first != *second)) __builtin_trap();
+      }
       break;
     }
     case 1: {
       auto u = expr::ParseUpdate(text, &p);
-      if (u.ok()) (void)expr::ApplyUpdate(*u, &item);
+      auto again = expr::ParseUpdate(text, &p);
+      if (u.ok() != again.ok()) __builtin_trap();
+      if (u.ok()) {
+        Item copy = item;
+        Status first = expr::ApplyUpdate(*u, &item), second = expr::ApplyUpdate(*again, &copy);
+        if (first.ok() != second.ok() || item != copy) __builtin_trap();
+      }
       break;
     }
     default: {
