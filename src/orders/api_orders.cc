@@ -286,11 +286,18 @@ void OrdersApi::PlaceUnderKey(Order order, const std::string& idem_key, const st
 
 void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::string& request_id, Respond respond) {
   stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(PlacedEvent(order))};
+  // The PLACED row, written once the event is durable (README.md). Built
+  // here, not in the callback, which runs on the stream's commit thread.
+  auto put = std::make_shared<table::PutItemRequest>();
+  put->table_name = kOrdersTable;
+  put->item = ToItem(order);
+  put->condition_expression = "attribute_not_exists(id)";
+  put->sync = false;  // the durable event rebuilds it: no fsync on the answer's path
   auto shared = std::make_shared<Respond>(std::move(respond));
   auto placed = std::make_shared<Order>(std::move(order));
   streams_->PutRecords(
       kOrdersStream, {std::move(entry)},
-      [this, shared, placed, idem_key, request_id](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+      [this, put, shared, placed, idem_key, request_id](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
         common::Status s = r.ok() ? r->front().status() : r.status();
         if (!s.ok()) {
           // Not accepted: forget the key so that a retry can place the order.
@@ -306,11 +313,6 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
         }
         // The event is durable: the order exists. Write the PLACED row before
         // answering so that GET /api/orders/{id} finds it at once (README.md).
-        table::PutItemRequest put;
-        put.table_name = kOrdersTable;
-        put.item = ToItem(*placed);
-        put.condition_expression = "attribute_not_exists(id)";
-        put.sync = false;  // the durable event rebuilds it: no fsync on the answer's path
         auto answer = [this, shared, placed](const common::Result<table::WriteResult>& written) {
           if (written.ok()) {
             std::string update = StatusChangeJson(placed->id, placed->history.front());
@@ -325,9 +327,9 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
         // The local engine queues the write without blocking this (log
         // commit) thread and answers from the thread that writes it; other
         // clients block, so a writer thread waits for them.
-        if (tables_->TryPutItemAsync(put, answer)) return;
+        if (tables_->TryPutItemAsync(*put, answer)) return;
         // A full queue must not turn an accepted order into an error.
-        bool queued = writes_->Post([this, put, answer] { answer(tables_->PutItem(put)); });
+        bool queued = writes_->Post([this, put, answer] { answer(tables_->PutItem(*put)); });
         if (!queued) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
       });
 }
