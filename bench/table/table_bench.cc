@@ -66,34 +66,26 @@ Fixture& Fast() {
 }
 Fixture& Shared(bool sync) { return sync ? Durable() : Fast(); }
 
-void BM_GetItem(benchmark::State& state) {
+// Point reads of random items among `count` under partition `pk`.
+void ReadItems(benchmark::State& state, const char* pk, int count) {
   auto& f = Shared(false);
   std::mt19937_64 rng(static_cast<uint64_t>(state.thread_index()) + 1);
   table::GetItemRequest r;
   r.table_name = "bench";
   for (auto _ : state) {
-    r.key = {{"pk", AttributeValue::S("get")}, {"sk", AttributeValue::N(std::to_string(rng() % 10000))}};
+    r.key = {{"pk", AttributeValue::S(pk)}, {"sk", AttributeValue::N(std::to_string(rng() % count))}};
     auto item = f.engine->GetItem(r);
     benchmark::DoNotOptimize(item);
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_GetItem(benchmark::State& state) { ReadItems(state, "get", 10000); }
 BENCHMARK(BM_GetItem)->Threads(1)->Threads(2)->UseRealTime();
 
 // Reads of 50 items written 200 times each: the engine's decoded-item cache
 // (table_engine.cc) answers them without searching the memtable.
-void BM_GetHotItem(benchmark::State& state) {
-  auto& f = Shared(false);
-  std::mt19937_64 rng(static_cast<uint64_t>(state.thread_index()) + 1);
-  table::GetItemRequest r;
-  r.table_name = "bench";
-  for (auto _ : state) {
-    r.key = {{"pk", AttributeValue::S("hot")}, {"sk", AttributeValue::N(std::to_string(rng() % 50))}};
-    auto item = f.engine->GetItem(r);
-    benchmark::DoNotOptimize(item);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+void BM_GetHotItem(benchmark::State& state) { ReadItems(state, "hot", 50); }
 BENCHMARK(BM_GetHotItem)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_PutItem(benchmark::State& state) {
