@@ -564,9 +564,8 @@ TEST_F(TableEngineTest, AsyncPutsRefusedByAQueuedWriteAnswerOnceItIsVisible) {
   }
 }
 
-// The engine keeps hot items decoded (a few per lock stripe). Readers racing
-// writers of a handful of items (more items than the cache holds per
-// stripe, so entries are evicted and refilled) never see a value older than
+// The engine keeps recently written items decoded (a few per lock stripe).
+// Readers racing writers of a handful of items never see a value older than
 // one whose write had returned when the read began, and never go backwards.
 TEST_F(TableEngineTest, CachedItemsNeverServeAValueOlderThanAnAnsweredWrite) {
   Reopen(20'000, /*sync_writes=*/true);
