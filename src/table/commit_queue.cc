@@ -60,6 +60,23 @@ common::Status CommitQueue::WaitForOther(uint64_t ticket) {
   return own;
 }
 
+void CommitQueue::WaitForOtherAsync(uint64_t ticket, std::function<void(const common::Status&)> done) {
+  common::Status settled;
+  {
+    std::lock_guard lock(mu_);
+    if (done_ < ticket) {
+      CommitBatch behind;
+      behind.done = std::move(done);
+      queue_.push_back(std::move(behind));
+      unwaited_.push_back(next_ticket_++);
+    } else if (auto it = failed_.find(ticket); it != failed_.end()) {
+      settled = it->second;
+    }
+  }
+  if (done) return done(settled);  // written already (or ticket 0)
+  LeadIfIdle();
+}
+
 uint64_t CommitQueue::SubmitAsync(CommitBatch batch) {
   return Submit(std::move(batch), /*waited=*/false);
 }

@@ -100,6 +100,10 @@ class CommitQueue {
   // condition failed on a queued value answers only once that value is
   // durable, so that a read after the answer sees it. 0 returns at once.
   common::Status WaitForOther(uint64_t ticket);
+  // The same without blocking: `done` gets that outcome, at once when the
+  // ticket's group is written already, else from the thread that writes an
+  // empty batch queued behind it (never an fsync on the caller's thread).
+  void WaitForOtherAsync(uint64_t ticket, std::function<void(const common::Status&)> done);
 
  private:
   // Writes one group: every batch queued now. REQUIRES: mu_ held through

@@ -418,7 +418,8 @@ struct TableEngine::Impl {
 
   // A single conditional write: lock, read, check, stage, commit.
   // With `done`, an OK return means only "queued": `done` gets the result
-  // once the write is written (SubmitAsync); an error return means `done`
+  // once the write is written (SubmitAsync), a refusal once the value it
+  // rests on is durable (WaitForOtherAsync); an error return means `done`
   // was not called and never will be.
   Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure, bool sync = true,
                             std::function<void(Result<WriteResult>)> done = nullptr) {
@@ -430,13 +431,9 @@ struct TableEngine::Impl {
     if (!applied.ok() || !passed) {
       // The answer rests on the item read: answer once it is durable.
       locks.clear();
-      if (done && pending != 0) {
-        // Without blocking: an empty batch queued behind that write answers.
+      if (done) {
         Status refused = applied.ok() ? ConditionFailedStatus() : applied.status();
-        CommitBatch behind;
-        behind.done = [done, refused](const Status& written) { written.ok() ? done(refused) : done(written); };
-        commits->SubmitAsync(std::move(behind));
-        commits->LeadIfIdle();
+        commits->WaitForOtherAsync(pending, [done, refused](const Status& read) { read.ok() ? done(refused) : done(read); });
         return WriteResult();
       }
       RETURN_IF_ERROR(commits->WaitForOther(pending));
