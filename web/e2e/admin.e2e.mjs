@@ -2,10 +2,12 @@
 // the dashboard's counters move while orders flow (a customer orders during the
 // test; `rivulet loadgen` running alongside only makes them move more), the
 // admin ships the customer's order from the orders table, and the customer's
-// open order page shows SHIPPED live, without a reload. Then the admin tours the
-// operations console (e2e/console.mjs): streams with a live tail, functions,
-// a table query, objects (with AWS_URL: a seeded bucket and a download), the
-// email outbox and IAM, with a screenshot of each page.
+// open order page shows SHIPPED live, without a reload. The admin's sign-in
+// is answered before the page's first /api/auth/me (a race CI once lost).
+// Then the admin tours the operations console (e2e/console.mjs): streams with
+// a live tail, functions, a table query, objects (with AWS_URL: a seeded
+// bucket and a download), the email outbox and IAM, with a screenshot of each
+// page.
 //
 //   RIVULET_URL=http://127.0.0.1:8080 ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=... node e2e/admin.e2e.mjs
 // Env as shop.e2e.mjs, plus ADMIN_EMAIL and ADMIN_PASSWORD (required) and AWS_URL (optional,
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { launch } from './browser.mjs'
 import { checkAccessibility } from './a11y.mjs'
 import { consoleTour } from './console.mjs'
-import { addFirstProductToCart, baseUrl, checkout, firstPage, newCustomer, seesStatus, signIn, signUp, TIMEOUT } from './steps.mjs'
+import { addFirstProductToCart, baseUrl, checkout, describeFailure, firstPage, newCustomer, seesStatus, signIn, signUp, slowFirstWhoAmI, TIMEOUT } from './steps.mjs'
 
 const base = baseUrl()
 const admin = { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD }
@@ -40,8 +42,10 @@ const adminPage = await firstPage(ba.context)
 const customerPage = await firstPage(bc.context)
 let current = adminPage
 try {
-  log('the admin opens the dashboard')
+  log('the admin opens the dashboard (the first /api/auth/me answering after the sign-in)')
+  const stopHolding = await slowFirstWhoAmI(adminPage)
   await signIn(adminPage, base, admin, '/admin')
+  await stopHolding()
   await adminPage.getByRole('heading', { name: 'Live dashboard' }).waitFor()
   // The "Orders / min" tile.
   const TILE = '.kpis .kpi:nth-child(2) .kpi__value'
@@ -96,6 +100,7 @@ try {
   console.log(`PASS admin e2e against ${base}; order ${orderId}`)
 } catch (e) {
   console.error(`FAIL at step "${step}": ${e?.message ?? e}`)
+  await describeFailure(current)
   await current.screenshot({ path: `${shots}/admin-FAILED.png`, fullPage: true }).catch(() => {})
   process.exitCode = 1
 } finally {

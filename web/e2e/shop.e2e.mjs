@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { checkAccessibility } from './a11y.mjs'
 import { launch, PHONE } from './browser.mjs'
-import { addFirstProductToCart, baseUrl, checkout, firstPage, newCustomer, seesStatus, signUp } from './steps.mjs'
+import { addFirstProductToCart, baseUrl, checkout, describeFailure, firstPage, newCustomer, seesStatus, signUp } from './steps.mjs'
 
 const base = baseUrl()
 const phone = process.env.PHONE === '1'
@@ -100,6 +100,7 @@ try {
   console.log(`PASS shop e2e (${tag}) against ${base}; order ${orderId}; screenshots in ${shots}`)
 } catch (e) {
   console.error(`FAIL at step "${step}": ${e?.message ?? e}`)
+  await describeFailure(page)
   await page.screenshot({ path: `${shots}/${tag}-FAILED.png`, fullPage: true }).catch(() => {})
   process.exitCode = 1
 } finally {

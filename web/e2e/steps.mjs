@@ -15,10 +15,37 @@ export function newCustomer(name) {
   return { name: `${name} E2E`, email: `${name.toLowerCase()}-${tag}@example.com`, password: `${name}-password-1` }
 }
 
+const apiCalls = new WeakMap()  // page -> its last /api/ requests, for describeFailure
+
 export async function firstPage(context) {
   const page = context.pages()[0] ?? (await context.newPage())
   page.setDefaultTimeout(TIMEOUT)
+  const calls = []
+  apiCalls.set(page, calls)
+  page.on('request', (request) => {
+    if (!new URL(request.url()).pathname.startsWith('/api/')) return
+    const call = { request, started: Date.now(), outcome: 'no answer yet' }
+    calls.push(call)
+    if (calls.length > 20) calls.shift()
+    request.response().then((r) => { call.outcome = r ? `${r.status()} after ${Date.now() - call.started} ms` : 'no response' },
+      (e) => { call.outcome = `failed: ${e?.message ?? e}` })
+  })
+  page.on('requestfailed', (request) => {
+    const call = calls.find((c) => c.request === request)
+    if (call) call.outcome = `failed after ${Date.now() - call.started} ms: ${request.failure()?.errorText}`
+  })
   return page
+}
+
+/** What a failed step left on the page: its address, alerts, text and last /api/ calls (stderr). */
+export async function describeFailure(page) {
+  const text = await page.evaluate(() => document.querySelector('main')?.innerText ?? document.body.innerText)
+    .catch((e) => `(no text: ${e?.message ?? e})`)
+  const alerts = await page.getByRole('alert').allInnerTexts().catch(() => [])
+  const calls = (apiCalls.get(page) ?? []).map((c) =>
+    `  ${new Date(c.started).toISOString().slice(11, 23)} ${c.request.method()} ${new URL(c.request.url()).pathname} -> ${c.outcome}`)
+  console.error([`page: ${page.url()}`, `alerts: ${JSON.stringify(alerts)}`, `text: ${text.slice(0, 600)}`,
+    'last /api/ calls:', ...calls].join('\n'))
 }
 
 export async function signUp(page, base, who) {
@@ -36,6 +63,28 @@ export async function signIn(page, base, who, next = '/') {
   await page.getByLabel('Password').fill(who.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('button', { name: 'Sign out' }).waitFor()
+}
+
+/**
+ * Holds the page's signed-out answers to /api/auth/me until a sign-in is
+ * answered: under load the page's first "who am I" can land after the whole
+ * sign-in, and must not undo it. Returns a function that stops holding.
+ */
+export async function slowFirstWhoAmI(page) {
+  let signedIn
+  const answered = new Promise((resolve) => { signedIn = resolve })
+  const onResponse = (r) => { if (new URL(r.url()).pathname === '/api/auth/login') signedIn() }
+  page.on('response', onResponse)
+  const hold = async (route) => {
+    const response = await route.fetch()
+    if (response.status() === 401) await answered
+    await route.fulfill({ response })
+  }
+  await page.route('**/api/auth/me', hold)
+  return async () => {
+    page.off('response', onResponse)
+    await page.unroute('**/api/auth/me', hold)
+  }
 }
 
 /** Opens the first product with stock from the shop and adds one to the cart. */

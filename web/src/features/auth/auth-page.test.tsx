@@ -1,8 +1,9 @@
-import { screen } from '@testing-library/react'
+import { act, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import { json, renderRoute, type Handler } from '../../test/render'
 import { AuthPage } from './auth-page'
+import { useMe } from './use-auth'
 import { safeNext } from './safe-next'
 import { validateAuth } from './validate'
 
@@ -55,5 +56,34 @@ describe('AuthPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Create account' }))
     expect(await screen.findByText('An account with this email already exists.')).toBeInTheDocument()
     expect(screen.getByLabelText(/Email/)).toHaveAccessibleDescription('An account with this email already exists.')
+  })
+
+  it('stays signed in when a /api/auth/me sent before the sign-in answers after it', async () => {
+    // Under load the page's first "who am I" can be slower than the whole
+    // sign-in; its "nobody" must not undo the session.
+    let answerMe = () => {}
+    const meAnswered = new Promise<void>((resolve) => { answerMe = resolve })
+    function Who() {
+      const { user } = useMe()
+      return <p>{user ? `Signed in as ${user.name}` : 'Signed out'}</p>
+    }
+    const r = renderRoute(<><Who /><AuthPage mode="signin" /></>, {
+      path: '/signin', pattern: '*',
+      api: async (path) => {
+        if (path === '/api/auth/login') return json({ id: 'u-1', email: 'ada@example.com', name: 'Ada', role: 'customer' })
+        await meAnswered
+        return json({ status: 401 }, 401)
+      },
+    })
+    restore = () => { r.restore() }
+    await userEvent.type(screen.getByLabelText(/Email/), 'ada@example.com')
+    await userEvent.type(screen.getByLabelText(/Password/), 'right-password')
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByText('Signed in as Ada')).toBeInTheDocument()
+    await act(async () => {
+      answerMe()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    })
+    expect(screen.getByText('Signed in as Ada')).toBeInTheDocument()
   })
 })

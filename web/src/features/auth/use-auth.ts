@@ -12,7 +12,10 @@ export function useMe() {
 function useOnSession() {
   const qc = useQueryClient()
   const rt = useRealtimeClient()
-  return (user: User | null) => {
+  return async (user: User | null) => {
+    // A /me fetch sent before the change would answer for the old session
+    // (and, answering late, overwrite the new one).
+    await qc.cancelQueries({ queryKey: meKey })
     qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' && q.queryKey[0] !== 'products' && q.queryKey[0] !== 'categories' })
     qc.setQueryData(meKey, user)
     rt.reconnect()
