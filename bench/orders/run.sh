@@ -10,6 +10,7 @@
 #
 #   bench/orders/run.sh                          # 10 s per step
 #   DURATION=5s RATES="1000 3000 5000" bench/orders/run.sh
+#   SERVER_ARGS="--set orders.shards=1" bench/orders/run.sh   # extra serve flags
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${RIVULET_BIN:-build/rivulet}
@@ -27,7 +28,7 @@ export RIVULET_ADMIN_EMAIL=bench-admin@example.com RIVULET_ADMIN_PASSWORD=bench-
 ROOT_KEY=AKIDEXAMPLE ROOT_SECRET=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
 RIVULET_ROOT_ACCESS_KEY_ID=$ROOT_KEY RIVULET_ROOT_SECRET_ACCESS_KEY=$ROOT_SECRET \
   "$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
-  > "$work/rivulet.log" 2>&1 &
+  ${SERVER_ARGS:-} > "$work/rivulet.log" 2>&1 &
 pid=$!
 for _ in $(seq 200); do [[ -s $work/data/ports.json ]] && break; sleep 0.05; done
 read -r port aws < <(/usr/bin/python3 -c "import json;d=json.load(open('$work/data/ports.json'));print(d['http'],d['aws'])")
