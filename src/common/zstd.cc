@@ -62,4 +62,50 @@ Result<std::string> ZstdDecompress(std::string_view data) {
   return out;
 }
 
+struct ZstdDictionary::Digested {
+  ZSTD_CDict* cdict = nullptr;
+  ZSTD_DDict* ddict = nullptr;
+};
+
+// The content goes in as raw content (ZSTD_dct_rawContent is experimental
+// API): a buffer that does not start with the dictionary magic number is
+// read as such, and ours never do (the outbox's start with a 64-bit size).
+ZstdDictionary::ZstdDictionary(std::string content, int level)
+    : content_(std::move(content)), digested_(new Digested) {
+  digested_->cdict = ZSTD_createCDict(content_.data(), content_.size(), level);
+  digested_->ddict = ZSTD_createDDict(content_.data(), content_.size());
+}
+
+ZstdDictionary::~ZstdDictionary() {
+  ZSTD_freeCDict(digested_->cdict);
+  ZSTD_freeDDict(digested_->ddict);
+  delete digested_;
+}
+
+Result<std::string> ZstdDictionary::Compress(std::string_view data) const {
+  if (digested_->cdict == nullptr) return Status::Internal("zstd: the dictionary could not be prepared");
+  thread_local CompressContext context;
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress_usingCDict(context.cctx, out.data(), out.size(), data.data(), data.size(),
+                                      digested_->cdict);
+  if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> ZstdDictionary::Decompress(std::string_view data) const {
+  if (digested_->ddict == nullptr) return Status::Internal("zstd: the dictionary could not be prepared");
+  unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size > kMaxDirectBytes) {
+    return Status::Corruption("zstd: not a frame of a stated size");
+  }
+  thread_local DecompressContext context;
+  std::string out(size, '\0');
+  size_t n = ZSTD_decompress_usingDDict(context.dctx, out.data(), out.size(), data.data(), data.size(),
+                                        digested_->ddict);
+  if (ZSTD_isError(n)) return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
+  if (n != size) return Status::Corruption("zstd: the frame is shorter than it states");
+  return out;
+}
+
 }  // namespace common

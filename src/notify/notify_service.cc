@@ -46,6 +46,7 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
   OutboxOptions outbox_options;
   outbox_options.table_name = config.outbox_table;
   outbox_options.clock = config.clock;
+  outbox_options.dictionary_sample = service->templates_->Sample();
   ASSIGN_OR_RETURN(service->outbox_, Outbox::Open(tables, outbox_options));
 
   DispatcherOptions dispatcher_options;

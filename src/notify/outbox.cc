@@ -90,30 +90,7 @@ void PutS(Item* item, const std::string& name, const std::string& value) {
   if (!value.empty()) (*item)[name] = AttributeValue::S(value);
 }
 
-// The bodies are stored as one zstd frame of
-// big-endian 64-bit text size + text + html (attribute `bodies_zstd`, B): an HTML email
-// shrinks ~4x, and every state change rewrites the item until it is sent.
-// (Entries written before keep `text_body`/`html_body` as S; both are read.)
-constexpr int kBodiesZstdLevel = 1;
-
-Result<std::string> PackBodies(const Email& email) {
-  std::string framed;
-  common::PutBigEndian64(&framed, email.text_body.size());
-  framed += email.text_body;
-  framed += email.html_body;
-  return common::ZstdCompress(framed, kBodiesZstdLevel);
-}
-
-Status UnpackBodies(const std::string& packed, Email* email) {
-  ASSIGN_OR_RETURN(std::string framed, common::ZstdDecompress(packed));
-  uint64_t text_size = framed.size() >= 8 ? common::DecodeBigEndian64(framed.data()) : UINT64_MAX;
-  if (text_size > framed.size() - 8) return Status::Corruption("outbox bodies are malformed");
-  email->text_body = framed.substr(8, text_size);
-  email->html_body = framed.substr(8 + text_size);
-  return Status::OK();
-}
-
-Result<OutboxEntry> FromItem(const Item& item) {
+Result<OutboxEntry> FromItem(const Item& item, const BodyCodec& bodies) {
   OutboxEntry entry;
   entry.id = GetS(item, "id");
   if (!ParseStateName(GetS(item, "state"), &entry.state)) {
@@ -129,11 +106,7 @@ Result<OutboxEntry> FromItem(const Item& item) {
   email.from = {GetS(item, "from_name"), GetS(item, "from_address")};
   email.to = {GetS(item, "to_name"), GetS(item, "to_address")};
   email.subject = GetS(item, "subject");
-  email.text_body = GetS(item, "text_body");
-  email.html_body = GetS(item, "html_body");
-  if (auto it = item.find("bodies_zstd"); it != item.end() && it->second.type() == AttributeValue::Type::kB) {
-    RETURN_IF_ERROR(UnpackBodies(it->second.scalar(), &email).WithContext("outbox entry " + entry.id));
-  }
+  RETURN_IF_ERROR(bodies.Unpack(item, &email).WithContext("outbox entry " + entry.id));
   email.message_id = GetS(item, "message_id");
   if (auto it = item.find("headers"); it != item.end() && it->second.type() == AttributeValue::Type::kL) {
     for (const AttributeValue& header : it->second.list()) {
@@ -225,7 +198,10 @@ Result<std::unique_ptr<Outbox>> Outbox::Open(table::TableClient* tables, OutboxO
   if (!created.ok() && created.status().code() != Status::Code::kResourceInUse) {
     return created.status().WithContext("creating outbox table " + options.table_name);
   }
-  return std::unique_ptr<Outbox>(new Outbox(tables, std::move(options)));
+  std::string sample = std::move(options.dictionary_sample);
+  std::unique_ptr<Outbox> outbox(new Outbox(tables, std::move(options)));
+  if (!sample.empty()) RETURN_IF_ERROR(outbox->bodies_.UseDictionary(sample));
+  return outbox;
 }
 
 Result<table::TransactWriteItem> Outbox::MakeEnqueueAction(const std::string& id, Email email) const {
@@ -256,8 +232,7 @@ Result<Item> Outbox::EntryItem(const std::string& id, Email* email_in, int64_t c
   PutS(&item, "to_name", email.to.name);
   PutS(&item, "to_address", email.to.address);
   PutS(&item, "subject", email.subject);
-  ASSIGN_OR_RETURN(std::string bodies, PackBodies(email));
-  item["bodies_zstd"] = AttributeValue::B(std::move(bodies));
+  RETURN_IF_ERROR(bodies_.Pack(email, &item));
   PutS(&item, "message_id", email.message_id);
   if (!email.headers.empty()) {
     std::vector<AttributeValue> headers;
@@ -371,7 +346,7 @@ Result<std::optional<OutboxEntry>> Outbox::Get(const std::string& id) {
   get.consistent_read = true;
   ASSIGN_OR_RETURN(std::optional<Item> item, tables_->GetItem(get));
   if (!item) return std::optional<OutboxEntry>();
-  ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(*item));
+  ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(*item, bodies_));
   return std::optional<OutboxEntry>(std::move(entry));
 }
 
@@ -413,7 +388,7 @@ Result<std::vector<OutboxEntry>> Outbox::List(OutboxState state, int limit) {
       if (entry) entries.push_back(std::move(*entry));
       continue;
     }
-    ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item));
+    ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item, bodies_));
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -468,7 +443,7 @@ Result<std::vector<OutboxEntry>> Outbox::Due(int64_t now_millis, int limit) {
   if (!result.items.empty()) NoteEarliestDue(GetN(result.items.front(), "due_millis"), now_millis, floor == 0);
   std::vector<OutboxEntry> entries;
   for (const Item& item : result.items) {
-    ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item));
+    ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(item, bodies_));
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -514,7 +489,7 @@ Result<std::optional<OutboxEntry>> Outbox::Claim(const OutboxEntry& entry, int64
   if (!updated.ok() && updated.status().IsConditionFailed()) return std::optional<OutboxEntry>();
   RETURN_IF_ERROR(updated.status().WithContext("claiming outbox entry " + entry.id));
   if (!updated->attributes) return Status::Internal("claiming outbox entry " + entry.id + ": no item returned");
-  ASSIGN_OR_RETURN(OutboxEntry claimed, FromItem(*updated->attributes));
+  ASSIGN_OR_RETURN(OutboxEntry claimed, FromItem(*updated->attributes, bodies_));
   return std::optional<OutboxEntry>(std::move(claimed));
 }
 
@@ -538,7 +513,7 @@ table::TransactWriteItem Outbox::FinishAction(const OutboxEntry& claimed, Outbox
     // entries, kept for deduplication and the admin listing, stay small.
     update.update_expression =
         "SET #state = :state, #due = :due, #updated = :now, #sent = :now, #inflight = :false "
-        "REMOVE text_body, html_body, bodies_zstd, headers";
+        "REMOVE text_body, html_body, bodies_zstd, bodies_dictionary, headers";
     update.attributes.names = NamesFor({"#state", "#attempts", "#due", "#updated", "#sent", "#inflight"});
   } else {
     update.update_expression =
@@ -601,7 +576,7 @@ Result<std::vector<OutboxEntry>> Outbox::ClaimNew(const std::vector<std::string>
     ASSIGN_OR_RETURN(std::vector<std::optional<Item>> items, tables_->TransactGetItems(gets));
     for (const auto& item : items) {
       if (!item) continue;  // deleted meanwhile: nothing to send
-      ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(*item));
+      ASSIGN_OR_RETURN(OutboxEntry entry, FromItem(*item, bodies_));
       claimed.push_back(std::move(entry));
     }
   }

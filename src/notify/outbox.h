@@ -38,6 +38,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "notify/body_codec.h"
 #include "notify/mailer.h"
 #include "table/table_client.h"
 
@@ -82,6 +83,9 @@ struct OutboxCounters {
 struct OutboxOptions {
   std::string table_name = "rivulet-outbox";
   common::Clock* clock = common::SystemClock::Default();
+  // What the emails resemble (every template rendered without data): their
+  // bodies are compressed against it (body_codec.h). Empty: each alone.
+  std::string dictionary_sample;
 };
 
 // Thread safety: every method may be called from any thread.
@@ -188,7 +192,8 @@ class Outbox {
   const std::string& table_name() const { return options_.table_name; }
 
  private:
-  Outbox(table::TableClient* tables, OutboxOptions options) : tables_(tables), options_(std::move(options)) {}
+  Outbox(table::TableClient* tables, OutboxOptions options)
+      : tables_(tables), options_(std::move(options)), bodies_(tables, options_.table_name) {}
   void Notify(int count, const std::vector<OutboxEntry>& entries);
   table::TransactWriteItem EntryAction(table::Item item) const;
   Result<table::Item> EntryItem(const std::string& id, Email* email, int64_t claim_until_millis) const;
@@ -208,6 +213,7 @@ class Outbox {
 
   table::TableClient* tables_;
   OutboxOptions options_;
+  BodyCodec bodies_;
   OutboxCounters counters_;
   std::mutex hook_mu_;
   WakeHook wake_hook_;              // guarded by hook_mu_

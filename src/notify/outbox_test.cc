@@ -509,5 +509,70 @@ TEST_F(OutboxTest, AnOutboxWhoseIndexHoldsWholeEntriesStillDelivers) {
   EXPECT_EQ((*sent)[0].email.html_body, "");
 }
 
+// A page of little repetition, as an email layout is to zstd.
+std::string Layout(uint32_t seed) {
+  std::string layout;
+  for (int i = 0; i < 300; ++i) {
+    seed = seed * 1103515245 + 12345;
+    layout += "<td class=\"c" + std::to_string(seed % 997) + "\">" + std::to_string(seed >> 8) + "</td>";
+  }
+  return layout;
+}
+
+TEST_F(OutboxTest, BodiesShrinkAgainstTheDictionaryAndStayReadableInAnyProcess) {
+  OutboxOptions options;
+  options.clock = &clock_;
+  options.table_name = "dictionary-outbox";
+  options.dictionary_sample = Layout(1);
+  auto with = Outbox::Open(tables_.get(), options);
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  Email email = MakeEmail("ada@example.com", "Order o-1");
+  email.html_body = Layout(1) + "<p>Dear Ada, thank you.</p>";
+  ASSERT_TRUE((*with)->Enqueue("o-1:confirmed", email).ok());
+  options.dictionary_sample.clear();
+  auto without = Outbox::Open(tables_.get(), options);
+  ASSERT_TRUE(without.ok());
+  ASSERT_TRUE((*without)->Enqueue("o-2:confirmed", email).ok());
+
+  auto raw = [&](const std::string& id) {
+    table::GetItemRequest get;
+    get.table_name = "dictionary-outbox";
+    get.key = {{"id", table::AttributeValue::S(id)}};
+    return **tables_->GetItem(get);
+  };
+  table::Item packed = raw("o-1:confirmed"), alone = raw("o-2:confirmed");
+  ASSERT_TRUE(packed.count("bodies_dictionary"));
+  EXPECT_FALSE(alone.count("bodies_dictionary"));
+  EXPECT_LT(packed.at("bodies_zstd").scalar().size() * 4, alone.at("bodies_zstd").scalar().size());
+
+  // Another process, with no dictionary or another one, reads both; the
+  // dictionary's own item is in no listing.
+  options.dictionary_sample = Layout(2);
+  auto other = Outbox::Open(tables_.get(), options);
+  ASSERT_TRUE(other.ok());
+  for (const auto* outbox : {&*without, &*other}) {
+    for (const char* id : {"o-1:confirmed", "o-2:confirmed"}) {
+      auto entry = (*outbox)->Get(id);
+      ASSERT_TRUE(entry.ok() && entry->has_value()) << id << " " << entry.status().ToString();
+      EXPECT_EQ((*entry)->email.html_body, email.html_body);
+      EXPECT_EQ((*entry)->email.text_body, email.text_body);
+    }
+  }
+  auto queued = (*other)->List(OutboxState::kQueued, 10);
+  ASSERT_TRUE(queued.ok());
+  EXPECT_EQ(queued->size(), 2u);
+
+  // Without its dictionary an entry is reported as damaged, not misread.
+  table::DeleteItemRequest del;
+  del.table_name = "dictionary-outbox";
+  del.key = {{"id", table::AttributeValue::S("zstd-dictionary#" + packed.at("bodies_dictionary").scalar())}};
+  ASSERT_TRUE(tables_->DeleteItem(del).ok());
+  auto fresh = Outbox::Open(tables_.get(), options);
+  ASSERT_TRUE(fresh.ok());
+  auto damaged = (*fresh)->Get("o-1:confirmed");
+  EXPECT_EQ(damaged.status().code(), Status::Code::kCorruption) << damaged.status().ToString();
+  EXPECT_TRUE((*fresh)->Get("o-2:confirmed").ok());
+}
+
 }  // namespace
 }  // namespace notify

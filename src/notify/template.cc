@@ -468,6 +468,17 @@ bool TemplateStore::Has(std::string_view name) const {
          templates_.find(std::string(name) + ".txt") != templates_.end();
 }
 
+std::string TemplateStore::Sample() const {
+  std::string sample;
+  constexpr std::string_view kSubject = ".subject";
+  for (const auto& [file, parsed] : templates_) {
+    if (file.size() <= kSubject.size() || !file.ends_with(kSubject)) continue;
+    auto rendered = Render(file.substr(0, file.size() - kSubject.size()), nlohmann::json::object());
+    if (rendered.ok()) sample += rendered->text + rendered->html;
+  }
+  return sample;
+}
+
 Result<RenderedEmail> TemplateStore::Render(std::string_view name, const nlohmann::json& data) const {
   auto subject = templates_.find(std::string(name) + ".subject");
   auto text = templates_.find(std::string(name) + ".txt");

@@ -109,6 +109,9 @@ class TemplateStore {
   Result<RenderedEmail> Render(std::string_view name, const nlohmann::json& data) const;
 
   bool Has(std::string_view name) const;
+  // Every email template rendered without data, one after another: what
+  // the emails resemble (the outbox's compression dictionary).
+  std::string Sample() const;
   // Resolves {{> name}} / {{< name}} to `name` + `ext` (".html", ".txt", ".subject").
   Template::PartialLookup LookupFor(std::string_view ext) const;
   // Where each loaded file came from ("builtin" or a path), for the startup log.
