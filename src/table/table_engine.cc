@@ -128,13 +128,17 @@ struct TableEngine::Impl {
     return locks;
   }
 
-  // The durable item (what readers see).
+  // The durable item (what readers see). The cache answers only for items
+  // with no write in flight: a group becomes visible in RocksDB, all its
+  // items at once, before its writers refresh the cache item by item
+  // (ClearPending), so a cached value may then be older than RocksDB's while
+  // another item of the same transaction already reads new.
   Result<std::optional<Item>> Read(const std::string& key_bytes, const rocksdb::Snapshot* snapshot = nullptr) {
     if (snapshot == nullptr) {
       auto& stripe = stripes[Stripe(key_bytes)];
       std::lock_guard lock(stripe.mu);
       auto it = stripe.cache.find(key_bytes);
-      if (it != stripe.cache.end()) return it->second.value;
+      if (it != stripe.cache.end() && !stripe.pending.contains(key_bytes)) return it->second.value;
     }
     return ReadStored(key_bytes, snapshot);
   }

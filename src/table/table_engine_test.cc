@@ -615,6 +615,53 @@ TEST_F(TableEngineTest, CachedItemsNeverServeAValueOlderThanAnAnsweredWrite) {
   EXPECT_EQ(total, 900);  // every increment built on the one before
 }
 
+// A transaction becomes visible to readers at once, whatever path a read
+// takes: once a read saw its value of one item (from the cache or, through
+// Query, from RocksDB), a later read of its other item never returns the
+// value before it.
+TEST_F(TableEngineTest, ReadsNeverSeePartOfATransaction) {
+  Reopen(20'000, /*sync_writes=*/true);
+  auto set_both = [&](int n) {
+    std::vector<TransactWriteItem> items(2);
+    for (int seq = 0; seq < 2; ++seq) {
+      items[seq].kind = TransactWriteItem::Kind::kPut;
+      items[seq].table_name = "orders";
+      items[seq].item = {{"customer", S("pair")}, {"seq", N(std::to_string(seq))}, {"n", N(std::to_string(n))}};
+    }
+    return engine_->TransactWriteItems(items, "");
+  };
+  ASSERT_TRUE(set_both(0).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0}, reads{0};
+  auto n_of = [](const std::optional<Item>& item) { return item ? std::stoi(item->at("n").scalar()) : -1; };
+  std::vector<std::thread> readers;
+  readers.emplace_back([&] {  // both through GetItem
+    while (!stop) {
+      int first = n_of(Get("pair", 0));
+      torn += n_of(Get("pair", 1)) < first;
+      ++reads;
+    }
+  });
+  readers.emplace_back([&] {  // the first through Query, which reads RocksDB
+    while (!stop) {
+      QueryRequest q;
+      q.table_name = "orders";
+      q.key_condition_expression = "customer = :c AND seq = :s";
+      q.attributes.values = {{":c", S("pair")}, {":s", N("0")}};
+      auto page = engine_->Query(q);
+      if (!page.ok() || page->items.empty()) continue;
+      int first = n_of(page->items.front());
+      torn += n_of(Get("pair", 1)) < first;
+      ++reads;
+    }
+  });
+  for (int n = 1; n <= 2'000; ++n) ASSERT_TRUE(set_both(n).ok());
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(torn.load(), 0);
+}
+
 // A pass examines a bounded number of items and the next continues there,
 // wrapping around, so every expired item goes within a few passes.
 TEST_F(TableEngineTest, TtlPassesAreBoundedAndTogetherCoverTheTable) {
