@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "side_by_side.h"
 #include "notify/outbox.h"
 #include "notify/template.h"
 #include "table/table_engine.h"
@@ -114,67 +115,23 @@ void Reading(benchmark::State& state, bool dictionary) {
   }
 }
 
-double P99(const std::vector<double>& v) {
-  std::vector<double> s = v;
-  std::sort(s.begin(), s.end());
-  return s.empty() ? 0 : s[std::min(s.size() - 1, static_cast<size_t>(std::ceil(0.99 * s.size())) - 1)];
-}
-
-// Console output as usual, then one line per operation: ours, the baseline
-// and the ratio.
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Aggregate) continue;
-      figures_[run.run_name.function_name][run.aggregate_name] = run.GetAdjustedCPUTime();
-    }
-  }
-  void PrintSummary() const {
-    std::printf("\n%-8s %26s %26s %14s\n", "op", "ours (dictionary)", "baseline (alone)", "baseline/ours");
-    for (const char* op : {"enqueue", "read"}) {
-      auto ours = figures_.find(std::string(op) + "/dictionary");
-      auto base = figures_.find(std::string(op) + "/alone");
-      if (ours == figures_.end() || base == figures_.end()) continue;
-      auto cell = [](const std::map<std::string, double>& f) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.0f ns (p99 %.0f)", f.at("median"), f.at("p99"));
-        return std::string(buf);
-      };
-      std::printf("%-8s %26s %26s %13.1fx\n", op, cell(ours->second).c_str(), cell(base->second).c_str(),
-                  base->second.at("median") / ours->second.at("median"));
-    }
-    std::printf("(CPU ns per call, median and p99 over repetitions; stored bodies: %zu bytes with the dictionary, "
-                "%zu alone; the email: %zu bytes of text and HTML)\n",
-                For(true).bodies_bytes, For(false).bodies_bytes,
-                Confirmation().text_body.size() + Confirmation().html_body.size());
-  }
-
- private:
-  std::map<std::string, std::map<std::string, double>> figures_;
-};
-
-void Register(const char* name, void (*fn)(benchmark::State&)) {
-  benchmark::RegisterBenchmark(name, fn)
-      ->Repetitions(10)
-      ->ReportAggregatesOnly(true)
-      ->ComputeStatistics("p99", P99)
-      ->MinTime(0.2);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  Register("enqueue/dictionary", [](benchmark::State& s) { Enqueueing(s, true); });
-  Register("enqueue/alone", [](benchmark::State& s) { Enqueueing(s, false); });
-  Register("read/dictionary", [](benchmark::State& s) { Reading(s, true); });
-  Register("read/alone", [](benchmark::State& s) { Reading(s, false); });
+  bench::Register("enqueue/dictionary", [](benchmark::State& s) { Enqueueing(s, true); });
+  bench::Register("enqueue/alone", [](benchmark::State& s) { Enqueueing(s, false); });
+  bench::Register("read/dictionary", [](benchmark::State& s) { Reading(s, true); });
+  bench::Register("read/alone", [](benchmark::State& s) { Reading(s, false); });
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  SummaryReporter reporter;
+  bench::SideBySideReporter reporter({"enqueue", "read"}, {"dictionary", "ours (dictionary)"},
+                                     {"alone", "baseline (alone)"});
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.PrintSummary();
+  std::printf("(CPU ns per call, median and p99 over repetitions; stored bodies: %zu bytes with the dictionary, "
+              "%zu alone; the email: %zu bytes of text and HTML)\n",
+              For(true).bodies_bytes, For(false).bodies_bytes,
+              Confirmation().text_body.size() + Confirmation().html_body.size());
   benchmark::Shutdown();
   return 0;
 }

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "side_by_side.h"
 #include "orders/model.h"
 
 namespace {
@@ -232,72 +233,27 @@ void CheckAgreement() {
   }
 }
 
-double P99(const std::vector<double>& v) {
-  std::vector<double> sorted = v;
-  std::sort(sorted.begin(), sorted.end());
-  size_t rank = static_cast<size_t>(std::ceil(0.99 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
-
-// Prints Google Benchmark's usual lines and keeps each benchmark's median
-// and p99 CPU time for the summary.
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Aggregate) continue;
-      figures_[run.run_name.function_name][run.aggregate_name] = run.GetAdjustedCPUTime();
-    }
-  }
-  void PrintSummary() const {
-    std::printf("\n%-8s %26s %26s %14s\n", "", "ours (simdjson / writer)", "baseline (nlohmann)", "baseline/ours");
-    for (const char* op : {"decode", "encode", "api"}) {
-      auto ours = figures_.find(std::string(op) + "/ours");
-      auto base = figures_.find(std::string(op) + "/nlohmann");
-      if (ours == figures_.end() || base == figures_.end()) continue;
-      auto cell = [](const std::map<std::string, double>& f) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.0f ns (p99 %.0f)", f.at("median"), f.at("p99"));
-        return std::string(buf);
-      };
-      std::printf("%-8s %26s %26s %13.1fx\n", op, cell(ours->second).c_str(), cell(base->second).c_str(),
-                  base->second.at("median") / ours->second.at("median"));
-    }
-    std::printf("(CPU ns per call, median and p99 over repetitions; event of %zu bytes)\n", EncodedWorkload().size());
-  }
-
- private:
-  std::map<std::string, std::map<std::string, double>> figures_;
-};
-
-void Register(const char* name, void (*fn)(benchmark::State&)) {
-  benchmark::RegisterBenchmark(name, fn)
-      ->Repetitions(10)
-      ->ReportAggregatesOnly(true)
-      ->ComputeStatistics("p99", P99)
-      ->MinTime(0.2);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   CheckAgreement();
-  Register("decode/ours", [](benchmark::State& s) { Decoding(s, orders::DecodeEvent); });
-  Register("decode/nlohmann", [](benchmark::State& s) { Decoding(s, baseline::DecodeEvent); });
-  Register("encode/ours", [](benchmark::State& s) { Encoding(s, orders::EncodeEvent); });
-  Register("encode/nlohmann", [](benchmark::State& s) { Encoding(s, baseline::EncodeEvent); });
-  Register("api/ours", [](benchmark::State& s) {
+  bench::Register("decode/ours", [](benchmark::State& s) { Decoding(s, orders::DecodeEvent); });
+  bench::Register("decode/nlohmann", [](benchmark::State& s) { Decoding(s, baseline::DecodeEvent); });
+  bench::Register("encode/ours", [](benchmark::State& s) { Encoding(s, orders::EncodeEvent); });
+  bench::Register("encode/nlohmann", [](benchmark::State& s) { Encoding(s, baseline::EncodeEvent); });
+  bench::Register("api/ours", [](benchmark::State& s) {
     Encoding(s, [](const Event& e) { return orders::ToJson(*e.order); });
   });
-  Register("api/nlohmann", [](benchmark::State& s) {
+  bench::Register("api/nlohmann", [](benchmark::State& s) {
     Encoding(s, [](const Event& e) { return baseline::ToJson(*e.order); });
   });
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  SummaryReporter reporter;
+  bench::SideBySideReporter reporter({"decode", "encode", "api"}, {"ours", "ours (simdjson / writer)"},
+                                     {"nlohmann", "baseline (nlohmann)"});
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.PrintSummary();
+  std::printf("(CPU ns per call, median and p99 over repetitions; event of %zu bytes)\n", EncodedWorkload().size());
   benchmark::Shutdown();
   return 0;
 }
