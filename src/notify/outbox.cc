@@ -11,10 +11,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/coding.h"
 #include "common/fnv1a.h"
 #include "common/thread_name.h"
-#include "common/zstd.h"
 
 namespace notify {
 
