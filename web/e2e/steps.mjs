@@ -78,7 +78,8 @@ export async function slowFirstWhoAmI(page) {
   const hold = async (route) => {
     const response = await route.fetch()
     if (response.status() === 401) await answered
-    await route.fulfill({ response })
+    // The page may have given up on it meanwhile (a cancelled query, a navigation).
+    await route.fulfill({ response }).catch(() => {})
   }
   await page.route('**/api/auth/me', hold)
   return async () => {
