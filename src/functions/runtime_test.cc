@@ -346,15 +346,25 @@ TEST_F(RuntimeTest, DisabledMappingInvokesNothingUntilEnabled) {
 TEST_F(RuntimeTest, DeniedReadsStopTheMappingUntilAllowedAndSkipNothing) {
   ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
   StartRuntime();
-  std::atomic<bool> deny{false};
-  std::mutex asked_mu;
-  std::set<std::string> asked;
-  runtime_->SetSourceReadCheck("recorder", [&](std::string_view action, const std::string& stream) {
+  // Owned by the check too: the runtime's shard threads go on calling it
+  // until TearDown stops them, after this body's locals are gone.
+  struct Checks {
+    std::atomic<bool> deny{false};
+    std::mutex asked_mu;
+    std::set<std::string> asked;
+  };
+  auto checks = std::make_shared<Checks>();
+  std::atomic<bool>& deny = checks->deny;
+  std::mutex& asked_mu = checks->asked_mu;
+  std::set<std::string>& asked = checks->asked;
+  runtime_->SetSourceReadCheck("recorder", [checks](std::string_view action, const std::string& stream) {
     {
-      std::lock_guard lock(asked_mu);
-      asked.insert(std::string(action) + " " + stream);
+      std::lock_guard lock(checks->asked_mu);
+      checks->asked.insert(std::string(action) + " " + stream);
     }
-    if (deny && action == "kinesis:GetRecords") return common::Status::PermissionDenied("not authorized to read");
+    if (checks->deny && action == "kinesis:GetRecords") {
+      return common::Status::PermissionDenied("not authorized to read");
+    }
     return common::Status::OK();
   });
   ASSERT_TRUE(runtime_->CreateMapping(Mapping("orders")).ok());
