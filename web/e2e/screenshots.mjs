@@ -29,7 +29,7 @@ async function run(name, opts) {
     await page.getByRole('link', { name: /Kenya AA/ }).click()
     await page.getByRole('heading', { name: 'Kenya AA' }).waitFor()
     await page.getByLabel('Quantity').fill('2')
-    await page.getByRole('button', { name: 'Add to cart' }).click()
+    await page.getByRole('button', { name: 'Add to cart', exact: true }).click()
     await shot('product')
     await page.goto(url + '/')
         await page.getByRole('button', { name: 'Add to cart Ethiopia Yirgacheffe' }).click()

@@ -93,7 +93,8 @@ export async function addFirstProductToCart(page, base) {
   await page.goto(`${base}/`)
   const card = page.locator('.pcard').filter({ has: page.getByRole('button', { name: /^Add to cart ./ }) }).first()
   await card.locator('.pcard__link').click()
-  await page.getByRole('button', { name: 'Add to cart' }).click()
+  // Exact: until the product page shows, the grid's "Add to cart <name>" buttons match a substring.
+  await page.getByRole('button', { name: 'Add to cart', exact: true }).click()
   await page.getByText('Added to your cart').waitFor()
 }
 
