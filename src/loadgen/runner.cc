@@ -533,7 +533,6 @@ void Runner::Tick() {
   bool drained = arrivals_over_ && scheduled_.empty() && in_flight_ == 0 && ready_.empty() &&
                  (pending_.empty() || ws_lost_ || now >= drain_end_);
   if (drained || (arrivals_over_ && now >= drain_end_ + 5'000'000)) {
-    beast::error_code ignored;
     if (confirmations_) beast::get_lowest_layer(ws_).close();
     ioc_.stop();
     return;

@@ -344,7 +344,10 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
       registry->Own(std::make_unique<functions::FunctionRuntime>(streams, checkpoints, runtime_options));
   // The runtime reads each built-in function's event source with its role,
   // as Lambda's poller does (functions::SourceReadCheck).
-  for (const auto& [function, checker] : function_roles) {
+  for (const auto& [function, role_checker] : function_roles) {
+    // Captured by copy under a name of its own: clang 14 (the fuzz build)
+    // cannot capture a structured binding.
+    auto checker = role_checker;
     functions_runtime->SetSourceReadCheck(function, [checker](std::string_view action, const std::string& stream) {
       return checker->CheckStream(action, stream);
     });
