@@ -1,8 +1,7 @@
 #include "notify/body_codec.h"
 
-#include <openssl/evp.h>
-
 #include "common/coding.h"
+#include "common/sha256.h"
 
 namespace notify {
 
@@ -33,18 +32,7 @@ Status Unframe(const std::string& framed, Email* email) {
 
 // 16 hex digits of the content's SHA-256: the same sample gives the same
 // item in every process.
-std::string HashOf(const std::string& content) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(content.data(), content.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (int i = 0; i < 8; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
-}
+std::string HashOf(const std::string& content) { return common::Sha256Hex(content).substr(0, 16); }
 
 const std::string* FindS(const Item& item, const char* name, AttributeValue::Type type = AttributeValue::Type::kS) {
   auto it = item.find(name);

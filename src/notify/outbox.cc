@@ -2,8 +2,6 @@
 
 #include <set>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/fnv1a.h"
+#include "common/sha256.h"
 #include "common/thread_name.h"
 
 namespace notify {
@@ -149,12 +148,7 @@ bool ParseStateName(std::string_view name, OutboxState* state) {
 }
 
 std::string MessageIdFor(std::string_view entry_id) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(entry_id.data(), entry_id.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < 20 && i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return "<" + hex + "@rivulet>";
+  return "<" + common::Sha256Hex(entry_id).substr(0, 40) + "@rivulet>";
 }
 
 nlohmann::json ToJson(const OutboxEntry& entry) {

@@ -148,7 +148,7 @@ common::Status AddIam(const Config& config, ServiceRegistry* registry, table::Ta
   auto* authorizer =
       registry->Own(std::make_unique<aws::auth::AwsAuthorizer>(identities, registry->clock(), auth_options));
   registry->aws().SetGuard([authorizer](gateway::Request& request) { return authorizer->Check(request); });
-  auto* iam_api = registry->Own(std::make_unique<aws::iam_api::IamHandler>(identities, registry->clock()));
+  auto* iam_api = registry->Own(std::make_unique<aws::iam_api::IamHandler>(identities));
   RETURN_IF_ERROR(registry->aws().RegisterScopeService("iam", iam_api->AsHandler()));
   RETURN_IF_ERROR(registry->aws().RegisterScopeService("sts", iam_api->AsHandler()));
   registry->SetReady("iam", true);

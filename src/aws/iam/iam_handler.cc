@@ -113,7 +113,7 @@ Status Require(const Params& p, const char* name) {
 
 }  // namespace
 
-IamHandler::IamHandler(iam::IdentityStore* store, common::Clock* clock) : store_(store), clock_(clock) {}
+IamHandler::IamHandler(iam::IdentityStore* store) : store_(store) {}
 
 void IamHandler::Handle(gateway::Request& request, gateway::Respond respond) const {
   Params p;

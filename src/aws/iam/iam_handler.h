@@ -15,7 +15,6 @@
 // Thread safety: Handle() may run concurrently.
 #pragma once
 
-#include "common/clock.h"
 #include "gateway/http.h"
 #include "iam/identity_store.h"
 
@@ -23,7 +22,7 @@ namespace aws::iam_api {
 
 class IamHandler {
  public:
-  IamHandler(iam::IdentityStore* store, common::Clock* clock);
+  explicit IamHandler(iam::IdentityStore* store);
   void Handle(gateway::Request& request, gateway::Respond respond) const;
   gateway::Handler AsHandler() const {
     return [this](gateway::Request& r, gateway::Respond respond) { Handle(r, std::move(respond)); };
@@ -31,7 +30,6 @@ class IamHandler {
 
  private:
   iam::IdentityStore* store_;
-  [[maybe_unused]] common::Clock* clock_;  // not read yet (clang warns; the fuzz build uses -Werror)
 };
 
 }  // namespace aws::iam_api
