@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "objects/digest.h"
 #include "objects/files.h"
@@ -129,6 +130,24 @@ TEST_F(MultipartTest, UploadWithoutSidecarIsDroppedAtOpen) {
   fs::create_directories(root_ / "uploads" / "halfmade");
   Reopen();
   EXPECT_FALSE(fs::exists(root_ / "uploads" / "halfmade"));
+}
+
+TEST_F(MultipartTest, WhatACrashedUploadPartLeftIsSweptAtOpen) {
+  std::string id = Start();
+  CompletedPart kept = Part(id, 1, "data1");
+  fs::path dir = root_ / "uploads" / id;
+  // A sidecar's temp file and a data file whose sidecar was never written.
+  for (const char* leftover : {"part-00002.0123456789abcdef.tmp", "part-00003.0123456789abcdef"}) {
+    std::ofstream(dir / leftover) << "partial";
+  }
+  Reopen();
+  EXPECT_FALSE(fs::exists(dir / "part-00002.0123456789abcdef.tmp"));
+  EXPECT_FALSE(fs::exists(dir / "part-00003.0123456789abcdef"));
+  auto parts = store_->ListParts("bk1", "k", id, 1000, 0);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->parts.size(), 1u);
+  ASSERT_TRUE(Complete(id, {kept}).ok());
+  EXPECT_EQ(*store_->GetObjectBytes("bk1", "k"), "data1");
 }
 
 }  // namespace

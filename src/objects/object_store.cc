@@ -191,10 +191,33 @@ Status FileObjectStore::LoadUploads() {
       RETURN_IF_ERROR(files::RemoveTree(dir));
       continue;
     }
+    RETURN_IF_ERROR(SweepUpload(dir));
     auto upload = std::make_shared<Upload>();
     upload->stored = std::move(stored).value();
     upload->dir = dir;
     uploads_[id] = std::move(upload);
+  }
+  return Status::OK();
+}
+
+// What a crash in UploadPart left in an upload's folder: a sidecar's temp
+// file (part-NNNNN.<hex>.tmp) and a data file no sidecar names, as
+// LoadBucket does for objects.
+Status FileObjectStore::SweepUpload(const std::string& dir) {
+  ASSIGN_OR_RETURN(auto entries, files::ListDir(dir));
+  std::set<std::string> referenced{"upload"};
+  for (const auto& name : entries) {
+    if (name.size() != 10 || !name.starts_with("part-")) continue;
+    auto bytes = files::ReadFile(dir + "/" + name);
+    auto part = bytes.ok() ? DecodePart(*bytes) : Result<StoredPart>(bytes.status());
+    if (!part.ok()) continue;  // ListParts and Complete report it
+    referenced.insert(name);
+    referenced.insert(part->data_file);
+  }
+  for (const auto& name : entries) {
+    if (!referenced.contains(name) && !(name.size() == 10 && name.starts_with("part-"))) {
+      ::unlink((dir + "/" + name).c_str());
+    }
   }
   return Status::OK();
 }

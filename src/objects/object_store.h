@@ -125,6 +125,7 @@ class FileObjectStore final : public ObjectClient {
   Status Load();
   Status LoadBucket(const std::string& name);
   Status LoadUploads();
+  Status SweepUpload(const std::string& dir);
 
   Result<std::shared_ptr<Bucket>> FindBucket(const std::string& name) const;
   Result<std::shared_ptr<Upload>> FindUpload(const std::string& bucket, const std::string& key,
