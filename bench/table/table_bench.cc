@@ -142,6 +142,95 @@ void BM_UpdateHotItem(benchmark::State& state) {
 }
 BENCHMARK(BM_UpdateHotItem)->Threads(16)->UseRealTime();
 
+// An order decided as the order processor decides it, not synced: the
+// PLACED row (a nested item with three KEYS_ONLY indexes), then one
+// transaction that rewrites it CONFIRMED under a condition on the old row
+// and takes the stock from its product (read, apply, stage, cache).
+table::Item OrderRow(const std::string& id, const std::string& status) {
+  auto line = [](const std::string& product) {
+    return AttributeValue::M({{"productId", AttributeValue::S(product)}, {"name", AttributeValue::S("Trail shoe " + product)},
+                              {"category", AttributeValue::S("shoes")}, {"quantity", AttributeValue::N("2")},
+                              {"unitPrice", AttributeValue::N("8999")}, {"lineTotal", AttributeValue::N("17998")}});
+  };
+  auto entry = [](const std::string& s) {
+    return AttributeValue::M({{"status", AttributeValue::S(s)}, {"at", AttributeValue::S("2026-11-26T19:00:00.000Z")}});
+  };
+  std::vector<AttributeValue> history = {entry("PLACED")};
+  if (status != "PLACED") history.push_back(entry(status));
+  return {{"id", AttributeValue::S(id)}, {"customerId", AttributeValue::S("customer-0042")},
+          {"customerEmail", AttributeValue::S("ada@example.com")}, {"customerName", AttributeValue::S("Ada Lovelace")},
+          {"status", AttributeValue::S(status)}, {"items", AttributeValue::L({line("p-01"), line("p-02")})},
+          {"total", AttributeValue::N("35996")}, {"currency", AttributeValue::S("EUR")},
+          {"shippingAddress", AttributeValue::M({{"name", AttributeValue::S("Ada Lovelace")},
+                                                 {"line1", AttributeValue::S("12 Analytical Way")},
+                                                 {"city", AttributeValue::S("London")},
+                                                 {"postalCode", AttributeValue::S("N1 9GU")},
+                                                 {"country", AttributeValue::S("GB")}})},
+          {"createdAt", AttributeValue::S("2026-11-26T19:00:00.000Z")}, {"all", AttributeValue::S("all")},
+          {"history", AttributeValue::L(std::move(history))}};
+}
+
+void BM_DecideOrder(benchmark::State& state) {
+  auto& f = Shared(false);
+  static const bool created = [&] {
+    auto keys_only = [](std::string name, std::string hash) {
+      table::GlobalSecondaryIndex gsi;
+      gsi.index_name = std::move(name);
+      gsi.key_schema = {{std::move(hash), table::KeyType::kHash}, {"createdAt", table::KeyType::kRange}};
+      gsi.projection.type = table::ProjectionType::kKeysOnly;
+      return gsi;
+    };
+    table::CreateTableRequest orders;
+    orders.table_name = "orders";
+    orders.key_schema = {{"id", table::KeyType::kHash}};
+    orders.attribute_definitions = {{"id", AttributeValue::Type::kS}, {"customerId", AttributeValue::Type::kS},
+                                    {"status", AttributeValue::Type::kS}, {"all", AttributeValue::Type::kS},
+                                    {"createdAt", AttributeValue::Type::kS}};
+    orders.global_secondary_indexes = {keys_only("byCustomer", "customerId"), keys_only("byStatus", "status"),
+                                       keys_only("byTime", "all")};
+    (void)f.engine->CreateTable(orders);
+    table::CreateTableRequest products;
+    products.table_name = "products";
+    products.key_schema = {{"id", table::KeyType::kHash}};
+    products.attribute_definitions = {{"id", AttributeValue::Type::kS}};
+    (void)f.engine->CreateTable(products);
+    for (int i = 0; i < 50; ++i) {
+      table::PutItemRequest p;
+      p.table_name = "products";
+      p.item = {{"id", AttributeValue::S("p-" + std::to_string(i))}, {"name", AttributeValue::S("Trail shoe")},
+                {"price", AttributeValue::N("8999")}, {"stock", AttributeValue::N("1000000000")}};
+      (void)f.engine->PutItem(p);
+    }
+    return true;
+  }();
+  benchmark::DoNotOptimize(created);
+  static long n = 0;  // repetitions write new orders
+  for (auto _ : state) {
+    std::string id = "order-" + std::to_string(++n);
+    table::PutItemRequest placed;
+    placed.table_name = "orders";
+    placed.item = OrderRow(id, "PLACED");
+    placed.condition_expression = "attribute_not_exists(id)";
+    placed.sync = false;
+    if (auto s = f.engine->PutItem(placed); !s.ok()) state.SkipWithError(s.status().ToString().c_str());
+    std::vector<table::TransactWriteItem> actions(2);
+    actions[0].table_name = "orders";
+    actions[0].item = OrderRow(id, "CONFIRMED");
+    actions[0].condition_expression = "attribute_not_exists(id) OR (#s = :placed AND NOT contains(appliedEvents, :eid))";
+    actions[0].attributes.names = {{"#s", "status"}};
+    actions[0].attributes.values = {{":placed", AttributeValue::S("PLACED")}, {":eid", AttributeValue::S("e-" + id)}};
+    actions[1].kind = table::TransactWriteItem::Kind::kUpdate;
+    actions[1].table_name = "products";
+    actions[1].key = {{"id", AttributeValue::S("p-" + std::to_string(n % 50))}};
+    actions[1].update_expression = "SET stock = stock - :q";
+    actions[1].condition_expression = "attribute_exists(id) AND stock >= :q";
+    actions[1].attributes.values = {{":q", AttributeValue::N("2")}};
+    if (auto s = f.engine->TransactWriteItems(actions, "", nullptr); !s.ok()) state.SkipWithError(s.ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecideOrder)->UseRealTime();
+
 void BM_Query100(benchmark::State& state) {
   auto& f = Shared(false);
   std::mt19937_64 rng(1);

@@ -151,7 +151,17 @@ std::string Format(const Decimal& d) {
   return out;
 }
 
+bool IsCanonicalInteger(std::string_view text) {
+  if (text == "0") return true;
+  size_t first = text.starts_with('-') ? 1 : 0;
+  size_t digits = text.size() - first;
+  if (digits == 0 || digits > static_cast<size_t>(kMaxDigits) || text[first] < '1' || text[first] > '9') return false;
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(first) + 1, text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
 Result<std::string> Canonicalize(std::string_view text) {
+  if (IsCanonicalInteger(text)) return std::string(text);
   ASSIGN_OR_RETURN(Decimal d, Parse(text));
   return Format(d);
 }

@@ -31,6 +31,9 @@ Result<Decimal> Parse(std::string_view text);
 std::string Format(const Decimal& d);
 // Parse + Format.
 Result<std::string> Canonicalize(std::string_view text);
+// Whether `text` is an integer already in canonical text ("0", "-42", at most
+// 38 digits): most stored numbers are, and they then skip Parse + Format.
+bool IsCanonicalInteger(std::string_view text);
 
 // <0, 0, >0. Numeric order.
 int Compare(const Decimal& a, const Decimal& b);

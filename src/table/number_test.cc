@@ -19,6 +19,21 @@ TEST(NumberTest, CanonicalFormDropsRedundantZerosAndExponents) {
   EXPECT_EQ(Canon("-.5"), "-0.5");
 }
 
+// The shortcut must agree with Parse + Format: whatever it calls canonical
+// already is, and every text it turns away goes the long way.
+TEST(NumberTest, CanonicalIntegersAreRecognisedExactly) {
+  for (const char* text : {"0", "7", "-7", "1500", "-1000000", "12345678901234567890123456789012345678"}) {
+    EXPECT_TRUE(IsCanonicalInteger(text)) << text;
+    EXPECT_EQ(Format(*Parse(text)), text);
+  }
+  for (const char* text : {"", "-", "-0", "00", "007", "+5", "1.0", "1e3", "1 ", "12a",
+                           "123456789012345678901234567890123456789"}) {
+    EXPECT_FALSE(IsCanonicalInteger(text)) << text;
+  }
+  EXPECT_EQ(Canon("007"), "7");
+  EXPECT_EQ(Canon("-0"), "0");
+}
+
 TEST(NumberTest, RejectsTextThatIsNotANumber) {
   for (const char* bad : {"", "abc", "1.2.3", "1e", "--1", "1 ", "0x10", "."}) {
     EXPECT_FALSE(Parse(bad).ok()) << bad;

@@ -56,6 +56,17 @@ struct PreparedWrite {
   bool return_old_on_failure = false;
 };
 
+// One version of an item, shared and never changed: the write that made it,
+// the overlay (the next writer's old item) and the cache hand it on without
+// a copy of its attribute tree. nullptr: no item.
+using ItemPtr = std::shared_ptr<const Item>;
+// The new version of each item a write staged, by item key.
+using NewValues = std::vector<std::pair<std::string, ItemPtr>>;
+
+std::optional<Item> CopyOf(const ItemPtr& item) { return item ? std::optional<Item>(*item) : std::nullopt; }
+
+bool SameVersion(const ItemPtr& a, const ItemPtr& b) { return a == b || (a && b && *a == *b); }
+
 }  // namespace
 
 struct TableEngine::Impl {
@@ -74,7 +85,7 @@ struct TableEngine::Impl {
   // Readers (GetItem, Query...) never look here: they only see durable data.
   struct Pending {
     uint64_t ticket = 0;  // the newest queued write of the item
-    std::optional<Item> value;
+    ItemPtr value;
   };
   // A few decoded items as RocksDB holds them now, those written lately
   // (products, sessions, an order between its PLACED row and its decision),
@@ -85,7 +96,7 @@ struct TableEngine::Impl {
   // and a reader holds no lock that keeps what it read from going stale.
   struct Cached {
     uint64_t ticket = 0;  // of the write that stored it
-    std::optional<Item> value;
+    ItemPtr value;
   };
   struct Stripe {
     std::mutex mu;
@@ -136,16 +147,20 @@ struct TableEngine::Impl {
   Result<std::optional<Item>> Read(const std::string& key_bytes, const rocksdb::Snapshot* snapshot = nullptr) {
     if (snapshot == nullptr) {
       auto& stripe = stripes[Stripe(key_bytes)];
-      std::lock_guard lock(stripe.mu);
+      std::unique_lock lock(stripe.mu);
       auto it = stripe.cache.find(key_bytes);
-      if (it != stripe.cache.end() && !stripe.pending.contains(key_bytes)) return it->second.value;
+      if (it != stripe.cache.end() && !stripe.pending.contains(key_bytes)) {
+        ItemPtr cached = it->second.value;
+        lock.unlock();  // the caller's copy is made outside the stripe's lock
+        return CopyOf(cached);
+      }
     }
     return ReadStored(key_bytes, snapshot);
   }
 
   // Keeps `value` as the key's cached item unless a newer write's is there.
   // REQUIRES: stripe.mu held.
-  static void Remember(struct Stripe& stripe, const std::string& key_bytes, uint64_t ticket, std::optional<Item> value) {
+  static void Remember(struct Stripe& stripe, const std::string& key_bytes, uint64_t ticket, ItemPtr value) {
     auto it = stripe.cache.find(key_bytes);
     if (it != stripe.cache.end()) {
       if (it->second.ticket <= ticket) it->second = {ticket, std::move(value)};
@@ -178,7 +193,7 @@ struct TableEngine::Impl {
   // writer must check conditions against. REQUIRES: the key's stripe is locked.
   // `*pending` (when given) is raised to the ticket of the queued write
   // read, if any: answers based on it must wait for it (WaitForOther).
-  Result<std::optional<Item>> ReadLatest(const std::string& key_bytes, uint64_t* pending = nullptr) {
+  Result<ItemPtr> ReadLatest(const std::string& key_bytes, uint64_t* pending = nullptr) {
     auto& stripe = stripes[Stripe(key_bytes)];
     auto it = stripe.pending.find(key_bytes);
     if (it != stripe.pending.end()) {
@@ -187,12 +202,14 @@ struct TableEngine::Impl {
     }
     auto cached = stripe.cache.find(key_bytes);
     if (cached != stripe.cache.end()) return cached->second.value;
-    return ReadStored(key_bytes);
+    ASSIGN_OR_RETURN(std::optional<Item> stored, ReadStored(key_bytes));
+    if (!stored) return ItemPtr();
+    return ItemPtr(std::make_shared<const Item>(std::move(*stored)));
   }
 
   // Records the queued new values of `ticket` for later writers. REQUIRES:
   // the items' stripe locks held.
-  void SetPending(std::vector<std::pair<std::string, std::optional<Item>>>& new_values, uint64_t ticket) {
+  void SetPending(NewValues& new_values, uint64_t ticket) {
     for (auto& [key, value] : new_values) {
       Pending& p = stripes[Stripe(key)].pending[key];
       p.ticket = ticket;
@@ -220,7 +237,7 @@ struct TableEngine::Impl {
     }
   }
 
-  static std::vector<std::string> KeysOf(const std::vector<std::pair<std::string, std::optional<Item>>>& values) {
+  static std::vector<std::string> KeysOf(const NewValues& values) {
     std::vector<std::string> keys;
     for (const auto& [key, value] : values) keys.push_back(key);
     return keys;
@@ -229,8 +246,7 @@ struct TableEngine::Impl {
   // Queues `batch` while the caller holds the locks of the written items,
   // records their new values for later writers, releases the locks and waits
   // until the batch is durable. Concurrent writers share one fsync.
-  Status SubmitAndWait(CommitBatch batch, std::vector<std::pair<std::string, std::optional<Item>>> new_values,
-                       Locks* locks) {
+  Status SubmitAndWait(CommitBatch batch, NewValues new_values, Locks* locks) {
     uint64_t ticket = commits->Submit(std::move(batch));
     SetPending(new_values, ticket);
     locks->clear();
@@ -241,8 +257,7 @@ struct TableEngine::Impl {
 
   // The same without waiting: `done` runs with the outcome on the thread
   // that writes the batch's group.
-  void SubmitAsync(CommitBatch batch, std::vector<std::pair<std::string, std::optional<Item>>> new_values,
-                   Locks* locks, std::function<void(const Status&)> done) {
+  void SubmitAsync(CommitBatch batch, NewValues new_values, Locks* locks, std::function<void(const Status&)> done) {
     // The ticket is set under the items' stripe locks, and ClearPending
     // takes them, so a group written before SetPending still finds (and
     // clears) the entries it set.
@@ -278,10 +293,10 @@ struct TableEngine::Impl {
   // Adds the writes that turn `old_item` into `new_item` (either may be
   // absent) to `batch`: the table row and every index entry.
   void Stage(CommitBatch* batch, const TableMeta& meta, const std::string& key_bytes,
-             const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
+             const ItemPtr& old_item, const ItemPtr& new_item) {
     const StreamSpecification& stream = meta.desc.stream_specification;
     // Like DynamoDB Streams: a write that changes nothing leaves no record.
-    if (stream.enabled && old_item != new_item) {
+    if (stream.enabled && !SameVersion(old_item, new_item)) {
       ChangeRecord r;
       r.table_name = meta.desc.table_name;
       r.event_name = !old_item ? "INSERT" : !new_item ? "REMOVE" : "MODIFY";
@@ -385,7 +400,7 @@ struct TableEngine::Impl {
   // Sets *passed to false when the condition fails. Returns the new item
   // (nullopt: delete or nothing to write); a put's item is moved out of `w`
   // (each prepared write is applied once).
-  Result<std::optional<Item>> Apply(PreparedWrite& w, const std::optional<Item>& old_item, bool* passed) {
+  Result<ItemPtr> Apply(PreparedWrite& w, const ItemPtr& old_item, bool* passed) {
     static const Item kEmpty;
     *passed = true;
     if (w.condition) {
@@ -397,16 +412,16 @@ struct TableEngine::Impl {
     }
     switch (w.kind) {
       case TransactWriteItem::Kind::kPut:
-        return std::optional<Item>(std::move(w.item));
+        return ItemPtr(std::make_shared<const Item>(std::move(w.item)));
       case TransactWriteItem::Kind::kDelete:
-        return std::optional<Item>();
+        return ItemPtr();
       case TransactWriteItem::Kind::kConditionCheck:
         return old_item;
       case TransactWriteItem::Kind::kUpdate: {
         Item item = old_item ? *old_item : w.item;
         RETURN_IF_ERROR(expr::ApplyUpdate(w.update, &item));
         ASSIGN_OR_RETURN(Item checked, ValidateItem(*w.meta, std::move(item)));
-        return std::optional<Item>(std::move(checked));
+        return ItemPtr(std::make_shared<const Item>(std::move(checked)));
       }
     }
     return old_item;
@@ -429,7 +444,7 @@ struct TableEngine::Impl {
                             std::function<void(Result<WriteResult>)> done = nullptr) {
     auto locks = LockKeys({w.key_bytes});
     uint64_t pending = 0;
-    ASSIGN_OR_RETURN(std::optional<Item> old_item, ReadLatest(w.key_bytes, &pending));
+    ASSIGN_OR_RETURN(ItemPtr old_item, ReadLatest(w.key_bytes, &pending));
     bool passed;
     auto applied = Apply(w, old_item, &passed);
     if (!applied.ok() || !passed) {
@@ -442,16 +457,16 @@ struct TableEngine::Impl {
       }
       RETURN_IF_ERROR(commits->WaitForOther(pending));
       RETURN_IF_ERROR(applied.status());
-      if (failure != nullptr && w.return_old_on_failure) failure->item = old_item;
+      if (failure != nullptr && w.return_old_on_failure) failure->item = CopyOf(old_item);
       return ConditionFailedStatus();
     }
-    std::optional<Item> new_item = std::move(*applied);
+    ItemPtr new_item = std::move(*applied);
     CommitBatch batch;
     batch.sync = sync;
     Stage(&batch, *w.meta, w.key_bytes, old_item, new_item);
     WriteResult result;
     result.attributes = ReturnedAttributes(rv, w, old_item, new_item);
-    std::vector<std::pair<std::string, std::optional<Item>>> values;
+    NewValues values;
     values.emplace_back(w.key_bytes, std::move(new_item));
     if (done) {
       SubmitAsync(std::move(batch), std::move(values), &locks, [result, done](const Status& status) {
@@ -463,19 +478,18 @@ struct TableEngine::Impl {
     return result;
   }
 
-  static std::optional<Item> ReturnedAttributes(ReturnValues rv, const PreparedWrite& w,
-                                                const std::optional<Item>& old_item,
-                                                const std::optional<Item>& new_item) {
+  static std::optional<Item> ReturnedAttributes(ReturnValues rv, const PreparedWrite& w, const ItemPtr& old_item,
+                                                const ItemPtr& new_item) {
     switch (rv) {
       case ReturnValues::kNone: return std::nullopt;
-      case ReturnValues::kAllOld: return old_item;
-      case ReturnValues::kAllNew: return new_item;
+      case ReturnValues::kAllOld: return CopyOf(old_item);
+      case ReturnValues::kAllNew: return CopyOf(new_item);
       case ReturnValues::kUpdatedOld:
       case ReturnValues::kUpdatedNew: {
         // Like DynamoDB, only the paths the update expression touched, nested
         // as in the item (SET a.b.c returns {a: {b: {c: ...}}}), and only
         // those present before (UPDATED_OLD) or after (UPDATED_NEW).
-        const std::optional<Item>& from = rv == ReturnValues::kUpdatedOld ? old_item : new_item;
+        const ItemPtr& from = rv == ReturnValues::kUpdatedOld ? old_item : new_item;
         if (!from) return std::nullopt;
         std::vector<expr::Path> paths;
         for (const auto& a : w.update) {
@@ -803,7 +817,7 @@ Result<TableDescription> TableEngine::UpdateTable(const UpdateTableRequest& requ
       auto locks = impl_->LockKeys({key});
       // The newest value: a write still queued may have been staged with the
       // old schema (no entry in the new index); this entry follows it in the queue.
-      ASSIGN_OR_RETURN(std::optional<Item> item, impl_->ReadLatest(key));
+      ASSIGN_OR_RETURN(ItemPtr item, impl_->ReadLatest(key));
       if (!item) continue;
       std::optional<std::string> index_key = IndexKey(meta, *added, *item);
       if (!index_key) continue;
@@ -1212,11 +1226,11 @@ Result<BatchWriteResult> TableEngine::BatchWriteItem(const std::map<std::string,
   // One atomic, synced batch: each write is atomic (more than DynamoDB promises) for one fsync.
   auto locks = impl_->LockKeys(keys);
   CommitBatch batch;
-  std::vector<std::pair<std::string, std::optional<Item>>> values;
+  NewValues values;
   for (auto& p : prepared) {
-    ASSIGN_OR_RETURN(std::optional<Item> old_item, impl_->ReadLatest(p.key_bytes));
-    std::optional<Item> new_item;
-    if (p.kind == TransactWriteItem::Kind::kPut) new_item = std::move(p.item);
+    ASSIGN_OR_RETURN(ItemPtr old_item, impl_->ReadLatest(p.key_bytes));
+    ItemPtr new_item;
+    if (p.kind == TransactWriteItem::Kind::kPut) new_item = std::make_shared<const Item>(std::move(p.item));
     impl_->Stage(&batch, *p.meta, p.key_bytes, old_item, new_item);
     values.emplace_back(p.key_bytes, std::move(new_item));
   }
@@ -1269,7 +1283,7 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
   auto locks = impl_->LockKeys(keys);
   uint64_t pending = 0;
   std::vector<CancellationReason> reasons(prepared.size());
-  std::vector<std::optional<Item>> olds(prepared.size()), news(prepared.size());
+  std::vector<ItemPtr> olds(prepared.size()), news(prepared.size());
   bool cancelled = false;
   for (size_t i = 0; i < prepared.size(); ++i) {
     ASSIGN_OR_RETURN(olds[i], impl_->ReadLatest(prepared[i].key_bytes, &pending));
@@ -1285,7 +1299,7 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
     if (!passed) {
       reasons[i].code = "ConditionalCheckFailed";
       reasons[i].message = "The conditional request failed";
-      if (prepared[i].return_old_on_failure) reasons[i].item = olds[i];
+      if (prepared[i].return_old_on_failure) reasons[i].item = CopyOf(olds[i]);
       cancelled = true;
     }
   }
@@ -1298,7 +1312,7 @@ Status TableEngine::TransactWriteItems(const std::vector<TransactWriteItem>& ite
     return Status::ConditionFailed("Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
   }
   CommitBatch batch;
-  std::vector<std::pair<std::string, std::optional<Item>>> values;
+  NewValues values;
   for (size_t i = 0; i < prepared.size(); ++i) {
     if (prepared[i].kind == TransactWriteItem::Kind::kConditionCheck) continue;
     impl_->Stage(&batch, *prepared[i].meta, prepared[i].key_bytes, olds[i], news[i]);
@@ -1382,12 +1396,12 @@ Result<int> TableEngine::Impl::ExpireOnce() {
       std::string key = it->key().ToString();
       auto locks = LockKeys({key});
       // Re-check under the lock: the item may have been rewritten meanwhile.
-      ASSIGN_OR_RETURN(std::optional<Item> current, ReadLatest(key));
+      ASSIGN_OR_RETURN(ItemPtr current, ReadLatest(key));
       if (!current || !expired(*current, meta.desc.ttl_attribute)) continue;
       CommitBatch batch;
-      Stage(&batch, meta, key, current, std::nullopt);
-      std::vector<std::pair<std::string, std::optional<Item>>> values;
-      values.emplace_back(key, std::nullopt);
+      Stage(&batch, meta, key, current, nullptr);
+      NewValues values;
+      values.emplace_back(key, nullptr);
       RETURN_IF_ERROR(SubmitAndWait(std::move(batch), std::move(values), &locks));
       ++deleted;
     }

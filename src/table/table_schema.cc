@@ -336,6 +336,7 @@ Status NormalizeInPlace(AttributeValue* v) {
   using T = AttributeValue::Type;
   switch (v->type()) {
     case T::kN: {
+      if (number::IsCanonicalInteger(v->scalar())) return Status::OK();
       ASSIGN_OR_RETURN(std::string n, number::Canonicalize(v->scalar()));
       if (n != v->scalar()) *v = AttributeValue::N(std::move(n));
       return Status::OK();
