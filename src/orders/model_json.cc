@@ -6,6 +6,7 @@
 // thread.
 #include "orders/model.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -418,10 +419,14 @@ std::string EncodeEvent(const Event& event) {
   return out;
 }
 
-common::Result<Event> DecodeEvent(std::string_view data) {
+namespace {
+
+// The event's top-level object, parsed by this thread's parser: valid until
+// the thread's next parse.
+common::Result<object> ParseEventObject(std::string_view data) {
   // One parser per thread: it keeps its buffers between calls, so a decode
-  // allocates only the Event's own strings. The elements below point into
-  // the parser and are copied out before returning.
+  // allocates only the Event's own strings. The elements point into the
+  // parser and are copied out before the next parse.
   thread_local simdjson::dom::parser parser;
   if (data.empty()) return Status::InvalidArgument("event is empty; expected a JSON object");
   element root;
@@ -430,6 +435,11 @@ common::Result<Event> DecodeEvent(std::string_view data) {
   }
   object top;
   if (root.get(top) != simdjson::SUCCESS) return Status::InvalidArgument("event is not a JSON object");
+  return top;
+}
+
+
+common::Result<Event> DecodeEventObject(object top) {
   Fields f(top);
   Event e;
   ASSIGN_OR_RETURN(e.type, f.String("type"));
@@ -464,6 +474,22 @@ common::Result<Event> DecodeEvent(std::string_view data) {
     return Status::InvalidArgument("unknown event type '" + e.type.substr(0, 40) + "'");
   }
   return e;
+}
+
+}  // namespace
+
+common::Result<Event> DecodeEvent(std::string_view data) {
+  ASSIGN_OR_RETURN(object top, ParseEventObject(data));
+  return DecodeEventObject(top);
+}
+
+common::Result<std::optional<Event>> DecodeEventOf(std::string_view data,
+                                                   std::initializer_list<std::string_view> types) {
+  ASSIGN_OR_RETURN(object top, ParseEventObject(data));
+  ASSIGN_OR_RETURN(std::string type, Fields(top).String("type"));
+  if (std::find(types.begin(), types.end(), type) == types.end()) return std::optional<Event>();
+  ASSIGN_OR_RETURN(Event event, DecodeEventObject(top));
+  return std::optional<Event>(std::move(event));
 }
 
 }  // namespace orders

@@ -81,6 +81,25 @@ TEST(ModelTest, ForeignRecordsAreNotEvents) {
   EXPECT_FALSE(DecodeEvent(R"({"type":"OrderStatusRequested","eventId":"x","orderId":"o","status":"LOST"})").ok());
 }
 
+TEST(ModelTest, AConsumerDecodesOnlyTheTypesItAsksFor) {
+  Event e;
+  e.type = "OrderPlaced";
+  e.event_id = "o-1";
+  e.order = SampleOrder();
+  std::string placed = EncodeEvent(e);
+  auto wanted = DecodeEventOf(placed, {"OrderConfirmed", "OrderPlaced"});
+  ASSERT_TRUE(wanted.ok()) << wanted.status().ToString();
+  ASSERT_TRUE(wanted->has_value());
+  EXPECT_EQ(ToJson(*(*wanted)->order), ToJson(*e.order));
+  auto skipped = DecodeEventOf(placed, {"OrderConfirmed"});
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_FALSE(skipped->has_value());
+  // A wanted type is still checked whole; what is not an event is an error either way.
+  EXPECT_FALSE(DecodeEventOf(R"({"type":"OrderPlaced","eventId":"x"})", {"OrderPlaced"}).ok());
+  EXPECT_FALSE(DecodeEventOf("hello", {"OrderPlaced"}).ok());
+  EXPECT_FALSE(DecodeEventOf(R"({"type":7})", {"OrderPlaced"}).ok());
+}
+
 // An order whose strings need escaping and whose optional parts are all set.
 Order TrickyOrder() {
   Order o = SampleOrder();

@@ -58,8 +58,10 @@ functions::InvocationResult Notifier::Invoke(const functions::Batch& batch,
   // entries (Outbox::EnqueueMany) instead of one fsync per email.
   std::vector<std::pair<std::string, notify::Email>> emails;
   for (const auto& record : batch.records) {
-    auto event = DecodeEvent(record.data);
-    if (!event.ok() || !event->order) continue;
+    // Emails follow outcomes only: OrderPlaced and the requests are not decoded.
+    auto decoded = DecodeEventOf(record.data, {"OrderConfirmed", "OrderStatusChanged"});
+    if (!decoded.ok() || !*decoded || !(*decoded)->order) continue;
+    const auto& event = *decoded;
     std::string name = TemplateFor(*event, options_);
     if (name.empty() || event->order->customer_email.empty()) continue;
     const Order& order = *event->order;

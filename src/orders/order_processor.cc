@@ -347,16 +347,17 @@ functions::InvocationResult OrderProcessor::Invoke(const functions::Batch& batch
   std::vector<std::string> order_ids;
   std::map<std::string, std::vector<Event>> groups;
   for (const auto& record : batch.records) {
-    auto event = DecodeEvent(record.data);
+    // The stream also carries this processor's outcome events: not decoded.
+    auto event = DecodeEventOf(record.data, {"OrderPlaced", "OrderStatusRequested"});
     if (!event.ok()) {
       spdlog::warn("order-processor: skipping record {} of {}: {}", record.sequence_number, batch.shard_id,
                    event.status().message());
       continue;
     }
-    if (event->type != "OrderPlaced" && event->type != "OrderStatusRequested") continue;  // outcome events
-    auto& group = groups[event->order_id];
-    if (group.empty()) order_ids.push_back(event->order_id);
-    group.push_back(std::move(event).value());
+    if (!*event) continue;
+    auto& group = groups[(*event)->order_id];
+    if (group.empty()) order_ids.push_back((*event)->order_id);
+    group.push_back(std::move(**event));
   }
 
   std::vector<std::vector<Event>> outcomes(order_ids.size());

@@ -7,18 +7,16 @@ namespace orders {
 
 functions::InvocationResult UpdateRelay::Invoke(const functions::Batch& batch, const functions::InvocationContext&) {
   for (const auto& record : batch.records) {
-    auto event = DecodeEvent(record.data);
-    if (!event.ok() || !event->order) continue;
-    if (event->type != "OrderConfirmed" && event->type != "OrderRejected" && event->type != "OrderStatusChanged") {
-      continue;
-    }
+    auto decoded = DecodeEventOf(record.data, {"OrderConfirmed", "OrderRejected", "OrderStatusChanged"});
+    if (!decoded.ok() || !*decoded || !(*decoded)->order) continue;
+    const Event& e = **decoded;
     // The same message order-processor's Announce sends: the entry of the
     // status this event reached.
-    const auto& history = event->order->history;
+    const auto& history = e.order->history;
     for (auto it = history.rbegin(); it != history.rend(); ++it) {
-      if (it->status != event->status) continue;
-      std::string update = StatusChangeJson(event->order_id, *it);
-      publish_("orders/" + event->order->customer_id, update);
+      if (it->status != e.status) continue;
+      std::string update = StatusChangeJson(e.order_id, *it);
+      publish_("orders/" + e.order->customer_id, update);
       publish_("admin/orders", update);
       break;
     }
