@@ -12,6 +12,9 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
     return Status::InvalidArgument(
         fmt::format("notify.max_attempts is {}; it must be 1 to 1000", config.max_attempts));
   }
+  if (config.threads < 1 || config.threads > 64) {
+    return Status::InvalidArgument(fmt::format("notify.threads is {}; it must be 1 to 64", config.threads));
+  }
   std::unique_ptr<NotifyService> service(new NotifyService());
   ASSIGN_OR_RETURN(service->from_, ParseMailbox(config.from));
   ASSIGN_OR_RETURN(service->templates_, TemplateStore::Open(config.template_dirs));
@@ -51,6 +54,7 @@ Result<std::unique_ptr<NotifyService>> NotifyService::Start(table::TableClient* 
 
   DispatcherOptions dispatcher_options;
   dispatcher_options.max_attempts = config.max_attempts;
+  dispatcher_options.threads = config.threads;
   dispatcher_options.release_in_flight_on_start = config.sole_sender;
   dispatcher_options.lease_millis = 2 * config.smtp_timeout_millis;
   service->dispatcher_ =

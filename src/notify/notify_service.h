@@ -36,6 +36,7 @@ struct NotifyConfig {
   // it once the lease runs out.
   int64_t smtp_timeout_millis = 60'000;
   int max_attempts = 20;                                   // notify.max_attempts
+  int threads = 4;                                         // notify.threads: sending threads
   // Searched in order, e.g. {"<data-dir>/templates", "templates"}; the
   // built-in templates fill in whatever these do not have.
   std::vector<std::string> template_dirs;

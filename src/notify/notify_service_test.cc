@@ -104,6 +104,9 @@ TEST_F(NotifyServiceTest, RejectsBadConfiguration) {
   config.max_attempts = 0;
   EXPECT_TRUE(NotifyService::Start(tables_.get(), config).status().IsInvalidArgument());
   config = NotifyConfig();
+  config.threads = 0;
+  EXPECT_TRUE(NotifyService::Start(tables_.get(), config).status().IsInvalidArgument());
+  config = NotifyConfig();
   auto service = NotifyService::Start(tables_.get(), config);
   ASSERT_TRUE(service.ok());
   EXPECT_TRUE((*service)->Compose("nope", {}, {"", "a@b.c"}).status().IsNotFound());

@@ -372,6 +372,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   notify_config.ca_file = config.GetString("smtp.ca_file", "");
   notify_config.smtp_timeout_millis = config.GetInt("smtp.timeout_ms", notify_config.smtp_timeout_millis);
   notify_config.max_attempts = static_cast<int>(config.GetInt("notify.max_attempts", 20));
+  notify_config.threads = static_cast<int>(config.GetInt("notify.threads", notify_config.threads));
   notify_config.template_dirs = {registry->data_dir() + "/templates", "templates"};
   notify_config.clock = registry->clock();
   notify_config.sole_sender = runtime_options.leases == nullptr;
