@@ -78,7 +78,6 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) { return HexEncode(OneShot(Digest::Kind::kSha256, data)); }
 std::string Md5(std::string_view data) { return OneShot(Digest::Kind::kMd5, data); }
 
 std::unique_ptr<Digest> Digest::ForChecksumAlgorithm(std::string_view name) {

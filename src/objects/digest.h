@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/sha256.h"
+
 namespace objects {
 
 std::string HexEncode(std::string_view bytes);
@@ -18,7 +20,7 @@ std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);
 
 // Lower-case hex SHA-256 of `data` (64 characters).
-std::string Sha256Hex(std::string_view data);
+using common::Sha256Hex;
 // Raw 16-byte MD5 of `data`.
 std::string Md5(std::string_view data);
 

@@ -2,7 +2,6 @@
 
 #include <argon2.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <nlohmann/json.hpp>
 
@@ -27,16 +26,6 @@ std::string Hex(const unsigned char* data, size_t n) {
   }
   return out;
 }
-
-}  // namespace
-
-std::string Sha256Hex(const std::string& s) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
-  return Hex(digest, sizeof digest);
-}
-
-namespace {
 
 std::string GetS(const Item& item, const char* name) {
   auto it = item.find(name);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/sha256.h"
 #include "common/status.h"
 #include "gateway/http.h"
 #include "orders/api_policy.h"
@@ -113,7 +114,7 @@ bool IsShopTopic(std::string_view topic);
 
 // Random bytes as lower-case hex (ids, tokens). Uses OpenSSL RAND_bytes.
 std::string RandomHex(size_t bytes);
-// SHA-256 of `s` as lower-case hex.
-std::string Sha256Hex(const std::string& s);
+// SHA-256 as lower-case hex (session tokens and API keys are stored hashed).
+using common::Sha256Hex;
 
 }  // namespace orders
