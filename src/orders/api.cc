@@ -68,6 +68,26 @@ OrdersApi::OrdersApi(table::TableClient* tables, stream::StreamClient* streams, 
       login_throttle_(clock, options.login),
       signup_throttle_(clock, options.signup) {}
 
+OrdersApi::~OrdersApi() {
+  std::unique_lock lock(in_flight_mu_);
+  if (!in_flight_cv_.wait_for(lock, std::chrono::seconds(30), [this] { return in_flight_ == 0; })) {
+    spdlog::error("orders api: {} requests still unanswered 30 s after the server stopped", in_flight_);
+  }
+}
+
+gateway::Respond OrdersApi::Tracked(Respond respond) {
+  {
+    std::lock_guard lock(in_flight_mu_);
+    ++in_flight_;
+  }
+  // Released with the last copy of the answer, whichever thread drops it.
+  std::shared_ptr<void> token(nullptr, [this](void*) {
+    std::lock_guard lock(in_flight_mu_);
+    if (--in_flight_ == 0) in_flight_cv_.notify_all();
+  });
+  return [respond = std::move(respond), token = std::move(token)](Response response) { respond(std::move(response)); };
+}
+
 common::Status OrdersApi::Register(gateway::Router* router) {
   auto async = [this](void (OrdersApi::*fn)(Request&, Respond)) {
     return [this, fn](Request& req, Respond respond) {
@@ -75,7 +95,7 @@ common::Status OrdersApi::Register(gateway::Router* router) {
         common::Status s = before_each_();
         if (!s.ok()) return respond(ProblemFor(s, req.request_id));
       }
-      (this->*fn)(req, std::move(respond));
+      (this->*fn)(req, Tracked(std::move(respond)));
     };
   };
   auto sync = [this](Response (OrdersApi::*fn)(Request&)) {

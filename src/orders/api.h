@@ -8,8 +8,10 @@
 // they stopped (pending callbacks hold no pointer to a destroyed Respond).
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -50,6 +52,12 @@ class OrdersApi {
  public:
   OrdersApi(table::TableClient* tables, stream::StreamClient* streams, SessionAuth* auth, common::Clock* clock,
             Publisher publish, OutcomeWaiters* waiters, ApiOptions options = {});
+  // Waits (up to 30 s) for the answers still to come: their callbacks run on
+  // the engines' threads and use this object, also after the server's drain
+  // gave up on them.
+  ~OrdersApi();
+  OrdersApi(const OrdersApi&) = delete;
+  OrdersApi& operator=(const OrdersApi&) = delete;
 
   common::Status Register(gateway::Router* router);
   // Set before the listeners start; without one, the summary is 503.
@@ -104,6 +112,8 @@ class OrdersApi {
   // role's policy includes its grants, and no session lookup is needed);
   // the 403 to send when even that is denied.
   std::optional<Response> Public(const Request& req, std::string_view action, std::string_view resource);
+  // `respond`, counted in in_flight_ until it is destroyed (after it answered).
+  Respond Tracked(Respond respond);
   // Runs `task` on `queue` (default: the CPU work queue), or answers 503 when it is full.
   void Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task,
                WorkQueue* queue = nullptr);
@@ -118,6 +128,10 @@ class OrdersApi {
   Catalog catalog_;
   SummarySource summary_;
   std::function<common::Status()> before_each_;
+  // Declared before the queues: their tasks hold answers, and so tokens.
+  std::mutex in_flight_mu_;
+  std::condition_variable in_flight_cv_;
+  int in_flight_ = 0;  // guarded by in_flight_mu_
   std::unique_ptr<WorkQueue> work_;    // argon2 and other CPU work
   std::unique_ptr<WorkQueue> writes_;  // waiting for fsyncs on the order path
   LoginThrottle login_throttle_;

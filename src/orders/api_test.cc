@@ -1,0 +1,105 @@
+#include "orders/api.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "orders/catalog.h"
+#include "orders/schema.h"
+#include "stream/stream_engine.h"
+#include "table/table_engine.h"
+
+namespace orders {
+namespace {
+
+class OrdersApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("orders-api-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    table::TableEngineOptions options;
+    options.sync_writes = false;
+    auto tables = table::TableEngine::Open(dir_.string(), options);
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    tables_ = std::move(*tables);
+    ASSERT_TRUE(EnsureTables(tables_.get()).ok());
+    stream::StreamEngineOptions stream_options;
+    stream_options.data_dir = dir_.string();
+    stream_options.start_retention_thread = false;
+    auto streams = stream::StreamEngine::Open(stream_options);
+    ASSERT_TRUE(streams.ok()) << streams.status().ToString();
+    streams_ = std::move(*streams);
+    ASSERT_TRUE(streams_->CreateStream(kOrdersStream, 1, stream::StreamMode::kProvisioned).ok());
+    table::PutItemRequest product;
+    product.table_name = kProductsTable;
+    product.item = ProductToItem({"p-1", "Beans", "", 1290, "EUR", 10, "Coffee", ""});
+    ASSERT_TRUE(tables_->PutItem(product).ok());
+  }
+  void TearDown() override {
+    streams_.reset();
+    tables_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path dir_;
+  common::SystemClock clock_;
+  std::unique_ptr<table::TableEngine> tables_;
+  std::unique_ptr<stream::StreamEngine> streams_;
+};
+
+// An order is answered from the engines' threads: the Idempotency-Key's
+// write calls back on the table's, the event's append on the stream's, and
+// those callbacks use the API. While such an answer is still running (here:
+// held by the test), destroying the API must wait for it: the server's drain
+// gives up after its timeout, and the engines outlive the API.
+TEST_F(OrdersApiTest, DestructionWaitsForAnswersStillRunning) {
+  SessionAuth auth(tables_.get(), &clock_);
+  OutcomeWaiters waiters;
+  auto api = std::make_unique<OrdersApi>(tables_.get(), streams_.get(), &auth, &clock_,
+                                         [](const std::string&, const std::string&) {}, &waiters);
+  gateway::Router router;
+  ASSERT_TRUE(api->Register(&router).ok());
+  auto user = auth.SignUp({"ada@example.com", "correct horse battery", "Ada"});
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  auto token = auth.CreateSession(*user);
+  ASSERT_TRUE(token.ok());
+
+  gateway::Request req;
+  req.method = "POST";
+  req.target = req.path = "/api/orders";
+  req.headers.Set("Content-Type", "application/json");
+  req.headers.Set("Cookie", std::string(SessionAuth::kCookieName) + "=" + *token);
+  req.headers.Set("Idempotency-Key", "k-1");
+  req.body = R"({"items":[{"productId":"p-1","quantity":1}],)"
+             R"("shippingAddress":{"name":"Ada","line1":"1 Way","city":"London","postalCode":"N1","country":"GB"}})";
+  req.remote_addr = "127.0.0.1";
+  std::promise<int> answered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  gateway::Respond respond = [&answered, released](gateway::Response r) {
+    answered.set_value(r.status);
+    released.wait();
+  };
+  router.Dispatch(req, respond);
+  ASSERT_EQ(answered.get_future().get(), 202);
+
+  std::atomic<bool> destroyed{false};
+  std::thread destroyer([&] {
+    api.reset();
+    destroyed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(destroyed) << "the API was destroyed while one of its answers was still running";
+  release.set_value();
+  destroyer.join();
+  EXPECT_TRUE(destroyed);
+}
+
+}  // namespace
+}  // namespace orders
