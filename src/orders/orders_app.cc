@@ -77,6 +77,7 @@ common::Status OrdersApp::Initialize() {
   mapping.stream_name = kOrdersStream;
   mapping.batch_size = options_.batch_size;
   mapping.maximum_batching_window_ms = 0;
+  mapping.parallelization_factor = options_.parallelization;
   mapping.starting_position = functions::StartingPosition::kTrimHorizon;
   auto created = runtime_->CreateMapping(mapping);
   if (!created.ok() && created.status().code() != common::Status::Code::kAlreadyExists) return created.status();
@@ -88,6 +89,7 @@ common::Status OrdersApp::Initialize() {
     // Emails may wait 100 ms: their outbox entries are then written in a few
     // large transactions instead of one (and one fsync) per stream commit.
     notifier.maximum_batching_window_ms = 100;
+    notifier.parallelization_factor = 1;
     auto made = runtime_->CreateMapping(notifier);
     if (!made.ok() && made.status().code() != common::Status::Code::kAlreadyExists) return made.status();
     notifier_mapping_id_ = notifier.id;

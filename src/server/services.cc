@@ -385,6 +385,7 @@ common::Status BuildServices(const Config& config, ServiceRegistry* registry) {
   orders::AppOptions orders_options;
   orders_options.shards = static_cast<int>(config.GetInt("orders.shards", 2));
   orders_options.seed_demo = config.GetBool("orders.seed_demo", true);
+  orders_options.parallelization = static_cast<int>(config.GetInt("orders.parallelization", orders_options.parallelization));
   // The documented short names win over the generic RIVULET_ORDERS_* ones.
   const char* admin_email = std::getenv("RIVULET_ADMIN_EMAIL");
   const char* admin_password = std::getenv("RIVULET_ADMIN_PASSWORD");
