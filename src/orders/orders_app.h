@@ -39,10 +39,11 @@ struct AppOptions {
   std::string admin_password;     // orders.admin_password / RIVULET_ADMIN_PASSWORD
   int batch_size = 100;           // order-processor's mapping
   // orders.parallelization: the order-processor's concurrent batches per
-  // shard (1..10; one order's events stay in one lane, in order). Batches
-  // wait for two fsyncs each; 3 overlap them: at 4,000 orders/s on this
-  // 2-core machine (tmpfs), p99 accept -> confirmed fell from ~250 to ~70 ms.
-  int parallelization = 3;
+  // shard (1..10; one order's events stay in one lane, in order). Lanes
+  // overlap the batches' fsync waits but make smaller batches: on this
+  // 2-core machine 3 lanes cost ~5 % more CPU per order and raised p50
+  // accept -> confirmed at 2,500-3,000 orders/s, so one is the default.
+  int parallelization = 1;
   SessionAuthOptions auth;
   ApiOptions api;
   // When set, the notifier function emails customers through it.
