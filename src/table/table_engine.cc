@@ -398,7 +398,7 @@ struct TableEngine::Impl {
 
   // Runs a prepared write against the current item (caller holds its lock).
   // Sets *passed to false when the condition fails. Returns the new item
-  // (nullopt: delete or nothing to write); a put's item is moved out of `w`
+  // (nullptr: delete or nothing to write); a put's item is moved out of `w`
   // (each prepared write is applied once).
   Result<ItemPtr> Apply(PreparedWrite& w, const ItemPtr& old_item, bool* passed) {
     static const Item kEmpty;
