@@ -87,7 +87,9 @@ TEST_F(OrdersApiTest, DestructionWaitsForAnswersStillRunning) {
     released.wait();
   };
   router.Dispatch(req, respond);
-  ASSERT_EQ(answered.get_future().get(), 202);
+  auto status = answered.get_future();
+  ASSERT_EQ(status.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the order was not answered";
+  ASSERT_EQ(status.get(), 202);
 
   std::atomic<bool> destroyed{false};
   std::thread destroyer([&] {
