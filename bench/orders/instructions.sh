@@ -25,29 +25,17 @@ vpid=""
 cleanup() { [[ -n $vpid ]] && kill "$vpid" 2>/dev/null && wait "$vpid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-export RIVULET_ADMIN_EMAIL=bench-admin@example.com RIVULET_ADMIN_PASSWORD=bench-admin-pw
-ROOT_KEY=AKIDEXAMPLE ROOT_SECRET=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+source bench/orders/shop.sh
 
 # measure BINARY LABEL: one server run; prints "LABEL <instructions> <orders>"
 # and keeps the top functions in $work/LABEL.top.
 measure() {
   local bin=$1 label=$2 data=$work/$2
-  RIVULET_ROOT_ACCESS_KEY_ID=$ROOT_KEY RIVULET_ROOT_SECRET_ACCESS_KEY=$ROOT_SECRET \
-    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/$label.out" \
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/$label.out" \
     "$bin" serve --data-dir "$data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
     > "$work/$label.log" 2>&1 < /dev/null &
   vpid=$!
-  for _ in $(seq 600); do [[ -s $data/ports.json ]] && break; sleep 0.1; done
-  read -r port aws < <(/usr/bin/python3 -c "import json;d=json.load(open('$data/ports.json'));print(d['http'],d['aws'])")
-  local base=http://127.0.0.1:$port
-  curl -sf "$base/api/products?limit=1" > /dev/null  # sets the shop up
-  AWS_ACCESS_KEY_ID=$ROOT_KEY AWS_SECRET_ACCESS_KEY=$ROOT_SECRET /usr/bin/python3 - "$aws" <<'PY'
-import sys, boto3
-ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
-for item in ddb.scan(TableName="shop-products", ProjectionExpression="id")["Items"]:
-    ddb.update_item(TableName="shop-products", Key={"id": item["id"]},
-                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "1000000000"}})
-PY
+  shop_ready "$data" 60  # valgrind starts slowly
   # The loadgen signs its customers in first: instrument only after that.
   "$BIN" loadgen --url "$base" --rate "$RATE" --duration "$((MEASURE_SECONDS + 8))s" --customers 20 \
     --connections 16 --events 0 --browse 0 --cancel 0 --progress quiet --json --drain 30s > "$work/$label.json" &

@@ -23,26 +23,11 @@ pid=""
 cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-export RIVULET_ADMIN_EMAIL=bench-admin@example.com RIVULET_ADMIN_PASSWORD=bench-admin-pw
-# :4566 verifies SigV4: the root credentials the stock update below signs with.
-ROOT_KEY=AKIDEXAMPLE ROOT_SECRET=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-RIVULET_ROOT_ACCESS_KEY_ID=$ROOT_KEY RIVULET_ROOT_SECRET_ACCESS_KEY=$ROOT_SECRET \
-  "$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
+source bench/orders/shop.sh
+"$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
   ${SERVER_ARGS:-} > "$work/rivulet.log" 2>&1 &
 pid=$!
-for _ in $(seq 200); do [[ -s $work/data/ports.json ]] && break; sleep 0.05; done
-read -r port aws < <(/usr/bin/python3 -c "import json;d=json.load(open('$work/data/ports.json'));print(d['http'],d['aws'])")
-base=http://127.0.0.1:$port
-curl -sf "$base/api/products?limit=1" > /dev/null  # sets the shop up
-
-# Plenty of stock, so every order is confirmed.
-AWS_ACCESS_KEY_ID=$ROOT_KEY AWS_SECRET_ACCESS_KEY=$ROOT_SECRET /usr/bin/python3 - "$aws" <<'PY'
-import sys, boto3
-ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
-for item in ddb.scan(TableName="shop-products", ProjectionExpression="id")["Items"]:
-    ddb.update_item(TableName="shop-products", Key={"id": item["id"]},
-                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "1000000000"}})
-PY
+shop_ready "$work/data"
 TOKEN=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password","name":"Bench"}' "$base/api/auth/signup" |
   sed -n 's/^Set-Cookie: rivulet_session=\([0-9a-f]*\);.*/\1/p')

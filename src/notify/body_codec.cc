@@ -48,16 +48,12 @@ Status BodyCodec::UseDictionary(const std::string& sample) {
   as_email.html_body = sample;
   std::string content = Frame(as_email);
   std::string hash = HashOf(content);
-  table::GetItemRequest get;
-  get.table_name = table_name_;
-  get.key = {{"id", AttributeValue::S(kDictionaryPrefix + hash)}};
-  get.consistent_read = true;
-  ASSIGN_OR_RETURN(std::optional<Item> stored, tables_->GetItem(get));
+  ASSIGN_OR_RETURN(std::optional<Item> stored, Stored(hash));
   if (!stored) {
     // Durable before any entry names it (PutItem syncs).
     table::PutItemRequest put;
     put.table_name = table_name_;
-    put.item = {{"id", get.key["id"]}, {"content", AttributeValue::B(content)}};
+    put.item = {{"id", AttributeValue::S(kDictionaryPrefix + hash)}, {"content", AttributeValue::B(content)}};
     RETURN_IF_ERROR(tables_->PutItem(put).status().WithContext("storing the outbox's zstd dictionary"));
   }
   auto dictionary = std::make_shared<const common::ZstdDictionary>(std::move(content), kLevel);
@@ -107,16 +103,20 @@ common::Result<BodyCodec::Dictionary> BodyCodec::Find(const std::string& hash) c
     std::lock_guard lock(mu_);
     if (auto it = known_.find(hash); it != known_.end()) return it->second;
   }
-  table::GetItemRequest get;
-  get.table_name = table_name_;
-  get.key = {{"id", AttributeValue::S(kDictionaryPrefix + hash)}};
-  get.consistent_read = true;
-  ASSIGN_OR_RETURN(std::optional<Item> stored, tables_->GetItem(get));
+  ASSIGN_OR_RETURN(std::optional<Item> stored, Stored(hash));
   const std::string* content = stored ? FindS(*stored, "content", AttributeValue::Type::kB) : nullptr;
   if (content == nullptr) return Status::Corruption("the outbox's zstd dictionary " + hash + " is missing");
   auto dictionary = std::make_shared<const common::ZstdDictionary>(*content, kLevel);
   std::lock_guard lock(mu_);
   return known_.emplace(hash, std::move(dictionary)).first->second;
+}
+
+common::Result<std::optional<Item>> BodyCodec::Stored(const std::string& hash) const {
+  table::GetItemRequest get;
+  get.table_name = table_name_;
+  get.key = {{"id", AttributeValue::S(kDictionaryPrefix + hash)}};
+  get.consistent_read = true;
+  return tables_->GetItem(get);
 }
 
 }  // namespace notify

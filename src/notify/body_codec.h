@@ -4,8 +4,8 @@
 // text size + text + html. With a dictionary set (UseDictionary: a sample
 // of the emails, e.g. every template rendered without data) the frame is
 // compressed against it: emails in one layout share most of their bytes
-// with the sample, so an HTML email of ~7 KiB is stored in ~300 bytes
-// instead of ~2 KiB, and compressed ~5x faster. Each dictionary is stored
+// with the sample, so an order confirmation of 6.6 KB (text and HTML) is
+// stored in ~720 bytes instead of ~1.7 KB alone (outbox_bench). Each dictionary is stored
 // once in the outbox table under its hash (item `zstd-dictionary#<hash>`,
 // which has no `state` and so is in no listing) and an entry names the hash
 // it used (`bodies_dictionary`), so entries stay readable after the
@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -44,6 +45,8 @@ class BodyCodec {
  private:
   using Dictionary = std::shared_ptr<const common::ZstdDictionary>;
   common::Result<Dictionary> Find(const std::string& hash) const;
+  // The table item that stores the dictionary of `hash`, if any.
+  common::Result<std::optional<table::Item>> Stored(const std::string& hash) const;
 
   table::TableClient* tables_;
   const std::string table_name_;

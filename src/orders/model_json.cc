@@ -438,7 +438,6 @@ common::Result<object> ParseEventObject(std::string_view data) {
   return top;
 }
 
-
 common::Result<Event> DecodeEventObject(object top) {
   Fields f(top);
   Event e;

@@ -1,0 +1,24 @@
+# Sourced by run.sh and instructions.sh: the bench's credentials, and the
+# steps that ready a freshly started server's shop for an order load.
+export RIVULET_ADMIN_EMAIL=bench-admin@example.com RIVULET_ADMIN_PASSWORD=bench-admin-pw
+# The AWS endpoint verifies SigV4: the root credentials the stock update signs with.
+ROOT_KEY=AKIDEXAMPLE ROOT_SECRET=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+export RIVULET_ROOT_ACCESS_KEY_ID=$ROOT_KEY RIVULET_ROOT_SECRET_ACCESS_KEY=$ROOT_SECRET
+
+# shop_ready DATA_DIR [WAIT_SECONDS]: waits (default 10 s) for the server's
+# ports.json, sets the shop up and gives every demo product plenty of stock,
+# so that every order is confirmed. Sets $base, the web URL.
+shop_ready() {
+  local data=$1 polls=$(( ${2:-10} * 20 )) port aws
+  for _ in $(seq "$polls"); do [[ -s $data/ports.json ]] && break; sleep 0.05; done
+  read -r port aws < <(/usr/bin/python3 -c "import json;d=json.load(open('$data/ports.json'));print(d['http'],d['aws'])")
+  base=http://127.0.0.1:$port
+  curl -sf "$base/api/products?limit=1" > /dev/null  # sets the shop up
+  AWS_ACCESS_KEY_ID=$ROOT_KEY AWS_SECRET_ACCESS_KEY=$ROOT_SECRET /usr/bin/python3 - "$aws" <<'PY'
+import sys, boto3
+ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
+for item in ddb.scan(TableName="shop-products", ProjectionExpression="id")["Items"]:
+    ddb.update_item(TableName="shop-products", Key={"id": item["id"]},
+                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "1000000000"}})
+PY
+}
