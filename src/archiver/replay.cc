@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.h"
 #include "common/zstd.h"
 #include "archiver/archive_format.h"
 #include "objects/digest.h"
@@ -38,18 +38,6 @@ struct HttpReply {
 size_t Collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
-}
-
-std::string Hex(const unsigned char* p, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", p[i]);
-  return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  return Hex(md, sizeof md);
 }
 
 std::string Hmac(std::string_view key, std::string_view data) {
@@ -83,18 +71,18 @@ std::vector<std::string> SignV4(const std::string& method, const std::string& ur
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
   std::string amz_date = stamp, day = amz_date.substr(0, 8);
-  std::string payload = Sha256Hex(body);
+  std::string payload = common::Sha256Hex(body);
   std::string canonical = method + "\n" + path + "\n" + query + "\nhost:" + host + "\nx-amz-content-sha256:" +
                           payload + "\nx-amz-date:" + amz_date + "\n\nhost;x-amz-content-sha256;x-amz-date\n" + payload;
   std::string scope = day + "/" + region + "/" + service + "/aws4_request";
-  std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(canonical);
+  std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + common::Sha256Hex(canonical);
   std::string key = Hmac(Hmac(Hmac(Hmac("AWS4" + Env("AWS_SECRET_ACCESS_KEY", "rivulet"), day), region), service),
                          "aws4_request");
   std::string signature = Hmac(key, to_sign);
   return {"x-amz-date: " + amz_date, "x-amz-content-sha256: " + payload,
           "Authorization: AWS4-HMAC-SHA256 Credential=" + Env("AWS_ACCESS_KEY_ID", "rivulet") + "/" + scope +
               ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" +
-              Hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size())};
+              objects::HexEncode(signature)};
 }
 
 std::string g_region = "us-east-1";

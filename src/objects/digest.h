@@ -10,8 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "common/sha256.h"
-
 namespace objects {
 
 std::string HexEncode(std::string_view bytes);
@@ -19,8 +17,6 @@ std::string Base64Encode(std::string_view bytes);
 // Standard alphabet with padding; nullopt on bad input.
 std::optional<std::string> Base64Decode(std::string_view text);
 
-// Lower-case hex SHA-256 of `data` (64 characters).
-using common::Sha256Hex;
 // Raw 16-byte MD5 of `data`.
 std::string Md5(std::string_view data);
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/logging.h"
+#include "common/sha256.h"
 #include "objects/data_file.h"
 #include "objects/digest.h"
 #include "objects/files.h"
@@ -258,7 +259,7 @@ Result<std::shared_ptr<FileObjectStore::Bucket>> FileObjectStore::FindBucket(con
 }
 
 std::pair<std::string, std::string> FileObjectStore::KeyLocation(const Bucket& bucket, const std::string& key) {
-  std::string hash = Sha256Hex(key);
+  std::string hash = common::Sha256Hex(key);
   return {bucket.dir + "/o/" + hash.substr(0, 2), hash};
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/sha256.h"
 #include "objects/digest.h"
 #include "objects/files.h"
 
@@ -224,7 +225,7 @@ TEST_F(ObjectStoreTest, DamagedSidecarIsSkippedNotFatal) {
   ASSERT_TRUE(Put("bad", "2").ok());
   for (const auto& f : AllFiles()) {
     std::string name = fs::path(f).filename().string();
-    if (name == Sha256Hex("bad")) fs::resize_file(f, 10);
+    if (name == common::Sha256Hex("bad")) fs::resize_file(f, 10);
   }
   Reopen();
   EXPECT_EQ(Get("good"), "1");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/sha256.h"
 #include "common/thread_name.h"
 #include "orders/api.h"
 #include "orders/api_policy.h"
@@ -245,7 +246,7 @@ common::Result<std::pair<ApiKeyInfo, std::string>> ApiKeys::Create(const std::st
   table::PutItemRequest put;
   put.table_name = kApiKeysTable;
   put.item = {{"id", AttributeValue::S(info.id)},
-              {"keyHash", AttributeValue::S(Sha256Hex(key))},
+              {"keyHash", AttributeValue::S(common::Sha256Hex(key))},
               {"name", AttributeValue::S(name)},
               {"rateLimit", AttributeValue::N(Num(plan.rate_limit))},
               {"burstLimit", AttributeValue::N(Num(plan.burst_limit))},
@@ -359,7 +360,7 @@ std::optional<Response> ApiKeys::Check(gateway::Request& request) {
   auto found = Find(id, now, lock);
   if (!found.ok()) return ProblemFor(found.status(), request.request_id);
   Entry* entry = *found;
-  std::string hash = Sha256Hex(std::string(key));
+  std::string hash = common::Sha256Hex(key);
   if (entry == nullptr || entry->key_hash.size() != hash.size() ||
       CRYPTO_memcmp(entry->key_hash.data(), hash.data(), hash.size()) != 0) {
     spdlog::info("audit principal=apikey/{} action=UseApiKey resource={} decision=denied reason=\"unknown key\"", id,

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/sha256.h"
 #include "orders/api.h"
 #include "orders/api_policy.h"
 #include "orders/money.h"
@@ -227,7 +228,7 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
   // key without blocking this thread and writes the event once the key is
   // durable; a key that exists already (a retry) takes the slow path.
   std::string idem_key = user->user_id + "#" + key;
-  std::string fingerprint = Sha256Hex(req.body);
+  std::string fingerprint = common::Sha256Hex(req.body);
   auto placing = std::make_shared<Order>(std::move(order));
   auto answer = std::make_shared<Respond>(std::move(respond));
   auto slow_path = [this, placing, answer, idem_key, fingerprint, id = req.request_id] {

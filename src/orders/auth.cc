@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.h"
 #include "orders/schema.h"
 
 namespace orders {
@@ -141,7 +142,7 @@ common::Result<std::string> SessionAuth::CreateSession(const Principal& user) {
   int64_t expires = clock_->NowMillis() / 1000 + options_.session_ttl_seconds;
   table::PutItemRequest put;
   put.table_name = kSessionsTable;
-  put.item = {{"tokenHash", AttributeValue::S(Sha256Hex(token))}, {"userId", AttributeValue::S(user.user_id)},
+  put.item = {{"tokenHash", AttributeValue::S(common::Sha256Hex(token))}, {"userId", AttributeValue::S(user.user_id)},
               {"email", AttributeValue::S(user.email)},          {"name", AttributeValue::S(user.name)},
               {"role", AttributeValue::S(user.role)},            {"expiresAt", AttributeValue::N(std::to_string(expires))}};
   RETURN_IF_ERROR(tables_->PutItem(put).status());
@@ -172,7 +173,7 @@ common::Result<Principal> SessionAuth::Authenticate(const gateway::Request& requ
   if (token.empty() || token.size() > 128) return Status::Unauthenticated("sign in first");
   table::GetItemRequest get;
   get.table_name = kSessionsTable;
-  get.key = {{"tokenHash", AttributeValue::S(Sha256Hex(token))}};
+  get.key = {{"tokenHash", AttributeValue::S(common::Sha256Hex(token))}};
   ASSIGN_OR_RETURN(std::optional<Item> session, tables_->GetItem(get));
   if (!session) return Status::Unauthenticated("the session is unknown or expired; sign in again");
   int64_t expires = 0;
@@ -188,7 +189,7 @@ common::Status SessionAuth::Logout(const gateway::Request& request) {
   if (token.empty()) return Status::OK();
   table::DeleteItemRequest del;
   del.table_name = kSessionsTable;
-  del.key = {{"tokenHash", AttributeValue::S(Sha256Hex(token))}};
+  del.key = {{"tokenHash", AttributeValue::S(common::Sha256Hex(token))}};
   return tables_->DeleteItem(del).status();
 }
 

@@ -14,7 +14,6 @@
 #include <string>
 
 #include "common/clock.h"
-#include "common/sha256.h"
 #include "common/status.h"
 #include "gateway/http.h"
 #include "orders/api_policy.h"
@@ -114,7 +113,5 @@ bool IsShopTopic(std::string_view topic);
 
 // Random bytes as lower-case hex (ids, tokens). Uses OpenSSL RAND_bytes.
 std::string RandomHex(size_t bytes);
-// SHA-256 as lower-case hex (session tokens and API keys are stored hashed).
-using common::Sha256Hex;
 
 }  // namespace orders

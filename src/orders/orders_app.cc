@@ -89,6 +89,7 @@ common::Status OrdersApp::Initialize() {
     // Emails may wait 100 ms: their outbox entries are then written in a few
     // large transactions instead of one (and one fsync) per stream commit.
     notifier.maximum_batching_window_ms = 100;
+    // The processor's lanes were measured for it alone; emails keep one.
     notifier.parallelization_factor = 1;
     auto made = runtime_->CreateMapping(notifier);
     if (!made.ok() && made.status().code() != common::Status::Code::kAlreadyExists) return made.status();

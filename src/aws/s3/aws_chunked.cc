@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "common/sha256.h"
+
 namespace aws::s3 {
 namespace {
 
@@ -89,7 +91,7 @@ common::Status AwsChunkedDecoder::EndTrailers() {
   // the SDKs that sign trailers sort them as canonical headers are sorted).
   std::string canonical;
   for (const auto& [name, value] : trailers_) canonical += name + ":" + value + "\n";
-  if (!verifier_->VerifyTrailer(objects::Sha256Hex(canonical), *trailer_signature_)) {
+  if (!verifier_->VerifyTrailer(common::Sha256Hex(canonical), *trailer_signature_)) {
     return BadSignature("The x-amz-trailer-signature does not match what was computed over the trailing headers");
   }
   trailers_checked_ = true;
