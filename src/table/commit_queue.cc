@@ -3,12 +3,18 @@
 #include <algorithm>
 
 #include <rocksdb/db.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/write_batch.h>
 
 #include "common/thread_name.h"
 #include "table/table_schema.h"
 
 namespace table {
+
+void SkipRocksPerfCounters() {
+  thread_local const bool skipped = (rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable), true);
+  (void)skipped;
+}
 
 CommitQueue::CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes)
     : db_(db), sync_(sync), next_change_(next_change), on_changes_(std::move(on_changes)) {
@@ -143,6 +149,7 @@ void CommitQueue::LeadGroup(std::unique_lock<std::mutex>& lock) {
       changes = true;
     }
   }
+  SkipRocksPerfCounters();
   rocksdb::WriteOptions options;
   options.sync = sync_ && sync;
   // A group of only empty batches (WaitForOther's) has nothing to write but

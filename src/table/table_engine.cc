@@ -182,6 +182,7 @@ struct TableEngine::Impl {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
     rocksdb::PinnableSlice value;
+    SkipRocksPerfCounters();
     rocksdb::Status s = db->Get(ro, db->DefaultColumnFamily(), key_bytes, &value);
     if (s.IsNotFound()) return std::optional<Item>();
     RETURN_IF_ERROR(FromRocks(s, "read item"));
@@ -955,6 +956,7 @@ Result<QueryResult> TableEngine::Impl::RunRange(const TableMeta& meta, const Ind
   rocksdb::Slice lower(range.start), upper(range.end);
   ro.iterate_lower_bound = &lower;
   ro.iterate_upper_bound = &upper;
+  SkipRocksPerfCounters();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
   if (forward) {
     it->Seek(range.start);
