@@ -619,6 +619,16 @@ Status Outbox::MarkSent(const OutboxEntry& claimed, bool sync) {
   return Status::OK();
 }
 
+void Outbox::MarkSentAsync(const OutboxEntry& claimed, std::function<void(const Status&)> done) {
+  table::UpdateItemRequest update = AsUpdateRequest(FinishAction(claimed, OutboxState::kSent, options_.clock->NowMillis(), ""));
+  update.sync = false;
+  auto finished = [this, id = claimed.id, done = std::move(done)](const Result<table::WriteResult>& written) {
+    if (written.ok()) counters_.sent.fetch_add(1);
+    done(written.status().WithContext("updating outbox entry " + id));
+  };
+  if (!tables_->TryUpdateItemAsync(update, finished)) finished(tables_->UpdateItem(update));
+}
+
 Status Outbox::MarkRetry(const OutboxEntry& claimed, int64_t next_attempt_millis, const std::string& error) {
   RETURN_IF_ERROR(FinishAttempt(claimed, OutboxState::kQueued, next_attempt_millis, error));
   counters_.retries.fetch_add(1);
@@ -858,12 +868,59 @@ Status Dispatcher::AttemptNew(const std::vector<OutboxEntry>& fresh) {
   return Status::OK();
 }
 
+namespace {
+
+// The marks a batch submitted without waiting (Outbox::MarkSentAsync). The
+// destructor waits until every one is written, so none outlives the batch.
+class AsyncMarks {
+ public:
+  AsyncMarks() = default;
+  AsyncMarks(const AsyncMarks&) = delete;
+  AsyncMarks& operator=(const AsyncMarks&) = delete;
+  ~AsyncMarks() {
+    std::unique_lock lock(state_->mu);
+    state_->cv.wait(lock, [&] { return state_->left == 0; });
+  }
+
+  // The `done` for one more mark, of the entry `id`.
+  std::function<void(const Status&)> Track(const std::string& id) {
+    {
+      std::lock_guard lock(state_->mu);
+      ++state_->left;
+    }
+    return [state = state_, id](const Status& marked) {
+      if (marked.IsConditionFailed()) {
+        spdlog::warn("email {}: its attempt finished after its lease ran out", id);
+      } else if (!marked.ok()) {
+        // The entry stays claimed: sent again, same Message-ID, when its lease ends.
+        spdlog::error("email dispatcher: {}", marked.ToString());
+      }
+      std::lock_guard lock(state->mu);
+      if (--state->left == 0) state->cv.notify_all();
+    };
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    int left = 0;  // guarded by mu
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+}  // namespace
+
 Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
   common::Clock* clock = outbox_->clock();
-  // Only the batch's last mark waits for an fsync, which makes the earlier
-  // ones durable too: one fsync per batch, not per email. Each mark is still
-  // written before the next send, so a kill -9 repeats at most one email; a
-  // crash of the machine can repeat those sent since the last fsync.
+  // Only the batch's last mark waits for its write and an fsync, which makes
+  // the earlier ones durable too: one fsync per batch, not per email. The
+  // earlier marks of sent emails are submitted before the next send but not
+  // waited for (MarkSentAsync): a wait per email cost a thread switch per
+  // email. A kill -9 repeats the emails whose marks were not yet written (a
+  // group commit's worth at most); a crash of the machine can repeat those
+  // sent since the last fsync. Both with the same Message-IDs.
+  AsyncMarks marks;  // declared first: waited for on every return
   const OutboxEntry* unsynced = nullptr;  // the last mark not yet synced
   for (const OutboxEntry& entry : claimed) {
     bool stopping;
@@ -886,6 +943,11 @@ Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
     Status result = mailer_->Send(entry.email);
     RecordServerResult(result);
     bool last = &entry == &claimed.back();
+    if (result.ok() && !last) {
+      outbox_->MarkSentAsync(entry, marks.Track(entry.id));
+      unsynced = &entry;
+      continue;
+    }
     RETURN_IF_ERROR(Finish(entry, result, /*sync=*/last));
     unsynced = last || !result.ok() ? nullptr : &entry;  // retries and failures are marked synced
   }

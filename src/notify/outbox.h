@@ -156,6 +156,14 @@ class Outbox {
   // -9 cannot lose it, a crash of the machine can until a later synced write
   // (SyncAfter) covers it.
   Status MarkSent(const OutboxEntry& claimed, bool sync = true);
+  // MarkSent with sync false that does not wait for the write: `done` runs
+  // once it is written, possibly on another thread, with what MarkSent would
+  // have returned. The mark is visible at once and keeps its place in the
+  // table's commit order, so a later synced write makes it durable; a kill
+  // -9 before its group is written loses it (the email is sent again, with
+  // the same Message-ID). Synchronous where the table client cannot write
+  // asynchronously.
+  void MarkSentAsync(const OutboxEntry& claimed, std::function<void(const Status&)> done);
   // A synced write to `marked` (its updated time), so that the unsynced
   // writes before it are durable too.
   Status SyncAfter(const OutboxEntry& marked);

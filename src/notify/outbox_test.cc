@@ -1,5 +1,8 @@
 #include "notify/outbox.h"
 
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -438,6 +441,56 @@ TEST_F(OutboxTest, ClaimNewClaimsNewEntriesTogether) {
   // Marking again changes nothing: those attempts are over.
   EXPECT_TRUE(outbox_->MarkSent((*claimed)[0]).IsConditionFailed());
   EXPECT_EQ(outbox_->counters().sent.load(), 2u);
+}
+
+// MarkSentAsync: each `done` runs once, after which the entry reads SENT; a
+// mark of an attempt that is over is refused through `done`, not counted.
+TEST_F(OutboxTest, AsyncMarksReportEachOutcomeOnceAndAreVisibleThen) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back("o-" + std::to_string(i));
+  for (const std::string& id : ids) Enqueue(id);
+  auto claimed = outbox_->ClaimNew(ids, clock_.NowMillis() + 60'000);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_EQ(claimed->size(), ids.size());
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, std::vector<Status>> outcomes;  // guarded by mu
+  std::map<std::string, OutboxState> seen;              // guarded by mu: read in `done`
+  auto mark = [&](const OutboxEntry& entry) {
+    outbox_->MarkSentAsync(entry, [&, id = entry.id](const Status& marked) {
+      auto stored = outbox_->Get(id);
+      std::lock_guard lock(mu);
+      outcomes[id].push_back(marked);
+      if (stored.ok() && stored->has_value()) seen[id] = (*stored)->state;
+      cv.notify_all();
+    });
+  };
+  auto wait_for = [&](size_t count) {
+    std::unique_lock lock(mu);
+    size_t total = 0;
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] {
+      total = 0;
+      for (const auto& [id, list] : outcomes) total += list.size();
+      return total >= count;
+    })) << total << " of " << count << " marks answered";
+  };
+  for (const OutboxEntry& entry : *claimed) mark(entry);
+  wait_for(ids.size());
+  for (const std::string& id : ids) {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(outcomes[id].size(), 1u) << id;
+    EXPECT_TRUE(outcomes[id][0].ok()) << id << ": " << outcomes[id][0].ToString();
+    EXPECT_EQ(seen[id], OutboxState::kSent) << id;
+  }
+  EXPECT_EQ(outbox_->counters().sent.load(), ids.size());
+
+  mark((*claimed)[0]);  // that attempt is over
+  wait_for(ids.size() + 1);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(outcomes[ids[0]].size(), 2u);
+  EXPECT_TRUE(outcomes[ids[0]][1].IsConditionFailed()) << outcomes[ids[0]][1].ToString();
+  EXPECT_EQ(outbox_->counters().sent.load(), ids.size());
 }
 
 // With a dispatcher in the process (SetClaimLease), EnqueueMany writes its

@@ -289,6 +289,10 @@ class TableClient {
     return false;
   }
   virtual Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) = 0;
+  // UpdateItem that does not block the caller, as TryPutItemAsync.
+  virtual bool TryUpdateItemAsync(const UpdateItemRequest& request, std::function<void(Result<WriteResult>)> done) {
+    return false;
+  }
   virtual Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) = 0;
   // The item, or nullopt when there is none with that key.
   virtual Result<std::optional<Item>> GetItem(const GetItemRequest& request) = 0;

@@ -891,6 +891,14 @@ Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFai
   return impl_->Write(w, r.return_values, failure, r.sync);
 }
 
+bool TableEngine::TryUpdateItemAsync(const UpdateItemRequest& r, std::function<void(Result<WriteResult>)> done) {
+  auto w = impl_->Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key, r.update_expression,
+                          r.condition_expression, r.attributes, r.return_old_on_condition_failure);
+  Result<WriteResult> queued = w.ok() ? impl_->Write(*w, r.return_values, nullptr, r.sync, done) : w.status();
+  if (!queued.ok()) done(queued.status());  // refused: Write never calls `done` then
+  return true;
+}
+
 Result<WriteResult> TableEngine::DeleteItem(const DeleteItemRequest& r, WriteFailure* failure) {
   if (r.return_values != ReturnValues::kNone && r.return_values != ReturnValues::kAllOld) {
     return Status::InvalidArgument("Return values set to invalid value");
