@@ -1,11 +1,14 @@
 #include "orders/api.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "orders/catalog.h"
@@ -47,6 +50,20 @@ class OrdersApiTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
+  // POST /api/orders for one unit of p-1, as the session `token`.
+  static gateway::Request OrderRequest(const std::string& token, const std::string& idempotency_key) {
+    gateway::Request req;
+    req.method = "POST";
+    req.target = req.path = "/api/orders";
+    req.headers.Set("Content-Type", "application/json");
+    req.headers.Set("Cookie", std::string(SessionAuth::kCookieName) + "=" + token);
+    req.headers.Set("Idempotency-Key", idempotency_key);
+    req.body = R"({"items":[{"productId":"p-1","quantity":1}],)"
+               R"("shippingAddress":{"name":"Ada","line1":"1 Way","city":"London","postalCode":"N1","country":"GB"}})";
+    req.remote_addr = "127.0.0.1";
+    return req;
+  }
+
   std::filesystem::path dir_;
   common::SystemClock clock_;
   std::unique_ptr<table::TableEngine> tables_;
@@ -70,15 +87,7 @@ TEST_F(OrdersApiTest, DestructionWaitsForAnswersStillRunning) {
   auto token = auth.CreateSession(*user);
   ASSERT_TRUE(token.ok());
 
-  gateway::Request req;
-  req.method = "POST";
-  req.target = req.path = "/api/orders";
-  req.headers.Set("Content-Type", "application/json");
-  req.headers.Set("Cookie", std::string(SessionAuth::kCookieName) + "=" + *token);
-  req.headers.Set("Idempotency-Key", "k-1");
-  req.body = R"({"items":[{"productId":"p-1","quantity":1}],)"
-             R"("shippingAddress":{"name":"Ada","line1":"1 Way","city":"London","postalCode":"N1","country":"GB"}})";
-  req.remote_addr = "127.0.0.1";
+  gateway::Request req = OrderRequest(*token, "k-1");
   std::promise<int> answered;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -101,6 +110,41 @@ TEST_F(OrdersApiTest, DestructionWaitsForAnswersStillRunning) {
   release.set_value();
   destroyer.join();
   EXPECT_TRUE(destroyed);
+}
+
+// Order ids start with the time: rows of new orders (and their outbox
+// entries) are inserted next to each other in the table's memtable. The
+// random rest keeps ids of one millisecond apart and unguessable.
+TEST_F(OrdersApiTest, OrderIdsSortByTimeAndDifferWithinAMillisecond) {
+  SessionAuth auth(tables_.get(), &clock_);
+  OutcomeWaiters waiters;
+  OrdersApi api(tables_.get(), streams_.get(), &auth, &clock_, [](const std::string&, const std::string&) {},
+                &waiters);
+  gateway::Router router;
+  ASSERT_TRUE(api.Register(&router).ok());
+  auto user = auth.SignUp({"ada@example.com", "correct horse battery", "Ada"});
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  auto token = auth.CreateSession(*user);
+  ASSERT_TRUE(token.ok());
+  auto place = [&](const std::string& key) {
+    std::promise<gateway::Response> answered;
+    gateway::Request req = OrderRequest(*token, key);
+    gateway::Respond respond = [&answered](gateway::Response r) { answered.set_value(std::move(r)); };
+    router.Dispatch(req, respond);
+    gateway::Response response = answered.get_future().get();
+    EXPECT_EQ(response.status, 202) << response.body;
+    return nlohmann::json::parse(response.body).value("id", "");
+  };
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(place("k-" + std::to_string(i)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ids.push_back(place("k-later"));
+  for (const std::string& id : ids) EXPECT_TRUE(std::regex_match(id, std::regex("o-[0-9a-f]{24}"))) << id;
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+  std::string placed_at = ids.back().substr(2, 12);
+  EXPECT_GT(ids.back(), ids.front());
+  EXPECT_NEAR(static_cast<double>(std::stoll(placed_at, nullptr, 16)), static_cast<double>(clock_.NowMillis()), 5'000);
 }
 
 }  // namespace
