@@ -656,9 +656,11 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   ro.memtable_whole_key_filtering = true;
   ro.memtable_prefix_bloom_size_ratio = 0.02;
   // A memtable insert starts its skip-list search from the last insert into
-  // the same table or index (the 7-byte prefix of an item key: 't', table
-  // id, index id) instead of from the top.
-  ro.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(7));
+  // the same table or index (IndexPrefix) instead of from the top. Keys that
+  // grow with time (order ids, byTime, the outbox's due times) then land
+  // next to the last one, with a few comparisons on cached nodes instead of
+  // ~90 across a memtable of up to 64 MiB (~10 % of the order path's CPU).
+  ro.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kIndexPrefixSize));
   impl->env = NewWalPreallocatingEnv();  // WAL fsyncs without a file size to persist
   ro.env = impl->env.get();
   rocksdb::DB* db = nullptr;

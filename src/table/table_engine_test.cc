@@ -10,6 +10,8 @@
 #include <set>
 #include <thread>
 
+#include "table/table_schema.h"
+
 namespace table {
 namespace {
 
@@ -754,6 +756,12 @@ TEST_F(TableEngineTest, BatchWriteAndBatchGet) {
   auto r = engine_->BatchGetItem(gets);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->responses["orders"].size(), 1u);
+}
+
+// The memtable's insert hint groups keys by their first kIndexPrefixSize bytes.
+TEST(TableSchemaTest, IndexPrefixSizeIsTheLengthOfEveryIndexPrefix) {
+  EXPECT_EQ(IndexPrefix(1, 0).size(), kIndexPrefixSize);
+  EXPECT_EQ(IndexPrefix(UINT32_MAX, UINT16_MAX).size(), kIndexPrefixSize);
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ struct TableMeta {
 std::string MetaKey(const std::string& table_name);
 inline constexpr char kNextTableIdKey[] = "n";
 std::string IndexPrefix(uint32_t table_id, uint16_t index_id);
+inline constexpr size_t kIndexPrefixSize = 1 + 4 + 2;  // IndexPrefix(...).size()
 // Change feed (change_feed.h): 'c' + be64(sequence) -> change record;
 // 'f' -> the forwarder's cursor.
 std::string ChangeKey(uint64_t sequence);
