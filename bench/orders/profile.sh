@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Where the order path's CPU goes at a real rate: perf samples the server
+# (DWARF call graphs, 250 Hz) for SAMPLE_SECONDS (default 6) of an open-loop order
+# load at RATE (default 1,500 orders/s), then prints the functions with the
+# largest inclusive share of the samples. Shares from one run compare parts
+# of the path with each other even on a machine whose speed drifts; unlike
+# instructions.sh they include memory stalls and the kernel (fsyncs, thread
+# switches).
+#
+#   bench/orders/profile.sh
+#   RATE=2000 SERVER_ARGS="--set table.memtable_mb=16" bench/orders/profile.sh
+#
+# Needs perf (apt-get install linux-perf) and python3-boto3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${RIVULET_BIN:-build/rivulet}
+RATE=${RATE:-1500}
+SAMPLE_SECONDS=${SAMPLE_SECONDS:-6}
+TOP=${TOP:-40}
+command -v perf > /dev/null || { echo "needs perf: apt-get install linux-perf"; exit 1; }
+work=$(mktemp -d /tmp/rivulet-bench-profile.XXXXXX)
+pid=""
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+source bench/orders/shop.sh
+"$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
+  ${SERVER_ARGS:-} > "$work/rivulet.log" 2>&1 < /dev/null &
+pid=$!
+shop_ready "$work/data"
+"$BIN" loadgen --url "$base" --rate "$RATE" --duration 10m --customers 100 \
+  --connections 64 --events 0 --browse 0 --cancel 0 --progress quiet --json > "$work/load.json" &
+loadgen=$!
+# Past the sign-ins (argon2): sample once orders are being processed.
+for _ in $(seq 600); do
+  curl -s "$base/metrics" | grep -q '^rivulet_function_records_processed{function="order-processor".*} [1-9]' && break
+  sleep 0.2
+done
+sleep 2
+perf record -F 250 --call-graph dwarf,16384 -o "$work/perf.data" -p "$pid" -- sleep "$SAMPLE_SECONDS" \
+  > /dev/null 2>&1
+kill "$loadgen" 2>/dev/null; wait "$loadgen" 2>/dev/null || true
+echo "rate $RATE orders/s, $SAMPLE_SECONDS s sampled, machine: $(nproc) cores; inclusive share of the samples:"
+perf report -i "$work/perf.data" --children --sort sym -g none 2>/dev/null |
+  grep -E '\] (orders|notify|analytics|archiver|functions|logs|stream|gateway|table|roles)::|\] rocksdb::(DBImpl::(WriteImpl|GetImpl|WriteToWAL)|MemTable::Add|FlushJob::Run|CompactionJob::Run)$|\[k\] (pvm_irq_enable|ext4_sync_file|__schedule)$' |
+  awk '!seen[$NF]++' | head -n "$TOP" | cut -c1-160
