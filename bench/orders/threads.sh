@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# CPU time and context switches per order, by server thread, over 10 s of
+# steady open-loop load at RATE orders/s (default 1,500), from /proc; then
+# the loadgen's accept -> confirmed percentiles. Compare builds by running
+# them alternately (the machine's speed drifts):
+#
+#   bench/orders/threads.sh
+#   for i in 1 2 3; do for b in /tmp/rivulet-before build/rivulet; do
+#     RIVULET_BIN=$b RATE=2000 bench/orders/threads.sh | tail -2; done; done
+#
+# Needs python3-boto3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${RIVULET_BIN:-build/rivulet}
+RATE=${RATE:-1500}
+work=$(mktemp -d /tmp/rivulet-bench-threads.XXXXXX)
+pid=""
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+source bench/orders/shop.sh
+"$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
+  ${SERVER_ARGS:-} > "$work/rivulet.log" 2>&1 < /dev/null &
+pid=$!
+shop_ready "$work/data"
+"$BIN" loadgen --url "$base" --rate "$RATE" --duration 20s --customers 100 --connections 64 --events 0 \
+  --browse 0 --cancel 0 --progress quiet --json --drain 20s > "$work/load.json" &
+loadgen=$!
+# Each line: thread name, voluntary + involuntary switches, user + system ticks.
+snapshot() {
+  for t in /proc/$pid/task/*; do
+    echo "$(cat "$t/comm") $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status") $(awk '{print $14 + $15}' "$t/stat")"
+  done
+}
+sleep 6  # past the sign-ins
+snapshot > "$work/before"
+sleep 10
+snapshot > "$work/after"
+wait "$loadgen"
+/usr/bin/python3 - "$work/before" "$work/after" "$RATE" "$work/load.json" "$(getconf CLK_TCK)" <<'PY'
+import collections, json, sys
+def load(path):
+    by_name = collections.defaultdict(lambda: [0, 0])
+    for line in open(path):
+        name, switches, ticks = line.rsplit(None, 2)
+        by_name[name][0] += int(switches); by_name[name][1] += int(ticks)
+    return by_name
+before, after, rate, hz = load(sys.argv[1]), load(sys.argv[2]), float(sys.argv[3]), int(sys.argv[5])
+orders = rate * 10
+print(f"rate {rate:.0f} orders/s, 10 s measured; per order, by thread:")
+total = [0, 0]
+for name in sorted(after, key=lambda n: before[n][1] - after[n][1]):
+    switches, ticks = after[name][0] - before[name][0], after[name][1] - before[name][1]
+    total[0] += switches; total[1] += ticks
+    if ticks or switches > orders * 0.05:
+        print(f"  {name:16} {switches / orders:6.2f} switches  {ticks * 1e6 / hz / orders:7.1f} µs CPU")
+print(f"  {'total':16} {total[0] / orders:6.2f} switches  {total[1] * 1e6 / hz / orders:7.1f} µs CPU")
+d = json.load(open(sys.argv[4]))
+l = d["acceptToDecidedMs"]
+print(f"accepted {d['orders']['acceptedPerSecond']:.0f}/s; accept -> confirmed p50 {l['p50']:.1f} ms, "
+      f"p99 {l['p99']:.1f} ms")
+PY
