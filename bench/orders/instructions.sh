@@ -5,8 +5,9 @@
 # by the orders placed in it, and the functions that took the most.
 #
 # CPU time per order drifts by +-10 % between identical runs on this shared
-# machine; the instruction count moves by ~2 % (the batches differ from run
-# to run), so it can judge a change of a few per cent. It does not see memory stalls: a change that saves
+# machine; the instruction count usually moves by ~2 %, at times ~5 % (the
+# batches differ from run to run), so run it twice to judge a change of a few
+# per cent. It does not see memory stalls: a change that saves
 # instructions may save no time. At 40 orders/s batches are small, so per-poll
 # costs weigh more than at thousands of orders/s.
 #
