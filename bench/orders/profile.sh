@@ -24,10 +24,7 @@ cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null;
 trap cleanup EXIT
 
 source bench/orders/shop.sh
-"$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
-  ${SERVER_ARGS:-} > "$work/rivulet.log" 2>&1 < /dev/null &
-pid=$!
-shop_ready "$work/data"
+shop_serve "$work"
 "$BIN" loadgen --url "$base" --rate "$RATE" --duration 10m --customers 100 \
   --connections 64 --events 0 --browse 0 --cancel 0 --progress quiet --json > "$work/load.json" &
 loadgen=$!

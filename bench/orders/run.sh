@@ -24,10 +24,7 @@ cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null;
 trap cleanup EXIT
 
 source bench/orders/shop.sh
-"$BIN" serve --data-dir "$work/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
-  ${SERVER_ARGS:-} > "$work/rivulet.log" 2>&1 &
-pid=$!
-shop_ready "$work/data"
+shop_serve "$work"
 TOKEN=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password","name":"Bench"}' "$base/api/auth/signup" |
   sed -n 's/^Set-Cookie: rivulet_session=\([0-9a-f]*\);.*/\1/p')

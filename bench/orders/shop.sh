@@ -1,5 +1,5 @@
-# Sourced by run.sh and instructions.sh: the bench's credentials, and the
-# steps that ready a freshly started server's shop for an order load.
+# Sourced by the bench scripts here (run, instructions, profile, threads): the
+# bench's credentials, and the steps that start a server and ready its shop.
 export RIVULET_ADMIN_EMAIL=bench-admin@example.com RIVULET_ADMIN_PASSWORD=bench-admin-pw
 # The AWS endpoint verifies SigV4: the root credentials the stock update signs with.
 ROOT_KEY=AKIDEXAMPLE ROOT_SECRET=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
@@ -21,4 +21,14 @@ for item in ddb.scan(TableName="shop-products", ProjectionExpression="id")["Item
     ddb.update_item(TableName="shop-products", Key={"id": item["id"]},
                     UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "1000000000"}})
 PY
+}
+
+# shop_serve WORK_DIR: starts $BIN serve (plus $SERVER_ARGS) on free ports,
+# with its data in WORK_DIR/data and its log in WORK_DIR/rivulet.log, sets
+# $pid and readies the shop (shop_ready). The caller's EXIT trap stops $pid.
+shop_serve() {
+  "$BIN" serve --data-dir "$1/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
+    ${SERVER_ARGS:-} > "$1/rivulet.log" 2>&1 < /dev/null &
+  pid=$!
+  shop_ready "$1/data"
 }
