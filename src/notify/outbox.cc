@@ -772,6 +772,18 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
   return true;
 }
 
+namespace {
+
+// A mark refused because the entry was claimed again (our lease ran out) is
+// no error: the other attempt decides the outcome.
+Status LostLeaseIsNoError(const std::string& id, int attempts, const Status& marked) {
+  if (!marked.IsConditionFailed()) return marked;
+  spdlog::warn("email {}: attempt {} finished after its lease ran out", id, attempts);
+  return Status::OK();
+}
+
+}  // namespace
+
 Status Dispatcher::Finish(const OutboxEntry& claimed, const Status& sent, bool sync) {
   common::Clock* clock = outbox_->clock();
   Status marked;
@@ -787,12 +799,7 @@ Status Dispatcher::Finish(const OutboxEntry& claimed, const Status& sent, bool s
                   sent.ToString());
     marked = outbox_->MarkRetry(claimed, clock->NowMillis() + delay, sent.ToString());
   }
-  if (marked.IsConditionFailed()) {
-    // Our lease ran out and another attempt took over; it decides the outcome.
-    spdlog::warn("email {}: attempt {} finished after its lease ran out", claimed.id, claimed.attempts);
-    return Status::OK();
-  }
-  return marked;
+  return LostLeaseIsNoError(claimed.id, claimed.attempts, marked);
 }
 
 int64_t Dispatcher::PausedUntil() {
@@ -882,18 +889,16 @@ class AsyncMarks {
     state_->cv.wait(lock, [&] { return state_->left == 0; });
   }
 
-  // The `done` for one more mark, of the entry `id`.
-  std::function<void(const Status&)> Track(const std::string& id) {
+  // The `done` for one more mark, of the claimed entry `claimed`.
+  std::function<void(const Status&)> Track(const OutboxEntry& claimed) {
     {
       std::lock_guard lock(state_->mu);
       ++state_->left;
     }
-    return [state = state_, id](const Status& marked) {
-      if (marked.IsConditionFailed()) {
-        spdlog::warn("email {}: its attempt finished after its lease ran out", id);
-      } else if (!marked.ok()) {
+    return [state = state_, id = claimed.id, attempts = claimed.attempts](const Status& marked) {
+      if (Status s = LostLeaseIsNoError(id, attempts, marked); !s.ok()) {
         // The entry stays claimed: sent again, same Message-ID, when its lease ends.
-        spdlog::error("email dispatcher: {}", marked.ToString());
+        spdlog::error("email dispatcher: {}", s.ToString());
       }
       std::lock_guard lock(state->mu);
       if (--state->left == 0) state->cv.notify_all();
@@ -944,7 +949,7 @@ Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
     RecordServerResult(result);
     bool last = &entry == &claimed.back();
     if (result.ok() && !last) {
-      outbox_->MarkSentAsync(entry, marks.Track(entry.id));
+      outbox_->MarkSentAsync(entry, marks.Track(entry));
       unsynced = &entry;
       continue;
     }

@@ -2,8 +2,8 @@
 // views. How an order travels from POST to CONFIRMED: README.md.
 #include <map>
 
-#include <nlohmann/json.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/sha256.h"

@@ -437,6 +437,18 @@ struct TableEngine::Impl {
                    r.return_old_on_condition_failure);
   }
 
+  Result<PreparedWrite> PrepareUpdate(const UpdateItemRequest& r) {
+    return Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key, r.update_expression, r.condition_expression,
+                   r.attributes, r.return_old_on_condition_failure);
+  }
+
+  // Write without blocking the caller: `done` always runs exactly once, also
+  // when `w` (the preparation) failed or the write was refused at once.
+  void WriteAsync(Result<PreparedWrite> w, ReturnValues rv, bool sync, std::function<void(Result<WriteResult>)> done) {
+    Result<WriteResult> queued = w.ok() ? Write(*w, rv, nullptr, sync, done) : w.status();
+    if (!queued.ok()) done(queued.status());  // refused: Write never calls `done` then
+  }
+
   // A single conditional write: lock, read, check, stage, commit.
   // With `done`, an OK return means only "queued": `done` gets the result
   // once the write is written (SubmitAsync), a refusal once the value it
@@ -885,24 +897,17 @@ Result<WriteResult> TableEngine::PutItem(const PutItemRequest& r, WriteFailure* 
 }
 
 bool TableEngine::TryPutItemAsync(const PutItemRequest& r, std::function<void(Result<WriteResult>)> done) {
-  auto w = impl_->PreparePut(r);
-  Result<WriteResult> queued = w.ok() ? impl_->Write(*w, r.return_values, nullptr, r.sync, done) : w.status();
-  if (!queued.ok()) done(queued.status());  // refused: Write never calls `done` then
+  impl_->WriteAsync(impl_->PreparePut(r), r.return_values, r.sync, std::move(done));
   return true;
 }
 
 Result<WriteResult> TableEngine::UpdateItem(const UpdateItemRequest& r, WriteFailure* failure) {
-  ASSIGN_OR_RETURN(PreparedWrite w, impl_->Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key,
-                                                   r.update_expression, r.condition_expression, r.attributes,
-                                                   r.return_old_on_condition_failure));
+  ASSIGN_OR_RETURN(PreparedWrite w, impl_->PrepareUpdate(r));
   return impl_->Write(w, r.return_values, failure, r.sync);
 }
 
 bool TableEngine::TryUpdateItemAsync(const UpdateItemRequest& r, std::function<void(Result<WriteResult>)> done) {
-  auto w = impl_->Prepare(TransactWriteItem::Kind::kUpdate, r.table_name, r.key, r.update_expression,
-                          r.condition_expression, r.attributes, r.return_old_on_condition_failure);
-  Result<WriteResult> queued = w.ok() ? impl_->Write(*w, r.return_values, nullptr, r.sync, done) : w.status();
-  if (!queued.ok()) done(queued.status());  // refused: Write never calls `done` then
+  impl_->WriteAsync(impl_->PrepareUpdate(r), r.return_values, r.sync, std::move(done));
   return true;
 }
 
