@@ -1,8 +1,9 @@
 // `rivulet replay`: streams archived records (archive_format.h) back into a
 // stream over the AWS endpoint of a running Rivulet (or any S3 + Kinesis
-// endpoint): ListObjectsV2 under the prefix, each object fetched and
-// decompressed in key order, its records put with PutRecords in batches of
-// 500, in sequence order per source shard. A progress bar (records, MB,
+// endpoint), through aws/remote's S3 and Kinesis clients: ListObjectsV2
+// under the prefix, each object fetched and decompressed in key order, its
+// records put with PutRecords in batches of 500, in sequence order per
+// source shard. A progress bar (records, MB,
 // rate, ETA) is drawn on a terminal; otherwise a plain line every 2 s.
 #pragma once
 
