@@ -18,12 +18,8 @@ RATE=${RATE:-1500}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-6}
 TOP=${TOP:-40}
 command -v perf > /dev/null || { echo "needs perf: apt-get install linux-perf"; exit 1; }
-work=$(mktemp -d /tmp/rivulet-bench-profile.XXXXXX)
-pid=""
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
 source bench/orders/shop.sh
+shop_workdir profile
 shop_serve "$work"
 "$BIN" loadgen --url "$base" --rate "$RATE" --duration 10m --customers 100 \
   --connections 64 --events 0 --browse 0 --cancel 0 --progress quiet --json > "$work/load.json" &

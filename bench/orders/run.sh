@@ -18,12 +18,8 @@ DURATION=${DURATION:-10s}
 RATES=${RATES:-"1000 2000 3000 4000 5000 6000"}
 CUSTOMERS=${CUSTOMERS:-100}
 [[ -x $BIN ]] || { echo "no $BIN: build first"; exit 1; }
-work=$(mktemp -d /tmp/rivulet-bench-orders.XXXXXX)
-pid=""
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
 source bench/orders/shop.sh
+shop_workdir orders
 shop_serve "$work"
 TOKEN=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password","name":"Bench"}' "$base/api/auth/signup" |

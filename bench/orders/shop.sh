@@ -23,9 +23,17 @@ for item in ddb.scan(TableName="shop-products", ProjectionExpression="id")["Item
 PY
 }
 
+# shop_workdir NAME: a fresh directory in $work; on exit the server in $pid
+# (set by shop_serve) is stopped and the directory removed.
+shop_workdir() {
+  work=$(mktemp -d "/tmp/rivulet-bench-$1.XXXXXX")
+  pid=""
+  trap 'if [[ -n $pid ]]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; fi; rm -rf "$work"' EXIT
+}
+
 # shop_serve WORK_DIR: starts $BIN serve (plus $SERVER_ARGS) on free ports,
 # with its data in WORK_DIR/data and its log in WORK_DIR/rivulet.log, sets
-# $pid and readies the shop (shop_ready). The caller's EXIT trap stops $pid.
+# $pid and readies the shop (shop_ready). shop_workdir's EXIT trap stops $pid.
 shop_serve() {
   "$BIN" serve --data-dir "$1/data" --bind 127.0.0.1 --http-port 0 --aws-port 0 --log-level warn \
     ${SERVER_ARGS:-} > "$1/rivulet.log" 2>&1 < /dev/null &

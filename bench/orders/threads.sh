@@ -1,24 +1,19 @@
 #!/usr/bin/env bash
 # CPU time and context switches per order, by server thread, over 10 s of
 # steady open-loop load at RATE orders/s (default 1,500), from /proc; then
-# the loadgen's accept -> confirmed percentiles. Compare builds by running
-# them alternately (the machine's speed drifts):
+# the loadgen's accept -> confirmed percentiles. To compare two builds or
+# settings, ab.sh runs it for each alternately (the machine's speed drifts).
 #
 #   bench/orders/threads.sh
-#   for i in 1 2 3; do for b in /tmp/rivulet-before build/rivulet; do
-#     RIVULET_BIN=$b RATE=2000 bench/orders/threads.sh | tail -2; done; done
+#   RIVULET_BIN=/tmp/rivulet-before RATE=2000 bench/orders/threads.sh
 #
 # Needs python3-boto3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${RIVULET_BIN:-build/rivulet}
 RATE=${RATE:-1500}
-work=$(mktemp -d /tmp/rivulet-bench-threads.XXXXXX)
-pid=""
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
 source bench/orders/shop.sh
+shop_workdir threads
 shop_serve "$work"
 "$BIN" loadgen --url "$base" --rate "$RATE" --duration 20s --customers 100 --connections 64 --events 0 \
   --browse 0 --cancel 0 --progress quiet --json --drain 20s > "$work/load.json" &

@@ -33,13 +33,14 @@ aws::remote::Credentials CredentialsOrDefault() {
   return loaded.ok() ? *loaded : aws::remote::Credentials{"rivulet", "rivulet", ""};
 }
 
-aws::remote::EndpointOptions Endpoint(const ReplayOptions& o, std::string service) {
+aws::remote::EndpointOptions Endpoint(const ReplayOptions& o, std::string service,
+                                      aws::remote::Credentials credentials) {
   aws::remote::EndpointOptions endpoint;
   endpoint.url = o.endpoint;
   while (endpoint.url.ends_with('/')) endpoint.url.pop_back();
   endpoint.region = o.region;
   endpoint.service = std::move(service);
-  endpoint.credentials = CredentialsOrDefault();
+  endpoint.credentials = std::move(credentials);
   endpoint.request_timeout = std::chrono::seconds(120);
   return endpoint;
 }
@@ -156,9 +157,10 @@ Result<ReplayStats> Replay(const ReplayOptions& o) {
   std::string bucket = from.substr(0, slash);
   std::string prefix = slash == std::string::npos ? "" : from.substr(slash + 1);
   if (o.to_stream.empty()) return Status::InvalidArgument("--to-stream is required");
-  aws::remote::RemoteObjectClient s3(Endpoint(o, "s3"));
+  aws::remote::Credentials credentials = CredentialsOrDefault();
+  aws::remote::RemoteObjectClient s3(Endpoint(o, "s3", credentials));
   aws::remote::RemoteStreamOptions kinesis_options;
-  kinesis_options.endpoint = Endpoint(o, "kinesis");
+  kinesis_options.endpoint = Endpoint(o, "kinesis", credentials);
   kinesis_options.put_threads = 1;
   aws::remote::RemoteStreamClient kinesis(std::move(kinesis_options));
   ASSIGN_OR_RETURN(auto objects, ListArchive(s3, bucket, prefix));
