@@ -133,7 +133,7 @@ class Log : public std::enable_shared_from_this<Log> {
   Status Recover();
   Status RollSegment(uint64_t base_offset);  // REQUIRES: called by the commit thread
   // Extends the segment's file ahead of `needed` bytes (preallocate_bytes).
-  void Preallocate(Segment& segment, uint64_t needed);  // REQUIRES: called by the commit thread
+  void Preallocate(Segment& segment, uint64_t needed, SyncMode mode);  // REQUIRES: called by the commit thread
   std::shared_ptr<Segment> FindSegment(uint64_t offset);  // REQUIRES: mu_ held
 
   const LogOptions options_;
