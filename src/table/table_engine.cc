@@ -673,12 +673,8 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   // next to the last one, with a few comparisons on cached nodes instead of
   // ~90 across a memtable of up to 64 MiB (~10 % of the order path's CPU).
   ro.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kIndexPrefixSize));
-  // WAL fsyncs that write data only (wal_file_system.h); a database that
-  // never fsyncs would only pay for the zeros.
-  if (options.sync_writes) {
-    impl->env = NewWalPreallocatingEnv();
-    ro.env = impl->env.get();
-  }
+  impl->env = NewWalPreallocatingEnv();  // WAL fsyncs without a file size to persist
+  ro.env = impl->env.get();
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, path, &db), "open " + path));
   impl->db.reset(db);

@@ -734,8 +734,8 @@ TEST_F(TableEngineTest, TablesAndItemsSurviveReopen) {
 }
 
 // kill -9 leaves the files as they are in the page cache: a copy taken while
-// the engine is open. Its WAL ends in the zeros written ahead of the data
-// (wal_file_system.h), across several of those 1 MiB fills.
+// the engine is open. Its WAL ends in preallocated space, read as zeros
+// (wal_file_system.h).
 TEST_F(TableEngineTest, ACopyTakenWhileOpenHoldsEveryAcknowledgedWrite) {
   Reopen(20'000, /*sync_writes=*/true);
   const std::string filler(2000, 'x');
