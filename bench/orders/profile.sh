@@ -21,15 +21,7 @@ command -v perf > /dev/null || { echo "needs perf: apt-get install linux-perf"; 
 source bench/orders/shop.sh
 shop_workdir profile
 shop_serve "$work"
-"$BIN" loadgen --url "$base" --rate "$RATE" --duration 10m --customers 100 \
-  --connections 64 --events 0 --browse 0 --cancel 0 --progress quiet --json > "$work/load.json" &
-loadgen=$!
-# Past the sign-ins (argon2): sample once orders are being processed.
-for _ in $(seq 600); do
-  curl -s "$base/metrics" | grep -q '^rivulet_function_records_processed{function="order-processor".*} [1-9]' && break
-  sleep 0.2
-done
-sleep 2
+shop_steady_load
 perf record -F 250 --call-graph dwarf,16384 -o "$work/perf.data" -p "$pid" -- sleep "$SAMPLE_SECONDS" \
   > /dev/null 2>&1
 kill "$loadgen" 2>/dev/null; wait "$loadgen" 2>/dev/null || true

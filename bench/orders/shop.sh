@@ -1,5 +1,6 @@
-# Sourced by the bench scripts here (run, instructions, profile, threads): the
-# bench's credentials, and the steps that start a server and ready its shop.
+# Sourced by the bench scripts here (run, instructions, profile, threads,
+# switches): the bench's credentials, and the steps that start a server,
+# ready its shop and load it.
 export RIVULET_ADMIN_EMAIL=bench-admin@example.com RIVULET_ADMIN_PASSWORD=bench-admin-pw
 # The AWS endpoint verifies SigV4: the root credentials the stock update signs with.
 ROOT_KEY=AKIDEXAMPLE ROOT_SECRET=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
@@ -39,4 +40,19 @@ shop_serve() {
     ${SERVER_ARGS:-} > "$1/rivulet.log" 2>&1 < /dev/null &
   pid=$!
   shop_ready "$1/data"
+}
+
+# shop_steady_load: starts $BIN loadgen at $RATE orders/s (orders only, up to
+# 10 minutes) in the background against $base, sets $loadgen, and returns
+# once the order processor is busy (past the sign-ins' argon2) and 2 s more.
+# The caller kills $loadgen when it has measured.
+shop_steady_load() {
+  "$BIN" loadgen --url "$base" --rate "$RATE" --duration 10m --customers 100 \
+    --connections 64 --events 0 --browse 0 --cancel 0 --progress quiet --json > "$work/load.json" &
+  loadgen=$!
+  for _ in $(seq 600); do
+    curl -s "$base/metrics" | grep -q '^rivulet_function_records_processed{function="order-processor".*} [1-9]' && break
+    sleep 0.2
+  done
+  sleep 2
 }
