@@ -141,15 +141,16 @@ void Log::Preallocate(Segment& segment, uint64_t needed, SyncMode mode) {
   uint64_t target = std::max(needed, std::min(needed + static_cast<uint64_t>(options_.preallocate_bytes),
                                               static_cast<uint64_t>(options_.segment_bytes)));
   uint64_t length = target - segment.allocated;
-  // With fsyncs, zeros are written and synced once, not fallocated: ext4
-  // marks fallocated blocks unwritten, and the first write into each block
-  // converts it, so most group-commit fdatasyncs also wrote the inode and
-  // extent blocks (3.1 device writes each instead of 2, at 1,000 orders/s).
-  // Where the filesystem cannot (or the disk is nearly full), the write
-  // below grows the file as before.
-  bool done = mode == SyncMode::kNone
-                  ? ::fallocate(segment.fd, 0, static_cast<off_t>(segment.allocated), static_cast<off_t>(length)) == 0
-                  : WriteZeros(segment.fd, segment.allocated, length) && ::fdatasync(segment.fd) == 0;
+  // When every commit fsyncs, zeros are written and synced once, not
+  // fallocated: ext4 marks fallocated blocks unwritten, and the first write
+  // into each block converts it, so most group-commit fdatasyncs also wrote
+  // the inode and extent blocks (3.1 device writes each instead of 2, at
+  // 1,000 orders/s). Other modes acknowledge before any fsync, and a sync
+  // here would put one on that path. Where the filesystem cannot (or the
+  // disk is nearly full), the write below grows the file as before.
+  bool done = mode == SyncMode::kFsync
+                  ? WriteZeros(segment.fd, segment.allocated, length) && ::fdatasync(segment.fd) == 0
+                  : ::fallocate(segment.fd, 0, static_cast<off_t>(segment.allocated), static_cast<off_t>(length)) == 0;
   if (done) segment.allocated = target;
 }
 
