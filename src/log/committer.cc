@@ -33,8 +33,7 @@ Committer::~Committer() {
 void Committer::Schedule(std::shared_ptr<Log> log) {
   // A stable thread per log keeps its commits in order without a lock
   // around the I/O.
-  size_t n = std::hash<const Log*>()(log.get()) % workers_.size();
-  Worker* worker = workers_[n].get();
+  Worker* worker = workers_[log->commit_thread()].get();
   std::lock_guard lock(worker->mu);
   worker->queue.push_back(std::move(log));
   worker->cv.notify_one();

@@ -11,6 +11,7 @@
 // drains every scheduled log, then joins the threads.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -38,6 +39,10 @@ class Committer {
 
   SyncMode mode() const { return mode_; }
 
+  // The thread for a new log: round robin, so that the shards of a stream,
+  // opened one after another, land on different threads.
+  size_t AssignThread() { return next_thread_++ % workers_.size(); }
+
   // Queues `log` for a commit on its thread. The queue keeps the log alive.
   void Schedule(std::shared_ptr<Log> log);
 
@@ -56,6 +61,7 @@ class Committer {
   const SyncMode mode_;
   const int interval_ms_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<size_t> next_thread_{0};
 };
 
 }  // namespace logs

@@ -125,7 +125,7 @@ struct Log::Segment {
   }
 };
 
-Log::Log(const LogOptions& options) : options_(options) {}
+Log::Log(const LogOptions& options) : options_(options), commit_thread_(options.committer->AssignThread()) {}
 
 Log::~Log() {
   // A clean close leaves the active segment without its preallocated space.

@@ -115,6 +115,8 @@ class Log : public std::enable_shared_from_this<Log> {
   bool CommitPending(SyncMode mode);
   // kInterval: fdatasync if something was written since the last sync.
   void SyncIfDirty();
+  // The commit thread this log was given when it was opened.
+  size_t commit_thread() const { return commit_thread_; }
 
  private:
   struct Segment;
@@ -137,6 +139,7 @@ class Log : public std::enable_shared_from_this<Log> {
   std::shared_ptr<Segment> FindSegment(uint64_t offset);  // REQUIRES: mu_ held
 
   const LogOptions options_;
+  const size_t commit_thread_;
   RecoveryReport recovery_;
   std::function<void()> listener_;
 

@@ -392,5 +392,25 @@ TEST_F(LogTest, CommitListenerRunsAfterEachDurableBatch) {
   EXPECT_EQ(visible_at_call.load(), 1u);
 }
 
+TEST_F(LogTest, LogsOpenedOneAfterAnotherAreCommittedOnDifferentThreads) {
+  // Two shards of a stream must not wait for each other's fsyncs.
+  ASSERT_TRUE(Open().ok());  // a committer with 2 threads
+  LogOptions options;
+  options.dir = (dir_ / "second").string();
+  options.clock = &clock_;
+  options.committer = committer_.get();
+  auto second = Log::Open(options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto commit_thread_of = [](Log& log) {
+    std::promise<std::thread::id> acked;
+    log.Append({{"k", "v"}}, [&](Status s, uint64_t, int64_t) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      acked.set_value(std::this_thread::get_id());
+    });
+    return acked.get_future().get();
+  };
+  EXPECT_NE(commit_thread_of(*log_), commit_thread_of(**second));
+}
+
 }  // namespace
 }  // namespace logs
