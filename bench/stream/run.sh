@@ -2,6 +2,8 @@
 # Kinesis API benchmark: Rivulet (fsync durability) and kinesalite side by
 # side, both on 127.0.0.1, driven by the same C++ client (bench/kinesis_client):
 #   PutRecords throughput: 100-byte records, 500 per call, 8 connections
+#   PutRecords throughput with small calls: 5 records per call, 16
+#   connections, so that the shards' group commits, not the CPU, set the pace
 #   PutRecord latency: one connection, sequential calls, p50/p99
 #   GetRecords drain: every shard from TRIM_HORIZON, and a check that every
 #   acknowledged record was read exactly once
@@ -31,6 +33,8 @@ trap cleanup EXIT
 
 phases=(--shards "$shards" --connections "$connections" --batch 500 --record-bytes 100
         --put-records-seconds "$put_seconds" --put-record-seconds "$latency_seconds" --drain)
+small_calls=(--stream bench-small --shards "$shards" --connections 16 --batch 5 --record-bytes 100
+             --put-records-seconds "$latency_seconds")
 
 # --- Rivulet, every acknowledgement after fdatasync ---
 mkdir -p "$tmp/rivulet"
@@ -43,6 +47,8 @@ for _ in $(seq 200); do [[ -s "$tmp/rivulet/ports.json" ]] && break; sleep 0.05;
 aws_port=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["aws"])' "$tmp/rivulet/ports.json")
 echo "rivulet on 127.0.0.1:$aws_port (durability fsync)" >&2
 "$client" --port "$aws_port" --label rivulet --server-pid "$rivulet_pid" "${phases[@]}" | tee "$tmp/results.jsonl" >&2
+"$client" --port "$aws_port" --label rivulet-small --server-pid "$rivulet_pid" "${small_calls[@]}" |
+  tee -a "$tmp/results.jsonl" >&2
 kill "$rivulet_pid"; wait "$rivulet_pid" 2>/dev/null || true; rivulet_pid=""
 
 # --- kinesalite (in memory, one Node thread) ---
@@ -53,17 +59,21 @@ exec 3>"$tmp/kinesalite.stdin"  # kinesalite exits when this closes
 for _ in $(seq 200); do [[ -s "$tmp/kinesalite.port" ]] && break; sleep 0.05; done
 echo "kinesalite on 127.0.0.1:$(cat "$tmp/kinesalite.port")" >&2
 "$client" --port "$(cat "$tmp/kinesalite.port")" --label kinesalite --server-pid "$kinesalite_pid" "${phases[@]}" | tee -a "$tmp/results.jsonl" >&2
+"$client" --port "$(cat "$tmp/kinesalite.port")" --label kinesalite-small --server-pid "$kinesalite_pid" \
+  "${small_calls[@]}" | tee -a "$tmp/results.jsonl" >&2
 
 /usr/bin/python3 - "$tmp/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 get = lambda target, phase, key: next(r[key] for r in rows if r["target"] == target and r["phase"] == phase)
-def line(name, key_phase, key, higher_is_better, unit):
-    r, k = get("rivulet", key_phase, key), get("kinesalite", key_phase, key)
+def line(name, key_phase, key, higher_is_better, unit, run=""):
+    r, k = get("rivulet" + run, key_phase, key), get("kinesalite" + run, key_phase, key)
     ratio = (r / k if higher_is_better else k / r) if r and k else float("nan")
     print(f"{name:<34}{r:>14,.0f}{k:>14,.0f}{ratio:>9.1f}x  {unit}")
 print(f"{'':<34}{'rivulet':>14}{'kinesalite':>14}{'ratio':>10}")
 line("PutRecords throughput", "put_records", "records_per_s", True, "records/s (500 x 100 B, 8 conns)")
+line("PutRecords throughput, small calls", "put_records", "records_per_s", True, "records/s (5 x 100 B, 16 conns)",
+     "-small")
 line("PutRecord latency p50", "put_record", "p50_us", False, "us")
 line("PutRecord latency p99", "put_record", "p99_us", False, "us")
 line("GetRecords drain", "drain", "records_per_s", True, "records/s")
