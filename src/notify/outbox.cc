@@ -46,11 +46,15 @@ Result<std::vector<size_t>> CommitSkippingFailed(std::vector<table::TransactWrit
                                                  table::TableClient* tables) {
   std::vector<size_t> committed;
   for (size_t start = 0; start < actions.size(); start += kMaxActions) {
+    // Moved, not copied (each holds a rendered email): the call only reads
+    // the batch, so a retry moves the rest out of it again.
     std::vector<size_t> chunk;
-    for (size_t i = start; i < std::min(actions.size(), start + kMaxActions); ++i) chunk.push_back(i);
+    std::vector<table::TransactWriteItem> batch;
+    for (size_t i = start; i < std::min(actions.size(), start + kMaxActions); ++i) {
+      chunk.push_back(i);
+      batch.push_back(std::move(actions[i]));
+    }
     while (!chunk.empty()) {
-      std::vector<table::TransactWriteItem> batch;
-      for (size_t i : chunk) batch.push_back(actions[i]);
       table::WriteFailure failure;
       Status s = tables->TransactWriteItems(batch, "", &failure);
       if (s.ok()) {
@@ -59,12 +63,16 @@ Result<std::vector<size_t>> CommitSkippingFailed(std::vector<table::TransactWrit
       }
       if (!s.IsConditionFailed()) return s;
       std::vector<size_t> rest;
+      std::vector<table::TransactWriteItem> rest_batch;
       for (size_t k = 0; k < chunk.size(); ++k) {
         bool failed = k < failure.reasons.size() && failure.reasons[k].code == "ConditionalCheckFailed";
-        if (!failed) rest.push_back(chunk[k]);
+        if (failed) continue;
+        rest.push_back(chunk[k]);
+        rest_batch.push_back(std::move(batch[k]));
       }
       if (rest.size() == chunk.size()) return s;
       chunk = std::move(rest);
+      batch = std::move(rest_batch);
     }
   }
   return committed;

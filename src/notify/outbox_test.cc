@@ -132,6 +132,22 @@ TEST_F(OutboxTest, EnqueueTwiceWithTheSameIdWritesOnce) {
   EXPECT_EQ(*outbox_->Count(OutboxState::kQueued), 1);
 }
 
+TEST_F(OutboxTest, EnqueueManyWritesTheNewEntriesOfABatchThatHoldsDuplicates) {
+  ASSERT_TRUE(outbox_->Enqueue("o-2:confirmed", MakeEmail("eve@example.com", "Earlier")).ok());
+  std::vector<std::pair<std::string, Email>> emails;
+  for (int i = 1; i <= 3; ++i) {
+    emails.emplace_back("o-" + std::to_string(i) + ":confirmed",
+                        MakeEmail("ada@example.com", "Order o-" + std::to_string(i)));
+  }
+  // The transaction fails on o-2's condition; the other two are retried.
+  ASSERT_EQ(*outbox_->EnqueueMany(std::move(emails)), 2);
+  EXPECT_EQ(Get("o-1:confirmed").email.subject, "Order o-1");
+  EXPECT_EQ(Get("o-2:confirmed").email.subject, "Earlier");
+  EXPECT_EQ(Get("o-3:confirmed").email.subject, "Order o-3");
+  EXPECT_EQ(Get("o-3:confirmed").email.to.address, "ada@example.com");
+  EXPECT_EQ(outbox_->counters().duplicates.load(), 1u);
+}
+
 TEST_F(OutboxTest, EnqueueRejectsBadIdsAndEmails) {
   EXPECT_TRUE(outbox_->Enqueue("", MakeEmail("ada@example.com", "x")).IsInvalidArgument());
   EXPECT_TRUE(outbox_->Enqueue("o-1", MakeEmail("not an address", "x")).IsInvalidArgument());
