@@ -121,6 +121,7 @@ common::Status OrdersApi::Register(gateway::Router* router) {
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/orders", sync(&OrdersApi::AdminListOrders)));
   RETURN_IF_ERROR(router->Add("POST", "/api/admin/orders/{id}/status", async(&OrdersApi::AdminChangeStatus)));
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/customers/{id}", sync(&OrdersApi::AdminCustomer)));
+  RETURN_IF_ERROR(router->Add("POST", "/api/admin/products/{id}/restock", async(&OrdersApi::AdminRestock)));
   RETURN_IF_ERROR(router->Add("POST", "/api/events", async(&OrdersApi::PostEvent)));
   RETURN_IF_ERROR(router->Add("GET", "/api/analytics/summary", sync(&OrdersApi::Summary)));
   RETURN_IF_ERROR(router->Add("GET", "/api/openapi.json", gateway::Sync([](Request&) {
@@ -295,6 +296,30 @@ Response OrdersApi::GetProduct(Request& req) {
   auto product = catalog_.Get(id);
   if (!product.ok()) return ProblemFor(product.status(), req.request_id);
   return Response::Json(200, ProductJson(*product));
+}
+
+void OrdersApi::AdminRestock(Request& req, Respond respond) {
+  std::string id(req.PathParam("id"));
+  auto user = Authorize(req, "rivulet:RestockProduct", ShopArn("product/" + id), "this is for admins");
+  if (!user.ok()) return respond(ProblemFor(user.status(), req.request_id));
+  std::string field;
+  auto restock = ParseRestock(req.body, &field);
+  if (!restock.ok()) return respond(ProblemFor(restock.status(), req.request_id, field));
+  if (!ValidId(id)) return respond(Problem(404, "Not Found", "no such product", req.request_id));
+  // The update waits for its fsync: not on the I/O thread.
+  Offload(
+      req.request_id, std::move(respond),
+      [this, id, quantity = restock->quantity, admin = user->user_id, request_id = req.request_id](Respond respond) {
+        auto product = catalog_.Restock(id, quantity);
+        if (!product.ok()) {
+          std::string_view field = product.status().IsConditionFailed() ? "quantity" : "";
+          return respond(ProblemFor(product.status(), request_id, field));
+        }
+        spdlog::info("audit principal=shop-user/{} action=rivulet:RestockProduct resource=product/{} quantity={} "
+                     "stock={}", admin, id, quantity, product->stock);
+        respond(Response::Json(200, ProductJson(*product)));
+      },
+      writes_.get());
 }
 
 Response OrdersApi::Categories(Request& req) {

@@ -144,6 +144,28 @@ common::Result<std::vector<Product>> Catalog::GetMany(const std::vector<std::str
   return out;
 }
 
+common::Result<Product> Catalog::Restock(const std::string& id, int64_t quantity) {
+  // An increment, not a new absolute value: it cannot undo a reservation
+  // that the order processor makes meanwhile.
+  table::UpdateItemRequest update;
+  update.table_name = kProductsTable;
+  update.key = {{"id", AttributeValue::S(id)}};
+  update.update_expression = "SET stock = stock + :q";
+  update.condition_expression = "attribute_exists(id) AND stock <= :room";
+  update.attributes.values = {{":q", AttributeValue::N(std::to_string(quantity))},
+                              {":room", AttributeValue::N(std::to_string(kMaxStock - quantity))}};
+  update.return_values = table::ReturnValues::kAllNew;
+  update.return_old_on_condition_failure = true;
+  table::WriteFailure failure;
+  auto updated = tables_->UpdateItem(update, &failure);
+  if (updated.ok() && updated->attributes) return ProductFromItem(*updated->attributes);
+  if (!updated.ok() && !updated.status().IsConditionFailed()) return updated.status();
+  if (!failure.item) return common::Status::NotFound("product '" + id + "' does not exist");
+  return common::Status::ConditionFailed("product '" + id + "' has " + std::to_string(GetN(*failure.item, "stock")) +
+                                         " in stock; with " + std::to_string(quantity) + " more it would pass the " +
+                                         std::to_string(kMaxStock) + " a product may hold");
+}
+
 common::Result<std::string> Catalog::CategoriesJson() {
   ASSIGN_OR_RETURN(std::vector<Product> all, All());
   std::map<std::string, std::pair<std::string, int>> counts;  // id -> (name, count)

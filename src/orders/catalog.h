@@ -25,6 +25,9 @@ struct Product {
   std::string image_url;  // "" when none
 };
 
+// The most units of one product the shop keeps (Catalog::Restock).
+inline constexpr int64_t kMaxStock = 1'000'000'000;
+
 // The demo catalog (at least 50 products in 8 categories, all in EUR).
 const std::vector<Product>& DemoProducts();
 
@@ -55,6 +58,10 @@ class Catalog {
   common::Result<Product> Get(const std::string& id);
   // Several at once (order pricing); missing ids are absent from the result.
   common::Result<std::vector<Product>> GetMany(const std::vector<std::string>& ids);
+  // Adds `quantity` (> 0) units to the product's stock and returns the
+  // product. NotFound when there is none; ConditionFailed when the stock
+  // would pass kMaxStock.
+  common::Result<Product> Restock(const std::string& id, int64_t quantity);
   // JSON {items: [{id, name, count}]}.
   common::Result<std::string> CategoriesJson();
 

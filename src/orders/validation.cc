@@ -211,6 +211,13 @@ common::Result<StatusChangeRequest> ParseStatusChange(std::string_view body, std
   return r;
 }
 
+common::Result<RestockRequest> ParseRestock(std::string_view body, std::string* field) {
+  ASSIGN_OR_RETURN(json j, ParseObject(body, {"quantity"}, field));
+  RestockRequest r;
+  RETURN_IF_ERROR(GetInteger(j, "quantity", "quantity", 1, kMaxRestock, &r.quantity, field));
+  return r;
+}
+
 common::Result<ActivityEvent> ParseActivityEvent(std::string_view body, std::string* field) {
   ASSIGN_OR_RETURN(json j, ParseObject(body, {"type", "productId"}, field));
   ActivityEvent e;

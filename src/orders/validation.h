@@ -44,6 +44,12 @@ struct StatusChangeRequest {
   std::string reason;
 };
 
+// POST /api/admin/products/{id}/restock.
+constexpr int64_t kMaxRestock = 1'000'000;
+struct RestockRequest {
+  int64_t quantity = 0;  // 1..kMaxRestock units added to the stock
+};
+
 struct ActivityEvent {
   std::string type;        // page_view, product_view, add_to_cart, checkout_started
   std::string product_id;  // "" when absent
@@ -53,6 +59,7 @@ common::Result<PlaceOrderRequest> ParsePlaceOrder(std::string_view body, std::st
 common::Result<SignupRequest> ParseSignup(std::string_view body, std::string* field);
 common::Result<LoginRequest> ParseLogin(std::string_view body, std::string* field);
 common::Result<StatusChangeRequest> ParseStatusChange(std::string_view body, std::string* field);
+common::Result<RestockRequest> ParseRestock(std::string_view body, std::string* field);
 common::Result<ActivityEvent> ParseActivityEvent(std::string_view body, std::string* field);
 
 // Product ids: 1..64 of [A-Za-z0-9_-]. Also used for path parameters.

@@ -104,6 +104,21 @@ TEST_F(ValidationTest, StatusChangeAcceptsOnlyAdminTransitions) {
   EXPECT_FALSE(ParseStatusChange(R"({"status":5})", &field).ok());
 }
 
+TEST_F(ValidationTest, RestockTakesOnlyAPositiveWholeQuantityUpToTheLimit) {
+  std::string field;
+  EXPECT_EQ(ParseRestock(R"({"quantity":25})", &field)->quantity, 25);
+  EXPECT_EQ(ParseRestock(R"({"quantity":1000000})", &field)->quantity, kMaxRestock);
+  for (const char* bad : {R"({"quantity":0})", R"({"quantity":-1})", R"({"quantity":1000001})", R"({"quantity":2.5})",
+                          R"({"quantity":"3"})", R"({})"}) {
+    field.clear();
+    EXPECT_FALSE(ParseRestock(bad, &field).ok()) << bad;
+    EXPECT_EQ(field, "quantity") << bad;
+  }
+  field.clear();
+  EXPECT_FALSE(ParseRestock(R"({"quantity":1,"stock":9})", &field).ok());
+  EXPECT_EQ(field, "stock");
+}
+
 TEST_F(ValidationTest, ActivityEventTypesAreAFixedList) {
   std::string field;
   EXPECT_TRUE(ParseActivityEvent(R"({"type":"add_to_cart","productId":"p-001"})", &field).ok());

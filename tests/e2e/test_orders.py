@@ -4,10 +4,11 @@ changes, and bad input that changes nothing."""
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rivulet_harness import Rivulet  # noqa: E402
+from rivulet_harness import AWS_ENV, Rivulet  # noqa: E402
 from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop  # noqa: E402
 
 
@@ -238,6 +239,33 @@ def test_bad_order_bodies_are_400_naming_the_field(shop, body, field):
     assert problem.get("field", "") == field
 
 
+def test_admin_restocks_a_product_and_an_order_it_could_not_fill_is_confirmed(server, shop, admin):
+    stock = shop.product("p-015")["stock"]
+    short = shop.place([{"productId": "p-015", "quantity": stock + 1}]).json()["id"]
+    rejected = shop.wait_for_status(short, {"REJECTED"})
+    assert "stock" in rejected["history"][-1]["reason"]
+    assert shop.post("/api/admin/products/p-015/restock", json={"quantity": 5}).status_code == 403
+    r = admin.post("/api/admin/products/p-015/restock", json={"quantity": 5})
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == "p-015" and r.json()["stock"] == stock + 5
+    assert shop.product("p-015")["stock"] == stock + 5
+    order_id = shop.place([{"productId": "p-015", "quantity": stock + 1}]).json()["id"]
+    shop.wait_for_status(order_id, {"CONFIRMED"})
+    assert shop.product("p-015")["stock"] == 4
+    missing = admin.post("/api/admin/products/p-999/restock", json={"quantity": 1})
+    assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("application/problem+json")
+    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    ddb.update_item(TableName="shop-products", Key={"id": {"S": "p-015"}},
+                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "999999990"}})
+    full = admin.post("/api/admin/products/p-015/restock", json={"quantity": 10})
+    assert full.status_code == 200 and full.json()["stock"] == 1000000000
+    over = admin.post("/api/admin/products/p-015/restock", json={"quantity": 1})
+    assert over.status_code == 409 and over.json()["field"] == "quantity", over.text
+    assert shop.product("p-015")["stock"] == 1000000000
+
+
 def test_bad_input_on_every_endpoint_changes_nothing(server, shop, admin):
     before_stock = {p: shop.product(p)["stock"] for p in ("p-001", "p-002")}
     huge = [{"productId": f"p-{i:03d}", "quantity": 1} for i in range(1, 53)]
@@ -260,6 +288,14 @@ def test_bad_input_on_every_endpoint_changes_nothing(server, shop, admin):
         admin.post("/api/admin/orders/o-none/status", json={"status": "PAID"}),
         admin.post("/api/admin/orders/o-none/status", json={"status": "SHIPPED", "extra": 1}),
         admin.get("/api/admin/orders", params={"limit": "1000"}),
+        admin.post("/api/admin/products/p-001/restock", json={"quantity": 0}),
+        admin.post("/api/admin/products/p-001/restock", json={"quantity": -5}),
+        admin.post("/api/admin/products/p-001/restock", json={"quantity": "7"}),
+        admin.post("/api/admin/products/p-001/restock", json={"quantity": 1.5}),
+        admin.post("/api/admin/products/p-001/restock", json={"quantity": 1000001}),
+        admin.post("/api/admin/products/p-001/restock", json={"quantity": 1, "stock": 5}),
+        admin.post("/api/admin/products/p-001/restock", data="{", headers={"Content-Type": "application/json"}),
+        admin.post("/api/admin/products/p-001/restock", json={}),
     ]
     for r in cases:
         assert 400 <= r.status_code < 500, (r.request.method, r.request.url, r.status_code, r.text)

@@ -1,7 +1,8 @@
 """The web UI in headless Chromium (playwright-core) against the real server:
 the shop flow (sign up, cart, checkout, CONFIRMED live, another customer sees
 nothing), the same at phone size, and the admin flow (dashboard moves, ship,
-the customer sees SHIPPED live, then a tour of the operations console: a
+the customer sees SHIPPED live, a restock from a product page, then a tour of
+the operations console: a
 stream's live tail, functions, a table query, a bucket and a download, the
 outbox, IAM). Screenshots land in build/e2e-screenshots/.
 """

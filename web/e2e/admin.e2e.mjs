@@ -88,7 +88,17 @@ try {
   assert.deepEqual(loads, [], 'the customer page was not reloaded')
   await customerPage.screenshot({ path: `${shots}/desktop-order-shipped.png`, fullPage: true })
 
+  log('the admin restocks a product from its page')
   current = adminPage
+  const stockOf = (id) => adminPage.evaluate(async (pid) => (await (await fetch(`/api/products/${pid}`)).json()).stock, id)
+  const stockBefore = await stockOf('p-050')
+  await adminPage.goto(`${base}/products/p-050`)
+  await adminPage.getByLabel('Add to stock').fill('7')
+  await adminPage.getByRole('button', { name: 'Restock' }).click()
+  await adminPage.getByText(`Restocked: ${stockBefore + 7} in stock.`).waitFor()
+  assert.equal(await stockOf('p-050'), stockBefore + 7)
+  await checkAccessibility(adminPage, 'a product page as admin')
+
   await consoleTour(adminPage, {
     base, shots, orderId, customerId, customerEmail: carol.email, awsUrl: process.env.AWS_URL,
     // An activity event from the customer lands on the `activity` stream with their id.

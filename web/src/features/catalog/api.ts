@@ -19,3 +19,7 @@ export const fetchProduct = (id: string, signal?: AbortSignal) =>
   api<Product>(`/api/products/${encodeURIComponent(id)}`, { signal })
 
 export const fetchCategories = () => api<{ items: Category[] }>('/api/categories')
+
+/** Admins only: adds `quantity` units to the product's stock; answers the product. */
+export const restockProduct = (id: string, quantity: number) =>
+  api<Product>(`/api/admin/products/${encodeURIComponent(id)}/restock`, { body: { quantity } })

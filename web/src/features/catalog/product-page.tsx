@@ -9,14 +9,17 @@ import { useCart } from '../cart/use-cart'
 import { track } from '../events/track'
 import { fetchProduct, productKey } from './api'
 import { ProductImage } from './product-image'
+import { RestockForm } from './restock-form'
 import { StockNote } from './stock-note'
 import { usePageTitle } from '../../lib/page-title'
+import { useMe } from '../auth/use-auth'
 
 export function ProductPage() {
   const { id = '' } = useParams()
   const product = useQuery({ queryKey: productKey(id), queryFn: ({ signal }) => fetchProduct(id, signal) })
   usePageTitle(product.data?.name ?? 'Product')
   const [cart, update] = useCart()
+  const { user } = useMe()
   const [qty, setQty] = useState(1)
   const [added, setAdded] = useState(false)
 
@@ -78,6 +81,7 @@ export function ProductPage() {
               Added to your cart. <Link to="/cart">View cart ({inCart})</Link>
             </Alert>
           ) : null}
+          {user?.role === 'admin' ? <RestockForm product={p} /> : null}
         </div>
       </div>
     </article>
