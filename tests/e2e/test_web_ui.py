@@ -2,9 +2,9 @@
 the shop flow (sign up, cart, checkout, CONFIRMED live, another customer sees
 nothing), the same at phone size, and the admin flow (dashboard moves, ship,
 the customer sees SHIPPED live, a restock from a product page, then a tour of
-the operations console: a
-stream's live tail, functions, a table query, a bucket and a download, the
-outbox, IAM). Screenshots land in build/e2e-screenshots/.
+the operations console: a stream's live tail, functions, a table query, a
+bucket and a download, the outbox, IAM). Screenshots land in
+build/e2e-screenshots/.
 """
 import os
 import subprocess
