@@ -1,9 +1,42 @@
+import { useState } from 'react'
 import { Link } from 'react-router'
 import { Empty } from '../../components/states'
 import { formatMoney } from '../../lib/money'
 import { cartTotals, itemCount, MAX_QUANTITY, removeItem, setQuantity } from './cart'
 import { useCart } from './use-cart'
 import { usePageTitle } from '../../lib/page-title'
+
+/** A line's quantity: the field keeps what is typed (it may be empty for a
+ * moment) and the cart takes each whole number from 1 to `max`; leaving the
+ * field shows the cart's quantity again. */
+function QuantityField({ id, value, max, onChange }: { id: string; value: number; max: number; onChange: (v: number) => void }) {
+  const [text, setText] = useState(String(value))
+  // A change from elsewhere (the − and + buttons) replaces what is typed.
+  const [shown, setShown] = useState(value)
+  if (shown !== value) {
+    setShown(value)
+    setText(String(value))
+  }
+  const v = Number(text)
+  const valid = text !== '' && Number.isInteger(v) && v >= 1 && v <= max
+  return (
+    <input
+      id={id}
+      type="number"
+      inputMode="numeric"
+      min={1}
+      max={max}
+      value={text}
+      aria-invalid={!valid}
+      onChange={(e) => {
+        setText(e.target.value)
+        const typed = Number(e.target.value)
+        if (e.target.value !== '' && Number.isInteger(typed) && typed >= 1 && typed <= max) onChange(typed)
+      }}
+      onBlur={() => setText(String(value))}
+    />
+  )
+}
 
 export function CartPage() {
   const [cart, update] = useCart()
@@ -33,17 +66,11 @@ export function CartPage() {
               <div className="line__qty">
                 <button type="button" className="btn btn--icon" aria-label={`One fewer ${l.name}`} onClick={() => update((c) => setQuantity(c, l.productId, l.quantity - 1))}>−</button>
                 <label className="sr-only" htmlFor={`q-${l.productId}`}>Quantity of {l.name}</label>
-                <input
+                <QuantityField
                   id={`q-${l.productId}`}
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={Math.min(MAX_QUANTITY, l.stock ?? MAX_QUANTITY)}
                   value={l.quantity}
-                  onChange={(e) => {
-                    const v = Number(e.target.value)
-                    if (Number.isFinite(v) && v >= 1) update((c) => setQuantity(c, l.productId, v))
-                  }}
+                  max={Math.min(MAX_QUANTITY, l.stock ?? MAX_QUANTITY)}
+                  onChange={(v) => update((c) => setQuantity(c, l.productId, v))}
                 />
                 <button
                   type="button"

@@ -2,6 +2,7 @@ import { screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import { json, renderRoute, type Handler } from '../../test/render'
+import { STORAGE_KEY } from '../cart/cart'
 import { ProductPage } from './product-page'
 
 const kettle = { id: 'p-2', name: 'Gooseneck Kettle', description: '', price: 4999, currency: 'EUR', stock: 0, category: 'Brewing' }
@@ -9,7 +10,10 @@ const admin = { id: 'u-1', email: 'boss@example.com', name: 'Boss', role: 'admin
 const customer = { ...admin, role: 'customer' }
 
 let restore = () => {}
-afterEach(() => restore())
+afterEach(() => {
+  restore()
+  localStorage.clear()
+})
 
 function show(api: Handler) {
   const r = renderRoute(<ProductPage />, { path: '/products/p-2', pattern: '/products/:id', api })
@@ -55,5 +59,28 @@ describe('ProductPage restock', () => {
     show((path) => (path === '/api/auth/me' ? json(customer) : json(kettle)))
     expect(await screen.findByRole('heading', { name: 'Gooseneck Kettle' })).toBeInTheDocument()
     expect(screen.queryByRole('button', { name: 'Restock' })).not.toBeInTheDocument()
+  })
+})
+
+describe('ProductPage quantity', () => {
+  const mug = { ...kettle, id: 'p-2', name: 'Stoneware Mug', stock: 40 }
+  const api: Handler = (path) => (path === '/api/auth/me' ? json(customer) : json(mug))
+
+  it('adds the quantity typed after clearing the field, not one with a leftover digit', async () => {
+    show(api)
+    const qty = await screen.findByLabelText('Quantity')
+    await userEvent.clear(qty)
+    await userEvent.type(qty, '3')
+    await userEvent.click(screen.getByRole('button', { name: 'Add to cart' }))
+    expect(JSON.parse(localStorage.getItem(STORAGE_KEY)!)).toEqual([expect.objectContaining({ productId: 'p-2', quantity: 3 })])
+  })
+
+  it('refuses a quantity over what is left, and says what is allowed', async () => {
+    show(api)
+    const qty = await screen.findByLabelText('Quantity')
+    await userEvent.clear(qty)
+    await userEvent.type(qty, '41')
+    expect(screen.getByRole('button', { name: 'Add to cart' })).toBeDisabled()
+    expect(screen.getByText('Enter a whole number from 1 to 40.')).toBeInTheDocument()
   })
 })

@@ -20,7 +20,8 @@ export function ProductPage() {
   usePageTitle(product.data?.name ?? 'Product')
   const [cart, update] = useCart()
   const { user } = useMe()
-  const [qty, setQty] = useState(1)
+  // The field's text: it may be empty, or out of range, while the customer types.
+  const [qtyText, setQtyText] = useState('1')
   const [added, setAdded] = useState(false)
 
   useEffect(() => track('product_view', id), [id])
@@ -38,6 +39,8 @@ export function ProductPage() {
   const p = product.data!
   const inCart = cart.find((l) => l.productId === p.id)?.quantity ?? 0
   const max = Math.max(0, Math.min(MAX_QUANTITY, p.stock) - inCart)
+  const qty = Number(qtyText)
+  const qtyValid = qtyText !== '' && Number.isInteger(qty) && qty >= 1 && qty <= max
 
   return (
     <article className="product">
@@ -55,10 +58,11 @@ export function ProductPage() {
             className="product__buy"
             onSubmit={(e) => {
               e.preventDefault()
+              if (!qtyValid) return
               update((c) => addItem(c, p, qty))
               track('add_to_cart', p.id)
               setAdded(true)
-              setQty(1)
+              setQtyText('1')
             }}
           >
             <label htmlFor="qty">Quantity</label>
@@ -68,14 +72,17 @@ export function ProductPage() {
               inputMode="numeric"
               min={1}
               max={Math.max(1, max)}
-              value={qty}
-              onChange={(e) => setQty(Math.max(1, Math.min(Math.max(1, max), Number(e.target.value) || 1)))}
+              value={qtyText}
+              onChange={(e) => setQtyText(e.target.value)}
+              aria-invalid={max > 0 && !qtyValid}
+              aria-describedby={max > 0 && !qtyValid ? 'qty-hint' : undefined}
               disabled={max === 0}
             />
-            <button type="submit" className="btn btn--primary" disabled={max === 0}>
+            <button type="submit" className="btn btn--primary" disabled={max === 0 || !qtyValid}>
               {p.stock <= 0 ? 'Sold out' : max === 0 ? 'All in your cart' : 'Add to cart'}
             </button>
           </form>
+          {max > 0 && !qtyValid ? <p id="qty-hint" className="muted">Enter a whole number from 1 to {max}.</p> : null}
           {added ? (
             <Alert tone="success">
               Added to your cart. <Link to="/cart">View cart ({inCart})</Link>

@@ -1,0 +1,45 @@
+import { screen } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, describe, expect, it } from 'vitest'
+import { json, renderRoute } from '../../test/render'
+import { STORAGE_KEY } from './cart'
+import { CartPage } from './cart-page'
+
+let restore = () => {}
+afterEach(() => {
+  restore()
+  localStorage.clear()
+})
+
+const stored = () => JSON.parse(localStorage.getItem(STORAGE_KEY)!)
+
+function show() {
+  localStorage.setItem(STORAGE_KEY, JSON.stringify([
+    { productId: 'p-1', name: 'Stoneware Mug', unitPrice: 1250, currency: 'EUR', quantity: 2, stock: 40 },
+  ]))
+  const r = renderRoute(<CartPage />, { path: '/cart', api: () => json({}) })
+  restore = () => { r.restore() }
+}
+
+describe('CartPage quantity', () => {
+  it('takes the quantity typed after clearing the field', async () => {
+    show()
+    const qty = await screen.findByLabelText('Quantity of Stoneware Mug')
+    await userEvent.clear(qty)
+    await userEvent.type(qty, '3')
+    expect(stored()[0].quantity).toBe(3)
+    expect(qty).toHaveValue(3)
+  })
+
+  it('keeps the cart’s quantity for a number over the stock, and shows it again on leaving the field', async () => {
+    show()
+    const qty = await screen.findByLabelText('Quantity of Stoneware Mug')
+    await userEvent.clear(qty)
+    await userEvent.type(qty, '41')
+    expect(stored()[0].quantity).toBe(4)
+    await userEvent.tab()
+    expect(qty).toHaveValue(4)
+    await userEvent.click(screen.getByRole('button', { name: 'One more Stoneware Mug' }))
+    expect(qty).toHaveValue(5)
+  })
+})
