@@ -158,8 +158,8 @@ common::Result<Product> Catalog::Restock(const std::string& id, int64_t quantity
   update.return_old_on_condition_failure = true;
   table::WriteFailure failure;
   auto updated = tables_->UpdateItem(update, &failure);
-  if (updated.ok() && updated->attributes) return ProductFromItem(*updated->attributes);
-  if (!updated.ok() && !updated.status().IsConditionFailed()) return updated.status();
+  if (updated.ok()) return updated->attributes ? ProductFromItem(*updated->attributes) : Get(id);
+  if (!updated.status().IsConditionFailed()) return updated.status();
   if (!failure.item) return common::Status::NotFound("product '" + id + "' does not exist");
   return common::Status::ConditionFailed("product '" + id + "' has " + std::to_string(GetN(*failure.item, "stock")) +
                                          " in stock; with " + std::to_string(quantity) + " more it would pass the " +

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Link } from 'react-router'
 import { Empty } from '../../components/states'
 import { formatMoney } from '../../lib/money'
+import { wholeNumberIn } from '../../lib/whole-number'
 import { cartTotals, itemCount, MAX_QUANTITY, removeItem, setQuantity } from './cart'
 import { useCart } from './use-cart'
 import { usePageTitle } from '../../lib/page-title'
@@ -17,8 +18,7 @@ function QuantityField({ id, value, max, onChange }: { id: string; value: number
     setShown(value)
     setText(String(value))
   }
-  const v = Number(text)
-  const valid = text !== '' && Number.isInteger(v) && v >= 1 && v <= max
+  const valid = wholeNumberIn(text, 1, max) !== null
   return (
     <input
       id={id}
@@ -30,8 +30,8 @@ function QuantityField({ id, value, max, onChange }: { id: string; value: number
       aria-invalid={!valid}
       onChange={(e) => {
         setText(e.target.value)
-        const typed = Number(e.target.value)
-        if (e.target.value !== '' && Number.isInteger(typed) && typed >= 1 && typed <= max) onChange(typed)
+        const typed = wholeNumberIn(e.target.value, 1, max)
+        if (typed !== null) onChange(typed)
       }}
       onBlur={() => setText(String(value))}
     />

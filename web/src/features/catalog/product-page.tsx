@@ -12,6 +12,7 @@ import { ProductImage } from './product-image'
 import { RestockForm } from './restock-form'
 import { StockNote } from './stock-note'
 import { usePageTitle } from '../../lib/page-title'
+import { wholeNumberIn } from '../../lib/whole-number'
 import { useMe } from '../auth/use-auth'
 
 export function ProductPage() {
@@ -39,8 +40,7 @@ export function ProductPage() {
   const p = product.data!
   const inCart = cart.find((l) => l.productId === p.id)?.quantity ?? 0
   const max = Math.max(0, Math.min(MAX_QUANTITY, p.stock) - inCart)
-  const qty = Number(qtyText)
-  const qtyValid = qtyText !== '' && Number.isInteger(qty) && qty >= 1 && qty <= max
+  const qty = wholeNumberIn(qtyText, 1, max)
 
   return (
     <article className="product">
@@ -58,7 +58,7 @@ export function ProductPage() {
             className="product__buy"
             onSubmit={(e) => {
               e.preventDefault()
-              if (!qtyValid) return
+              if (qty === null) return
               update((c) => addItem(c, p, qty))
               track('add_to_cart', p.id)
               setAdded(true)
@@ -74,15 +74,15 @@ export function ProductPage() {
               max={Math.max(1, max)}
               value={qtyText}
               onChange={(e) => setQtyText(e.target.value)}
-              aria-invalid={max > 0 && !qtyValid}
-              aria-describedby={max > 0 && !qtyValid ? 'qty-hint' : undefined}
+              aria-invalid={max > 0 && qty === null}
+              aria-describedby={max > 0 && qty === null ? 'qty-hint' : undefined}
               disabled={max === 0}
             />
-            <button type="submit" className="btn btn--primary" disabled={max === 0 || !qtyValid}>
+            <button type="submit" className="btn btn--primary" disabled={max === 0 || qty === null}>
               {p.stock <= 0 ? 'Sold out' : max === 0 ? 'All in your cart' : 'Add to cart'}
             </button>
           </form>
-          {max > 0 && !qtyValid ? <p id="qty-hint" className="muted">Enter a whole number from 1 to {max}.</p> : null}
+          {max > 0 && qty === null ? <p id="qty-hint" className="muted">Enter a whole number from 1 to {max}.</p> : null}
           {added ? (
             <Alert tone="success">
               Added to your cart. <Link to="/cart">View cart ({inCart})</Link>

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Alert } from '../../components/states'
 import { errorMessage } from '../../lib/handle-server-error'
+import { wholeNumberIn } from '../../lib/whole-number'
 import type { Product } from '../../lib/types'
 import { productKey, restockProduct } from './api'
 
@@ -12,8 +13,7 @@ export function RestockForm({ product }: { product: Product }) {
   const qc = useQueryClient()
   // The field's text, so that it may be empty while the admin types.
   const [text, setText] = useState('10')
-  const qty = Number(text)
-  const valid = text !== '' && Number.isInteger(qty) && qty >= 1 && qty <= MAX_RESTOCK
+  const qty = wholeNumberIn(text, 1, MAX_RESTOCK)
   const restock = useMutation({
     mutationFn: (quantity: number) => restockProduct(product.id, quantity),
     onSuccess: (p) => {
@@ -27,7 +27,7 @@ export function RestockForm({ product }: { product: Product }) {
       aria-label="Restock"
       onSubmit={(e) => {
         e.preventDefault()
-        if (valid) restock.mutate(qty)
+        if (qty !== null) restock.mutate(qty)
       }}
     >
       <label htmlFor="restock-qty">Add to stock</label>
@@ -39,9 +39,9 @@ export function RestockForm({ product }: { product: Product }) {
         max={MAX_RESTOCK}
         value={text}
         onChange={(e) => setText(e.target.value)}
-        aria-invalid={!valid}
+        aria-invalid={qty === null}
       />
-      <button type="submit" className="btn btn--secondary" disabled={!valid || restock.isPending}>
+      <button type="submit" className="btn btn--secondary" disabled={qty === null || restock.isPending}>
         Restock
       </button>
       {restock.error ? <Alert>{errorMessage(restock.error)}</Alert> : null}
