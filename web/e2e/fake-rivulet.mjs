@@ -228,6 +228,16 @@ async function handleApi(req, res, url) {
     setTimeout(() => setStatus(o, b.status), 200)
     return json(res, 202, { id: o.id, status: b.status })
   }
+  if ((r = /^\/api\/admin\/products\/([^/]+)\/restock$/.exec(p)) && m === 'POST') {
+    const x = products.find((y) => y.id === decodeURIComponent(r[1]))
+    if (!x) return problem(res, 404, 'No product with this id.')
+    const b = await body(req)
+    if (!Number.isInteger(b?.quantity) || b.quantity < 1 || b.quantity > 1000000) {
+      return problem(res, 400, 'quantity must be an integer from 1 to 1000000', 'quantity')
+    }
+    x.stock += b.quantity
+    return json(res, 200, x)
+  }
   return problem(res, 404, `No route for ${m} ${p}`)
 }
 
