@@ -21,21 +21,25 @@ function show() {
   restore = () => { r.restore() }
 }
 
+/** Clears the mug's quantity field and types `text`; returns the field. */
+async function typeQuantity(text: string) {
+  const qty = await screen.findByLabelText('Quantity of Stoneware Mug')
+  await userEvent.clear(qty)
+  await userEvent.type(qty, text)
+  return qty
+}
+
 describe('CartPage quantity', () => {
   it('takes the quantity typed after clearing the field', async () => {
     show()
-    const qty = await screen.findByLabelText('Quantity of Stoneware Mug')
-    await userEvent.clear(qty)
-    await userEvent.type(qty, '3')
+    const qty = await typeQuantity('3')
     expect(stored()[0].quantity).toBe(3)
     expect(qty).toHaveValue(3)
   })
 
   it('keeps the cart’s quantity for a number over the stock, and shows it again on leaving the field', async () => {
     show()
-    const qty = await screen.findByLabelText('Quantity of Stoneware Mug')
-    await userEvent.clear(qty)
-    await userEvent.type(qty, '41')
+    const qty = await typeQuantity('41')
     expect(stored()[0].quantity).toBe(4)
     await userEvent.tab()
     expect(qty).toHaveValue(4)
