@@ -52,6 +52,8 @@ try {
   const tile = adminPage.locator(TILE)
   await tile.waitFor()
   const before = await tile.textContent()
+  // The demo catalog starts with at least 40 of each product.
+  await adminPage.getByText('Every product has more than 10 in stock.').waitFor()
 
   log('a customer places an order')
   current = customerPage

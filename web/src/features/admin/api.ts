@@ -1,5 +1,5 @@
 import { api, query } from '../../lib/api'
-import type { AnalyticsRange, Order, OrderStatus, Page, Summary } from '../../lib/types'
+import type { AnalyticsRange, Order, OrderStatus, Page, Product, Summary } from '../../lib/types'
 
 export const summaryKey = (range: AnalyticsRange) => ['analytics', range] as const
 
@@ -28,3 +28,18 @@ export const customerKey = (id: string) => ['admin-customer', id] as const
 
 export const fetchCustomer = (id: string, signal?: AbortSignal) =>
   api<CustomerView>(`/api/admin/customers/${encodeURIComponent(id)}`, { signal })
+
+export const lowStockKey = ['products', 'low-stock'] as const
+
+/** Every product, page by page (at most 1,000: the low-stock panel's view of the catalog). */
+export async function fetchAllProducts(signal?: AbortSignal): Promise<Product[]> {
+  const all: Product[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 10; page++) {
+    const p = await api<Page<Product>>(`/api/products${query({ cursor, limit: 100 })}`, { signal })
+    all.push(...p.items)
+    if (!p.nextCursor) break
+    cursor = p.nextCursor
+  }
+  return all
+}

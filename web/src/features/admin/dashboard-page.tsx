@@ -9,6 +9,7 @@ import type { AnalyticsRange, OrderStatus, Summary } from '../../lib/types'
 import { statusLabel } from '../orders/status-label'
 import { fetchSummary, summaryKey } from './api'
 import { BarList } from './bar-list'
+import { LowStockPanel } from './low-stock'
 import {
   appendLatency, conversionRate, emptyColumns, funnelSteps, statusBars, toSeries, topCategoryBars, topProductBars,
   type Columns,
@@ -186,6 +187,9 @@ export function DashboardPage() {
               </section>
               <section className="panel card">
                 <BarList title="Top categories (revenue)" bars={topCategoryBars(s, 'revenue')} format={money} />
+              </section>
+              <section className="panel card">
+                <LowStockPanel />
               </section>
               <section className="panel panel--wide card">
                 <UPlotChart

@@ -18,7 +18,8 @@ export function RestockForm({ product }: { product: Product }) {
     mutationFn: (quantity: number) => restockProduct(product.id, quantity),
     onSuccess: (p) => {
       qc.setQueryData(productKey(p.id), p)
-      void qc.invalidateQueries({ queryKey: ['products', 'list'] })
+      // Lists and the dashboard's low-stock panel show the old stock.
+      void qc.invalidateQueries({ queryKey: ['products'], predicate: (q) => q.queryKey[1] !== 'one' })
     },
   })
   return (
