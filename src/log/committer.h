@@ -3,9 +3,10 @@
 // Appenders only encode frames into their log's pending buffer and call
 // Schedule(). A commit thread then writes the whole pending buffer with one
 // write and covers it with one fdatasync before running the appenders'
-// callbacks, so N concurrent appenders cost one fsync, not N. Logs are spread
-// over the threads by a stable hash, so one log is only ever committed by one
-// thread (its frames stay in order) while different shards sync in parallel.
+// callbacks, so N concurrent appenders cost one fsync, not N. Each log is given
+// a thread round robin when it opens (AssignThread), so one log is only ever
+// committed by one thread (its frames stay in order) while different shards
+// sync in parallel.
 //
 // Thread safety: Schedule() may be called from any thread. The destructor
 // drains every scheduled log, then joins the threads.

@@ -7,13 +7,25 @@ import threading
 import time
 import queue
 
+import boto3
 import requests
 import websockets
+
+from rivulet_harness import AWS_ENV
 
 ADMIN_EMAIL = "boss@example.com"
 ADMIN_PASSWORD = "admin-password-1"
 ADDRESS = {"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
            "postalCode": "SW1Y 4JH", "country": "GB"}
+
+
+def set_stock(server, product_id, stock):
+    """Sets the stock through the DynamoDB API, as an operator would."""
+    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+    ddb.update_item(TableName="shop-products", Key={"id": {"S": product_id}},
+                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": str(stock)}})
 
 
 class Shop:

@@ -4,12 +4,11 @@ changes, and bad input that changes nothing."""
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rivulet_harness import AWS_ENV, Rivulet  # noqa: E402
-from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop  # noqa: E402
+from rivulet_harness import Rivulet  # noqa: E402
+from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop, set_stock  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -254,11 +253,7 @@ def test_admin_restocks_a_product_and_an_order_it_could_not_fill_is_confirmed(se
     assert shop.product("p-015")["stock"] == 4
     missing = admin.post("/api/admin/products/p-999/restock", json={"quantity": 1})
     assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("application/problem+json")
-    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
-                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
-    ddb.update_item(TableName="shop-products", Key={"id": {"S": "p-015"}},
-                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "999999990"}})
+    set_stock(server, "p-015", 999999990)
     full = admin.post("/api/admin/products/p-015/restock", json={"quantity": 10})
     assert full.status_code == 200 and full.json()["stock"] == 1000000000
     over = admin.post("/api/admin/products/p-015/restock", json={"quantity": 1})

@@ -5,12 +5,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rivulet_harness import AWS_ENV, Rivulet  # noqa: E402
-from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+from rivulet_harness import Rivulet  # noqa: E402
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop, set_stock  # noqa: E402
 
 
 @pytest.fixture
@@ -21,15 +20,6 @@ def server(tmp_path):
     s.start()
     yield s
     assert s.stop() == 0, s.log_text()
-
-
-def set_stock(server, product_id, stock):
-    """Sets the stock through the DynamoDB API, as an operator would."""
-    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
-                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
-    ddb.update_item(TableName="shop-products", Key={"id": {"S": product_id}},
-                    UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": str(stock)}})
 
 
 def test_200_concurrent_orders_for_50_items_never_oversell(server):
