@@ -7,11 +7,13 @@ import { cartTotals, itemCount, MAX_QUANTITY, removeItem, setQuantity } from './
 import { useCart } from './use-cart'
 import { usePageTitle } from '../../lib/page-title'
 
-/** A line's quantity: the field keeps what is typed (it may be empty for a
- * moment) and the cart takes each whole number from 1 to `max`; leaving the
- * field shows the cart's quantity again. */
-function QuantityField({ id, value, max, onChange }: { id: string; value: number; max: number; onChange: (v: number) => void }) {
+/** A line's quantity field. It keeps what is typed (it may be empty for a
+ * moment) and the cart takes each whole number from 1 to `max` as it is
+ * typed. On leaving the field a larger number sets the line to `max`, with a
+ * note saying so; anything else shows the cart's quantity again. */
+function QuantityField({ id, label, value, max, onChange }: { id: string; label: string; value: number; max: number; onChange: (v: number) => void }) {
   const [text, setText] = useState(String(value))
+  const [cappedAt, setCappedAt] = useState<number | null>(null)
   // A change from elsewhere (the − and + buttons) replaces what is typed.
   const [shown, setShown] = useState(value)
   if (shown !== value) {
@@ -19,22 +21,35 @@ function QuantityField({ id, value, max, onChange }: { id: string; value: number
     setText(String(value))
   }
   const valid = wholeNumberIn(text, 1, max) !== null
+  const note = !valid ? `Enter a whole number from 1 to ${max}.` : cappedAt === value ? `Only ${max} available.` : null
+  const noteId = `${id}-note`
   return (
-    <input
-      id={id}
-      type="number"
-      inputMode="numeric"
-      min={1}
-      max={max}
-      value={text}
-      aria-invalid={!valid}
-      onChange={(e) => {
-        setText(e.target.value)
-        const typed = wholeNumberIn(e.target.value, 1, max)
-        if (typed !== null) onChange(typed)
-      }}
-      onBlur={() => setText(String(value))}
-    />
+    <span className="line__field">
+      <label className="sr-only" htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={max}
+        value={text}
+        aria-invalid={!valid}
+        aria-describedby={note ? noteId : undefined}
+        onChange={(e) => {
+          setText(e.target.value)
+          setCappedAt(null)
+          const typed = wholeNumberIn(e.target.value, 1, max)
+          if (typed !== null) onChange(typed)
+        }}
+        onBlur={() => {
+          const over = wholeNumberIn(text, max + 1, Number.MAX_SAFE_INTEGER) !== null
+          if (over) onChange(max)
+          setCappedAt(over ? max : null)
+          setText(String(over ? max : value))
+        }}
+      />
+      {note ? <span id={noteId} className="line__note" role="status">{note}</span> : null}
+    </span>
   )
 }
 
@@ -65,9 +80,9 @@ export function CartPage() {
               </div>
               <div className="line__qty">
                 <button type="button" className="btn btn--icon" aria-label={`One fewer ${l.name}`} onClick={() => update((c) => setQuantity(c, l.productId, l.quantity - 1))}>−</button>
-                <label className="sr-only" htmlFor={`q-${l.productId}`}>Quantity of {l.name}</label>
                 <QuantityField
                   id={`q-${l.productId}`}
+                  label={`Quantity of ${l.name}`}
                   value={l.quantity}
                   max={Math.min(MAX_QUANTITY, l.stock ?? MAX_QUANTITY)}
                   onChange={(v) => update((c) => setQuantity(c, l.productId, v))}
