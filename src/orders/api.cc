@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -121,6 +122,7 @@ common::Status OrdersApi::Register(gateway::Router* router) {
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/orders", sync(&OrdersApi::AdminListOrders)));
   RETURN_IF_ERROR(router->Add("POST", "/api/admin/orders/{id}/status", async(&OrdersApi::AdminChangeStatus)));
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/customers/{id}", sync(&OrdersApi::AdminCustomer)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/admin/products/low-stock", sync(&OrdersApi::AdminLowStock)));
   RETURN_IF_ERROR(router->Add("POST", "/api/admin/products/{id}/restock", async(&OrdersApi::AdminRestock)));
   RETURN_IF_ERROR(router->Add("POST", "/api/events", async(&OrdersApi::PostEvent)));
   RETURN_IF_ERROR(router->Add("GET", "/api/analytics/summary", sync(&OrdersApi::Summary)));
@@ -253,15 +255,17 @@ Response OrdersApi::Me(Request& req) {
 
 namespace {
 
-// limit=1..max, default `def`; InvalidArgument names the value.
-common::Result<int> ParseLimit(const gateway::Request& req, int def, int max) {
-  auto text = req.QueryParam("limit");
+// The query parameter `name`: an integer min..max, `def` when absent or
+// empty; InvalidArgument names the value.
+common::Result<int64_t> IntParam(const gateway::Request& req, const char* name, int64_t def, int64_t min,
+                                 int64_t max) {
+  auto text = req.QueryParam(name);
   if (!text || text->empty()) return def;
-  int v = 0;
+  int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || ptr != text->data() + text->size() || v < 1 || v > max) {
-    return common::Status::InvalidArgument("limit '" + text->substr(0, 20) + "' must be an integer 1.." +
-                                           std::to_string(max));
+  if (ec != std::errc() || ptr != text->data() + text->size() || v < min || v > max) {
+    return common::Status::InvalidArgument(fmt::format("{} '{}' must be an integer {}..{}", name,
+                                                       text->substr(0, 20), min, max));
   }
   return v;
 }
@@ -270,7 +274,7 @@ common::Result<int> ParseLimit(const gateway::Request& req, int def, int max) {
 
 Response OrdersApi::ListProducts(Request& req) {
   if (auto denied = Public(req, "rivulet:ListProducts", ShopArn("product/*"))) return *denied;
-  auto limit = ParseLimit(req, 20, 100);
+  auto limit = IntParam(req, "limit", 20, 1, 100);
   if (!limit.ok()) return ProblemFor(limit.status(), req.request_id, "limit");
   std::string search = req.QueryParam("search").value_or("");
   std::string category = req.QueryParam("category").value_or("");
@@ -278,7 +282,7 @@ Response OrdersApi::ListProducts(Request& req) {
   if (search.size() > 200) return Problem(400, "Bad Request", "search is longer than 200 characters", req.request_id, "search");
   if (category.size() > 100) return Problem(400, "Bad Request", "category is longer than 100 characters", req.request_id, "category");
   if (!cursor.empty() && !ValidId(cursor)) return Problem(400, "Bad Request", "cursor is malformed", req.request_id, "cursor");
-  auto page = catalog_.List(search, category, *limit, cursor);
+  auto page = catalog_.List(search, category, static_cast<int>(*limit), cursor);
   if (!page.ok()) return ProblemFor(page.status(), req.request_id);
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < page->items.size(); ++i) {
@@ -296,6 +300,24 @@ Response OrdersApi::GetProduct(Request& req) {
   auto product = catalog_.Get(id);
   if (!product.ok()) return ProblemFor(product.status(), req.request_id);
   return Response::Json(200, ProductJson(*product));
+}
+
+Response OrdersApi::AdminLowStock(Request& req) {
+  auto user = Authorize(req, "rivulet:ListLowStock", ShopArn("product/*"), "this is for admins");
+  if (!user.ok()) return ProblemFor(user.status(), req.request_id);
+  auto threshold = IntParam(req, "threshold", 10, 0, kMaxStock);
+  if (!threshold.ok()) return ProblemFor(threshold.status(), req.request_id, "threshold");
+  auto limit = IntParam(req, "limit", 10, 1, 100);
+  if (!limit.ok()) return ProblemFor(limit.status(), req.request_id, "limit");
+  auto low = catalog_.LowStock(*threshold, static_cast<int>(*limit));
+  if (!low.ok()) return ProblemFor(low.status(), req.request_id);
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < low->items.size(); ++i) {
+    if (i > 0) body += ",";
+    body += ProductJson(low->items[i]);
+  }
+  body += fmt::format("],\"total\":{},\"threshold\":{}}}", low->total, *threshold);
+  return Response::Json(200, std::move(body));
 }
 
 void OrdersApi::AdminRestock(Request& req, Respond respond) {

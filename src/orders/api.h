@@ -88,6 +88,7 @@ class OrdersApi {
   Response AdminListOrders(Request& req);
   void AdminChangeStatus(Request& req, Respond respond);
   Response AdminCustomer(Request& req);
+  Response AdminLowStock(Request& req);
   void AdminRestock(Request& req, Respond respond);
   // activity and analytics
   void PostEvent(Request& req, Respond respond);

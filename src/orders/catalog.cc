@@ -1,6 +1,7 @@
 #include "orders/catalog.h"
 
 #include <algorithm>
+#include <tuple>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -119,6 +120,22 @@ common::Result<Catalog::Page> Catalog::List(const std::string& search, const std
     }
     page.items.push_back(p);
   }
+  return page;
+}
+
+common::Result<Catalog::LowStockPage> Catalog::LowStock(int64_t threshold, int limit) {
+  ASSIGN_OR_RETURN(std::vector<Product> all, All());
+  LowStockPage page;
+  for (Product& p : all) {
+    if (p.stock <= threshold) page.items.push_back(std::move(p));
+  }
+  page.total = static_cast<int>(page.items.size());
+  auto fewest_first = [](const Product& a, const Product& b) {
+    return std::tie(a.stock, a.name, a.id) < std::tie(b.stock, b.name, b.id);
+  };
+  size_t kept = std::min(page.items.size(), static_cast<size_t>(limit));
+  std::partial_sort(page.items.begin(), page.items.begin() + kept, page.items.end(), fewest_first);
+  page.items.resize(kept);
   return page;
 }
 

@@ -62,6 +62,13 @@ class Catalog {
   // product. NotFound when there is none; ConditionFailed when the stock
   // would pass kMaxStock.
   common::Result<Product> Restock(const std::string& id, int64_t quantity);
+  struct LowStockPage {
+    std::vector<Product> items;  // at most `limit`, fewest units first, then by name and id
+    int total = 0;               // products with at most `threshold` units
+  };
+  // The products with at most `threshold` units left (one scan of the table;
+  // it has no index on stock).
+  common::Result<LowStockPage> LowStock(int64_t threshold, int limit);
   // JSON {items: [{id, name, count}]}.
   common::Result<std::string> CategoriesJson();
 

@@ -109,6 +109,13 @@ std::string_view OpenApiJson() {
       "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
   "/api/admin/customers/{id}": {"get": {"parameters": [{"$ref": "#/components/parameters/id"}],
     "responses": {"200": {"description": "{customer: User, orders: [Order]}"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+  "/api/admin/products/low-stock": {"get": {"parameters": [
+      {"name": "threshold", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 10}},
+      {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}],
+    "responses": {"200": {"description": "products with at most `threshold` units, fewest first, then by name", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Product"}},
+        "total": {"type": "integer", "description": "how many products are at or under the threshold"}, "threshold": {"type": "integer"}}}}}},
+      "400": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}}}},
   "/api/admin/products/{id}/restock": {"post": {"parameters": [{"$ref": "#/components/parameters/id"}],
     "requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["quantity"],
       "properties": {"quantity": {"type": "integer", "minimum": 1, "maximum": 1000000}}}}}},

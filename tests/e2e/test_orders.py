@@ -261,6 +261,34 @@ def test_admin_restocks_a_product_and_an_order_it_could_not_fill_is_confirmed(se
     assert shop.product("p-015")["stock"] == 1000000000
 
 
+def test_admin_lists_low_stock_fewest_first_across_the_whole_catalog(server, shop, admin):
+    for pid, stock in (("p-031", 0), ("p-032", 2), ("p-033", 1), ("p-034", 2)):
+        set_stock(server, pid, stock)
+    catalog, cursor = [], None
+    while True:
+        page = shop.get("/api/products", params={"limit": 7, **({"cursor": cursor} if cursor else {})}).json()
+        catalog += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    for threshold, limit in ((2, 3), (2, 100), (10, 10), (1000000000, 100)):
+        low = sorted((p for p in catalog if p["stock"] <= threshold), key=lambda p: (p["stock"], p["name"], p["id"]))
+        r = admin.get("/api/admin/products/low-stock", params={"threshold": threshold, "limit": limit})
+        assert r.status_code == 200, r.text
+        assert r.json()["total"] == len(low) and r.json()["threshold"] == threshold
+        assert r.json()["items"] == low[:limit]
+    ids = [p["id"] for p in admin.get("/api/admin/products/low-stock", params={"threshold": 2}).json()["items"]]
+    assert ids.index("p-031") < ids.index("p-033") < min(ids.index("p-032"), ids.index("p-034"))
+    assert admin.get("/api/admin/products/low-stock").json()["threshold"] == 10
+    assert shop.get("/api/admin/products/low-stock").status_code == 403
+    assert Shop(server).get("/api/admin/products/low-stock").status_code == 401
+    for params, field in (({"threshold": "-1"}, "threshold"), ({"threshold": "ten"}, "threshold"),
+                          ({"threshold": "1000000001"}, "threshold"), ({"limit": "0"}, "limit"),
+                          ({"limit": "101"}, "limit")):
+        bad = admin.get("/api/admin/products/low-stock", params=params)
+        assert bad.status_code == 400 and bad.json()["field"] == field, bad.text
+
+
 def test_bad_input_on_every_endpoint_changes_nothing(server, shop, admin):
     before_stock = {p: shop.product(p)["stock"] for p in ("p-001", "p-002")}
     huge = [{"productId": f"p-{i:03d}", "quantity": 1} for i in range(1, 53)]

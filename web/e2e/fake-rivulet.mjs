@@ -228,6 +228,13 @@ async function handleApi(req, res, url) {
     setTimeout(() => setStatus(o, b.status), 200)
     return json(res, 202, { id: o.id, status: b.status })
   }
+  if (p === '/api/admin/products/low-stock') {
+    const threshold = Number(url.searchParams.get('threshold') ?? 10)
+    const limit = Number(url.searchParams.get('limit') ?? 10)
+    const low = products.filter((x) => x.stock <= threshold)
+      .sort((a, b) => a.stock - b.stock || a.name.localeCompare(b.name))
+    return json(res, 200, { items: low.slice(0, limit), total: low.length, threshold })
+  }
   if ((r = /^\/api\/admin\/products\/([^/]+)\/restock$/.exec(p)) && m === 'POST') {
     const x = products.find((y) => y.id === decodeURIComponent(r[1]))
     if (!x) return problem(res, 404, 'No product with this id.')

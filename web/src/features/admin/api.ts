@@ -31,15 +31,13 @@ export const fetchCustomer = (id: string, signal?: AbortSignal) =>
 
 export const lowStockKey = ['products', 'low-stock'] as const
 
-/** Every product, page by page (at most 1,000: the low-stock panel's view of the catalog). */
-export async function fetchAllProducts(signal?: AbortSignal): Promise<Product[]> {
-  const all: Product[] = []
-  let cursor: string | undefined
-  for (let page = 0; page < 10; page++) {
-    const p = await api<Page<Product>>(`/api/products${query({ cursor, limit: 100 })}`, { signal })
-    all.push(...p.items)
-    if (!p.nextCursor) break
-    cursor = p.nextCursor
-  }
-  return all
+export interface LowStock {
+  /** The first `limit` products with at most `threshold` units, fewest first, then by name. */
+  items: Product[]
+  /** How many products have at most `threshold` units. */
+  total: number
+  threshold: number
 }
+
+export const fetchLowStock = (threshold: number, limit: number, signal?: AbortSignal) =>
+  api<LowStock>(`/api/admin/products/low-stock${query({ threshold, limit })}`, { signal })

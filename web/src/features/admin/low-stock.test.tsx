@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { json, renderRoute } from '../../test/render'
-import { lowStock, LowStockPanel } from './low-stock'
+import { LowStockPanel } from './low-stock'
 
 const product = (id: string, name: string, stock: number) =>
   ({ id, name, stock, description: '', price: 100, currency: 'EUR', category: 'Cups' })
@@ -9,34 +9,37 @@ const product = (id: string, name: string, stock: number) =>
 let restore = () => {}
 afterEach(() => restore())
 
-describe('lowStock', () => {
-  it('keeps products at or under the limit, fewest first, then by name', () => {
-    const all = [product('a', 'Mug', 3), product('b', 'Kettle', 0), product('c', 'Cup', 11), product('d', 'Bowl', 3)]
-    expect(lowStock(all, 10).map((p) => p.id)).toEqual(['b', 'd', 'a'])
-    expect(lowStock(all, 10, 1).map((p) => p.id)).toEqual(['b'])
-  })
-})
-
 describe('LowStockPanel', () => {
-  it('lists what is about to sell out across every page of the catalog, linking to each product', async () => {
-    const pages: Record<string, unknown> = {
-      '': { items: [product('p-1', 'Stoneware Mug', 40), product('p-2', 'Gooseneck Kettle', 0)], nextCursor: 'c2' },
-      c2: { items: [product('p-3', 'Paper Filters', 4)], nextCursor: null },
-    }
+  it('asks the server for up to 10 products with 10 or fewer left and lists them, linking to each', async () => {
+    const asked: string[] = []
     const r = renderRoute(<LowStockPanel />, {
       path: '/admin',
-      api: (path) => json(pages[new URL(path, 'http://x').searchParams.get('cursor') ?? '']),
+      api: (path) => {
+        asked.push(path)
+        return json({ items: [product('p-2', 'Gooseneck Kettle', 0), product('p-3', 'Paper Filters', 4)], total: 2, threshold: 10 })
+      },
     })
     restore = () => { r.restore() }
     const kettle = await screen.findByRole('link', { name: 'Gooseneck Kettle' })
     expect(kettle).toHaveAttribute('href', '/products/p-2')
     expect(screen.getByText('sold out')).toBeInTheDocument()
-    expect(await screen.findByText('4 left')).toBeInTheDocument()
-    expect(screen.queryByText('Stoneware Mug')).not.toBeInTheDocument()
+    expect(screen.getByText('4 left')).toBeInTheDocument()
+    expect(screen.queryByText(/more$/)).not.toBeInTheDocument()
+    const url = new URL(asked[0], 'http://x')
+    expect(url.pathname).toBe('/api/admin/products/low-stock')
+    expect(Object.fromEntries(url.searchParams)).toEqual({ threshold: '10', limit: '10' })
+  })
+
+  it('says how many more are low than it shows', async () => {
+    const items = Array.from({ length: 10 }, (_, i) => product(`p-${i}`, `Product ${i}`, i))
+    const r = renderRoute(<LowStockPanel />, { path: '/admin', api: () => json({ items, total: 13, threshold: 10 }) })
+    restore = () => { r.restore() }
+    expect(await screen.findByText('and 3 more')).toBeInTheDocument()
+    expect(screen.getAllByRole('link')).toHaveLength(10)
   })
 
   it('says so when nothing is low', async () => {
-    const r = renderRoute(<LowStockPanel />, { path: '/admin', api: () => json({ items: [product('p-1', 'Mug', 50)], nextCursor: null }) })
+    const r = renderRoute(<LowStockPanel />, { path: '/admin', api: () => json({ items: [], total: 0, threshold: 10 }) })
     restore = () => { r.restore() }
     expect(await screen.findByText('Every product has more than 10 in stock.')).toBeInTheDocument()
   })
