@@ -66,6 +66,8 @@ echo "== rivulet loadgen, open loop, orders only, $DURATION per rate ($CUSTOMERS
 echo "   cpu_us: the server's CPU time per accepted order, from the step's start until it is idle again"
 echo "   (emails, flushes and compactions it caused included; the loadgen's sign-ins left out)"
 echo "   post_p50/p99: from the intended send to the 202 (validated, fsynced), the first part of accept -> confirmed"
+echo "   POST stages: the server's own clock (rivulet_order_accept_seconds): key = until the Idempotency-Key"
+echo "   is durable, event = until OrderPlaced is durable, row = until the PLACED row is written (the 202)"
 printf "%-8s %10s %10s %9s %9s %9s %9s %9s %9s %7s  %s\n" offered accepted/s decided p50_ms p90_ms p99_ms p999_ms \
   post_p50 post_p99 cpu_us verdict
 server_ticks() { awk '{print $14+$15}' /proc/$pid/stat; }
@@ -84,6 +86,7 @@ best=0
 for rate in $RATES; do
   wait_idle
   ticks=$(server_ticks)
+  curl -s "$base/metrics" > "$work/stages-before"
   out=$("$BIN" loadgen --url "$base" --rate "$rate" --duration "$DURATION" --customers "$CUSTOMERS" \
           --connections 128 --events 0 --browse 0 --cancel 0 --progress quiet --json --drain 15s)
   wait_idle
@@ -101,6 +104,8 @@ print(f"{rate:<8.0f} {o['acceptedPerSecond']:>10.0f} {o['confirmed'] + o['reject
 PY
 )
   echo "$verdict"
+  curl -s "$base/metrics" > "$work/stages-after"
+  /usr/bin/python3 bench/orders/stages.py "$work/stages-before" "$work/stages-after"
   [[ $verdict == *" sustained"* && $verdict != *"NOT"* ]] && best=$rate
 done
 echo "highest sustained rate with p99 accept->confirmed under 50 ms: $best orders/s"

@@ -8,6 +8,7 @@
 // they stopped (pending callbacks hold no pointer to a destroyed Respond).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "gateway/http.h"
+#include "gateway/metrics.h"
 #include "gateway/router.h"
 #include "orders/auth.h"
 #include "orders/catalog.h"
@@ -101,7 +103,9 @@ class OrdersApi {
   // answers with its order instead (blocks: runs on writes_).
   void PlaceUnderKey(Order order, const std::string& idem_key, const std::string& fingerprint,
                      const std::string& request_id, Respond respond);
-  void PutPlacedOrder(Order order, std::string idempotency_key, const std::string& request_id, Respond respond);
+  // `since`: when the stage before the event's began (AcceptStages).
+  void PutPlacedOrder(Order order, std::string idempotency_key, const std::string& request_id, Respond respond,
+                      std::chrono::steady_clock::time_point since);
   void PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor, const std::string& reason,
                         const std::string& request_id, Respond respond);
   common::Result<std::optional<Order>> LoadOrder(const std::string& id);
@@ -120,6 +124,15 @@ class OrdersApi {
   void Offload(const std::string& request_id, Respond respond, std::function<void(Respond)> task,
                WorkQueue* queue = nullptr);
 
+  // Where POST /api/orders spends its time, by stage
+  // (rivulet_order_accept_seconds{stage}; bench/orders/README.md).
+  struct AcceptStages {
+    gateway::Histogram* key;    // handler start -> the Idempotency-Key durable
+    gateway::Histogram* event;  // -> the OrderPlaced event durable
+    gateway::Histogram* row;    // -> the PLACED row written (the 202)
+  };
+  static AcceptStages AcceptStageHistograms();
+
   table::TableClient* tables_;
   stream::StreamClient* streams_;
   SessionAuth* auth_;
@@ -127,6 +140,7 @@ class OrdersApi {
   Publisher publish_;
   OutcomeWaiters* waiters_;
   ApiOptions options_;
+  const AcceptStages stages_;
   Catalog catalog_;
   SummarySource summary_;
   std::function<common::Status()> before_each_;

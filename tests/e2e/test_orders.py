@@ -1,6 +1,7 @@
 """The order system end to end: sign up, browse, order, see CONFIRMED over
 the WebSocket, idempotent retries, privacy of orders, cancel, admin status
 changes, and bad input that changes nothing."""
+import re
 import sys
 from pathlib import Path
 
@@ -259,6 +260,22 @@ def test_admin_restocks_a_product_and_an_order_it_could_not_fill_is_confirmed(se
     over = admin.post("/api/admin/products/p-015/restock", json={"quantity": 1})
     assert over.status_code == 409 and over.json()["field"] == "quantity", over.text
     assert shop.product("p-015")["stock"] == 1000000000
+
+
+def accept_stage_counts(server):
+    text = Shop(server).get("/metrics").text
+    return {stage: int(float(n)) for stage, n in
+            re.findall(r'^rivulet_order_accept_seconds_count\{stage="(\w+)"\} (\S+)$', text, re.M)}
+
+
+def test_metrics_time_each_stage_of_accepting_an_order(server, shop):
+    before = accept_stage_counts(server)
+    item = [{"productId": "p-002", "quantity": 1}]
+    assert shop.place(item, {"Idempotency-Key": "stages-1"}).status_code == 202
+    assert shop.place(item).status_code == 202
+    assert shop.place(item, {"Idempotency-Key": "stages-1"}).status_code == 202  # a retry: no new order
+    after = accept_stage_counts(server)
+    assert {s: after.get(s, 0) - before.get(s, 0) for s in ("key", "event", "row")} == {"key": 1, "event": 2, "row": 2}
 
 
 def test_admin_lists_low_stock_fewest_first_across_the_whole_catalog(server, shop, admin):
