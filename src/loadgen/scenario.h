@@ -4,7 +4,9 @@
 // A session arrives (Poisson arrivals at the order rate), may browse the
 // catalog, posts activity events in funnel order (page_view, product_view,
 // add_to_cart, checkout_started), then places an order of 1..3 lines; some
-// customers cancel after the confirmation. Steps are `think` apart and each
+// customers cancel after the confirmation. With `visitors` > 1 each such
+// session comes with visitors - 1 others on average (Poisson) who post the
+// same funnel's events but leave on the way, as most visitors of a shop do. Steps are `think` apart and each
 // is due at its own time whatever happened to the earlier ones (open loop:
 // a slow server cannot slow the offered load down).
 // Thread safety: none (one per load generator thread).
@@ -21,7 +23,8 @@ struct ScenarioOptions {
   double rate = 100;       // sessions (= orders) per second
   int customers = 100;
   double browse = 0.3;     // probability of a GET /api/products page first
-  int events = 3;          // activity events per session, 0..4
+  int events = 4;          // activity events per session, 0..4 (the whole funnel)
+  double visitors = 1;     // visitors per order, >= 1: the others only look around
   double cancel = 0.02;    // probability of cancelling after the confirmation
   int64_t think_micros = 20'000;
   bool idempotency_keys = true;
@@ -61,6 +64,8 @@ class Scenario {
 
  private:
   std::string OrderBody(int customer);
+  // The events of a visitor who leaves without ordering, from `start`.
+  void AddWindowShopper(int64_t start_micros, std::vector<Step>* steps);
 
   ScenarioOptions options_;
   std::vector<std::string> products_;

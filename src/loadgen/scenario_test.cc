@@ -1,5 +1,7 @@
 #include "loadgen/scenario.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -53,6 +55,35 @@ TEST(ScenarioTest, OrdersOnlyMixAndCustomersInRange) {
     EXPECT_LT(steps[0].customer, 3);
     EXPECT_TRUE(steps[0].idempotency_key.empty());
   }
+}
+
+TEST(ScenarioTest, VisitorsWhoDoNotOrderThinOutTheFunnel) {
+  ScenarioOptions o;
+  o.browse = 0;
+  o.visitors = 5;
+  o.think_micros = 1000;
+  Scenario s(o, Products(), 11);
+  std::map<std::string, int> events;
+  int orders = 0;
+  const int sessions = 4000;
+  for (int i = 0; i < sessions; ++i) {
+    int64_t start = int64_t(i) * 10'000;
+    auto steps = s.Session(start);
+    for (size_t k = 0; k < steps.size(); ++k) {
+      EXPECT_GE(steps[k].due_micros, start);
+      if (k > 0) {
+        EXPECT_GE(steps[k].due_micros, steps[k - 1].due_micros) << "steps come in due order";
+      }
+      if (steps[k].kind == StepKind::kOrder) ++orders;
+      if (steps[k].kind == StepKind::kEvent) ++events[nlohmann::json::parse(steps[k].body)["type"]];
+    }
+  }
+  EXPECT_EQ(orders, sessions) << "the rate stays the order rate";
+  // Per order: 5 page views, 1 + 4 * 0.6 product views, then * 0.4, then * 0.5.
+  EXPECT_NEAR(events["page_view"] / double(sessions), 5.0, 0.15);
+  EXPECT_NEAR(events["product_view"] / double(sessions), 1 + 4 * 0.6, 0.12);
+  EXPECT_NEAR(events["add_to_cart"] / double(sessions), 1 + 4 * 0.24, 0.08);
+  EXPECT_NEAR(events["checkout_started"] / double(sessions), 1 + 4 * 0.12, 0.06);
 }
 
 TEST(ScenarioTest, ArrivalGapsAverageToTheRate) {

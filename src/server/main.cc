@@ -279,6 +279,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   loadgen_cmd->add_option("--events", load.scenario.events, "activity events per session before the order, 0..4")
       ->check(CLI::Range(0, 4));
+  loadgen_cmd->add_option("--visitors", load.scenario.visitors,
+                          "visitors per order (default 1): the others post funnel events and leave without ordering")
+      ->check(CLI::Range(1.0, 100.0));
   loadgen_cmd->add_option("--cancel", load.scenario.cancel, "share of confirmed orders cancelled")
       ->check(CLI::Range(0.0, 1.0));
   loadgen_cmd->add_option("--think", load_think, "time between a session's steps (default 20ms)");

@@ -3,6 +3,7 @@ completes, every accepted order is decided and matched to its push on /ws,
 and the server's own records agree with the report."""
 import json
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -75,3 +76,24 @@ def test_unreachable_server_and_bad_options_fail_clearly(server):
                           "--admin-password", "wrong-password", "--progress", "quiet"],
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 1 and "admin sign-in" in run.stderr
+
+
+def test_visitors_who_leave_without_ordering_thin_out_the_funnel(server):
+    run = loadgen(server, "--rate", "10", "--duration", "3s", "--customers", "5", "--visitors", "4",
+                  "--cancel", "0", "--progress", "quiet")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    accepted, events = report["orders"]["accepted"], report["requests"]["event"]["ok"]
+    assert accepted > 0 and report["requests"]["event"]["errors"] == 0
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    steps = ("pageViews", "productViews", "addToCart", "checkouts")
+    deadline = time.monotonic() + 15
+    while True:  # the analytics function counts what the streams delivered, a moment later
+        funnel = admin.get("/api/analytics/summary", params={"range": "5m"}).json()["funnel"]
+        if (funnel["orders"] == accepted and sum(funnel[s] for s in steps) == events) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert funnel["orders"] == accepted and sum(funnel[s] for s in steps) == events, (funnel, accepted, events)
+    # Every visitor views a page, 1 in 4 orders (the others leave on the way).
+    assert funnel["pageViews"] >= 2.5 * accepted, funnel
+    assert funnel["pageViews"] > funnel["productViews"] > funnel["addToCart"] >= funnel["checkouts"] >= accepted

@@ -39,7 +39,8 @@ describe('DashboardPage', () => {
     expect(within(tile('Orders / min')).getByText('700')).toBeInTheDocument()
     expect(within(tile('Revenue / min')).getByText('€1,234.00')).toBeInTheDocument()
     expect(within(tile('Conversion')).getByText('14.0 %')).toBeInTheDocument()
-    expect(within(tile('Latency p50 / p99')).getByText('1.2 / 4.8')).toBeInTheDocument()
+    expect(within(tile('Latency')).getByText('1.2 / 4.8')).toBeInTheDocument()
+    expect(within(tile('Latency')).getByText('p50 / p99 ms, accept → confirmed')).toBeInTheDocument()
     expect(r.socket.sent).toContainEqual({ op: 'subscribe', topic: 'analytics' })
 
     act(() => r.socket.push('analytics', summary({ at: '2026-11-25T19:42:01.000Z', ordersLastMinute: 712, ordersPerSecond: 13 })))

@@ -139,7 +139,7 @@ export function DashboardPage() {
             <Kpi label="Revenue / min" value={money(now.revenueLastMinute)} sub="last minute" />
             <Kpi label="Average basket" value={money(now.averageBasket)} />
             <Kpi label="Conversion" value={pct(conversionRate(now.funnel))} sub="page view → order" />
-            <Kpi label="Latency p50 / p99" value={`${latencyNum(now.latencyMs.p50)} / ${latencyNum(now.latencyMs.p99)}`} sub="ms, accept → confirmed" />
+            <Kpi label="Latency" value={`${latencyNum(now.latencyMs.p50)} / ${latencyNum(now.latencyMs.p99)}`} sub="p50 / p99 ms, accept → confirmed" />
           </dl>
 
           {view.isLoading ? <Loading label="Loading range…" /> : view.error ? (
