@@ -143,9 +143,12 @@ void WriteOrder(Writer& w, const Order& o, OrderShape shape) {
   w.Time("createdAt", o.created_millis);
   if (event) w.Int("createdMillis", o.created_millis);
   w.String("currency", o.currency);
-  if (event) w.String("customerEmail", o.customer_email);
+  // The API shows the customer's account name and email (the admin's order
+  // lists need them; a customer sees only their own); rows from before they
+  // were stored have neither.
+  if (event || !o.customer_email.empty()) w.String("customerEmail", o.customer_email);
   w.String("customerId", o.customer_id);
-  if (event) w.String("customerName", o.customer_name);
+  if (event || !o.customer_name.empty()) w.String("customerName", o.customer_name);
   w.Key("history");
   w.BeginArray();
   for (const auto& h : o.history) {

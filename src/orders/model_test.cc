@@ -115,9 +115,11 @@ Order TrickyOrder() {
 
 // The bytes the nlohmann::json encoders wrote for TrickyOrder before the
 // hand-written writers replaced them: consumers and stored records depend on
-// the field names and types, and nothing should change on the wire.
+// the field names and types, and nothing should change on the wire. (The API
+// shape has since gained customerEmail and customerName.)
 constexpr std::string_view kTrickyApiJson =
-    R"({"createdAt":"2025-11-25T19:42:00.123Z","currency":"EUR","customerId":"u-1","history":[)"
+    R"({"createdAt":"2025-11-25T19:42:00.123Z","currency":"EUR","customerEmail":"ada@example.com",)"
+    R"("customerId":"u-1","customerName":"Ada \"Countess\" Lovelace","history":[)"
     R"({"at":"2025-11-25T19:42:00.123Z","status":"PLACED"},)"
     R"({"at":"2025-11-25T19:42:00.128Z","reason":"changed my mind","status":"CANCELLED"}],"id":"o-1","items":[)"
     R"({"lineTotal":2580,"name":"Beans \\ Co.\n","productId":"p-001","quantity":2,"unitPrice":1290},)"

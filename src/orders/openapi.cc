@@ -35,6 +35,7 @@ std::string_view OpenApiJson() {
       "shippingAddress": {"$ref": "#/components/schemas/Address"}}},
     "Status": {"type": "string", "enum": ["PLACED", "CONFIRMED", "SHIPPED", "DELIVERED", "REJECTED", "CANCELLED"]},
     "Order": {"type": "object", "properties": {"id": {"type": "string"}, "customerId": {"type": "string"},
+      "customerName": {"type": "string"}, "customerEmail": {"type": "string"},
       "status": {"$ref": "#/components/schemas/Status"},
       "items": {"type": "array", "items": {"type": "object", "properties": {"productId": {"type": "string"},
         "name": {"type": "string"}, "quantity": {"type": "integer"}, "unitPrice": {"type": "integer"}, "lineTotal": {"type": "integer"}}}},

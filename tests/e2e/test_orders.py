@@ -171,8 +171,10 @@ def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin)
     assert [h["status"] for h in order["history"]] == ["PLACED", "CONFIRMED", "SHIPPED", "DELIVERED"]
     bad = admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"})
     assert bad.status_code == 409
-    listed = admin.get("/api/admin/orders", params={"status": "DELIVERED"}).json()["items"]
-    assert order_id in [o["id"] for o in listed]
+    listed = {o["id"]: o for o in admin.get("/api/admin/orders", params={"status": "DELIVERED"}).json()["items"]}
+    assert listed[order_id]["customerId"] == shop.user["id"]
+    assert listed[order_id]["customerName"] == shop.user["name"]
+    assert listed[order_id]["customerEmail"] == shop.user["email"]
     customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
     assert customer["customer"]["email"] == shop.user["email"]
     assert order_id in [o["id"] for o in customer["orders"]]

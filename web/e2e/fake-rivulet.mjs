@@ -184,7 +184,7 @@ async function handleApi(req, res, url) {
     })
     const at = now()
     const o = {
-      id: `o-${randomUUID().slice(0, 12)}`, customerId: me.id, status: 'PLACED', items,
+      id: `o-${randomUUID().slice(0, 12)}`, customerId: me.id, customerName: me.name, customerEmail: me.email, status: 'PLACED', items,
       total: items.reduce((a, i) => a + i.lineTotal, 0), currency: 'EUR', shippingAddress: b.shippingAddress,
       createdAt: at, updatedAt: at, history: [{ status: 'PLACED', at }],
     }

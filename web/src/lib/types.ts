@@ -67,6 +67,9 @@ export interface StatusChange {
 export interface Order {
   id: string
   customerId: string
+  /** The account's name and email when the order was placed (absent on old orders). */
+  customerName?: string
+  customerEmail?: string
   status: OrderStatus
   items: OrderItem[]
   total: number

@@ -6,7 +6,8 @@ import { json, renderRoute } from '../../test/render'
 import { AdminOrdersPage } from './admin-orders-page'
 
 const order: Order = {
-  id: 'o-1', customerId: 'c-7', status: 'CONFIRMED', total: 4200, currency: 'EUR',
+  id: 'o-1', customerId: 'c-7', customerName: 'Grace Hopper', customerEmail: 'grace@example.com',
+  status: 'CONFIRMED', total: 4200, currency: 'EUR',
   items: [{ productId: 'p-1', name: 'Kettle', quantity: 1, unitPrice: 4200, lineTotal: 4200 }],
   shippingAddress: { name: 'Grace', line1: '1 Road', city: 'Town', postalCode: '123', country: 'US' },
   createdAt: '2026-11-25T10:00:00.000Z', updatedAt: '2026-11-25T10:00:01.000Z',
@@ -46,6 +47,9 @@ describe('AdminOrdersPage', () => {
     expect(await screen.findByRole('heading', { name: 'Grace Hopper' })).toBeInTheDocument()
     const customer = screen.getByRole('region', { name: 'Customer' })
     expect(within(customer).getByText('€42.00')).toBeInTheDocument()
+    const listedRow = screen.getByRole('row', { name: /o-1/ })
+    expect(within(listedRow).getByRole('button', { name: 'Grace Hopper' })).toHaveAttribute('title', 'Orders of c-7')
+    expect(within(listedRow).getByText('grace@example.com')).toBeInTheDocument()
 
     await userEvent.click(await screen.findByRole('button', { name: 'Ship order o-1' }))
     expect(posts).toEqual([{ path: '/api/admin/orders/o-1/status', body: { status: 'SHIPPED' } }])

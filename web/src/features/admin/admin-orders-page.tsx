@@ -129,7 +129,17 @@ export function AdminOrdersPage() {
               {items.map((o) => (
                 <tr key={o.id}>
                   <td className="mono"><Link to={`/orders/${encodeURIComponent(o.id)}`}>{o.id}</Link></td>
-                  <td className="mono"><button type="button" className="btn btn--link" onClick={() => { setDraftCustomer(o.customerId); apply({ customerId: o.customerId }) }}>{o.customerId}</button></td>
+                  <td>
+                    <button
+                      type="button"
+                      className={`btn btn--link${o.customerName ? '' : ' mono'}`}
+                      title={`Orders of ${o.customerId}`}
+                      onClick={() => { setDraftCustomer(o.customerId); apply({ customerId: o.customerId }) }}
+                    >
+                      {o.customerName || o.customerId}
+                    </button>
+                    {o.customerEmail ? <div className="muted cell__sub">{o.customerEmail}</div> : null}
+                  </td>
                   <td>{formatDateTime(o.createdAt)}</td>
                   <td>{o.items.reduce((n, i) => n + i.quantity, 0)}</td>
                   <td className="num">{formatMoney(o.total, o.currency)}</td>
