@@ -21,8 +21,8 @@ constexpr City kCities[] = {{"Berlin", "10115", "DE"},  {"London", "SW1Y 4JH", "
 constexpr const char* kEventTypes[] = {"page_view", "product_view", "add_to_cart", "checkout_started"};
 // Of the visitors who leave without ordering, the share that takes each next
 // funnel step (product_view, add_to_cart, checkout_started): with 5 visitors
-// per order, about 20 % of page views end in an order, 24 % of carts are
-// abandoned after checkout started.
+// per order, 1 page view in 5 ends in an order, and about a third of the
+// checkouts started do not.
 constexpr double kGoesOn[] = {0.6, 0.4, 0.5};
 constexpr const char* kSearches[] = {"", "&q=coffee", "&q=tea", "&category=Kitchen", "&q=mug", ""};
 

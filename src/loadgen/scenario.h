@@ -6,9 +6,10 @@
 // add_to_cart, checkout_started), then places an order of 1..3 lines; some
 // customers cancel after the confirmation. With `visitors` > 1 each such
 // session comes with visitors - 1 others on average (Poisson) who post the
-// same funnel's events but leave on the way, as most visitors of a shop do. Steps are `think` apart and each
-// is due at its own time whatever happened to the earlier ones (open loop:
-// a slow server cannot slow the offered load down).
+// same funnel's events but leave on the way, as most visitors of a shop do.
+// Steps are `think` apart and each is due at its own time whatever happened
+// to the earlier ones (open loop: a slow server cannot slow the offered load
+// down).
 // Thread safety: none (one per load generator thread).
 #pragma once
 

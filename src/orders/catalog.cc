@@ -1,8 +1,8 @@
 #include "orders/catalog.h"
 
 #include <algorithm>
-#include <tuple>
 #include <map>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
