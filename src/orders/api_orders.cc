@@ -481,6 +481,20 @@ Response OrdersApi::AdminListOrders(Request& req) {
   if (!customer.empty() && !ValidId(customer)) {
     return Problem(400, "Bad Request", "customerId is malformed", req.request_id, "customerId");
   }
+  if (std::string email = req.QueryParam("customerEmail").value_or(""); !email.empty()) {
+    if (!customer.empty()) {
+      return Problem(400, "Bad Request", "give customerId or customerEmail, not both", req.request_id,
+                     "customerEmail");
+    }
+    if (email.size() > 254) {
+      return Problem(400, "Bad Request", "customerEmail is longer than 254 characters", req.request_id,
+                     "customerEmail");
+    }
+    auto id = auth_->UserIdForEmail(email);
+    if (!id.ok()) return ProblemFor(id.status(), req.request_id);
+    if (!*id) return Response::Json(200, PageJson(OrderPage{}));  // no such account: no orders
+    customer = **id;
+  }
   common::Result<OrderPage> page =
       !customer.empty() ? QueryOrders(tables_, kByCustomerIndex, "customerId", customer, status, limit, cursor)
       : !status.empty() ? QueryOrders(tables_, kByStatusIndex, "status", status, "", limit, cursor)

@@ -18,6 +18,12 @@ using table::Item;
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
 
+// Accounts are stored under the lower-case email (validation.cc lowers it).
+std::string LowerEmail(std::string email) {
+  for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return email;
+}
+
 std::string Hex(const unsigned char* data, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out(n * 2, '0');
@@ -87,6 +93,12 @@ common::Result<std::optional<table::Item>> SessionAuth::FindUserByEmail(const st
   ASSIGN_OR_RETURN(table::QueryResult result, tables_->Query(query));
   if (result.items.empty()) return std::optional<table::Item>();
   return std::optional<table::Item>(result.items.front());
+}
+
+common::Result<std::optional<std::string>> SessionAuth::UserIdForEmail(const std::string& email) {
+  ASSIGN_OR_RETURN(std::optional<Item> found, FindUserByEmail(LowerEmail(email)));
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(GetS(*found, "id"));
 }
 
 common::Result<Principal> SessionAuth::SignUp(const SignupRequest& request, const std::string& role) {
@@ -214,8 +226,7 @@ std::string SessionAuth::ClearedCookie(bool tls) const {
 
 common::Status SessionAuth::EnsureAdmin(const std::string& email_in, const std::string& password,
                                         std::string* generated) {
-  std::string email = email_in.empty() ? "admin@rivulet.local" : email_in;
-  for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string email = LowerEmail(email_in.empty() ? "admin@rivulet.local" : email_in);
   ASSIGN_OR_RETURN(std::optional<Item> found, FindUserByEmail(email));
   if (found) {
     if (GetS(*found, "role") == "admin") return Status::OK();

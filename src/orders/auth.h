@@ -88,6 +88,9 @@ class SessionAuth final : public Authenticator {
   // that email is made admin and keeps its password.
   common::Status EnsureAdmin(const std::string& email, const std::string& password, std::string* generated);
 
+  // The id of the account with `email` (any case), if there is one.
+  common::Result<std::optional<std::string>> UserIdForEmail(const std::string& email);
+
   // Exposed for tests.
   common::Result<std::string> HashPassword(const std::string& password) const;
   bool VerifyPassword(const std::string& encoded, const std::string& password) const;

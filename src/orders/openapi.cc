@@ -100,6 +100,7 @@ std::string_view OpenApiJson() {
       "202": {"description": "accepted; the processor had not answered within 5 s"},
       "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
   "/api/admin/orders": {"get": {"parameters": [{"$ref": "#/components/parameters/status"}, {"name": "customerId", "in": "query", "schema": {"type": "string"}},
+      {"name": "customerEmail", "in": "query", "description": "instead of customerId: the account's email, any case", "schema": {"type": "string", "maxLength": 254}},
       {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
     "responses": {"200": {"description": "orders, newest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderPage"}}}},
       "403": {"$ref": "#/components/responses/Problem"}}}},

@@ -175,6 +175,12 @@ def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin)
     assert listed[order_id]["customerId"] == shop.user["id"]
     assert listed[order_id]["customerName"] == shop.user["name"]
     assert listed[order_id]["customerEmail"] == shop.user["email"]
+    by_email = admin.get("/api/admin/orders", params={"customerEmail": shop.user["email"].upper()}).json()["items"]
+    assert order_id in [o["id"] for o in by_email] and {o["customerId"] for o in by_email} == {shop.user["id"]}
+    assert admin.get("/api/admin/orders", params={"customerEmail": "nobody@example.com"}).json() == \
+        {"items": [], "nextCursor": None}
+    both = admin.get("/api/admin/orders", params={"customerEmail": shop.user["email"], "customerId": shop.user["id"]})
+    assert both.status_code == 400 and both.json()["field"] == "customerEmail"
     customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
     assert customer["customer"]["email"] == shop.user["email"]
     assert order_id in [o["id"] for o in customer["orders"]]

@@ -213,7 +213,9 @@ async function handleApi(req, res, url) {
   if (p === '/api/admin/orders') {
     const st = url.searchParams.get('status')
     const cu = url.searchParams.get('customerId')
-    const items = [...orders.values()].filter((o) => (!st || o.status === st) && (!cu || o.customerId === cu)).reverse()
+    const em = url.searchParams.get('customerEmail')?.toLowerCase()
+    const items = [...orders.values()]
+      .filter((o) => (!st || o.status === st) && (!cu || o.customerId === cu) && (!em || o.customerEmail === em)).reverse()
     return json(res, 200, { items, nextCursor: null })
   }
   if ((r = /^\/api\/admin\/customers\/([^/]+)$/.exec(p))) {

@@ -67,4 +67,28 @@ describe('AdminOrdersPage', () => {
     })
     expect(within(screen.getByRole('row', { name: /o-1/ })).getByText('Shipped')).toBeInTheDocument()
   })
+
+  it('filters by a customer’s email and shows the account the orders belong to', async () => {
+    const asked: URLSearchParams[] = []
+    const r = renderRoute(<AdminOrdersPage />, {
+      path: '/admin/orders',
+      api: (path) => {
+        if (path.startsWith('/api/admin/orders?')) {
+          const q = new URL(path, 'http://x').searchParams
+          asked.push(q)
+          return json({ items: q.get('customerEmail') || !q.get('customerId') ? [order] : [], nextCursor: null })
+        }
+        if (path === '/api/admin/customers/c-7')
+          return json({ customer: { id: 'c-7', email: 'grace@example.com', name: 'Grace Hopper', role: 'customer' }, orders: [order] })
+        return json({ status: 404 }, 404)
+      },
+    })
+    restore = () => { r.restore() }
+    await userEvent.type(await screen.findByLabelText('Customer'), 'GRACE@example.com')
+    await userEvent.click(screen.getByRole('button', { name: 'Filter' }))
+    expect(await screen.findByRole('heading', { name: 'Grace Hopper' })).toBeInTheDocument()
+    const last = asked[asked.length - 1]
+    expect(last.get('customerEmail')).toBe('GRACE@example.com')
+    expect(last.get('customerId')).toBeNull()
+  })
 })

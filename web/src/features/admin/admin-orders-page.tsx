@@ -54,9 +54,11 @@ export function AdminOrdersPage() {
   usePageTitle('Orders (admin)')
   const status = params.get('status') ?? ''
   const customerId = params.get('customerId') ?? ''
-  const [draftCustomer, setDraftCustomer] = useState(customerId)
+  const customerEmail = params.get('customerEmail') ?? ''
+  const customer = customerId || customerEmail
+  const [draftCustomer, setDraftCustomer] = useState(customer)
   const [actionError, setActionError] = useState<string | null>(null)
-  const filter = { status: status || undefined, customerId: customerId || undefined }
+  const filter = { status: status || undefined, customerId: customerId || undefined, customerEmail: customerEmail || undefined }
   useLiveOrders('admin/orders', ['admin-orders'])
   const poll = usePollWhileOffline(5000)
   const orders = useInfiniteQuery({
@@ -69,18 +71,21 @@ export function AdminOrdersPage() {
   })
   const items = orders.data?.pages.flatMap((p) => p.items) ?? []
 
-  const apply = (next: { status?: string; customerId?: string }) => {
+  /** `customer`: an id, or an email (it has an @). */
+  const apply = (next: { status?: string; customer?: string }) => {
     const p = new URLSearchParams()
     const s = next.status ?? status
-    const c = next.customerId ?? customerId
+    const c = next.customer ?? customer
     if (s) p.set('status', s)
-    if (c) p.set('customerId', c)
+    if (c) p.set(c.includes('@') ? 'customerEmail' : 'customerId', c)
     setParams(p)
   }
   const onCustomer = (e: FormEvent) => {
     e.preventDefault()
-    apply({ customerId: draftCustomer.trim() })
+    apply({ customer: draftCustomer.trim() })
   }
+  // Filtered by email, the card shows the account the orders belong to.
+  const cardId = customerId || (customerEmail ? items[0]?.customerId : undefined)
 
   return (
     <div className="admin-orders">
@@ -96,18 +101,18 @@ export function AdminOrdersPage() {
             </select>
           </div>
           <form className="filter" onSubmit={onCustomer} role="search">
-            <label htmlFor="a-customer">Customer id</label>
-            <input id="a-customer" value={draftCustomer} onChange={(e) => setDraftCustomer(e.target.value)} placeholder="any" />
+            <label htmlFor="a-customer">Customer</label>
+            <input id="a-customer" value={draftCustomer} onChange={(e) => setDraftCustomer(e.target.value)} placeholder="id or email" />
             <button type="submit" className="btn btn--secondary btn--sm">Filter</button>
-            {customerId ? (
-              <button type="button" className="btn btn--ghost btn--sm" onClick={() => { setDraftCustomer(''); apply({ customerId: '' }) }}>
+            {customer ? (
+              <button type="button" className="btn btn--ghost btn--sm" onClick={() => { setDraftCustomer(''); apply({ customer: '' }) }}>
                 Clear
               </button>
             ) : null}
           </form>
         </div>
       </div>
-      {customerId ? <CustomerCard id={customerId} /> : null}
+      {cardId ? <CustomerCard id={cardId} /> : null}
       {actionError ? <Alert>{actionError}</Alert> : null}
       {orders.isLoading ? (
         <Loading label="Loading orders…" />
@@ -134,7 +139,7 @@ export function AdminOrdersPage() {
                       type="button"
                       className={`btn btn--link${o.customerName ? '' : ' mono'}`}
                       title={`Orders of ${o.customerId}`}
-                      onClick={() => { setDraftCustomer(o.customerId); apply({ customerId: o.customerId }) }}
+                      onClick={() => { setDraftCustomer(o.customerId); apply({ customer: o.customerId }) }}
                     >
                       {o.customerName || o.customerId}
                     </button>

@@ -9,12 +9,14 @@ export const fetchSummary = (range: AnalyticsRange, signal?: AbortSignal) =>
 export interface AdminOrderFilter {
   status?: string
   customerId?: string
+  /** Instead of customerId: the account's email (any case). */
+  customerEmail?: string
 }
 
 export const adminOrdersKey = (f: AdminOrderFilter) => ['admin-orders', f] as const
 
 export const fetchAdminOrders = (f: AdminOrderFilter, cursor: string | undefined, signal?: AbortSignal) =>
-  api<Page<Order>>(`/api/admin/orders${query({ status: f.status, customerId: f.customerId, cursor, limit: 25 })}`, { signal })
+  api<Page<Order>>(`/api/admin/orders${query({ status: f.status, customerId: f.customerId, customerEmail: f.customerEmail, cursor, limit: 25 })}`, { signal })
 
 export const setOrderStatus = (id: string, status: Extract<OrderStatus, 'SHIPPED' | 'DELIVERED' | 'CANCELLED'>) =>
   api<{ id: string; status: OrderStatus }>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { body: { status } })
