@@ -49,9 +49,10 @@ class Catalog {
     std::vector<Product> items;
     std::string next_cursor;  // "" on the last page
   };
-  // Products sorted by id whose name or description contains `search`
-  // (case-insensitive) and whose category id or name equals `category`
-  // (when not empty), after the product id `cursor`.
+  // Products whose name or description contains `search` (case-insensitive)
+  // and whose category id or name equals `category` (when not empty), after
+  // the product id `cursor`, in the table's scan order: by id on the local
+  // engine (DynamoDB's is by key hash).
   common::Result<Page> List(const std::string& search, const std::string& category, int limit,
                             const std::string& cursor);
   // NotFound when there is no such product.

@@ -54,6 +54,20 @@ def test_catalog_lists_seeded_products_with_paging_search_and_categories(shop):
     assert coffee and all(x["category"] == "Coffee" for x in coffee)
     found = shop.get("/api/products", params={"search": "ESPRESSO"}).json()["items"]
     assert any("Espresso" in x["name"] for x in found)
+    assert [x["id"] for x in seen] == sorted(x["id"] for x in seen)  # the local engine scans in id order
+    # Filtered lists page the same way: small pages add up to the whole list, in order.
+    for params in ({"category": "coffee"}, {"search": "a"}):
+        whole = shop.get("/api/products", params={**params, "limit": 100}).json()
+        assert whole["nextCursor"] is None and len(whole["items"]) > 2
+        paged, cursor = [], None
+        while True:
+            page = shop.get("/api/products", params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+            assert len(page["items"]) <= 2
+            paged += page["items"]
+            cursor = page["nextCursor"]
+            if cursor is None:
+                break
+        assert [x["id"] for x in paged] == [x["id"] for x in whole["items"]], params
 
 
 def test_me_reflects_session_and_logout_ends_it(shop):
