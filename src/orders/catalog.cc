@@ -196,12 +196,21 @@ common::Result<Product> Catalog::Restock(const std::string& id, int64_t quantity
 }
 
 common::Result<std::string> Catalog::CategoriesJson() {
-  ASSIGN_OR_RETURN(std::vector<Product> all, All());
+  // Every product's category only: no whole products decoded and sorted.
   std::map<std::string, std::pair<std::string, int>> counts;  // id -> (name, count)
-  for (const Product& p : all) {
-    auto& entry = counts[CategoryId(p.category)];
-    entry.first = p.category;
-    ++entry.second;
+  table::ScanRequest scan;
+  scan.table_name = kProductsTable;
+  scan.projection_expression = "category";
+  while (true) {
+    ASSIGN_OR_RETURN(table::QueryResult page, tables_->Scan(scan));
+    for (const Item& item : page.items) {
+      std::string name = GetS(item, "category");
+      auto& entry = counts[CategoryId(name)];
+      entry.first = std::move(name);
+      ++entry.second;
+    }
+    if (!page.last_evaluated_key) break;
+    scan.exclusive_start_key = std::move(page.last_evaluated_key);
   }
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [id, entry] : counts) items.push_back({{"id", id}, {"name", entry.first}, {"count", entry.second}});
