@@ -130,6 +130,23 @@ common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::str
   return page;
 }
 
+// How many orders the customer has: their keys in the index, counted, not read.
+common::Result<int64_t> CountOrders(table::TableClient* tables, const std::string& customer_id) {
+  table::QueryRequest q;
+  q.table_name = kOrdersTable;
+  q.index_name = kByCustomerIndex;
+  q.key_condition_expression = "customerId = :c";
+  q.attributes.values[":c"] = AttributeValue::S(customer_id);
+  q.select = table::Select::kCount;
+  int64_t count = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(table::QueryResult result, tables->Query(q));
+    count += result.count;
+    if (!result.last_evaluated_key) return count;
+    q.exclusive_start_key = std::move(result.last_evaluated_key);
+  }
+}
+
 std::string PageJson(const OrderPage& page) {
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < page.items.size(); ++i) {
@@ -540,7 +557,10 @@ Response OrdersApi::AdminCustomer(Request& req) {
   if (!customer.ok()) return ProblemFor(customer.status(), req.request_id);
   auto page = QueryOrders(tables_, kByCustomerIndex, "customerId", id, "", 100, "");
   if (!page.ok()) return ProblemFor(page.status(), req.request_id);
-  std::string body = "{\"customer\":" + PrincipalJson(*customer) + ",\"orders\":[";
+  auto count = CountOrders(tables_, id);
+  if (!count.ok()) return ProblemFor(count.status(), req.request_id);
+  std::string body = "{\"customer\":" + PrincipalJson(*customer) + ",\"orderCount\":" + std::to_string(*count) +
+                     ",\"orders\":[";
   for (size_t i = 0; i < page->items.size(); ++i) body += (i > 0 ? "," : "") + ToJson(page->items[i]);
   return Response::Json(200, body + "]}");
 }

@@ -110,7 +110,7 @@ std::string_view OpenApiJson() {
     "responses": {"202": {"description": "queued for the processor", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
       "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
   "/api/admin/customers/{id}": {"get": {"parameters": [{"$ref": "#/components/parameters/id"}],
-    "responses": {"200": {"description": "{customer: User, orders: [Order]}"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+    "responses": {"200": {"description": "{customer: User, orderCount: every order of the customer, orders: [the latest 100 Orders, newest first]}"}, "404": {"$ref": "#/components/responses/Problem"}}}},
   "/api/admin/products/low-stock": {"get": {"parameters": [
       {"name": "threshold", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 10}},
       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}],

@@ -198,7 +198,24 @@ def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin)
     customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
     assert customer["customer"]["email"] == shop.user["email"]
     assert order_id in [o["id"] for o in customer["orders"]]
+    mine, cursor = [], None
+    while True:
+        page = shop.get("/api/orders", params={"limit": 100, **({"cursor": cursor} if cursor else {})}).json()
+        mine += page["items"]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert customer["orderCount"] == len(mine) == len(customer["orders"])
     assert shop.get("/api/admin/orders").status_code == 403
+
+
+def test_customer_view_counts_every_order_and_lists_the_latest_100(shop, admin):
+    ids = [shop.place([{"productId": "p-021", "quantity": 1}]).json()["id"] for _ in range(103)]
+    customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
+    assert customer["orderCount"] == 103
+    listed = [o["id"] for o in customer["orders"]]
+    # The latest 100: the oldest are left out (orders placed in the same millisecond sort by id).
+    assert len(listed) == 100 and set(listed) <= set(ids) and set(ids[10:]) <= set(listed)
 
 
 def test_my_orders_paginate_newest_first_and_filter_by_status(shop):

@@ -221,7 +221,8 @@ async function handleApi(req, res, url) {
   if ((r = /^\/api\/admin\/customers\/([^/]+)$/.exec(p))) {
     const c = [...users.values()].find((u) => u.id === decodeURIComponent(r[1]))
     if (!c) return problem(res, 404, 'No customer with this id.')
-    return json(res, 200, { customer: pub(c), orders: [...orders.values()].filter((o) => o.customerId === c.id) })
+    const theirs = [...orders.values()].filter((o) => o.customerId === c.id)
+    return json(res, 200, { customer: pub(c), orderCount: theirs.length, orders: theirs.slice(-100).reverse() })
   }
   if ((r = /^\/api\/admin\/orders\/([^/]+)\/status$/.exec(p)) && m === 'POST') {
     const o = orders.get(decodeURIComponent(r[1]))

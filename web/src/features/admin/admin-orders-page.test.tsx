@@ -34,7 +34,7 @@ describe('AdminOrdersPage', () => {
           return json({ items: [order], nextCursor: null })
         }
         if (path === '/api/admin/customers/c-7')
-          return json({ customer: { id: 'c-7', email: 'grace@example.com', name: 'Grace Hopper', role: 'customer' }, orders: [order] })
+          return json({ customer: { id: 'c-7', email: 'grace@example.com', name: 'Grace Hopper', role: 'customer' }, orderCount: 1, orders: [order] })
         if (init.method === 'POST') {
           posts.push({ path, body: JSON.parse(String(init.body)) })
           return json({ id: 'o-1', status: 'SHIPPED' }, 202)
@@ -79,7 +79,7 @@ describe('AdminOrdersPage', () => {
           return json({ items: q.get('customerEmail') || !q.get('customerId') ? [order] : [], nextCursor: null })
         }
         if (path === '/api/admin/customers/c-7')
-          return json({ customer: { id: 'c-7', email: 'grace@example.com', name: 'Grace Hopper', role: 'customer' }, orders: [order] })
+          return json({ customer: { id: 'c-7', email: 'grace@example.com', name: 'Grace Hopper', role: 'customer' }, orderCount: 1, orders: [order] })
         return json({ status: 404 }, 404)
       },
     })
@@ -87,8 +87,29 @@ describe('AdminOrdersPage', () => {
     await userEvent.type(await screen.findByLabelText('Customer'), 'GRACE@example.com')
     await userEvent.click(screen.getByRole('button', { name: 'Filter' }))
     expect(await screen.findByRole('heading', { name: 'Grace Hopper' })).toBeInTheDocument()
+    const card = screen.getByRole('region', { name: 'Customer' })
+    expect(within(card).getByText('Orders').nextElementSibling).toHaveTextContent('1')
+    expect(within(card).getByText('Spent').nextElementSibling).toHaveTextContent('€42.00')
     const last = asked[asked.length - 1]
     expect(last.get('customerEmail')).toBe('GRACE@example.com')
     expect(last.get('customerId')).toBeNull()
+  })
+
+  it('counts every order of the customer, and says when what was spent covers only the latest', async () => {
+    const latest = Array.from({ length: 100 }, (_, i) => ({ ...order, id: `o-${i}` }))
+    const r = renderRoute(<AdminOrdersPage />, {
+      path: '/admin/orders?customerId=c-7',
+      pattern: '/admin/orders',
+      api: (path) => {
+        if (path.startsWith('/api/admin/orders?')) return json({ items: [order], nextCursor: null })
+        if (path === '/api/admin/customers/c-7')
+          return json({ customer: { id: 'c-7', email: 'grace@example.com', name: 'Grace Hopper', role: 'customer' }, orderCount: 250, orders: latest })
+        return json({ status: 404 }, 404)
+      },
+    })
+    restore = () => { r.restore() }
+    const card = await screen.findByRole('region', { name: 'Customer' })
+    expect(within(card).getByText('Orders').nextElementSibling).toHaveTextContent('250')
+    expect(within(card).getByText('Spent on the last 100').nextElementSibling).toHaveTextContent('€4,200.00')
   })
 })

@@ -23,6 +23,8 @@ export const setOrderStatus = (id: string, status: Extract<OrderStatus, 'SHIPPED
 
 export interface CustomerView {
   customer: { id: string; email: string; name: string; role: string }
+  /** Every order of the customer (`orders` holds the latest 100). */
+  orderCount: number
   orders: Order[]
 }
 
