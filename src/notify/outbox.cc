@@ -394,15 +394,17 @@ Result<std::vector<OutboxEntry>> Outbox::List(OutboxState state, int limit) {
   return entries;
 }
 
-Result<int64_t> Outbox::Count(OutboxState state) {
+Result<int64_t> Outbox::Count(OutboxState state, int64_t at_most) {
   int64_t count = 0;
   std::optional<Item> start;
   do {
+    // A query's Limit is an int; pages of at most 1,000,000 keys.
+    int limit = static_cast<int>(std::min<int64_t>(at_most - count, 1'000'000));
     ASSIGN_OR_RETURN(table::QueryResult page,
-                     QueryState(state, std::nullopt, true, 0, table::Select::kCount, start));
+                     QueryState(state, std::nullopt, true, limit, table::Select::kCount, start));
     count += page.count;
     start = page.last_evaluated_key;
-  } while (start);
+  } while (start && count < at_most);
   return count;
 }
 

@@ -26,6 +26,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -126,8 +127,9 @@ class Outbox {
   // Up to `limit` (1..1000) entries in `state`: QUEUED soonest due first;
   // SENT and FAILED most recent first.
   Result<std::vector<OutboxEntry>> List(OutboxState state, int limit);
-  // Number of entries in `state` (reads the whole index partition).
-  Result<int64_t> Count(OutboxState state);
+  // Number of entries in `state`, counting at most `at_most` (reads that
+  // many index keys: SENT grows with every email ever sent).
+  Result<int64_t> Count(OutboxState state, int64_t at_most = std::numeric_limits<int64_t>::max());
   // Admin: a FAILED entry goes back to QUEUED, attempts 0, due now.
   // NotFound when there is no such entry, ConditionFailed when it is not FAILED.
   Status Requeue(const std::string& id);

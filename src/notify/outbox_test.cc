@@ -424,6 +424,9 @@ TEST_F(OutboxTest, ListOrdersQueuedBySoonestAndSentByMostRecent) {
   ASSERT_TRUE(sent.ok());
   EXPECT_EQ(sent->size(), 2u);
   EXPECT_EQ(*outbox_->Count(OutboxState::kSent), 3);
+  EXPECT_EQ(*outbox_->Count(OutboxState::kSent, 2), 2) << "counts stop at the limit";
+  EXPECT_EQ(*outbox_->Count(OutboxState::kSent, 3), 3);
+  EXPECT_EQ(*outbox_->Count(OutboxState::kSent, 4), 3);
   EXPECT_EQ(*outbox_->Count(OutboxState::kQueued), 0);
   EXPECT_TRUE(outbox_->List(OutboxState::kSent, 0).status().IsInvalidArgument());
 }

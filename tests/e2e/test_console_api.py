@@ -178,6 +178,7 @@ def test_the_outbox_lists_emails_by_state(admin, order):
             break
         time.sleep(0.2)
     assert body["counts"]["SENT"] >= 1 and set(body["counts"]) == {"QUEUED", "SENT", "FAILED"}
+    assert body["countLimit"] == 10000 and body["counts"]["SENT"] < body["countLimit"]
     sent = body["items"][0]
     assert sent["state"] == "SENT" and sent["subject"] and sent["to"]
 

@@ -63,7 +63,8 @@ export interface OutboxEntry {
   id: string; state: OutboxState; attempts: number; nextAttemptAt: number; lastError: string
   messageId: string; to: string; subject: string; createdAt: number; sentAt: number; updatedAt: number
 }
-export interface OutboxView { state: OutboxState; counts: Record<OutboxState, number>; items: OutboxEntry[] }
+/** `counts` stop at `countLimit`: a count equal to it means at least that many. */
+export interface OutboxView { state: OutboxState; counts: Record<OutboxState, number>; countLimit?: number; items: OutboxEntry[] }
 
 export interface IamUser { name: string; arn: string; createdAt: number; groups?: string[]; attachedPolicies: string[]; inlinePolicies?: string[] }
 export interface IamRole { name: string; arn: string; createdAt: number; attachedPolicies: string[]; inlinePolicies?: string[]; trustPolicy?: unknown }

@@ -36,6 +36,8 @@ export function OutboxPage() {
   const [notice, setNotice] = useState<{ msg: string; ok: boolean } | null>(null)
   const q = useQuery({ queryKey: ['console', 'outbox', state], queryFn: ({ signal }) => fetchOutbox(state, signal), refetchInterval: 3000 })
   const counts = q.data?.counts
+  const limit = q.data?.countLimit
+  const shownCount = (n: number) => (limit !== undefined && n >= limit ? `${formatCount(limit)}+` : formatCount(n))
   return (
     <section aria-labelledby="outbox-h">
       <h1 id="outbox-h">Email outbox</h1>
@@ -44,7 +46,7 @@ export function OutboxPage() {
         label="Emails to show"
         value={state}
         onChange={(v) => setParams({ state: v })}
-        options={STATES.map((s) => ({ value: s.value, label: <>{s.label}{counts ? <span className="chip__count"> {formatCount(counts[s.value])}</span> : null}</> }))}
+        options={STATES.map((s) => ({ value: s.value, label: <>{s.label}{counts ? <span className="chip__count"> {shownCount(counts[s.value])}</span> : null}</> }))}
       />
       {notice ? <Alert tone={notice.ok ? 'success' : 'error'}>{notice.msg}</Alert> : null}
       {q.isLoading ? <Loading label="Loading emails…" /> : q.error && !q.data ? (
