@@ -61,6 +61,17 @@ class Shop:
     def post(self, path, **kw):
         return self.s.post(self.url(path), **kw)
 
+    def pages(self, path, **params):
+        """Every page of a cursor-paged list (`params` as query), in order; each must be a 200."""
+        pages, cursor = [], None
+        while True:
+            r = self.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
+            assert r.status_code == 200, r.text
+            pages.append(r.json())
+            cursor = pages[-1]["nextCursor"]
+            if cursor is None:
+                return pages
+
     def product(self, pid):
         r = self.get(f"/api/products/{pid}")
         assert r.status_code == 200, r.text

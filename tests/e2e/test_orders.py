@@ -34,15 +34,7 @@ def admin(server):
 
 
 def test_catalog_lists_seeded_products_with_paging_search_and_categories(shop):
-    seen, cursor = [], None
-    while True:
-        r = shop.get("/api/products", params={"limit": 20, **({"cursor": cursor} if cursor else {})})
-        assert r.status_code == 200
-        body = r.json()
-        seen += body["items"]
-        cursor = body["nextCursor"]
-        if cursor is None:
-            break
+    seen = [p for page in shop.pages("/api/products", limit=20) for p in page["items"]]
     assert len(seen) >= 50
     assert len({p["id"] for p in seen}) == len(seen)
     p = seen[0]
@@ -59,15 +51,9 @@ def test_catalog_lists_seeded_products_with_paging_search_and_categories(shop):
     for params in ({"category": "coffee"}, {"search": "a"}):
         whole = shop.get("/api/products", params={**params, "limit": 100}).json()
         assert whole["nextCursor"] is None and len(whole["items"]) > 2
-        paged, cursor = [], None
-        while True:
-            page = shop.get("/api/products", params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})}).json()
-            assert len(page["items"]) <= 2
-            paged += page["items"]
-            cursor = page["nextCursor"]
-            if cursor is None:
-                break
-        assert [x["id"] for x in paged] == [x["id"] for x in whole["items"]], params
+        pages = shop.pages("/api/products", limit=2, **params)
+        assert all(len(page["items"]) <= 2 for page in pages)
+        assert [x["id"] for page in pages for x in page["items"]] == [x["id"] for x in whole["items"]], params
 
 
 def test_me_reflects_session_and_logout_ends_it(shop):
@@ -198,13 +184,7 @@ def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin)
     customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
     assert customer["customer"]["email"] == shop.user["email"]
     assert order_id in [o["id"] for o in customer["orders"]]
-    mine, cursor = [], None
-    while True:
-        page = shop.get("/api/orders", params={"limit": 100, **({"cursor": cursor} if cursor else {})}).json()
-        mine += page["items"]
-        cursor = page["nextCursor"]
-        if cursor is None:
-            break
+    mine = [o for page in shop.pages("/api/orders", limit=100) for o in page["items"]]
     assert customer["orderCount"] == len(mine) == len(customer["orders"])
     assert shop.get("/api/admin/orders").status_code == 403
 
@@ -222,14 +202,7 @@ def test_my_orders_paginate_newest_first_and_filter_by_status(shop):
     ids = [shop.place([{"productId": "p-020", "quantity": 1}]).json()["id"] for _ in range(5)]
     for i in ids:
         shop.wait_for_status(i, {"CONFIRMED"})
-    seen, cursor = [], None
-    while True:
-        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        page = shop.get("/api/orders", params=params).json()
-        seen += [o["id"] for o in page["items"]]
-        cursor = page["nextCursor"]
-        if not cursor:
-            break
+    seen = [o["id"] for page in shop.pages("/api/orders", limit=2) for o in page["items"]]
     assert sorted(seen) == sorted(ids)
     created = [shop.get(f"/api/orders/{i}").json()["createdAt"] for i in seen]
     assert created == sorted(created, reverse=True)
@@ -320,13 +293,7 @@ def test_metrics_time_each_stage_of_accepting_an_order(server, shop):
 def test_admin_lists_low_stock_fewest_first_across_the_whole_catalog(server, shop, admin):
     for pid, stock in (("p-031", 0), ("p-032", 2), ("p-033", 1), ("p-034", 2)):
         set_stock(server, pid, stock)
-    catalog, cursor = [], None
-    while True:
-        page = shop.get("/api/products", params={"limit": 7, **({"cursor": cursor} if cursor else {})}).json()
-        catalog += page["items"]
-        cursor = page["nextCursor"]
-        if not cursor:
-            break
+    catalog = [p for page in shop.pages("/api/products", limit=7) for p in page["items"]]
     for threshold, limit in ((2, 3), (2, 100), (10, 10), (1000000000, 100)):
         low = sorted((p for p in catalog if p["stock"] <= threshold), key=lambda p: (p["stock"], p["name"], p["id"]))
         r = admin.get("/api/admin/products/low-stock", params={"threshold": threshold, "limit": limit})
