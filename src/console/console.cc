@@ -33,20 +33,6 @@ Response JsonResponse(const nlohmann::json& body) {
   return r;
 }
 
-common::Result<int64_t> IntParam(const Request& request, std::string_view name, int64_t fallback, int64_t lo,
-                                 int64_t hi) {
-  auto text = request.QueryParam(name);
-  if (!text || text->empty()) return fallback;
-  int64_t v = 0;
-  bool ok = text->size() <= 18 && std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (ok) v = std::stoll(*text);
-  if (!ok || v < lo || v > hi) {
-    return common::Status::InvalidArgument(std::string(name) + " must be a whole number from " + std::to_string(lo) +
-                                           " to " + std::to_string(hi) + "; got \"" + *text + "\"");
-  }
-  return v;
-}
-
 Console::Console(const Services& services) : services_(services) {}
 Console::~Console() = default;
 

@@ -213,7 +213,7 @@ Response ListBuckets(const Services& s, Request& request) {
 // ?prefix=&cursor=&limit=1..1000 (default 100): one level below `prefix`
 // (delimiter "/"), folders first as `prefixes`.
 Response ListObjects(const Services& s, Request& request) {
-  auto limit = IntParam(request, "limit", 100, 1, 1000);
+  auto limit = request.IntQueryParam("limit", 100, 1, 1000);
   if (!limit.ok()) return StatusResponse(limit.status(), request, "limit");
   objects::ListObjectsRequest list;
   list.bucket = std::string(request.PathParam("bucket"));

@@ -15,7 +15,7 @@ Response ListOutbox(const Services& s, Request& request) {
   if (!notify::ParseStateName(name, &state)) {
     return ProblemResponse(400, "state must be QUEUED, SENT or FAILED; got \"" + name + "\"", request, "state");
   }
-  auto limit = IntParam(request, "limit", 50, 1, 200);
+  auto limit = request.IntQueryParam("limit", 50, 1, 200);
   if (!limit.ok()) return StatusResponse(limit.status(), request, "limit");
   // Each count reads index keys, and SENT holds every email ever sent: the
   // page polls every 3 s, so counts stop at kCountLimit ("10,000+").

@@ -18,9 +18,6 @@ using gateway::Response;
 Response ProblemResponse(int status, std::string_view detail, const Request& request, std::string_view field = "");
 Response StatusResponse(const common::Status& status, const Request& request, std::string_view field = "");
 Response JsonResponse(const nlohmann::json& body);
-// An integer query parameter in [lo, hi], `fallback` when absent.
-common::Result<int64_t> IntParam(const Request& request, std::string_view name, int64_t fallback, int64_t lo,
-                                 int64_t hi);
 
 // streams_routes.cc
 Response ListStreams(const Services& s, Request& request);

@@ -96,9 +96,9 @@ Response GetStream(const Services& s, Request& request) {
 // back for the first call, 1..604800, default 10>.
 Response StreamRecords(const Services& s, Request& request) {
   std::string name(request.PathParam("name"));
-  auto limit = IntParam(request, "limit", 50, 1, 200);
+  auto limit = request.IntQueryParam("limit", 50, 1, 200);
   if (!limit.ok()) return StatusResponse(limit.status(), request, "limit");
-  auto since = IntParam(request, "since", 10, 1, 604'800);
+  auto since = request.IntQueryParam("since", 10, 1, 604'800);
   if (!since.ok()) return StatusResponse(since.status(), request, "since");
   auto positions = ParseCursor(request.QueryParam("cursor").value_or(""));
   if (!positions.ok()) return StatusResponse(positions.status(), request, "cursor");

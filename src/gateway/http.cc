@@ -1,5 +1,6 @@
 #include "gateway/http.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <simdjson.h>
@@ -86,6 +87,19 @@ std::optional<std::string> Request::QueryParam(std::string_view name) const {
     q.remove_prefix(amp + 1);
   }
   return std::nullopt;
+}
+
+common::Result<int64_t> Request::IntQueryParam(std::string_view name, int64_t fallback, int64_t lo, int64_t hi) const {
+  auto text = QueryParam(name);
+  if (!text || text->empty()) return fallback;
+  int64_t v = 0;
+  bool ok = text->size() <= 18 && std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (ok) v = std::stoll(*text);
+  if (!ok || v < lo || v > hi) {
+    return common::Status::InvalidArgument(std::string(name) + " must be a whole number from " + std::to_string(lo) +
+                                           " to " + std::to_string(hi) + "; got \"" + *text + "\"");
+  }
+  return v;
 }
 
 Response Response::Json(int status, std::string body) {

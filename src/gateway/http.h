@@ -88,6 +88,9 @@ struct Request {
   std::string_view PathParam(std::string_view name) const;
   // Percent-decoded value of the first `name=` query parameter.
   std::optional<std::string> QueryParam(std::string_view name) const;
+  // That parameter as a whole number in [lo, hi], `fallback` when absent or
+  // empty; InvalidArgument (naming it and what was sent) otherwise.
+  common::Result<int64_t> IntQueryParam(std::string_view name, int64_t fallback, int64_t lo, int64_t hi) const;
 };
 
 // A response body produced over time: an AWS event stream (HTTP/2 only), or

@@ -1,7 +1,5 @@
 #include "orders/api.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -254,28 +252,9 @@ Response OrdersApi::Me(Request& req) {
 
 // --- catalog ----------------------------------------------------------------
 
-namespace {
-
-// The query parameter `name`: an integer min..max, `def` when absent or
-// empty; InvalidArgument names the value.
-common::Result<int64_t> IntParam(const gateway::Request& req, const char* name, int64_t def, int64_t min,
-                                 int64_t max) {
-  auto text = req.QueryParam(name);
-  if (!text || text->empty()) return def;
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || ptr != text->data() + text->size() || v < min || v > max) {
-    return common::Status::InvalidArgument(fmt::format("{} '{}' must be an integer {}..{}", name,
-                                                       text->substr(0, 20), min, max));
-  }
-  return v;
-}
-
-}  // namespace
-
 Response OrdersApi::ListProducts(Request& req) {
   if (auto denied = Public(req, "rivulet:ListProducts", ShopArn("product/*"))) return *denied;
-  auto limit = IntParam(req, "limit", 20, 1, 100);
+  auto limit = req.IntQueryParam("limit", 20, 1, 100);
   if (!limit.ok()) return ProblemFor(limit.status(), req.request_id, "limit");
   std::string search = req.QueryParam("search").value_or("");
   std::string category = req.QueryParam("category").value_or("");
@@ -285,12 +264,7 @@ Response OrdersApi::ListProducts(Request& req) {
   if (!cursor.empty() && !ValidId(cursor)) return Problem(400, "Bad Request", "cursor is malformed", req.request_id, "cursor");
   auto page = catalog_.List(search, category, static_cast<int>(*limit), cursor);
   if (!page.ok()) return ProblemFor(page.status(), req.request_id);
-  std::string body = "{\"items\":[";
-  for (size_t i = 0; i < page->items.size(); ++i) {
-    if (i > 0) body += ",";
-    body += ProductJson(page->items[i]);
-  }
-  body += "],\"nextCursor\":" + (page->next_cursor.empty() ? std::string("null") : json(page->next_cursor).dump()) + "}";
+  std::string body = "{\"items\":" + ProductsJson(page->items) + ",\"nextCursor\":" + (page->next_cursor.empty() ? std::string("null") : json(page->next_cursor).dump()) + "}";
   return Response::Json(200, std::move(body));
 }
 
@@ -306,18 +280,14 @@ Response OrdersApi::GetProduct(Request& req) {
 Response OrdersApi::AdminLowStock(Request& req) {
   auto user = Authorize(req, "rivulet:ListLowStock", ShopArn("product/*"), "this is for admins");
   if (!user.ok()) return ProblemFor(user.status(), req.request_id);
-  auto threshold = IntParam(req, "threshold", 10, 0, kMaxStock);
+  auto threshold = req.IntQueryParam("threshold", 10, 0, kMaxStock);
   if (!threshold.ok()) return ProblemFor(threshold.status(), req.request_id, "threshold");
-  auto limit = IntParam(req, "limit", 10, 1, 100);
+  auto limit = req.IntQueryParam("limit", 10, 1, 100);
   if (!limit.ok()) return ProblemFor(limit.status(), req.request_id, "limit");
   auto low = catalog_.LowStock(*threshold, static_cast<int>(*limit));
   if (!low.ok()) return ProblemFor(low.status(), req.request_id);
-  std::string body = "{\"items\":[";
-  for (size_t i = 0; i < low->items.size(); ++i) {
-    if (i > 0) body += ",";
-    body += ProductJson(low->items[i]);
-  }
-  body += fmt::format("],\"total\":{},\"threshold\":{}}}", low->total, *threshold);
+  std::string body = "{\"items\":" + ProductsJson(low->items) +
+                     fmt::format(",\"total\":{},\"threshold\":{}}}", low->total, *threshold);
   return Response::Json(200, std::move(body));
 }
 

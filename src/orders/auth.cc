@@ -7,6 +7,7 @@
 
 #include "common/sha256.h"
 #include "orders/schema.h"
+#include "orders/validation.h"
 
 namespace orders {
 namespace {
@@ -17,12 +18,6 @@ using table::Item;
 
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
-
-// Accounts are stored under the lower-case email (validation.cc lowers it).
-std::string LowerEmail(std::string email) {
-  for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return email;
-}
 
 std::string Hex(const unsigned char* data, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
@@ -96,7 +91,7 @@ common::Result<std::optional<table::Item>> SessionAuth::FindUserByEmail(const st
 }
 
 common::Result<std::optional<std::string>> SessionAuth::UserIdForEmail(const std::string& email) {
-  ASSIGN_OR_RETURN(std::optional<Item> found, FindUserByEmail(LowerEmail(email)));
+  ASSIGN_OR_RETURN(std::optional<Item> found, FindUserByEmail(AsciiLower(email)));
   if (!found) return std::optional<std::string>();
   return std::optional<std::string>(GetS(*found, "id"));
 }
@@ -226,7 +221,7 @@ std::string SessionAuth::ClearedCookie(bool tls) const {
 
 common::Status SessionAuth::EnsureAdmin(const std::string& email_in, const std::string& password,
                                         std::string* generated) {
-  std::string email = LowerEmail(email_in.empty() ? "admin@rivulet.local" : email_in);
+  std::string email = AsciiLower(email_in.empty() ? "admin@rivulet.local" : email_in);
   ASSIGN_OR_RETURN(std::optional<Item> found, FindUserByEmail(email));
   if (found) {
     if (GetS(*found, "role") == "admin") return Status::OK();

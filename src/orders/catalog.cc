@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orders/schema.h"
+#include "orders/validation.h"
 
 namespace orders {
 namespace {
@@ -26,11 +27,6 @@ int64_t GetN(const Item& item, const char* name) {
   } catch (...) {
     return 0;
   }
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace
@@ -73,6 +69,15 @@ std::string ProductJson(const Product& p) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string ProductsJson(const std::vector<Product>& products) {
+  std::string out = "[";
+  for (const Product& p : products) {
+    if (out.size() > 1) out += ",";
+    out += ProductJson(p);
+  }
+  return out + "]";
+}
+
 common::Status SeedDemoCatalog(table::TableClient* tables) {
   for (const Product& p : DemoProducts()) {
     table::PutItemRequest put;
@@ -107,12 +112,12 @@ common::Result<Catalog::Page> Catalog::List(const std::string& search, const std
   // is the id order) until `limit` products match and one more shows that
   // there is a next page: a page costs the products read up to there, not a
   // scan of the whole catalog (~15 ms on the I/O thread at 5,000 products).
-  std::string needle = Lower(search);
-  std::string wanted = Lower(category);
+  std::string needle = AsciiLower(search);
+  std::string wanted = AsciiLower(category);
   auto matches = [&](const Product& p) {
-    if (!wanted.empty() && CategoryId(p.category) != wanted && Lower(p.category) != wanted) return false;
-    return needle.empty() || Lower(p.name).find(needle) != std::string::npos ||
-           Lower(p.description).find(needle) != std::string::npos;
+    if (!wanted.empty() && CategoryId(p.category) != wanted && AsciiLower(p.category) != wanted) return false;
+    return needle.empty() || AsciiLower(p.name).find(needle) != std::string::npos ||
+           AsciiLower(p.description).find(needle) != std::string::npos;
   };
   table::ScanRequest scan;
   scan.table_name = kProductsTable;

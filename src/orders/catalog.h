@@ -38,6 +38,8 @@ common::Status SeedDemoCatalog(table::TableClient* tables);
 table::Item ProductToItem(const Product& p);
 Product ProductFromItem(const table::Item& item);
 std::string ProductJson(const Product& p);
+// A JSON array of ProductJson.
+std::string ProductsJson(const std::vector<Product>& products);
 // "Coffee & Tea" -> "coffee-tea".
 std::string CategoryId(const std::string& name);
 

@@ -91,13 +91,6 @@ Status GetInteger(const json& obj, const std::string& key, const std::string& pa
   return Status::OK();
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 Status CheckEmail(const std::string& email, std::string* field) {
   auto at = email.find('@');
   bool ok = at != std::string::npos && at > 0 && at + 1 < email.size() && email.find('@', at + 1) == std::string::npos &&
@@ -107,6 +100,13 @@ Status CheckEmail(const std::string& email, std::string* field) {
 }
 
 }  // namespace
+
+std::string AsciiLower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
 
 bool ValidId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -177,7 +177,7 @@ common::Result<SignupRequest> ParseSignup(std::string_view body, std::string* fi
   ASSIGN_OR_RETURN(json j, ParseObject(body, {"email", "password", "name"}, field));
   SignupRequest r;
   RETURN_IF_ERROR(GetString(j, "email", "email", 3, 254, true, &r.email, field));
-  r.email = Lower(r.email);
+  r.email = AsciiLower(r.email);
   RETURN_IF_ERROR(CheckEmail(r.email, field));
   RETURN_IF_ERROR(GetString(j, "password", "password", 8, 128, true, &r.password, field));
   RETURN_IF_ERROR(GetString(j, "name", "name", 1, 100, true, &r.name, field));
@@ -188,7 +188,7 @@ common::Result<LoginRequest> ParseLogin(std::string_view body, std::string* fiel
   ASSIGN_OR_RETURN(json j, ParseObject(body, {"email", "password"}, field));
   LoginRequest r;
   RETURN_IF_ERROR(GetString(j, "email", "email", 1, 254, true, &r.email, field));
-  r.email = Lower(r.email);
+  r.email = AsciiLower(r.email);
   RETURN_IF_ERROR(GetString(j, "password", "password", 1, 128, true, &r.password, field));
   return r;
 }

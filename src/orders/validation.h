@@ -65,4 +65,8 @@ common::Result<ActivityEvent> ParseActivityEvent(std::string_view body, std::str
 // Product ids: 1..64 of [A-Za-z0-9_-]. Also used for path parameters.
 bool ValidId(std::string_view id);
 
+// A-Z as a-z, other bytes kept: accounts are stored under the email so
+// lowered, and catalog searches compare so.
+std::string AsciiLower(std::string s);
+
 }  // namespace orders

@@ -3,7 +3,7 @@ import { Link } from 'react-router'
 import { ErrorState } from '../../components/states'
 import { fetchLowStock, lowStockKey } from './api'
 
-export const LOW_STOCK = 10
+const LOW_STOCK = 10
 const SHOWN = 10
 
 /** Dashboard panel: what is about to sell out (the server picks it: one scan of
