@@ -164,14 +164,12 @@ bool ListParams(const gateway::Request& req, std::string* status, int* limit, st
     *error = ProblemFor(ParseStatus(*status).status(), req.request_id, "status");
     return false;
   }
-  std::string text = req.QueryParam("limit").value_or("20");
-  char* end = nullptr;
-  long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v < 1 || v > 100) {
-    *error = Problem(400, "Bad Request", "limit must be an integer 1..100", req.request_id, "limit");
+  auto parsed = req.IntQueryParam("limit", 20, 1, 100);
+  if (!parsed.ok()) {
+    *error = ProblemFor(parsed.status(), req.request_id, "limit");
     return false;
   }
-  *limit = static_cast<int>(v);
+  *limit = static_cast<int>(*parsed);
   *cursor = req.QueryParam("cursor").value_or("");
   return true;
 }
