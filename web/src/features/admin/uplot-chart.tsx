@@ -27,6 +27,11 @@ interface Props {
 const hm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })
 const hms = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
 
+/** Tick spacings in seconds: never below a second, since labels show whole
+ *  seconds (uPlot's own list goes down to milliseconds, which printed the same
+ *  second twice while the live chart held under a few seconds of data). */
+const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+
 /** 24-hour clock labels; seconds only when ticks are less than a minute apart. */
 function timeLabel(t: number, incrSeconds: number): string {
   const d = new Date(t * 1000)
@@ -73,7 +78,7 @@ export function UPlotChart({ title, data, series, height = 220 }: Props) {
       ],
       axes: [
         {
-          stroke: text, grid, ticks: grid, font: axisFont, space: 70,
+          stroke: text, grid, ticks: grid, font: axisFont, space: 70, incrs: TIME_INCRS,
           values: (_u, splits, _ai, _space, incr) => splits.map((t) => timeLabel(t, incr)),
         },
         {
