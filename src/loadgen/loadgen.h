@@ -7,8 +7,9 @@
 // credentials); without them only the HTTP side is measured.
 //
 // Phases: sign in the admin, read the catalog, sign up (or in) every
-// customer, open the WebSocket, run for --duration, then wait up to --drain
-// for outstanding confirmations, and report.
+// customer, open the WebSocket, run for --duration (restocking what runs low
+// when asked to), then wait up to --drain for outstanding confirmations, and
+// report.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,10 @@ struct Options {
   std::string admin_email;       // default: $RIVULET_ADMIN_EMAIL
   std::string admin_password;    // default: $RIVULET_ADMIN_PASSWORD
   std::string customer_password = "loadgen-password-1";
+  // The shop's supplier (needs the admin): every 5 s, each product with at
+  // most restock_below left gets restock_quantity more. 0: never.
+  int restock_below = 0;
+  int restock_quantity = 100;
   ScenarioOptions scenario;
   uint64_t seed = 1;
   // -1: a live status line when stderr is a terminal, plain lines otherwise;

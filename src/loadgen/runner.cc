@@ -131,6 +131,8 @@ class Runner {
   void OnReply(const Step& step, Reply& reply);
   void OnOrderReply(const Step& step, Reply& reply);
   void OnDecided(const std::string& order_id, bool confirmed, int64_t at);
+  void Restock();
+  void RestockFailed(const Reply& reply);
   void Progress(bool final_line);
   void Report();
   int64_t Now() const {
@@ -168,6 +170,8 @@ class Runner {
   int64_t run_start_ = 0, run_end_ = 0, next_arrival_ = 0, next_progress_ = 0, drain_end_ = 0;
   bool arrivals_over_ = false, interrupted_ = false, confirmations_ = false, ws_lost_ = false;
   int64_t in_flight_ = 0;
+  bool restocking_ = false, restock_asked_ = false;
+  int64_t next_restock_ = 0, restocks_ = 0;
 
   KindStats kinds_[kStepKinds];
   std::map<std::string, int64_t> error_counts_;  // "order 503" -> count
@@ -503,6 +507,33 @@ void Runner::OnOrderReply(const Step& step, Reply& reply) {
   }
 }
 
+// The supplier: one low-stock query at a time, then a restock per product
+// it lists, as the admin would do from the product page.
+void Runner::Restock() {
+  if (restock_asked_) return;
+  restock_asked_ = true;
+  std::string target = "/api/admin/products/low-stock?limit=100&threshold=" + std::to_string(options_.restock_below);
+  Submit(Job{Step{0, StepKind::kBrowse, 0, "GET", target, "", ""}, admin_token_, [this](Reply& r) {
+    restock_asked_ = false;
+    if (r.status != 200) return RestockFailed(r);
+    auto listed = nlohmann::json::parse(r.body, nullptr, false);
+    if (listed.is_discarded() || !listed["items"].is_array()) return RestockFailed(r);
+    std::string body = "{\"quantity\":" + std::to_string(options_.restock_quantity) + "}";
+    for (const auto& product : listed["items"]) {
+      std::string target = "/api/admin/products/" + product.value("id", "") + "/restock";
+      Submit(Job{Step{0, StepKind::kBrowse, 0, "POST", target, body, ""}, admin_token_, [this](Reply& done) {
+        if (done.status == 200) ++restocks_;
+        else RestockFailed(done);
+      }});
+    }
+  }});
+}
+
+void Runner::RestockFailed(const Reply& reply) {
+  std::string what = "restock " + (reply.status == 0 ? std::string("connection error") : std::to_string(reply.status));
+  if (error_counts_[what]++ == 0) Warn("loadgen: " + what + ": " + reply.body.substr(0, 200));
+}
+
 void Runner::ScheduleSession(int64_t start) {
   for (auto& step : scenario_->Session(start)) scheduled_.push(std::move(step));
 }
@@ -526,6 +557,10 @@ void Runner::Tick() {
     ++kinds_[static_cast<int>(step.kind)].sent;
     Submit(RunJob(std::move(step)));
   }
+  if (restocking_ && !arrivals_over_ && now >= next_restock_) {
+    Restock();
+    next_restock_ = now + 5'000'000;
+  }
   if (now >= next_progress_) {
     Progress(false);
     next_progress_ += 1'000'000;
@@ -539,6 +574,7 @@ void Runner::Tick() {
   }
   int64_t wake = next_progress_;
   if (!arrivals_over_) wake = std::min(wake, std::min(next_arrival_, run_end_ == 0 ? wake : run_end_));
+  if (restocking_ && !arrivals_over_) wake = std::min(wake, next_restock_);
   if (!scheduled_.empty()) wake = std::min(wake, scheduled_.top().due_micros);
   if (arrivals_over_) wake = std::min(wake, now + 10'000);
   timer_.expires_at(start_ + std::chrono::microseconds(std::max(wake, now)));
@@ -555,11 +591,15 @@ void Runner::Progress(bool final_line) {
   for (auto& k : kinds_) sent += k.sent, errors += k.errors;
   int64_t decided = confirmed_ + rejected_;
   LatencySamples& lat = confirmations_ ? decided_interval_ : kinds_[static_cast<int>(StepKind::kOrder)].interval;
+  // Without the admin's /ws feed nothing is decided that this run can see:
+  // leave the column out rather than print a rate of 0.
+  char decided_rate[32] = "";
+  if (confirmations_) std::snprintf(decided_rate, sizeof decided_rate, "  decided %6.0f/s", (decided - last_decided_) / span);
   char line[320];
   std::snprintf(line, sizeof line,
-                "%5.0fs  orders %6.0f/s  decided %6.0f/s  requests %6.0f/s  %s p50 %s ms p99 %s ms  "
+                "%5.0fs  orders %6.0f/s%s  requests %6.0f/s  %s p50 %s ms p99 %s ms  "
                 "errors %lld  in flight %lld",
-                (now - run_start_) / 1e6, (accepted_ - last_accepted_) / span, (decided - last_decided_) / span,
+                (now - run_start_) / 1e6, (accepted_ - last_accepted_) / span, decided_rate,
                 (sent - last_sent_) / span, confirmations_ ? "accept->decided" : "POST /api/orders",
                 FormatMs(lat.QuantileMs(0.5)).c_str(), FormatMs(lat.QuantileMs(0.99)).c_str(),
                 static_cast<long long>(errors), static_cast<long long>(in_flight_ + ready_.size()));
@@ -605,6 +645,7 @@ void Runner::Report() {
                       {"rejected", rejected_},
                       {"undecided", confirmations_ ? undecided : 0}};
   if (confirmations_) report["acceptToDecidedMs"] = percentiles(decided_);
+  if (restocking_) report["restocks"] = restocks_;
   // Requests still unanswered when the run was cut off count as failed.
   int64_t unanswered = 0;
   for (auto& k : kinds_) unanswered += k.sent - k.ok - k.errors;
@@ -639,6 +680,10 @@ void Runner::Report() {
                 static_cast<long long>(rejected_), static_cast<long long>(undecided));
   }
   std::printf("\n");
+  if (restocking_) {
+    std::printf("restocked: %lld times, %d units each (products with at most %d left)\n",
+                static_cast<long long>(restocks_), options_.restock_quantity, options_.restock_below);
+  }
   if (!error_counts_.empty()) {
     std::printf("errors:");
     for (const auto& [what, n] : error_counts_) std::printf(" %s x%lld;", what.c_str(), static_cast<long long>(n));
@@ -677,6 +722,8 @@ int Runner::Main() {
   signals_.async_wait(on_signal);
 
   if (!Setup() || !ConnectWebSocket()) return 1;
+  restocking_ = options_.restock_below > 0 && !admin_token_.empty();
+  if (options_.restock_below > 0 && !restocking_) Warn("loadgen: --restock-below needs the admin's credentials: not restocking");
   scenario_ = std::make_unique<Scenario>(options_.scenario, products_, options_.seed);
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g", options_.scenario.rate);
@@ -686,6 +733,7 @@ int Runner::Main() {
   run_end_ = options_.duration_seconds > 0 ? run_start_ + static_cast<int64_t>(options_.duration_seconds * 1e6) : 0;
   next_arrival_ = run_start_;
   next_progress_ = run_start_ + 1'000'000;
+  next_restock_ = run_start_;
   last_progress_ = run_start_;
   Tick();
   ioc_.run();

@@ -284,6 +284,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1.0, 100.0));
   loadgen_cmd->add_option("--cancel", load.scenario.cancel, "share of confirmed orders cancelled")
       ->check(CLI::Range(0.0, 1.0));
+  loadgen_cmd->add_option("--restock-below", load.restock_below,
+                          "as the admin, every 5 s restock products with at most this many left (default 0: never)")
+      ->check(CLI::Range(0, 1'000'000'000));
+  loadgen_cmd->add_option("--restock-quantity", load.restock_quantity, "units added per restock (default 100)")
+      ->check(CLI::Range(1, 1'000'000));
   loadgen_cmd->add_option("--think", load_think, "time between a session's steps (default 20ms)");
   loadgen_cmd->add_option("--drain", load_drain, "wait this long for outstanding confirmations (default 10s)");
   loadgen_cmd->add_flag("!--no-idempotency-keys", load.scenario.idempotency_keys, "send orders without Idempotency-Key");

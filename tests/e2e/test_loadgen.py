@@ -3,6 +3,7 @@ completes, every accepted order is decided and matched to its push on /ws,
 and the server's own records agree with the report."""
 import json
 import subprocess
+from collections import Counter
 import time
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rivulet_harness import BIN, Rivulet  # noqa: E402
-from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop  # noqa: E402
+from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Shop, set_stock  # noqa: E402
 
 
 @pytest.fixture
@@ -97,3 +98,32 @@ def test_visitors_who_leave_without_ordering_thin_out_the_funnel(server):
     # Every visitor views a page, 1 in 4 orders (the others leave on the way).
     assert funnel["pageViews"] >= 2.5 * accepted, funnel
     assert funnel["pageViews"] > funnel["productViews"] > funnel["addToCart"] >= funnel["checkouts"] >= accepted
+
+
+def test_restock_below_keeps_the_catalog_selling_as_the_admin(server):
+    admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)  # the first /api/ call creates the shop
+    set_stock(server, "p-001", 2)
+    set_stock(server, "p-002", 0)
+    run = loadgen(server, "--rate", "5", "--duration", "2s", "--customers", "3", "--cancel", "0",
+                  "--restock-below", "3", "--restock-quantity", "25", "--progress", "quiet")
+    assert run.returncode == 0, run.stderr
+    # One check at the start of a 2 s run (they are 5 s apart): every other
+    # demo product starts with 40 or more, so exactly these two are restocked.
+    assert json.loads(run.stdout)["restocks"] == 2
+    sold = Counter()
+    for page in admin.pages("/api/admin/orders", limit=100, status="CONFIRMED"):
+        for order in page["items"]:
+            for line in order["items"]:
+                sold[line["productId"]] += line["quantity"]
+    assert admin.product("p-001")["stock"] == 2 + 25 - sold["p-001"]
+    assert admin.product("p-002")["stock"] == 25 - sold["p-002"]
+    assert "rivulet:RestockProduct resource=product/p-002 quantity=25" in server.log_text()
+
+    # Restocking is the admin's job: without the admin's credentials the run
+    # says so and goes on without it.
+    run = subprocess.run([BIN, "loadgen", "--url", server.http_url, "--rate", "5", "--duration", "1s",
+                          "--customers", "3", "--restock-below", "3", "--progress", "quiet", "--json"],
+                         capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    assert "--restock-below needs the admin's credentials" in run.stderr
+    assert "restocks" not in json.loads(run.stdout)
