@@ -92,20 +92,6 @@ common::Status SeedDemoCatalog(table::TableClient* tables) {
   return common::Status::OK();
 }
 
-common::Result<std::vector<Product>> Catalog::All() {
-  std::vector<Product> all;
-  table::ScanRequest scan;
-  scan.table_name = kProductsTable;
-  while (true) {
-    ASSIGN_OR_RETURN(table::QueryResult page, tables_->Scan(scan));
-    for (const auto& item : page.items) all.push_back(ProductFromItem(item));
-    if (!page.last_evaluated_key) break;
-    scan.exclusive_start_key = page.last_evaluated_key;
-  }
-  std::sort(all.begin(), all.end(), [](const Product& a, const Product& b) { return a.id < b.id; });
-  return all;
-}
-
 common::Result<Catalog::Page> Catalog::List(const std::string& search, const std::string& category, int limit,
                                             const std::string& cursor) {
   // The table is read from the cursor in its scan order (the local engine's
@@ -141,10 +127,17 @@ common::Result<Catalog::Page> Catalog::List(const std::string& search, const std
 }
 
 common::Result<Catalog::LowStockPage> Catalog::LowStock(int64_t threshold, int limit) {
-  ASSIGN_OR_RETURN(std::vector<Product> all, All());
+  // The filter runs in the table: only the few low products are decoded.
   LowStockPage page;
-  for (Product& p : all) {
-    if (p.stock <= threshold) page.items.push_back(std::move(p));
+  table::ScanRequest scan;
+  scan.table_name = kProductsTable;
+  scan.filter_expression = "stock <= :t";
+  scan.attributes.values[":t"] = AttributeValue::N(std::to_string(threshold));
+  while (true) {
+    ASSIGN_OR_RETURN(table::QueryResult read, tables_->Scan(scan));
+    for (const Item& item : read.items) page.items.push_back(ProductFromItem(item));
+    if (!read.last_evaluated_key) break;
+    scan.exclusive_start_key = std::move(read.last_evaluated_key);
   }
   page.total = static_cast<int>(page.items.size());
   auto fewest_first = [](const Product& a, const Product& b) {

@@ -76,8 +76,6 @@ class Catalog {
   common::Result<std::string> CategoriesJson();
 
  private:
-  common::Result<std::vector<Product>> All();
-
   table::TableClient* tables_;
 };
 
