@@ -70,6 +70,8 @@ def test_one_confirmation_and_one_shipping_email_per_order(server, smtp):
     total = product["price"] * 3
     assert f"{total // 100}.{total % 100:02d}" in body
     assert confirmation["Message-ID"]
+    # The order's number, as the site shows it beside the id (web/src/lib/format.ts).
+    assert f"order {order_id[-8:].upper()} is confirmed" in confirmation["Subject"]
 
     admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
     assert admin.post(f"/api/admin/orders/{order_id}/status", json={"status": "SHIPPED"}).status_code == 202

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { Alert, Empty, ErrorState, Loading } from '../../components/states'
-import { formatDateTime } from '../../lib/format'
+import { formatDateTime, orderNumber } from '../../lib/format'
 import { errorMessage } from '../../lib/handle-server-error'
 import { formatMoney } from '../../lib/money'
 import { usePollWhileOffline } from '../../lib/realtime'
@@ -133,7 +133,10 @@ export function AdminOrdersPage() {
             <tbody>
               {items.map((o) => (
                 <tr key={o.id}>
-                  <td className="mono"><Link to={`/orders/${encodeURIComponent(o.id)}`}>{o.id}</Link></td>
+                  <td>
+                    <Link to={`/orders/${encodeURIComponent(o.id)}`}>{orderNumber(o.id)}</Link>
+                    <br /><span className="muted mono small nowrap">{o.id}</span>
+                  </td>
                   <td>
                     <button
                       type="button"

@@ -1,7 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { Link, useSearchParams } from 'react-router'
 import { Empty, ErrorState, Loading } from '../../components/states'
-import { formatDateTime } from '../../lib/format'
+import { formatDateTime, orderNumber } from '../../lib/format'
 import { formatMoney } from '../../lib/money'
 import { usePollWhileOffline } from '../../lib/realtime'
 import { ORDER_STATUSES } from '../../lib/types'
@@ -59,8 +59,8 @@ export function MyOrdersPage() {
               <li key={o.id} className="card order-card">
                 <div className="order-card__head">
                   <div>
-                    <Link to={`/orders/${encodeURIComponent(o.id)}`} className="order-card__id">Order <span className="mono">{o.id}</span></Link>
-                    <p className="muted">{formatDateTime(o.createdAt)} · {o.items.reduce((n, i) => n + i.quantity, 0)} items</p>
+                    <Link to={`/orders/${encodeURIComponent(o.id)}`} className="order-card__id">Order {orderNumber(o.id)}</Link>
+                    <p className="muted">{formatDateTime(o.createdAt)} · {o.items.reduce((n, i) => n + i.quantity, 0)} items · <span className="mono small">{o.id}</span></p>
                   </div>
                   <div className="order-card__right">
                     <StatusBadge status={o.status} />

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { Link, useLocation, useParams } from 'react-router'
 import { Alert, ErrorState, Loading } from '../../components/states'
 import { ApiError } from '../../lib/api'
-import { formatDateTime } from '../../lib/format'
+import { formatDateTime, orderNumber } from '../../lib/format'
 import { errorMessage, isNotFound } from '../../lib/handle-server-error'
 import { formatMoney } from '../../lib/money'
 import { usePollWhileOffline } from '../../lib/realtime'
@@ -116,7 +116,9 @@ export function OrderPage() {
   return (
     <div className="order">
       <section className="card confirm" aria-labelledby="order-title">
-        <p className="muted">Order <span className="mono">{o.id}</span> · {formatDateTime(o.createdAt)}</p>
+        <p className="muted">
+          Order <strong className="order-number">{orderNumber(o.id)}</strong> · {formatDateTime(o.createdAt)} · <span className="mono small">{o.id}</span>
+        </p>
         <h1 id="order-title">{headline}</h1>
         <p aria-live="polite" aria-atomic="true" className="confirm__status">
           Status: <StatusBadge status={o.status} />
