@@ -31,6 +31,18 @@ SERVER_ENV = {
 }
 
 
+def wait_until(predicate, timeout, what):
+    """predicate()'s first truthy value, polled every 0.2 s for `timeout`
+    seconds; an AssertionError naming `what` when there is none."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def curl_sigv4(service="kinesis"):
     """curl arguments that SigV4-sign the request with the root key (curl's
     own signer, so the test does not share our signing code)."""

@@ -11,24 +11,13 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rivulet_harness import ROOT, SERVER_ENV  # noqa: E402
+from rivulet_harness import ROOT, SERVER_ENV, wait_until  # noqa: E402
 from orders_client import Shop, set_stock  # noqa: E402
 
 ADMIN_LINE = re.compile(r"Admin sign-in: (\S+) / (\S+) \(kept in (\S+)\)")
-
-
-def wait_for(what, check, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class RunScript:
@@ -42,7 +31,7 @@ class RunScript:
              "--http-port", "0", "--aws-port", "0"],
             stdout=open(out_path, "w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
         ports = data_dir / "ports.json"
-        wait_for("ports.json", lambda: ports.exists() and ports.stat().st_size > 0 or self.exited(), 600)
+        wait_until(lambda: ports.exists() and ports.stat().st_size > 0 or self.exited(), 600, "ports.json")
         assert not self.exited(), self.output()
         p = json.loads(ports.read_text())
         self.http_url = f"http://127.0.0.1:{p['http']}"
@@ -67,7 +56,7 @@ def test_run_starts_the_demo_with_a_kept_admin_who_restocks(tmp_path):
     data = tmp_path / "data"
     run = RunScript(data, tmp_path / "run-1.out")
     try:
-        email, password, kept = wait_for("the admin line", lambda: ADMIN_LINE.search(run.output()), 30).groups()
+        email, password, kept = wait_until(lambda: ADMIN_LINE.search(run.output()), 30, "the admin line").groups()
         assert email == "admin@rivulet.local"
         assert kept == str(data / "demo-admin")
         assert (data / "demo-admin").read_text().split() == [email, password]
@@ -76,14 +65,14 @@ def test_run_starts_the_demo_with_a_kept_admin_who_restocks(tmp_path):
         admin = Shop(run).login(email, password)
         # The demo load runs as that admin: it sees each order decided on /ws.
         load_log = data / "demo-load.log"
-        wait_for("the demo load's decided orders",
-                 lambda: load_log.exists() and re.search(r"decided +[1-9]", load_log.read_text()), 60)
+        wait_until(lambda: load_log.exists() and re.search(r"decided +[1-9]", load_log.read_text()), 60,
+                   "the demo load's decided orders")
         listed = admin.get("/api/admin/orders", params={"limit": 10}).json()["items"]
         assert any(o.get("customerEmail", "").endswith("@loadgen.example") for o in listed)
 
         # A product that sells out is restocked within one 5 s round.
         set_stock(run, "p-010", 0)
-        wait_for("p-010 restocked", lambda: admin.product("p-010")["stock"] > 0, 20)
+        wait_until(lambda: admin.product("p-010")["stock"] > 0, 20, "p-010 restocked")
         assert "action=rivulet:RestockProduct resource=product/p-010 quantity=100" in run.output()
     finally:
         run.stop()
@@ -92,7 +81,7 @@ def test_run_starts_the_demo_with_a_kept_admin_who_restocks(tmp_path):
     # A second start keeps the admin and prints the same password.
     again = RunScript(data, tmp_path / "run-2.out")
     try:
-        match = wait_for("the admin line", lambda: ADMIN_LINE.search(again.output()), 30)
+        match = wait_until(lambda: ADMIN_LINE.search(again.output()), 30, "the admin line")
         assert match.group(2) == password
         Shop(again).login(email, password)
     finally:

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from orders_client import ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop
-from rivulet_harness import AWS_ENV, BIN, ROOT, Rivulet
+from rivulet_harness import AWS_ENV, BIN, ROOT, Rivulet, wait_until
 from test_orders_email import mails_to, smtp  # noqa: F401  (smtp: the aiosmtpd fixture)
 
 CONTRACT_TEST = Path(BIN).parent / "src" / "aws" / "remote" / "aws_remote_test"
@@ -339,16 +339,6 @@ def leases_of(api, mapping):
     now = time.time() * 1000
     return {i["shard_id"]["S"]: i["owner"]["S"] for i in items
             if i.get("owner", {}).get("S") and int(i["expires"]["N"]) > now}
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_workers_share_shards_and_take_over_from_a_killed_one(tmp_path, smtp):
