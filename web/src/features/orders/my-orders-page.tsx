@@ -60,7 +60,7 @@ export function MyOrdersPage() {
                 <div className="order-card__head">
                   <div>
                     <Link to={`/orders/${encodeURIComponent(o.id)}`} className="order-card__id">Order {orderNumber(o.id)}</Link>
-                    <p className="muted">{formatDateTime(o.createdAt)} · {o.items.reduce((n, i) => n + i.quantity, 0)} items · <span className="mono small">{o.id}</span></p>
+                    <p className="muted">{formatDateTime(o.createdAt)} · {o.items.reduce((n, i) => n + i.quantity, 0)} items · <span className="mono small nowrap">{o.id}</span></p>
                   </div>
                   <div className="order-card__right">
                     <StatusBadge status={o.status} />

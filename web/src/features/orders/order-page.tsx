@@ -117,7 +117,7 @@ export function OrderPage() {
     <div className="order">
       <section className="card confirm" aria-labelledby="order-title">
         <p className="muted">
-          Order <strong className="order-number">{orderNumber(o.id)}</strong> · {formatDateTime(o.createdAt)} · <span className="mono small">{o.id}</span>
+          Order <strong className="order-number">{orderNumber(o.id)}</strong> · {formatDateTime(o.createdAt)} · <span className="mono small nowrap">{o.id}</span>
         </p>
         <h1 id="order-title">{headline}</h1>
         <p aria-live="polite" aria-atomic="true" className="confirm__status">
