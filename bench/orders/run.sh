@@ -110,3 +110,4 @@ PY
 done
 echo "highest sustained rate with p99 accept->confirmed under 50 ms: $best orders/s"
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "the server's log (warnings and errors): $kept_log once the server has stopped"

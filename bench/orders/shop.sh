@@ -25,11 +25,14 @@ PY
 }
 
 # shop_workdir NAME: a fresh directory in $work; on exit the server in $pid
-# (set by shop_serve) is stopped and the directory removed.
+# (set by shop_serve) is stopped, its log kept as /tmp/rivulet-bench-NAME.log
+# (the last run's, to look into what a run printed) and the directory removed.
 shop_workdir() {
   work=$(mktemp -d "/tmp/rivulet-bench-$1.XXXXXX")
+  kept_log=/tmp/rivulet-bench-$1.log
   pid=""
-  trap 'if [[ -n $pid ]]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; fi; rm -rf "$work"' EXIT
+  trap 'if [[ -n $pid ]]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; fi
+        [[ -f $work/rivulet.log ]] && cp "$work/rivulet.log" "$kept_log"; rm -rf "$work"' EXIT
 }
 
 # shop_serve WORK_DIR: starts $BIN serve (plus $SERVER_ARGS) on free ports,
