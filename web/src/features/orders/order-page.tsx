@@ -72,7 +72,7 @@ export function CancelButton({ order }: { order: Order }) {
 export function OrderPage() {
   const { id = '' } = useParams()
   const { user } = useMe()
-  usePageTitle(`Order ${id}`)
+  usePageTitle(`Order ${orderNumber(id)}`)
   const justPlaced = Boolean((useLocation().state as { placed?: boolean } | null)?.placed)
   const offlinePoll = usePollWhileOffline()
   // Admins may open any order: they follow every order's changes.
