@@ -118,7 +118,7 @@ common::Status OrdersApi::Register(gateway::Router* router) {
   RETURN_IF_ERROR(router->Add("GET", "/api/orders", sync(&OrdersApi::ListMyOrders)));
   RETURN_IF_ERROR(router->Add("GET", "/api/orders/{id}", sync(&OrdersApi::GetOrder)));
   RETURN_IF_ERROR(router->Add("POST", "/api/orders/{id}/cancel", async(&OrdersApi::CancelOrder)));
-  RETURN_IF_ERROR(router->Add("GET", "/api/admin/orders", sync(&OrdersApi::AdminListOrders)));
+  RETURN_IF_ERROR(router->Add("GET", "/api/admin/orders", async(&OrdersApi::AdminListOrders)));
   RETURN_IF_ERROR(router->Add("POST", "/api/admin/orders/{id}/status", async(&OrdersApi::AdminChangeStatus)));
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/customers/{id}", sync(&OrdersApi::AdminCustomer)));
   RETURN_IF_ERROR(router->Add("GET", "/api/admin/products/low-stock", sync(&OrdersApi::AdminLowStock)));

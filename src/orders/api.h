@@ -87,7 +87,8 @@ class OrdersApi {
   Response ListMyOrders(Request& req);
   Response GetOrder(Request& req);
   void CancelOrder(Request& req, Respond respond);
-  Response AdminListOrders(Request& req);
+  void AdminListOrders(Request& req, Respond respond);  // by orderNumber, or AdminQueryOrders
+  Response AdminQueryOrders(Request& req);
   void AdminChangeStatus(Request& req, Respond respond);
   Response AdminCustomer(Request& req);
   Response AdminLowStock(Request& req);

@@ -101,6 +101,7 @@ std::string_view OpenApiJson() {
       "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
   "/api/admin/orders": {"get": {"parameters": [{"$ref": "#/components/parameters/status"}, {"name": "customerId", "in": "query", "schema": {"type": "string"}},
       {"name": "customerEmail", "in": "query", "description": "instead of customerId: the account's email, any case", "schema": {"type": "string", "maxLength": 254}},
+      {"name": "orderNumber", "in": "query", "description": "alone: the orders whose id ends with this number, the one emails give (any case)", "schema": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}$"}},
       {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"}],
     "responses": {"200": {"description": "orders, newest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderPage"}}}},
       "403": {"$ref": "#/components/responses/Problem"}}}},

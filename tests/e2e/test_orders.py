@@ -181,6 +181,17 @@ def test_admin_ships_and_delivers_and_customer_sees_it_live(server, shop, admin)
         {"items": [], "nextCursor": None}
     both = admin.get("/api/admin/orders", params={"customerEmail": shop.user["email"], "customerId": shop.user["id"]})
     assert both.status_code == 400 and both.json()["field"] == "customerEmail"
+    # By the number in the order's emails, any case; it matches the id's end only.
+    number = order_id[-8:]
+    for given in (number.upper(), number.lower()):
+        found = admin.get("/api/admin/orders", params={"orderNumber": given}).json()
+        assert [o["id"] for o in found["items"]] == [order_id] and found["nextCursor"] is None
+    assert admin.get("/api/admin/orders", params={"orderNumber": order_id[2:10]}).json()["items"] == []
+    for bad, params in (("too short", {"orderNumber": number[:7]}), ("not hex", {"orderNumber": "ZZZZZZZZ"}),
+                        ("with a filter", {"orderNumber": number, "status": "DELIVERED"})):
+        r = admin.get("/api/admin/orders", params=params)
+        assert r.status_code == 400 and r.json()["field"] == "orderNumber", bad
+    assert shop.get("/api/admin/orders", params={"orderNumber": number}).status_code == 403
     customer = admin.get(f"/api/admin/customers/{shop.user['id']}").json()
     assert customer["customer"]["email"] == shop.user["email"]
     assert order_id in [o["id"] for o in customer["orders"]]

@@ -84,7 +84,7 @@ describe('AdminOrdersPage', () => {
       },
     })
     restore = () => { r.restore() }
-    await userEvent.type(await screen.findByLabelText('Customer'), 'GRACE@example.com')
+    await userEvent.type(await screen.findByLabelText('Customer or order'), 'GRACE@example.com')
     await userEvent.click(screen.getByRole('button', { name: 'Filter' }))
     expect(await screen.findByRole('heading', { name: 'Grace Hopper' })).toBeInTheDocument()
     const card = screen.getByRole('region', { name: 'Customer' })
@@ -93,6 +93,36 @@ describe('AdminOrdersPage', () => {
     const last = asked[asked.length - 1]
     expect(last.get('customerEmail')).toBe('GRACE@example.com')
     expect(last.get('customerId')).toBeNull()
+  })
+
+  it('finds an order by the number its emails give, alone, and a status ends that search', async () => {
+    const numbered = { ...order, id: 'o-01a21de217083d6c74161bc8' }
+    const asked: URLSearchParams[] = []
+    const r = renderRoute(<AdminOrdersPage />, {
+      path: '/admin/orders?status=CONFIRMED',
+      pattern: '/admin/orders',
+      api: (path) => {
+        if (!path.startsWith('/api/admin/orders?')) return json({ status: 404 }, 404)
+        const q = new URL(path, 'http://x').searchParams
+        asked.push(q)
+        return json({ items: q.get('orderNumber') ? [numbered] : [order], nextCursor: null })
+      },
+    })
+    restore = () => { r.restore() }
+    await userEvent.type(await screen.findByLabelText('Customer or order'), '74161BC8')
+    await userEvent.click(screen.getByRole('button', { name: 'Filter' }))
+    expect(await screen.findByRole('link', { name: '74161BC8' })).toBeInTheDocument()
+    let last = asked[asked.length - 1]
+    expect(last.get('orderNumber')).toBe('74161BC8')
+    expect(last.get('status')).toBeNull()
+    expect(last.get('customerId')).toBeNull()
+    expect(screen.queryByRole('region', { name: 'Customer' })).toBeNull()
+
+    await userEvent.selectOptions(screen.getByLabelText('Status'), 'SHIPPED')
+    await waitFor(() => expect(asked[asked.length - 1].get('status')).toBe('SHIPPED'))
+    last = asked[asked.length - 1]
+    expect(last.get('orderNumber')).toBeNull()
+    expect(screen.getByLabelText('Customer or order')).toHaveValue('')
   })
 
   it('counts every order of the customer, and says when what was spent covers only the latest', async () => {

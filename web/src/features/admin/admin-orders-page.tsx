@@ -49,16 +49,22 @@ function Actions({ order, onError }: { order: Order; onError: (msg: string | nul
   )
 }
 
+const ORDER_NUMBER = /^[0-9a-f]{8}$/i
+
 export function AdminOrdersPage() {
   const [params, setParams] = useSearchParams()
   usePageTitle('Orders (admin)')
   const status = params.get('status') ?? ''
   const customerId = params.get('customerId') ?? ''
   const customerEmail = params.get('customerEmail') ?? ''
-  const customer = customerId || customerEmail
+  const numberSought = params.get('orderNumber') ?? ''
+  const customer = customerId || customerEmail || numberSought
   const [draftCustomer, setDraftCustomer] = useState(customer)
   const [actionError, setActionError] = useState<string | null>(null)
-  const filter = { status: status || undefined, customerId: customerId || undefined, customerEmail: customerEmail || undefined }
+  const filter = {
+    status: status || undefined, customerId: customerId || undefined, customerEmail: customerEmail || undefined,
+    orderNumber: numberSought || undefined,
+  }
   useLiveOrders('admin/orders', ['admin-orders'])
   const poll = usePollWhileOffline(5000)
   const orders = useInfiniteQuery({
@@ -71,13 +77,21 @@ export function AdminOrdersPage() {
   })
   const items = orders.data?.pages.flatMap((p) => p.items) ?? []
 
-  /** `customer`: an id, or an email (it has an @). */
+  /** `customer`: an email (it has an @), an order's number (8 hex digits,
+   *  as its emails give it; the server takes it alone), or a customer id. */
   const apply = (next: { status?: string; customer?: string }) => {
     const p = new URLSearchParams()
-    const s = next.status ?? status
-    const c = next.customer ?? customer
-    if (s) p.set('status', s)
-    if (c) p.set(c.includes('@') ? 'customerEmail' : 'customerId', c)
+    // Picking a status ends a search by number (that search takes no filter).
+    const dropNumber = next.customer === undefined && numberSought !== ''
+    if (dropNumber) setDraftCustomer('')
+    const c = next.customer ?? (dropNumber ? '' : customer)
+    if (ORDER_NUMBER.test(c)) {
+      p.set('orderNumber', c)
+    } else {
+      const s = next.status ?? status
+      if (s) p.set('status', s)
+      if (c) p.set(c.includes('@') ? 'customerEmail' : 'customerId', c)
+    }
     setParams(p)
   }
   const onCustomer = (e: FormEvent) => {
@@ -101,8 +115,8 @@ export function AdminOrdersPage() {
             </select>
           </div>
           <form className="filter" onSubmit={onCustomer} role="search">
-            <label htmlFor="a-customer">Customer</label>
-            <input id="a-customer" value={draftCustomer} onChange={(e) => setDraftCustomer(e.target.value)} placeholder="id or email" />
+            <label htmlFor="a-customer">Customer or order</label>
+            <input id="a-customer" value={draftCustomer} onChange={(e) => setDraftCustomer(e.target.value)} placeholder="email, id or order number" />
             <button type="submit" className="btn btn--secondary btn--sm">Filter</button>
             {customer ? (
               <button type="button" className="btn btn--ghost btn--sm" onClick={() => { setDraftCustomer(''); apply({ customer: '' }) }}>

@@ -11,12 +11,14 @@ export interface AdminOrderFilter {
   customerId?: string
   /** Instead of customerId: the account's email (any case). */
   customerEmail?: string
+  /** Alone: the number an order's emails give (its id's last 8 characters). */
+  orderNumber?: string
 }
 
 export const adminOrdersKey = (f: AdminOrderFilter) => ['admin-orders', f] as const
 
 export const fetchAdminOrders = (f: AdminOrderFilter, cursor: string | undefined, signal?: AbortSignal) =>
-  api<Page<Order>>(`/api/admin/orders${query({ status: f.status, customerId: f.customerId, customerEmail: f.customerEmail, cursor, limit: 25 })}`, { signal })
+  api<Page<Order>>(`/api/admin/orders${query({ status: f.status, customerId: f.customerId, customerEmail: f.customerEmail, orderNumber: f.orderNumber, cursor, limit: 25 })}`, { signal })
 
 export const setOrderStatus = (id: string, status: Extract<OrderStatus, 'SHIPPED' | 'DELIVERED' | 'CANCELLED'>) =>
   api<{ id: string; status: OrderStatus }>(`/api/admin/orders/${encodeURIComponent(id)}/status`, { body: { status } })
