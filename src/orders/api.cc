@@ -264,7 +264,8 @@ Response OrdersApi::ListProducts(Request& req) {
   if (!cursor.empty() && !ValidId(cursor)) return Problem(400, "Bad Request", "cursor is malformed", req.request_id, "cursor");
   auto page = catalog_.List(search, category, static_cast<int>(*limit), cursor);
   if (!page.ok()) return ProblemFor(page.status(), req.request_id);
-  std::string body = "{\"items\":" + ProductsJson(page->items) + ",\"nextCursor\":" + (page->next_cursor.empty() ? std::string("null") : json(page->next_cursor).dump()) + "}";
+  std::string next = page->next_cursor.empty() ? "null" : json(page->next_cursor).dump();
+  std::string body = "{\"items\":" + ProductsJson(page->items) + ",\"nextCursor\":" + next + "}";
   return Response::Json(200, std::move(body));
 }
 

@@ -74,9 +74,9 @@ struct OrderPage {
   std::string next_cursor;
 };
 
-common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::string& index,
-                                      const std::string& hash_name, const std::string& hash_value,
-                                      const std::string& status_filter, int limit, const std::string& cursor) {
+// The orders of one partition of `index` (hash_name = hash_value), newest first.
+table::QueryRequest NewestFirst(const std::string& index, const std::string& hash_name,
+                                const std::string& hash_value) {
   table::QueryRequest q;
   q.table_name = kOrdersTable;
   q.index_name = index;
@@ -84,6 +84,13 @@ common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::str
   q.attributes.names["#h"] = hash_name;
   q.attributes.values[":h"] = AttributeValue::S(hash_value);
   q.scan_index_forward = false;
+  return q;
+}
+
+common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::string& index,
+                                      const std::string& hash_name, const std::string& hash_value,
+                                      const std::string& status_filter, int limit, const std::string& cursor) {
+  table::QueryRequest q = NewestFirst(index, hash_name, hash_value);
   q.limit = limit;
   if (!cursor.empty()) {
     std::string decoded;
@@ -137,15 +144,9 @@ common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::str
 // this reads the key of every order (byTime holds keys only): an admin's
 // lookup, not a hot path. 32 random bits rarely repeat, but they may.
 common::Result<OrderPage> FindOrdersByNumber(table::TableClient* tables, const std::string& number) {
-  table::QueryRequest q;
-  q.table_name = kOrdersTable;
-  q.index_name = kByTimeIndex;
-  q.key_condition_expression = "#h = :h";
+  table::QueryRequest q = NewestFirst(kByTimeIndex, "all", "all");
   q.filter_expression = "contains(id, :n)";
-  q.attributes.names["#h"] = "all";
-  q.attributes.values[":h"] = AttributeValue::S("all");
   q.attributes.values[":n"] = AttributeValue::S(number);
-  q.scan_index_forward = false;
   table::KeysAndAttributes keys;
   do {
     ASSIGN_OR_RETURN(table::QueryResult read, tables->Query(q));

@@ -1,6 +1,7 @@
 #include "orders/catalog.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -26,6 +27,20 @@ int64_t GetN(const Item& item, const char* name) {
     return std::stoll(it->second.scalar());
   } catch (...) {
     return 0;
+  }
+}
+
+// Calls `each` with every item `scan` reads, page after page, until it
+// returns false or the table ends.
+common::Status ScanEach(table::TableClient* tables, table::ScanRequest scan,
+                        const std::function<bool(const Item&)>& each) {
+  while (true) {
+    ASSIGN_OR_RETURN(table::QueryResult read, tables->Scan(scan));
+    for (const Item& item : read.items) {
+      if (!each(item)) return common::Status::OK();
+    }
+    if (!read.last_evaluated_key) return common::Status::OK();
+    scan.exclusive_start_key = std::move(read.last_evaluated_key);
   }
 }
 
@@ -110,20 +125,17 @@ common::Result<Catalog::Page> Catalog::List(const std::string& search, const std
   scan.limit = needle.empty() && wanted.empty() ? limit + 1 : 200;
   if (!cursor.empty()) scan.exclusive_start_key = Item{{"id", AttributeValue::S(cursor)}};
   Page page;
-  while (true) {
-    ASSIGN_OR_RETURN(table::QueryResult read, tables_->Scan(scan));
-    for (const Item& item : read.items) {
-      Product p = ProductFromItem(item);
-      if (!matches(p)) continue;
-      if (static_cast<int>(page.items.size()) == limit) {
-        page.next_cursor = page.items.back().id;
-        return page;
-      }
-      page.items.push_back(std::move(p));
+  RETURN_IF_ERROR(ScanEach(tables_, std::move(scan), [&](const Item& item) {
+    Product p = ProductFromItem(item);
+    if (!matches(p)) return true;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = page.items.back().id;
+      return false;
     }
-    if (!read.last_evaluated_key) return page;
-    scan.exclusive_start_key = std::move(read.last_evaluated_key);
-  }
+    page.items.push_back(std::move(p));
+    return true;
+  }));
+  return page;
 }
 
 common::Result<Catalog::LowStockPage> Catalog::LowStock(int64_t threshold, int limit) {
@@ -133,12 +145,10 @@ common::Result<Catalog::LowStockPage> Catalog::LowStock(int64_t threshold, int l
   scan.table_name = kProductsTable;
   scan.filter_expression = "stock <= :t";
   scan.attributes.values[":t"] = AttributeValue::N(std::to_string(threshold));
-  while (true) {
-    ASSIGN_OR_RETURN(table::QueryResult read, tables_->Scan(scan));
-    for (const Item& item : read.items) page.items.push_back(ProductFromItem(item));
-    if (!read.last_evaluated_key) break;
-    scan.exclusive_start_key = std::move(read.last_evaluated_key);
-  }
+  RETURN_IF_ERROR(ScanEach(tables_, std::move(scan), [&](const Item& item) {
+    page.items.push_back(ProductFromItem(item));
+    return true;
+  }));
   page.total = static_cast<int>(page.items.size());
   auto fewest_first = [](const Product& a, const Product& b) {
     return std::tie(a.stock, a.name, a.id) < std::tie(b.stock, b.name, b.id);
@@ -199,17 +209,13 @@ common::Result<std::string> Catalog::CategoriesJson() {
   table::ScanRequest scan;
   scan.table_name = kProductsTable;
   scan.projection_expression = "category";
-  while (true) {
-    ASSIGN_OR_RETURN(table::QueryResult page, tables_->Scan(scan));
-    for (const Item& item : page.items) {
-      std::string name = GetS(item, "category");
-      auto& entry = counts[CategoryId(name)];
-      entry.first = std::move(name);
-      ++entry.second;
-    }
-    if (!page.last_evaluated_key) break;
-    scan.exclusive_start_key = std::move(page.last_evaluated_key);
-  }
+  RETURN_IF_ERROR(ScanEach(tables_, std::move(scan), [&](const Item& item) {
+    std::string name = GetS(item, "category");
+    auto& entry = counts[CategoryId(name)];
+    entry.first = std::move(name);
+    ++entry.second;
+    return true;
+  }));
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [id, entry] : counts) items.push_back({{"id", id}, {"name", entry.first}, {"count", entry.second}});
   return nlohmann::json{{"items", items}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
