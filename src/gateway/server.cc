@@ -317,10 +317,10 @@ template <class Stream>
 class WsSession : public SessionBase, public WsClient, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
   WsSession(Server::Impl* impl, size_t ctx, ListenerState* listener, Stream&& stream,
-            std::string remote)
+            std::string remote, bool batch)
       : impl_(impl), ctx_(ctx), listener_(listener), ws_(std::move(stream)),
         queue_(impl->options().ws_max_queue_messages, impl->options().ws_max_queue_bytes),
-        remote_(std::move(remote)) {}
+        remote_(std::move(remote)), batch_(batch) {}
 
   ~WsSession() override {
     listener_->options.hub->UnsubscribeAll(this);
@@ -348,6 +348,9 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
     timeout.keep_alive_pings = true;  // ping at half the idle timeout; no pong closes
     ws_.set_option(timeout);
     ws_.read_message_max(impl_->options().ws_max_frame_bytes);
+    // A message goes out as one frame in one write; Beast would otherwise cut
+    // it into 4 KiB frames, a write each (a batch, an analytics summary).
+    ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, Bsv(kServerName)); }));
     ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept, this->shared_from_this()));
@@ -407,14 +410,21 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   void DoWrite() {
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()),
-                    beast::bind_front_handler(&WsSession::OnWrite, this->shared_from_this()));
+    auto done = beast::bind_front_handler(&WsSession::OnWrite, this->shared_from_this());
+    if (!batch_) {
+      in_flight_ = 1;
+      return ws_.async_write(net::buffer(*queue_.front()), std::move(done));
+    }
+    // Everything queued goes out in one frame and one write: a client that
+    // fell behind catches up at once instead of one write per message.
+    in_flight_ = queue_.Batch(kMaxBatchBytes, &frame_);
+    ws_.async_write(net::buffer(frame_), std::move(done));
   }
 
   void OnWrite(beast::error_code ec, size_t) {
     writing_ = false;
     if (ec || closed_) return;
-    queue_.Pop();
+    queue_.Pop(in_flight_);
     if (draining_) return CloseGoingAway();
     if (!queue_.empty()) DoWrite();
   }
@@ -442,6 +452,10 @@ class WsSession : public SessionBase, public WsClient, public std::enable_shared
   OutboundQueue queue_;
   std::string remote_;
   Request upgrade_;  // set in Run, read-only afterwards
+  const bool batch_;  // /ws?batch=1: every frame is a JSON array of messages
+  static constexpr size_t kMaxBatchBytes = 256 * 1024;
+  std::string frame_;     // the batch being written
+  size_t in_flight_ = 0;  // queued messages in the frame being written
   bool writing_ = false;
   bool draining_ = false;  // the server is shutting down: close after the current frame
   bool closed_ = false;
@@ -699,8 +713,9 @@ class HttpSession : public SessionBase, public std::enable_shared_from_this<Http
       return Close();
     }
     auto& msg = parser_->get();
-    if (listener_->options.hub != nullptr && websocket::is_upgrade(msg) && msg.target() == "/ws") {
-      auto ws = std::make_shared<WsSession<Stream>>(impl_, ctx_, listener_, std::move(stream_), remote_addr_);
+    bool batch = false;
+    if (listener_->options.hub != nullptr && websocket::is_upgrade(msg) && ParseWsTarget(Ssv(msg.target()), &batch)) {
+      auto ws = std::make_shared<WsSession<Stream>>(impl_, ctx_, listener_, std::move(stream_), remote_addr_, batch);
       ws->Run(parser_->release());
       return;
     }

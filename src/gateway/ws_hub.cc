@@ -15,9 +15,37 @@ bool OutboundQueue::Push(std::shared_ptr<const std::string> message) {
   return true;
 }
 
-void OutboundQueue::Pop() {
-  bytes_ -= items_.front()->size();
-  items_.pop_front();
+size_t OutboundQueue::Batch(size_t max_bytes, std::string* frame) const {
+  frame->assign(1, '[');
+  size_t taken = 0;
+  for (const auto& message : items_) {
+    if (taken > 0 && frame->size() + message->size() + 2 > max_bytes) break;
+    if (taken++ > 0) frame->push_back(',');
+    frame->append(*message);
+  }
+  frame->push_back(']');
+  return taken;
+}
+
+void OutboundQueue::Pop(size_t n) {
+  for (; n > 0; --n) {
+    bytes_ -= items_.front()->size();
+    items_.pop_front();
+  }
+}
+
+bool ParseWsTarget(std::string_view target, bool* batch) {
+  size_t q = target.find('?');
+  if (target.substr(0, q) != "/ws") return false;
+  *batch = false;
+  if (q == std::string_view::npos) return true;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    if (query.substr(0, amp) == "batch=1") *batch = true;
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  }
+  return true;
 }
 
 size_t Hub::Publish(std::string_view topic, std::string_view json) {

@@ -48,7 +48,11 @@ class OutboundQueue {
   size_t size() const { return items_.size(); }
   size_t bytes() const { return bytes_; }
   const std::shared_ptr<const std::string>& front() const { return items_.front(); }
-  void Pop();
+  // Writes the front messages as one JSON array, "[m1,m2,...]", into `frame`:
+  // as many as fit in `max_bytes`, and at least one. Returns how many it took;
+  // they stay queued until Pop(n).
+  size_t Batch(size_t max_bytes, std::string* frame) const;
+  void Pop(size_t n = 1);
 
  private:
   size_t max_messages_;
@@ -56,6 +60,11 @@ class OutboundQueue {
   size_t bytes_ = 0;
   std::deque<std::shared_ptr<const std::string>> items_;
 };
+
+// The target of a /ws upgrade: "/ws", with "?batch=1" for a client that
+// takes every frame as a JSON array of messages (docs/api.md). False for any
+// other path.
+bool ParseWsTarget(std::string_view target, bool* batch);
 
 class Hub {
  public:

@@ -30,6 +30,42 @@ TEST(OutboundQueueTest, RefusesBeyondByteLimitAndFreesOnPop) {
   EXPECT_TRUE(queue.Push(std::make_shared<const std::string>(10, 'z')));
 }
 
+TEST(OutboundQueueTest, BatchesTheFrontMessagesIntoOneArrayUpToTheByteLimit) {
+  OutboundQueue queue(100, 1 << 20);
+  for (const char* m : {R"({"a":1})", R"({"b":2})", R"({"c":3})"}) queue.Push(std::make_shared<const std::string>(m));
+  std::string frame;
+  EXPECT_EQ(queue.Batch(1 << 20, &frame), 3u);
+  EXPECT_EQ(frame, R"([{"a":1},{"b":2},{"c":3}])");
+  EXPECT_EQ(queue.size(), 3u);  // taken only on Pop
+  // "[" + 7 + "," + 7 + "]" is 17 bytes: a third message would not fit in 20.
+  EXPECT_EQ(queue.Batch(20, &frame), 2u);
+  EXPECT_EQ(frame, R"([{"a":1},{"b":2}])");
+  // One message always goes, however small the limit.
+  EXPECT_EQ(queue.Batch(1, &frame), 1u);
+  EXPECT_EQ(frame, R"([{"a":1}])");
+  queue.Pop(2);
+  EXPECT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue.bytes(), 7u);
+  EXPECT_EQ(*queue.front(), R"({"c":3})");
+}
+
+TEST(WsTargetTest, AcceptsOnlyTheWsPathAndReadsBatch) {
+  bool batch = true;
+  EXPECT_TRUE(ParseWsTarget("/ws", &batch));
+  EXPECT_FALSE(batch);
+  EXPECT_TRUE(ParseWsTarget("/ws?batch=1", &batch));
+  EXPECT_TRUE(batch);
+  EXPECT_TRUE(ParseWsTarget("/ws?x=2&batch=1", &batch));
+  EXPECT_TRUE(batch);
+  EXPECT_TRUE(ParseWsTarget("/ws?batch=0", &batch));
+  EXPECT_FALSE(batch);
+  EXPECT_TRUE(ParseWsTarget("/ws?batch=10", &batch));
+  EXPECT_FALSE(batch);
+  EXPECT_FALSE(ParseWsTarget("/wss", &batch));
+  EXPECT_FALSE(ParseWsTarget("/ws/", &batch));
+  EXPECT_FALSE(ParseWsTarget("/api/ws?batch=1", &batch));
+}
+
 TEST(HubTest, SubscriberReceivesPublishedMessage) {
   Hub hub;
   auto client = std::make_shared<FakeClient>();

@@ -99,14 +99,14 @@ def test_bad_messages_get_error_replies_and_connection_survives(server):
     asyncio.run(run())
 
 
-def raw_ws_client(server, rcvbuf=4096):
+def raw_ws_client(server, rcvbuf=4096, target="/ws"):
     """A hand-made WebSocket client with a tiny receive buffer that can stop
     reading, which a library client would not let us do."""
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.connect(("127.0.0.1", server.http_port))
     key = base64.b64encode(os.urandom(16)).decode()
-    s.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    s.sendall((f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
     head = b""
     while b"\r\n\r\n" not in head:
@@ -121,6 +121,65 @@ def send_text_frame(s, text):
     masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     assert len(payload) < 126
     s.sendall(struct.pack("!BB", 0x81, 0x80 | len(payload)) + mask + masked)
+
+
+def recv_exactly(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        assert chunk, "connection closed"
+        data += chunk
+    return data
+
+
+def read_text_frame(s):
+    """One unmasked, unfragmented text frame from the server."""
+    first, second = recv_exactly(s, 2)
+    assert first == 0x81, hex(first)
+    length = second & 0x7F
+    if length == 126:
+        length = struct.unpack("!H", recv_exactly(s, 2))[0]
+    elif length == 127:
+        length = struct.unpack("!Q", recv_exactly(s, 8))[0]
+    return recv_exactly(s, length).decode()
+
+
+def test_batch_clients_get_arrays_and_catch_up_in_few_frames(server):
+    async def run():
+        async with websockets.connect(ws_url(server) + "?batch=1") as ws:
+            await ws.send(json.dumps({"op": "subscribe", "topic": "b/1"}))
+            assert await recv_json(ws) == [{"op": "subscribed", "topic": "b/1"}]
+            await asyncio.get_running_loop().run_in_executor(None, publish, server, "b/1", {"n": 1})
+            assert await recv_json(ws) == [{"topic": "b/1", "data": {"n": 1}}]
+    asyncio.run(run())
+
+
+def test_batch_client_that_fell_behind_catches_up_in_few_frames(tmp_path):
+    # A client that stops reading: once the sockets between are full, what the
+    # server queues for it goes out in few frames when it reads again. The
+    # queue may hold 64 MiB here, so that nothing is dropped.
+    static = make_static_dir(tmp_path / "static")
+    with gateway_server(tmp_path / "gw", static, env={"RIVULET_GATEWAY_WS_MAX_QUEUE_BYTES": str(64 << 20)}) as s:
+        client = raw_ws_client(s, target="/ws?batch=1")
+        send_text_frame(client, json.dumps({"op": "subscribe", "topic": "burst"}))
+        assert json.loads(read_text_frame(client)) == [{"op": "subscribed", "topic": "burst"}]
+        count, pad = 1000, "x" * 16000  # 16 MB: more than loopback sockets hold
+        with requests.Session() as http:
+            for i in range(count):
+                r = http.post(s.http_url + "/api/_debug/publish", json={"topic": "burst", "data": {"i": i, "pad": pad}})
+                assert r.json()["delivered"] == 1
+        received, sizes = [], []
+        client.settimeout(10)
+        while len(received) < count:
+            batch = json.loads(read_text_frame(client))
+            assert isinstance(batch, list) and batch
+            sizes.append(len(batch))
+            received += batch
+        client.close()
+        assert [m["data"]["i"] for m in received] == list(range(count))
+        assert all(m["topic"] == "burst" for m in received)
+        # Every message that waited in the server's queue shared a frame.
+        assert max(sizes) > 1 and len(sizes) < count, f"{len(sizes)} frames for {count} messages"
 
 
 def test_client_that_never_reads_is_dropped(server):

@@ -109,6 +109,24 @@ describe('RealtimeClient', () => {
     expect(b).toEqual([])
   })
 
+  it('delivers every message of a batched frame in order', () => {
+    const a: unknown[] = []
+    const b: unknown[] = []
+    client.start()
+    last().open()
+    client.subscribe('orders/c-1', (d) => a.push(d))
+    client.subscribe('analytics', (d) => b.push(d))
+    last().receive([
+      { op: 'subscribed', topic: 'orders/c-1' },
+      { topic: 'orders/c-1', data: { status: 'PLACED' } },
+      { topic: 'analytics', data: 7 },
+      null,
+      { topic: 'orders/c-1', data: { status: 'CONFIRMED' } },
+    ])
+    expect(a).toEqual([{ status: 'PLACED' }, { status: 'CONFIRMED' }])
+    expect(b).toEqual([7])
+  })
+
   it('sends one subscribe per topic and unsubscribes when the last handler leaves', () => {
     client.start()
     last().open()
@@ -211,8 +229,8 @@ describe('RealtimeClient', () => {
 })
 
 describe('sameOriginWsUrl', () => {
-  it('uses wss on https pages', () => {
-    expect(sameOriginWsUrl({ protocol: 'https:', host: 'shop.example:8443' })).toBe('wss://shop.example:8443/ws')
-    expect(sameOriginWsUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws')
+  it('asks for batched frames, over wss on https pages', () => {
+    expect(sameOriginWsUrl({ protocol: 'https:', host: 'shop.example:8443' })).toBe('wss://shop.example:8443/ws?batch=1')
+    expect(sameOriginWsUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws?batch=1')
   })
 })

@@ -191,15 +191,21 @@ export class RealtimeClient {
     if (this.socket && this.socket.readyState === OPEN) this.socket.send(JSON.stringify(msg))
   }
 
+  /** A frame is one message or, from `/ws?batch=1`, an array of them. */
   private dispatch(raw: unknown): void {
     if (typeof raw !== 'string') return
-    let msg: { topic?: unknown; data?: unknown }
+    let parsed: unknown
     try {
-      msg = JSON.parse(raw)
+      parsed = JSON.parse(raw)
     } catch {
       return
     }
-    if (typeof msg.topic !== 'string') return // op replies: subscribed, pong, error
+    for (const msg of Array.isArray(parsed) ? parsed : [parsed]) this.deliver(msg)
+  }
+
+  private deliver(msg: { op?: unknown; topic?: unknown; data?: unknown } | null): void {
+    // Replies (subscribed, unsubscribed, pong, error) carry an op, some a topic too.
+    if (typeof msg?.topic !== 'string' || msg.op !== undefined) return
     const set = this.handlers.get(msg.topic)
     if (!set) return
     for (const h of [...set]) {
@@ -218,7 +224,10 @@ export class RealtimeClient {
   }
 }
 
-/** ws(s)://<this origin>/ws */
+/**
+ * ws(s)://<this origin>/ws?batch=1: updates that arrive together come in one
+ * frame (docs/api.md), so a tab following a busy shop keeps up.
+ */
 export function sameOriginWsUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws?batch=1`
 }
