@@ -3,9 +3,11 @@ the WebSocket, idempotent retries, privacy of orders, cancel, admin status
 changes, and bad input that changes nothing."""
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rivulet_harness import Rivulet  # noqa: E402
@@ -124,6 +126,27 @@ def test_idempotency_key_makes_retries_return_the_same_order(shop):
     shop.wait_for_status(first.json()["id"], {"CONFIRMED"})
     assert len(shop.get("/api/orders").json()["items"]) == 1
     assert shop.product("p-011")["stock"] == stock - 1
+
+
+def test_concurrent_requests_with_one_idempotency_key_place_one_order(shop):
+    # A double click, or a client retrying before the first answer came: the
+    # requests race, and every one of them gets the same single order.
+    stock = shop.product("p-016")["stock"]
+    headers = {"Idempotency-Key": "race-1"}
+    body = {"items": [{"productId": "p-016", "quantity": 2}], "shippingAddress": ADDRESS}
+
+    def place(_):
+        return requests.post(shop.url("/api/orders"), json=body, headers=headers, cookies=shop.s.cookies, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(place, range(32)))
+    assert [r.status_code for r in answers] == [202] * 32, [r.text for r in answers if r.status_code != 202]
+    ids = {r.json()["id"] for r in answers}
+    assert len(ids) == 1
+    order_id = ids.pop()
+    shop.wait_for_status(order_id, {"CONFIRMED"})
+    assert [o["id"] for o in shop.get("/api/orders").json()["items"]] == [order_id]
+    assert shop.product("p-016")["stock"] == stock - 2
 
 
 def test_another_customers_order_is_404(server, shop):
