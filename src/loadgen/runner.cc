@@ -112,7 +112,7 @@ struct KindStats {
 
 class Runner {
  public:
-  explicit Runner(const Options& options) : options_(options), timer_(ioc_), ws_(ioc_), signals_(ioc_) {}
+  explicit Runner(const Options& options) : options_(options), timer_(ioc_), ws_retry_(ioc_), signals_(ioc_) {}
   int Main();
   void Done(Connection* connection);  // a connection became idle
 
@@ -121,7 +121,11 @@ class Runner {
   bool Setup();
   bool RunSetupJobs(std::vector<Job> jobs, const char* what);
   bool ConnectWebSocket();
+  void NewWebSocket();
+  void ReconnectWebSocket();
+  void RetryWebSocket();
   void ReadWebSocket();
+  void LookUpPending();
   void OnUpdate(std::string_view text);
   // run
   void Submit(Job job);
@@ -153,7 +157,8 @@ class Runner {
   std::deque<Job> ready_;
   Clock::time_point start_ = Clock::now();
   asio::steady_timer timer_;
-  websocket::stream<beast::tcp_stream> ws_;
+  std::unique_ptr<websocket::stream<beast::tcp_stream>> ws_;  // replaced on each reconnect
+  asio::steady_timer ws_retry_;
   beast::flat_buffer ws_buffer_;
   asio::signal_set signals_;
   simdjson::ondemand::parser json_;
@@ -168,7 +173,8 @@ class Runner {
   };
   std::priority_queue<Step, std::vector<Step>, Later> scheduled_;
   int64_t run_start_ = 0, run_end_ = 0, next_arrival_ = 0, next_progress_ = 0, drain_end_ = 0;
-  bool arrivals_over_ = false, interrupted_ = false, confirmations_ = false, ws_lost_ = false;
+  bool arrivals_over_ = false, interrupted_ = false, confirmations_ = false, ws_closing_ = false;
+  int64_t feed_losses_ = 0, decided_by_lookup_ = 0;
   int64_t in_flight_ = 0;
   bool restocking_ = false, restock_asked_ = false;
   int64_t next_restock_ = 0, restocks_ = 0;
@@ -385,30 +391,38 @@ bool Runner::Setup() {
   return true;
 }
 
+constexpr std::string_view kSubscribe = R"({"op":"subscribe","topic":"admin/orders"})";
+
+// A fresh stream whose handshake carries the admin's token.
+void Runner::NewWebSocket() {
+  ws_ = std::make_unique<websocket::stream<beast::tcp_stream>>(ioc_);
+  ws_->set_option(websocket::stream_base::decorator([token = admin_token_](websocket::request_type& req) {
+    req.set(http::field::authorization, "Bearer " + token);
+  }));
+}
+
 bool Runner::ConnectWebSocket() {
   if (admin_token_.empty()) {
     Warn("loadgen: no admin credentials (--admin-email/--admin-password or RIVULET_ADMIN_EMAIL/PASSWORD): "
         "accept -> confirmed latency is not measured");
     return true;
   }
+  NewWebSocket();
   beast::error_code ec;
-  beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-  beast::get_lowest_layer(ws_).connect(endpoints_, ec);
+  beast::get_lowest_layer(*ws_).expires_after(std::chrono::seconds(10));
+  beast::get_lowest_layer(*ws_).connect(endpoints_, ec);
   if (ec) {
     Warn("loadgen: WebSocket connect failed: " + ec.message());
     return false;
   }
-  beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
-  beast::get_lowest_layer(ws_).expires_never();
-  ws_.set_option(websocket::stream_base::decorator([token = admin_token_](websocket::request_type& req) {
-    req.set(http::field::authorization, "Bearer " + token);
-  }));
+  beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true));
+  beast::get_lowest_layer(*ws_).expires_never();
   // Batched frames (docs/api.md): at thousands of orders a second one frame
   // per update would cost this thread, and the server, a write each.
-  ws_.handshake(target_.host + ":" + target_.port, "/ws?batch=1", ec);
-  if (!ec) ws_.write(asio::buffer(std::string("{\"op\":\"subscribe\",\"topic\":\"admin/orders\"}")), ec);
+  ws_->handshake(target_.host + ":" + target_.port, "/ws?batch=1", ec);
+  if (!ec) ws_->write(asio::buffer(kSubscribe), ec);
   beast::flat_buffer reply;
-  if (!ec) ws_.read(reply, ec);
+  if (!ec) ws_->read(reply, ec);
   std::string text = beast::buffers_to_string(reply.data());
   if (ec || text.find("\"subscribed\"") == std::string::npos) {
     Warn("loadgen: cannot follow admin/orders over /ws: " + (ec ? ec.message() : text));
@@ -420,17 +434,67 @@ bool Runner::ConnectWebSocket() {
 }
 
 void Runner::ReadWebSocket() {
-  ws_.async_read(ws_buffer_, [this](beast::error_code ec, size_t) {
+  ws_->async_read(ws_buffer_, [this](beast::error_code ec, size_t) {
     if (ec) {
-      if (!ws_lost_ && !interrupted_ && drain_end_ == 0) Warn("loadgen: WebSocket closed: " + ec.message());
-      ws_lost_ = true;
-      return;
+      ws_buffer_.clear();
+      if (ws_closing_ || interrupted_) return;
+      // The server drops a follower that falls too far behind (this thread,
+      // starved of CPU at an overloading rate): follow again, and read what
+      // was decided meanwhile with GETs, rather than count it undecided.
+      if (feed_losses_++ == 0) Warn("loadgen: WebSocket closed: " + ec.message() + "; reconnecting");
+      return ReconnectWebSocket();
     }
     std::string text = beast::buffers_to_string(ws_buffer_.data());
     ws_buffer_.consume(ws_buffer_.size());
     OnUpdate(text);
     ReadWebSocket();
   });
+}
+
+void Runner::ReconnectWebSocket() {
+  NewWebSocket();
+  beast::get_lowest_layer(*ws_).expires_after(std::chrono::seconds(10));
+  beast::get_lowest_layer(*ws_).async_connect(endpoints_, [this](beast::error_code ec, const tcp::endpoint&) {
+    if (ec) return RetryWebSocket();
+    beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true), ec);
+    ws_->async_handshake(target_.host + ":" + target_.port, "/ws?batch=1", [this](beast::error_code ec) {
+      if (ec) return RetryWebSocket();
+      ws_->async_write(asio::buffer(kSubscribe), [this](beast::error_code ec, size_t) {
+        if (ec) return RetryWebSocket();
+        ws_->async_read(ws_buffer_, [this](beast::error_code ec, size_t) {
+          std::string text = beast::buffers_to_string(ws_buffer_.data());
+          ws_buffer_.consume(ws_buffer_.size());
+          if (ec || text.find("\"subscribed\"") == std::string::npos) return RetryWebSocket();
+          beast::get_lowest_layer(*ws_).expires_never();
+          ReadWebSocket();
+          LookUpPending();  // following again: what is still undecided now will be pushed
+        });
+      });
+    });
+  });
+}
+
+void Runner::RetryWebSocket() {
+  if (ws_closing_ || interrupted_) return;
+  ws_retry_.expires_after(std::chrono::milliseconds(200));
+  ws_retry_.async_wait([this](beast::error_code ec) {
+    if (!ec && !ws_closing_ && !interrupted_) ReconnectWebSocket();
+  });
+}
+
+// Orders accepted before the feed came back may have been decided while it
+// was gone: ask for each one's status as its customer would.
+void Runner::LookUpPending() {
+  for (const auto& [order_id, p] : pending_) {
+    Submit(Job{Step{0, StepKind::kBrowse, p.customer, "GET", "/api/orders/" + order_id, "", ""}, tokens_[p.customer],
+               [this, id = order_id](Reply& r) {
+                 auto order = nlohmann::json::parse(r.body, nullptr, false);
+                 std::string status = r.status == 200 && order.is_object() ? order.value("status", "") : "";
+                 if ((status != "CONFIRMED" && status != "REJECTED") || pending_.erase(id) == 0) return;
+                 ++(status == "CONFIRMED" ? confirmed_ : rejected_);
+                 ++decided_by_lookup_;
+               }});
+  }
 }
 
 // A frame is an array of messages, each
@@ -573,9 +637,11 @@ void Runner::Tick() {
     next_progress_ += 1'000'000;
   }
   bool drained = arrivals_over_ && scheduled_.empty() && in_flight_ == 0 && ready_.empty() &&
-                 (pending_.empty() || ws_lost_ || now >= drain_end_);
+                 (pending_.empty() || now >= drain_end_);
   if (drained || (arrivals_over_ && now >= drain_end_ + 5'000'000)) {
-    if (confirmations_) beast::get_lowest_layer(ws_).close();
+    ws_closing_ = true;
+    ws_retry_.cancel();
+    if (confirmations_) beast::get_lowest_layer(*ws_).close();
     ioc_.stop();
     return;
   }
@@ -651,6 +717,10 @@ void Runner::Report() {
                       {"confirmed", confirmed_},
                       {"rejected", rejected_},
                       {"undecided", confirmations_ ? undecided : 0}};
+  if (feed_losses_ > 0) {
+    report["orders"]["feedLosses"] = feed_losses_;
+    report["orders"]["decidedByLookup"] = decided_by_lookup_;
+  }
   if (confirmations_) report["acceptToDecidedMs"] = percentiles(decided_);
   if (restocking_) report["restocks"] = restocks_;
   // Requests still unanswered when the run was cut off count as failed.
@@ -687,6 +757,11 @@ void Runner::Report() {
                 static_cast<long long>(rejected_), static_cast<long long>(undecided));
   }
   std::printf("\n");
+  if (feed_losses_ > 0) {
+    std::printf("the /ws feed was lost %lld times; %lld decisions were read with GET /api/orders/{id} after it came "
+                "back (not in the latency figures)\n",
+                static_cast<long long>(feed_losses_), static_cast<long long>(decided_by_lookup_));
+  }
   if (restocking_) {
     std::printf("restocked: %lld times, %d units each (products with at most %d left)\n",
                 static_cast<long long>(restocks_), options_.restock_quantity, options_.restock_below);

@@ -2,7 +2,9 @@
 completes, every accepted order is decided and matched to its push on /ws,
 and the server's own records agree with the report."""
 import json
+import socket
 import subprocess
+import threading
 from collections import Counter
 import time
 import sys
@@ -127,3 +129,77 @@ def test_restock_below_keeps_the_catalog_selling_as_the_admin(server):
     assert run.returncode == 0, run.stderr
     assert "--restock-below needs the admin's credentials" in run.stderr
     assert "restocks" not in json.loads(run.stdout)
+
+
+class FeedCutter:
+    """A TCP proxy in front of the server that passes HTTP through, opens each
+    /ws connection 0.3 s late and cuts it `after` seconds after it opened."""
+
+    def __init__(self, port, after):
+        self.port, self.after, self.cuts = port, after, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            first = client.recv(65536)
+            if first.startswith(b"GET /ws"):
+                time.sleep(0.3)  # the feed comes back late: decisions are made meanwhile
+            upstream = socket.create_connection(("127.0.0.1", self.port))
+            upstream.sendall(first)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+            if first.startswith(b"GET /ws"):
+                threading.Timer(self.after, self.cut, args=(client, upstream)).start()
+
+    @staticmethod
+    def pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self, *sockets):
+        self.cuts += 1
+        for s in sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_lost_feed_is_followed_again_and_its_decisions_looked_up(server):
+    # Every /ws connection is cut after 0.7 s: the loadgen follows again each
+    # time and reads the decisions it may have missed with GET
+    # /api/orders/{id}; none is left undecided.
+    cutter = FeedCutter(server.http_port, after=0.7)
+    try:
+        run = subprocess.run([BIN, "loadgen", "--url", cutter.url, "--admin-email", ADMIN_EMAIL,
+                              "--admin-password", ADMIN_PASSWORD, "--json", "--rate", "30", "--duration", "4s",
+                              "--customers", "5", "--cancel", "0", "--progress", "quiet"],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        cutter.close()
+    assert run.returncode == 0, run.stderr
+    assert "WebSocket closed" in run.stderr and "reconnecting" in run.stderr
+    orders = json.loads(run.stdout)["orders"]
+    assert orders["accepted"] > 0
+    assert orders["undecided"] == 0
+    assert orders["confirmed"] + orders["rejected"] == orders["accepted"]
+    assert 1 <= orders["feedLosses"] <= cutter.cuts
+    # Each reconnect looks up every order still pending: some were decided.
+    assert orders["decidedByLookup"] >= 1
