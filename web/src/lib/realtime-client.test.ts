@@ -95,13 +95,19 @@ describe('RealtimeClient', () => {
     expect(last().sent).toEqual([{ op: 'subscribe', topic: 'orders/c-1' }])
   })
 
-  it('delivers topic data to every handler of that topic only', () => {
+  /** An open client following orders/c-1 (into `a`) and analytics (into `b`). */
+  function followTwoTopics() {
     const a: unknown[] = []
     const b: unknown[] = []
     client.start()
     last().open()
     client.subscribe('orders/c-1', (d) => a.push(d))
     client.subscribe('analytics', (d) => b.push(d))
+    return { a, b }
+  }
+
+  it('delivers topic data to every handler of that topic only', () => {
+    const { a, b } = followTwoTopics()
     last().receive({ topic: 'orders/c-1', data: { orderId: 'o-1', status: 'CONFIRMED' } })
     last().receive({ op: 'pong' })
     last().receive('not json')
@@ -110,12 +116,7 @@ describe('RealtimeClient', () => {
   })
 
   it('delivers every message of a batched frame in order', () => {
-    const a: unknown[] = []
-    const b: unknown[] = []
-    client.start()
-    last().open()
-    client.subscribe('orders/c-1', (d) => a.push(d))
-    client.subscribe('analytics', (d) => b.push(d))
+    const { a, b } = followTwoTopics()
     last().receive([
       { op: 'subscribed', topic: 'orders/c-1' },
       { topic: 'orders/c-1', data: { status: 'PLACED' } },
