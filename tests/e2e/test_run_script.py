@@ -1,8 +1,8 @@
 """`scripts/run`, the README's first command, as a user runs it: it builds
 (nothing to do after scripts/test's build), starts Rivulet with the demo load,
 prints an admin password that it keeps in the data dir, and its demo load
-restocks, as that admin, a product that sells out. A second start keeps the
-password. Runs alone (RUN_SERIAL in tests/CMakeLists.txt): scripts/build
+restocks, as that admin, a product that sells out. A second start, told the
+data dir only by a config file, keeps the password. Runs alone (RUN_SERIAL in tests/CMakeLists.txt): scripts/build
 rewrites web/dist, which other tests' servers serve."""
 import json
 import os
@@ -21,13 +21,13 @@ ADMIN_LINE = re.compile(r"Admin sign-in: (\S+) / (\S+) \(kept in (\S+)\)")
 
 
 class RunScript:
-    def __init__(self, data_dir, out_path):
+    def __init__(self, data_dir, out_path, where=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("RIVULET_ADMIN_")}
         env.update(SERVER_ENV)
         self.out_path = out_path
         (data_dir / "ports.json").unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "run"), "--data-dir", str(data_dir), "--bind", "127.0.0.1",
+            [str(ROOT / "scripts" / "run"), *(where or ["--data-dir", str(data_dir)]), "--bind", "127.0.0.1",
              "--http-port", "0", "--aws-port", "0"],
             stdout=open(out_path, "w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
         ports = data_dir / "ports.json"
@@ -78,8 +78,11 @@ def test_run_starts_the_demo_with_a_kept_admin_who_restocks(tmp_path):
         run.stop()
     assert run.proc.returncode == 0, run.output()[-3000:]
 
-    # A second start keeps the admin and prints the same password.
-    again = RunScript(data, tmp_path / "run-2.out")
+    # A second start keeps the admin and prints the same password, also when
+    # the data dir is named only in a config file.
+    config = tmp_path / "rivulet.toml"
+    config.write_text(f'[server]\ndata_dir = "{data}"\n')
+    again = RunScript(data, tmp_path / "run-2.out", where=["--config", str(config)])
     try:
         match = wait_until(lambda: ADMIN_LINE.search(again.output()), 30, "the admin line")
         assert match.group(2) == password
