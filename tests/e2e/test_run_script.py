@@ -2,8 +2,9 @@
 (nothing to do after scripts/test's build), starts Rivulet with the demo load,
 prints an admin password that it keeps in the data dir, and its demo load
 restocks, as that admin, a product that sells out. A second start, told the
-data dir only by a config file, keeps the password. Runs alone (RUN_SERIAL in tests/CMakeLists.txt): scripts/build
-rewrites web/dist, which other tests' servers serve."""
+data dir only by a config file, keeps the password. Runs alone (RUN_SERIAL in
+tests/CMakeLists.txt): scripts/build rewrites web/dist, which other tests'
+servers serve."""
 import json
 import os
 import re
