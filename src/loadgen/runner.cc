@@ -391,7 +391,13 @@ bool Runner::Setup() {
   return true;
 }
 
+// Batched frames (docs/api.md): at thousands of orders a second one frame
+// per update would cost this thread, and the server, a write each.
+constexpr char kFeedTarget[] = "/ws?batch=1";
 constexpr std::string_view kSubscribe = R"({"op":"subscribe","topic":"admin/orders"})";
+
+// The server's answer to kSubscribe: [{"op":"subscribed",...}].
+bool Subscribed(std::string_view reply) { return reply.find("\"subscribed\"") != std::string_view::npos; }
 
 // A fresh stream whose handshake carries the admin's token.
 void Runner::NewWebSocket() {
@@ -417,14 +423,12 @@ bool Runner::ConnectWebSocket() {
   }
   beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true));
   beast::get_lowest_layer(*ws_).expires_never();
-  // Batched frames (docs/api.md): at thousands of orders a second one frame
-  // per update would cost this thread, and the server, a write each.
-  ws_->handshake(target_.host + ":" + target_.port, "/ws?batch=1", ec);
+  ws_->handshake(target_.host + ":" + target_.port, kFeedTarget, ec);
   if (!ec) ws_->write(asio::buffer(kSubscribe), ec);
   beast::flat_buffer reply;
   if (!ec) ws_->read(reply, ec);
   std::string text = beast::buffers_to_string(reply.data());
-  if (ec || text.find("\"subscribed\"") == std::string::npos) {
+  if (ec || !Subscribed(text)) {
     Warn("loadgen: cannot follow admin/orders over /ws: " + (ec ? ec.message() : text));
     return false;
   }
@@ -457,14 +461,14 @@ void Runner::ReconnectWebSocket() {
   beast::get_lowest_layer(*ws_).async_connect(endpoints_, [this](beast::error_code ec, const tcp::endpoint&) {
     if (ec) return RetryWebSocket();
     beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true), ec);
-    ws_->async_handshake(target_.host + ":" + target_.port, "/ws?batch=1", [this](beast::error_code ec) {
+    ws_->async_handshake(target_.host + ":" + target_.port, kFeedTarget, [this](beast::error_code ec) {
       if (ec) return RetryWebSocket();
       ws_->async_write(asio::buffer(kSubscribe), [this](beast::error_code ec, size_t) {
         if (ec) return RetryWebSocket();
         ws_->async_read(ws_buffer_, [this](beast::error_code ec, size_t) {
           std::string text = beast::buffers_to_string(ws_buffer_.data());
           ws_buffer_.consume(ws_buffer_.size());
-          if (ec || text.find("\"subscribed\"") == std::string::npos) return RetryWebSocket();
+          if (ec || !Subscribed(text)) return RetryWebSocket();
           beast::get_lowest_layer(*ws_).expires_never();
           ReadWebSocket();
           LookUpPending();  // following again: what is still undecided now will be pushed

@@ -142,7 +142,8 @@ common::Result<OrderPage> QueryOrders(table::TableClient* tables, const std::str
 // The orders whose id ends with `number`, the 8 hex digits that emails call
 // the order's number, newest first. Nothing indexes an id by its end, so
 // this reads the key of every order (byTime holds keys only): an admin's
-// lookup, not a hot path. 32 random bits rarely repeat, but they may.
+// lookup, not a hot path. 32 random bits rarely repeat, but they may: the
+// newest 100 are read.
 common::Result<OrderPage> FindOrdersByNumber(table::TableClient* tables, const std::string& number) {
   table::QueryRequest q = NewestFirst(kByTimeIndex, "all", "all");
   q.filter_expression = "contains(id, :n)";
@@ -155,7 +156,7 @@ common::Result<OrderPage> FindOrdersByNumber(table::TableClient* tables, const s
       if (id.ends_with(number) && keys.keys.size() < 100) keys.keys.push_back({{"id", item.at("id")}});
     }
     q.exclusive_start_key = std::move(read.last_evaluated_key);
-  } while (q.exclusive_start_key);
+  } while (q.exclusive_start_key && keys.keys.size() < 100);  // newest first: the rest are older
   OrderPage page;
   if (keys.keys.empty()) return page;
   ASSIGN_OR_RETURN(table::BatchGetResult got, tables->BatchGetItem({{kOrdersTable, std::move(keys)}}));
