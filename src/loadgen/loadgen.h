@@ -38,6 +38,10 @@ struct Options {
   // 0: plain lines; 1: live line; 2: quiet (report only).
   int progress = -1;
   bool json = false;             // the final report as one JSON object on stdout
+  // When set, one CSV line per order decided over /ws: its intended send,
+  // 202 and decision, in ms since the run started, and the decision. To see
+  // when in a run the slow orders came (a stall, a periodic job).
+  std::string latency_log;
 };
 
 // Runs the load and prints the report on stdout. Returns the process exit

@@ -13,15 +13,20 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <queue>
+#include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -126,6 +131,7 @@ class Runner {
   void RetryWebSocket();
   void ReadWebSocket();
   void LookUpPending();
+  void LookUpNext();
   void OnUpdate(std::string_view text);
   // run
   void Submit(Job job);
@@ -184,11 +190,19 @@ class Runner {
   struct Pending {
     int64_t due;
     int customer;
+    int64_t accepted;  // when its 202 came
   };
   std::unordered_map<std::string, Pending> pending_;                     // accepted, not yet decided
   std::unordered_map<std::string, std::pair<bool, int64_t>> early_;      // decided before its 202 arrived
+  // After a lost feed: the orders still to look up, how many lookups are
+  // out, and the orders a lookup decided (their pushes are not early ones).
+  static constexpr int kMaxLookupsInFlight = 8;
+  std::vector<std::string> to_look_up_;
+  int lookups_in_flight_ = 0;
+  std::unordered_set<std::string> looked_up_;
   int64_t accepted_ = 0, confirmed_ = 0, rejected_ = 0;
   LatencySamples decided_, decided_interval_;
+  std::unique_ptr<FILE, int (*)(FILE*)> latency_log_{nullptr, &std::fclose};  // --latency-log
   int64_t last_progress_ = 0, last_accepted_ = 0, last_decided_ = 0, last_sent_ = 0;
 };
 
@@ -487,17 +501,36 @@ void Runner::RetryWebSocket() {
 }
 
 // Orders accepted before the feed came back may have been decided while it
-// was gone: ask for each one's status as its customer would.
+// was gone: ask for each one's status as its customer would, a few at a
+// time, so that thousands of them do not queue ahead of the load's own
+// requests (whose latencies would then measure the generator).
 void Runner::LookUpPending() {
-  for (const auto& [order_id, p] : pending_) {
-    Submit(Job{Step{0, StepKind::kBrowse, p.customer, "GET", "/api/orders/" + order_id, "", ""}, tokens_[p.customer],
-               [this, id = order_id](Reply& r) {
+  to_look_up_.clear();
+  for (const auto& [order_id, p] : pending_) to_look_up_.push_back(order_id);
+  for (int i = lookups_in_flight_; i < kMaxLookupsInFlight && !to_look_up_.empty(); ++i) LookUpNext();
+}
+
+// Submits the lookup of the next order still pending, if any.
+void Runner::LookUpNext() {
+  while (!to_look_up_.empty()) {
+    std::string id = std::move(to_look_up_.back());
+    to_look_up_.pop_back();
+    auto p = pending_.find(id);
+    if (p == pending_.end()) continue;  // pushed meanwhile
+    ++lookups_in_flight_;
+    Submit(Job{Step{0, StepKind::kBrowse, p->second.customer, "GET", "/api/orders/" + id, "", ""},
+               tokens_[p->second.customer], [this, id](Reply& r) {
+                 --lookups_in_flight_;
                  auto order = nlohmann::json::parse(r.body, nullptr, false);
                  std::string status = r.status == 200 && order.is_object() ? order.value("status", "") : "";
-                 if ((status != "CONFIRMED" && status != "REJECTED") || pending_.erase(id) == 0) return;
-                 ++(status == "CONFIRMED" ? confirmed_ : rejected_);
-                 ++decided_by_lookup_;
+                 if ((status == "CONFIRMED" || status == "REJECTED") && pending_.erase(id) == 1) {
+                   ++(status == "CONFIRMED" ? confirmed_ : rejected_);
+                   ++decided_by_lookup_;
+                   looked_up_.insert(id);  // its push may still come: not an early one
+                 }
+                 LookUpNext();
                }});
+    return;
   }
 }
 
@@ -524,6 +557,7 @@ void Runner::OnUpdate(std::string_view text) {
 void Runner::OnDecided(const std::string& order_id, bool confirmed, int64_t at) {
   auto it = pending_.find(order_id);
   if (it == pending_.end()) {
+    if (looked_up_.erase(order_id) == 1) return;  // decided by its lookup already
     // The push can beat the 202 (the processor is that fast); matched there.
     early_[order_id] = {confirmed, at};
     return;
@@ -532,6 +566,10 @@ void Runner::OnDecided(const std::string& order_id, bool confirmed, int64_t at) 
   pending_.erase(it);
   decided_.Add(at - p.due);
   decided_interval_.Add(at - p.due);
+  if (latency_log_) {
+    std::fprintf(latency_log_.get(), "%.3f,%.3f,%.3f,%s\n", (p.due - run_start_) / 1e3, (p.accepted - run_start_) / 1e3,
+                 (at - run_start_) / 1e3, confirmed ? "CONFIRMED" : "REJECTED");
+  }
   if (confirmed) ++confirmed_;
   else ++rejected_;
   if (confirmed && !arrivals_over_ && scenario_->WantsCancel()) {
@@ -574,7 +612,7 @@ void Runner::OnOrderReply(const Step& step, Reply& reply) {
     }
     return;
   }
-  pending_[id] = Pending{step.due_micros, step.customer};
+  pending_[id] = Pending{step.due_micros, step.customer, Now()};
   if (auto early = early_.find(id); early != early_.end()) {
     auto [confirmed, at] = early->second;
     early_.erase(early);
@@ -807,6 +845,14 @@ int Runner::Main() {
   };
   signals_.async_wait(on_signal);
 
+  if (!options_.latency_log.empty()) {
+    latency_log_.reset(std::fopen(options_.latency_log.c_str(), "w"));
+    if (!latency_log_) {
+      Warn("loadgen: cannot write " + options_.latency_log + ": " + std::strerror(errno));
+      return 2;
+    }
+    std::fputs("due_ms,accepted_ms,decided_ms,status\n", latency_log_.get());
+  }
   if (!Setup() || !ConnectWebSocket()) return 1;
   restocking_ = options_.restock_below > 0 && !admin_token_.empty();
   if (options_.restock_below > 0 && !restocking_) Warn("loadgen: --restock-below needs the admin's credentials: not restocking");

@@ -296,6 +296,8 @@ int main(int argc, char** argv) {
   loadgen_cmd->add_option("--progress", load_progress, "auto, live, lines or quiet")
       ->check(CLI::IsMember({"auto", "live", "lines", "quiet"}));
   loadgen_cmd->add_flag("--json", load.json, "print the final report as one JSON object");
+  loadgen_cmd->add_option("--latency-log", load.latency_log,
+                          "write one CSV line per decided order: due, accepted and decided ms since the start");
   archiver::ReplayOptions replay_options;
   auto* replay = app.add_subcommand("replay", "stream archived records back into a stream");
   replay->fallthrough();  // --data-dir after "replay" still reaches the app

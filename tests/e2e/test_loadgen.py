@@ -33,9 +33,10 @@ def loadgen(server, *args, timeout=120):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_short_run_reports_confirmed_orders_and_latency(server):
+def test_short_run_reports_confirmed_orders_and_latency(server, tmp_path):
+    latency_log = tmp_path / "latency.csv"
     run = loadgen(server, "--rate", "20", "--duration", "3s", "--customers", "5", "--cancel", "0.2",
-                  "--progress", "lines")
+                  "--progress", "lines", "--latency-log", str(latency_log))
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     orders = report["orders"]
@@ -52,6 +53,16 @@ def test_short_run_reports_confirmed_orders_and_latency(server):
     assert report["errors"] == {}
     # Plain progress lines (stderr is not a terminal), one per second.
     assert "orders" in run.stderr and "\r" not in run.stderr
+
+    # The latency log: one line per decided order, whose latencies are the report's.
+    lines = latency_log.read_text().splitlines()
+    assert lines[0] == "due_ms,accepted_ms,decided_ms,status"
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == orders["accepted"]
+    assert Counter(r[3] for r in rows) == +Counter({"CONFIRMED": orders["confirmed"], "REJECTED": orders["rejected"]})
+    due, accepted, decided = ([float(r[i]) for r in rows] for i in range(3))
+    assert all(0 <= d <= a for d, a in zip(due, accepted))
+    assert max(x - d for d, x in zip(due, decided)) == pytest.approx(lat["max"], abs=0.01)
 
     # The server saw the same customers' orders.
     admin = Shop(server).login(ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -79,6 +90,9 @@ def test_unreachable_server_and_bad_options_fail_clearly(server):
                           "--admin-password", "wrong-password", "--progress", "quiet"],
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 1 and "admin sign-in" in run.stderr
+    run = subprocess.run([BIN, "loadgen", "--url", server.http_url, "--latency-log", "/nonexistent/dir/lat.csv",
+                          "--progress", "quiet"], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "/nonexistent/dir/lat.csv" in run.stderr
 
 
 def test_visitors_who_leave_without_ordering_thin_out_the_funnel(server):
