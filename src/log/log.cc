@@ -107,7 +107,7 @@ struct Log::Segment {
   int64_t last_timestamp = 0;
   std::vector<IndexEntry> index;  // sparse, sorted by offset and by timestamp
   uint64_t last_indexed_position = 0;
-  uint64_t allocated = 0;  // the file's size: `size` plus zeroed space; commit thread only
+  uint64_t allocated = 0;  // the file's size: `size` plus zeroed space; committing thread only
 
   ~Segment() {
     if (fd >= 0) ::close(fd);
@@ -264,25 +264,47 @@ Status Log::RollSegment(uint64_t base_offset) {
 
 void Log::SetCommitListener(std::function<void()> listener) { listener_ = std::move(listener); }
 
+bool Log::QueueLocked(const std::vector<LogEntry>& entries, AppendCallback done) {
+  // Arrival times never go backwards within a log, so seeking by time can
+  // rely on the order of the frames.
+  int64_t timestamp = std::max(options_.clock->NowMillis(), last_assigned_timestamp_);
+  last_assigned_timestamp_ = timestamp;
+  uint64_t first = next_offset_;
+  for (const LogEntry& entry : entries) {
+    pending_index_.push_back({next_offset_, timestamp, pending_frames_.size()});
+    AppendFrame(&pending_frames_, next_offset_, timestamp, entry.key, entry.value);
+    ++next_offset_;
+  }
+  pending_.push_back({std::move(done), first, timestamp});
+  bool idle = !scheduled_;
+  scheduled_ = true;
+  return idle;
+}
+
 void Log::Append(const std::vector<LogEntry>& entries, AppendCallback done) {
   bool schedule = false;
   {
     std::lock_guard lock(mu_);
-    // Arrival times never go backwards within a log, so seeking by time can
-    // rely on the order of the frames.
-    int64_t timestamp = std::max(options_.clock->NowMillis(), last_assigned_timestamp_);
-    last_assigned_timestamp_ = timestamp;
-    uint64_t first = next_offset_;
-    for (const LogEntry& entry : entries) {
-      pending_index_.push_back({next_offset_, timestamp, pending_frames_.size()});
-      AppendFrame(&pending_frames_, next_offset_, timestamp, entry.key, entry.value);
-      ++next_offset_;
-    }
-    pending_.push_back({std::move(done), first, timestamp});
-    schedule = !scheduled_;
-    scheduled_ = true;
+    schedule = QueueLocked(entries, std::move(done));
   }
   if (schedule) options_.committer->Schedule(shared_from_this());
+}
+
+bool Log::AppendLeading(const std::vector<LogEntry>& entries, AppendCallback done) {
+  // Without fsync the commit thread's wake-up is not on the caller's path,
+  // and interval mode's syncs follow the logs that thread committed.
+  bool lead = options_.committer->mode() == SyncMode::kFsync;
+  bool idle = false;
+  {
+    std::lock_guard lock(mu_);
+    idle = QueueLocked(entries, std::move(done));
+  }
+  if (idle && !lead) options_.committer->Schedule(shared_from_this());
+  return idle && lead;
+}
+
+void Log::Lead() {
+  if (CommitPending(options_.committer->mode())) options_.committer->Schedule(shared_from_this());
 }
 
 bool Log::CommitPending(SyncMode mode) {

@@ -10,7 +10,8 @@
 // according to the Committer's SyncMode. Close() waits for pending appends.
 //
 // Thread safety: all methods are thread-safe. Appends are cheap (encode and
-// queue); the Committer does the I/O.
+// queue); the Committer does the I/O, or a caller that waits for its append
+// anyway (AppendLeading). One commit runs at a time, whoever runs it.
 #pragma once
 
 #include <condition_variable>
@@ -74,12 +75,22 @@ class Log : public std::enable_shared_from_this<Log> {
 
   // Called with the outcome once the entries are durable (or failed). The
   // entries got offsets first_offset, first_offset + 1, ... and one shared
-  // arrival time. Runs on a commit thread: keep it short.
+  // arrival time. Runs on the committing thread: keep it short.
   using AppendCallback = std::function<void(Status, uint64_t first_offset, int64_t timestamp)>;
   // Assigns offsets and the arrival time now (so order is the call order),
   // encodes the frames and queues them for the next group commit.
   // REQUIRES: entries is not empty; the log is not closed.
   void Append(const std::vector<LogEntry>& entries, AppendCallback done);
+  // Append for a caller that will wait for `done` on its own thread: when no
+  // commit is queued or running (and the mode syncs), it returns true and
+  // the caller must call Lead(), outside its own locks, to commit on its
+  // thread. That saves waking a commit thread and being woken back by it,
+  // two thread switches per commit. Otherwise it is Append and returns false.
+  bool AppendLeading(const std::vector<LogEntry>& entries, AppendCallback done);
+  // Commits what is pending on this thread (callbacks included) and hands
+  // what arrives meanwhile to the commit thread. Only after AppendLeading
+  // returned true.
+  void Lead();
 
   // Called after each durable batch (for subscriptions). Set once, before use.
   void SetCommitListener(std::function<void()> listener);
@@ -110,7 +121,7 @@ class Log : public std::enable_shared_from_this<Log> {
   // Waits until every queued append has been committed and its callback run.
   void Flush();
 
-  // Commit-thread entry points (Committer only).
+  // Commit-thread entry points (Committer and Lead only).
   // Writes and syncs what is pending; returns true if more arrived meanwhile.
   bool CommitPending(SyncMode mode);
   // kInterval: fdatasync if something was written since the last sync.
@@ -133,9 +144,12 @@ class Log : public std::enable_shared_from_this<Log> {
 
   explicit Log(const LogOptions& options);
   Status Recover();
-  Status RollSegment(uint64_t base_offset);  // REQUIRES: called by the commit thread
+  // Encodes the entries into the pending batch; returns true when no commit
+  // was queued or running (the caller now owns scheduled_). REQUIRES: mu_ held.
+  bool QueueLocked(const std::vector<LogEntry>& entries, AppendCallback done);
+  Status RollSegment(uint64_t base_offset);  // REQUIRES: called by the committing thread
   // Extends the segment's file ahead of `needed` bytes (preallocate_bytes).
-  void Preallocate(Segment& segment, uint64_t needed, SyncMode mode);  // REQUIRES: called by the commit thread
+  void Preallocate(Segment& segment, uint64_t needed, SyncMode mode);  // REQUIRES: called by the committing thread
   std::shared_ptr<Segment> FindSegment(uint64_t offset);  // REQUIRES: mu_ held
 
   const LogOptions options_;

@@ -412,5 +412,79 @@ TEST_F(LogTest, LogsOpenedOneAfterAnotherAreCommittedOnDifferentThreads) {
   EXPECT_NE(commit_thread_of(*log_), commit_thread_of(**second));
 }
 
+TEST_F(LogTest, AnIdleLogIsCommittedOnTheThreadThatLeadsIt) {
+  ASSERT_TRUE(Open().ok());
+  std::vector<std::pair<uint64_t, std::thread::id>> acks;
+  auto ack = [&](Status s, uint64_t first, int64_t) {
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    acks.emplace_back(first, std::this_thread::get_id());
+  };
+  ASSERT_TRUE(log_->AppendLeading({{"k", "1"}}, ack));
+  // While a leader holds the commit, other appends only queue behind it.
+  EXPECT_FALSE(log_->AppendLeading({{"k", "2"}}, ack));
+  log_->Append({{"k", "3"}}, ack);
+  EXPECT_EQ(log_->end_offset(), 0u);
+  log_->Lead();  // one commit of all three, on this thread
+  ASSERT_EQ(acks.size(), 3u);
+  for (size_t i = 0; i < acks.size(); ++i) {
+    EXPECT_EQ(acks[i].first, i);
+    EXPECT_EQ(acks[i].second, std::this_thread::get_id());
+  }
+  EXPECT_EQ(log_->end_offset(), 3u);
+  ASSERT_TRUE(Open().ok());
+  ASSERT_EQ(ReadAll().size(), 3u);
+}
+
+TEST_F(LogTest, LeadersAndCommitThreadsTogetherKeepEveryAppendInOrder) {
+  segment_bytes_ = 8 << 10;  // rolls segments, which the leaders do too
+  ASSERT_TRUE(Open().ok());
+  constexpr int kThreads = 8, kPerThread = 150;
+  std::atomic<int> acked{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string value = std::to_string(t) + ":" + std::to_string(i);
+        std::promise<void> done;
+        auto ack = [&](Status s, uint64_t, int64_t) {
+          if (s.ok()) ++acked;
+          done.set_value();
+        };
+        if (t % 2 == 1) {
+          log_->Append({{"k", value}}, ack);
+        } else if (log_->AppendLeading({{"k", value}}, ack)) {
+          log_->Lead();
+        }
+        done.get_future().wait();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(acked.load(), kThreads * kPerThread);
+  ASSERT_TRUE(Open().ok());
+  auto records = ReadAll();
+  ASSERT_EQ(records.size(), size_t(kThreads * kPerThread));
+  std::map<int, int> next;
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].offset, i);
+    auto colon = records[i].value.find(':');
+    int t = std::stoi(records[i].value.substr(0, colon));
+    EXPECT_EQ(std::stoi(records[i].value.substr(colon + 1)), next[t]++);
+  }
+}
+
+TEST_F(LogTest, WithoutFsyncTheCommitThreadCommitsEvenForALeader) {
+  // Interval mode's periodic syncs cover the logs its threads committed.
+  for (SyncMode mode : {SyncMode::kInterval, SyncMode::kNone}) {
+    ASSERT_TRUE(Open(mode).ok());
+    std::promise<std::thread::id> acked;
+    EXPECT_FALSE(log_->AppendLeading({{"k", "v"}}, [&](Status s, uint64_t, int64_t) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      acked.set_value(std::this_thread::get_id());
+    }));
+    EXPECT_NE(acked.get_future().get(), std::this_thread::get_id());
+  }
+}
+
 }  // namespace
 }  // namespace logs

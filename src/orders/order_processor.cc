@@ -1,7 +1,6 @@
 #include "orders/order_processor.h"
 
 #include <atomic>
-#include <future>
 #include <functional>
 #include <map>
 #include <set>
@@ -250,19 +249,11 @@ common::Status OrderProcessor::Emit(const std::vector<Event>& events) {
     for (size_t i = start; i < std::min(events.size(), start + 500); ++i) {
       entries.push_back({events[i].order_id, std::nullopt, EncodeEvent(events[i])});
     }
-    std::promise<Status> done;
-    auto future = done.get_future();
-    streams_->PutRecords(kOrdersStream, std::move(entries),
-                         [&done](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
-                           Status s = r.status();
-                           if (r.ok()) {
-                             for (const auto& one : *r) {
-                               if (!one.ok()) s = one.status();
-                             }
-                           }
-                           done.set_value(s);
-                         });
-    RETURN_IF_ERROR(future.get());
+    // The processor waits for its outcomes anyway: the stream may commit
+    // them on this thread.
+    auto put = streams_->PutRecordsAndWait(kOrdersStream, std::move(entries));
+    RETURN_IF_ERROR(put.status());
+    for (const auto& one : *put) RETURN_IF_ERROR(one.status());
   }
   return Status::OK();
 }

@@ -81,6 +81,8 @@ class CheckedStreamClient final : public stream::StreamClient {
   stream::Result<stream::StreamDescription> DescribeStream(const std::string& name) override;
   stream::Result<std::vector<std::string>> ListStreams() override;
   void PutRecords(const std::string& stream_name, std::vector<stream::PutEntry> entries, PutCallback done) override;
+  stream::Result<std::vector<stream::Result<stream::PutResult>>> PutRecordsAndWait(
+      const std::string& stream_name, std::vector<stream::PutEntry> entries) override;
   stream::Result<std::string> GetShardIterator(const stream::IteratorRequest& request) override;
   stream::Result<stream::GetRecordsResult> GetRecords(const std::string& shard_iterator, int limit) override;
   stream::Result<std::unique_ptr<stream::Subscription>> Subscribe(const std::string& stream_name,

@@ -38,6 +38,12 @@ void CheckedStreamClient::PutRecords(const std::string& stream_name, std::vector
   inner_->PutRecords(stream_name, std::move(entries), std::move(done));
 }
 
+stream::Result<std::vector<stream::Result<stream::PutResult>>> CheckedStreamClient::PutRecordsAndWait(
+    const std::string& stream_name, std::vector<stream::PutEntry> entries) {
+  RETURN_IF_ERROR(Check("kinesis:PutRecords", stream_name));
+  return inner_->PutRecordsAndWait(stream_name, std::move(entries));
+}
+
 stream::Result<std::string> CheckedStreamClient::GetShardIterator(const stream::IteratorRequest& request) {
   RETURN_IF_ERROR(Check("kinesis:GetShardIterator", request.stream_name));
   return inner_->GetShardIterator(request);

@@ -4,16 +4,19 @@
 
 namespace stream {
 
-Result<PutResult> StreamClient::PutRecord(const std::string& stream_name, PutEntry entry) {
+Result<std::vector<Result<PutResult>>> StreamClient::PutRecordsAndWait(const std::string& stream_name,
+                                                                       std::vector<PutEntry> entries) {
   std::promise<Result<std::vector<Result<PutResult>>>> promise;
   auto future = promise.get_future();
+  PutRecords(stream_name, std::move(entries),
+             [&promise](Result<std::vector<Result<PutResult>>> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+Result<PutResult> StreamClient::PutRecord(const std::string& stream_name, PutEntry entry) {
   std::vector<PutEntry> entries;
   entries.push_back(std::move(entry));
-  PutRecords(stream_name, std::move(entries),
-             [&promise](Result<std::vector<Result<PutResult>>> result) {
-               promise.set_value(std::move(result));
-             });
-  auto result = future.get();
+  auto result = PutRecordsAndWait(stream_name, std::move(entries));
   if (!result.ok()) return result.TakeStatus();
   return std::move(result.value().front());
 }

@@ -126,6 +126,10 @@ class StreamClient {
   virtual void PutRecords(const std::string& stream_name, std::vector<PutEntry> entries,
                           PutCallback done) = 0;
 
+  // Blocking PutRecords, for callers that are not on an I/O thread. An
+  // implementation may do the durable write on the caller's thread.
+  virtual Result<std::vector<Result<PutResult>>> PutRecordsAndWait(const std::string& stream_name,
+                                                                   std::vector<PutEntry> entries);
   // Blocking convenience for callers that are not on an I/O thread.
   Result<PutResult> PutRecord(const std::string& stream_name, PutEntry entry);
 

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -165,7 +166,10 @@ class StreamEngine::Impl {
   Status DeleteStream(const std::string& name);
   Result<StreamDescription> DescribeStream(const std::string& name);
   Result<std::vector<std::string>> ListStreams();
-  void PutRecords(const std::string& stream_name, std::vector<PutEntry> entries, PutCallback done);
+  // caller_waits: the caller blocks until `done` has run, so the last shard's
+  // commit may run on its thread (Log::AppendLeading).
+  void PutRecords(const std::string& stream_name, std::vector<PutEntry> entries, PutCallback done,
+                  bool caller_waits = false);
   Result<std::string> GetShardIterator(const IteratorRequest& request);
   Result<GetRecordsResult> GetRecords(const std::string& shard_iterator, int limit);
   Result<std::unique_ptr<Subscription>> Subscribe(const std::string& stream_name, NewRecordsCallback cb);
@@ -737,7 +741,7 @@ StreamLimits StreamEngine::Impl::DescribeLimits() {
 // Data plane
 
 void StreamEngine::Impl::PutRecords(const std::string& stream_name, std::vector<PutEntry> entries,
-                                    PutCallback done) {
+                                    PutCallback done, bool caller_waits) {
   if (entries.empty()) return done(Status::InvalidArgument("Records must contain at least 1 entry"));
   if (entries.size() > kMaxEntries) {
     return done(Status::InvalidArgument("Records has " + std::to_string(entries.size()) +
@@ -816,14 +820,15 @@ void StreamEngine::Impl::PutRecords(const std::string& stream_name, std::vector<
     return batch->Finish();
   }
   batch->remaining = static_cast<int>(groups.size());
+  std::shared_ptr<logs::Log> lead;  // committed here, after the stream's lock is released
   for (auto& [shard, indices] : groups) {
     std::vector<logs::LogEntry> log_entries;
     log_entries.reserve(indices.size());
     for (size_t i : indices) log_entries.push_back({batch->entries[i].partition_key, batch->entries[i].data});
     uint64_t shard_index = shard->meta.index;
     std::string shard_id = shard->id;
-    shard->log->Append(log_entries, [batch, indices = std::move(indices), shard_index, shard_id](
-                                        Status status, uint64_t first, int64_t) {
+    auto acked = [batch, indices = std::move(indices), shard_index, shard_id](Status status, uint64_t first,
+                                                                               int64_t) {
       for (size_t k = 0; k < indices.size(); ++k) {
         if (status.ok()) {
           batch->results[indices[k]] = PutResult{shard_id, FormatSequenceNumber(shard_index, first + k)};
@@ -832,8 +837,17 @@ void StreamEngine::Impl::PutRecords(const std::string& stream_name, std::vector<
         }
       }
       if (--batch->remaining == 0) batch->Finish();
-    });
+    };
+    // The other shards go to their commit threads and sync in parallel with
+    // the one the caller leads.
+    if (caller_waits && shard == groups.rbegin()->first) {
+      if (shard->log->AppendLeading(log_entries, std::move(acked))) lead = shard->log;
+    } else {
+      shard->log->Append(log_entries, std::move(acked));
+    }
   }
+  lock.unlock();
+  if (lead) lead->Lead();
 }
 
 Result<std::string> StreamEngine::Impl::GetShardIterator(const IteratorRequest& request) {
@@ -1066,6 +1080,16 @@ Result<StreamDescription> StreamEngine::DescribeStream(const std::string& name) 
 Result<std::vector<std::string>> StreamEngine::ListStreams() { return impl_->ListStreams(); }
 void StreamEngine::PutRecords(const std::string& stream_name, std::vector<PutEntry> entries, PutCallback done) {
   impl_->PutRecords(stream_name, std::move(entries), std::move(done));
+}
+Result<std::vector<Result<PutResult>>> StreamEngine::PutRecordsAndWait(const std::string& stream_name,
+                                                                       std::vector<PutEntry> entries) {
+  std::promise<Result<std::vector<Result<PutResult>>>> promise;
+  auto future = promise.get_future();
+  impl_->PutRecords(
+      stream_name, std::move(entries),
+      [&promise](Result<std::vector<Result<PutResult>>> result) { promise.set_value(std::move(result)); },
+      /*caller_waits=*/true);
+  return future.get();
 }
 Result<std::string> StreamEngine::GetShardIterator(const IteratorRequest& request) {
   return impl_->GetShardIterator(request);

@@ -134,6 +134,10 @@ class StreamEngine final : public StreamClient {
   // IOError when the write or fsync failed.
   void PutRecords(const std::string& stream_name, std::vector<PutEntry> entries,
                   PutCallback done) override;
+  // As PutRecords; the last shard's group commit runs on the caller's thread
+  // when none is in flight (Log::AppendLeading).
+  Result<std::vector<Result<PutResult>>> PutRecordsAndWait(const std::string& stream_name,
+                                                           std::vector<PutEntry> entries) override;
   // NotFound (stream or shard), InvalidArgument (malformed sequence number, or
   // one that belongs to another shard).
   Result<std::string> GetShardIterator(const IteratorRequest& request) override;

@@ -448,6 +448,31 @@ TEST_F(StreamEngineTest, ConcurrentPutsAreAllAcknowledgedAndPresentAfterReopen) 
   EXPECT_EQ(total, size_t(kThreads * kPerThread));
 }
 
+TEST_F(StreamEngineTest, AWaitedPutOverSeveralShardsAnswersEveryEntryInRequestOrder) {
+  // PutRecordsAndWait commits the last shard on the caller's thread and the
+  // others on their commit threads; the answer is the same as PutRecords'.
+  Open();
+  Create("s", 2);
+  std::vector<PutEntry> entries;
+  for (int i = 0; i < 20; ++i) entries.push_back({"k" + std::to_string(i), std::nullopt, std::to_string(i)});
+  auto put = engine_->PutRecordsAndWait("s", entries);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  ASSERT_EQ(put->size(), entries.size());
+  std::set<std::string> shards;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    ASSERT_TRUE((*put)[i].ok()) << (*put)[i].status().ToString();
+    shards.insert((*put)[i]->shard_id);
+    auto one = engine_->GetShardIterator({"s", (*put)[i]->shard_id, IteratorType::kAtSequenceNumber,
+                                          (*put)[i]->sequence_number, 0});
+    ASSERT_TRUE(one.ok()) << one.status().ToString();
+    auto read = engine_->GetRecords(*one, 1);
+    ASSERT_TRUE(read.ok() && read->records.size() == 1);
+    EXPECT_EQ(read->records[0].data, entries[i].data);
+  }
+  EXPECT_EQ(shards.size(), 2u);
+  EXPECT_TRUE(engine_->PutRecordsAndWait("nope", entries).status().IsNotFound());
+}
+
 TEST_F(StreamEngineTest, MillisBehindLatestIsZeroWhenCaughtUp) {
   Open();
   Create("s", 1);

@@ -1,6 +1,5 @@
 #include "table/change_feed.h"
 
-#include <future>
 
 #include "common/fnv1a.h"
 #include "common/logging.h"
@@ -203,12 +202,7 @@ Status ChangeForwarder::ForwardOnce() {
       }
       if (entries.empty()) continue;
       for (int attempt = 0;; ++attempt) {
-        std::promise<Result<std::vector<Result<stream::PutResult>>>> promise;
-        auto future = promise.get_future();
-        streams_->PutRecords(name, entries, [&promise](Result<std::vector<Result<stream::PutResult>>> r) {
-          promise.set_value(std::move(r));
-        });
-        auto result = future.get();
+        auto result = streams_->PutRecordsAndWait(name, entries);
         if (!result.ok()) {
           if (result.status().code() == Status::Code::kNotFound && attempt == 0) {
             RETURN_IF_ERROR(EnsureStream(name));  // deleted by someone: recreate, like enabling
