@@ -98,7 +98,7 @@ struct StreamDescription {
 };
 
 // Called after a batch of new records became durable on a shard. Must be cheap
-// and must not block (it runs on the writer's commit thread): typically it
+// and must not block (it runs on the thread that committed the batch): typically it
 // wakes a reader.
 using NewRecordsCallback = std::function<void(const std::string& shard_id)>;
 

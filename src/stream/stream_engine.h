@@ -145,7 +145,7 @@ class StreamEngine final : public StreamClient {
   // malformed or forged, or limit is not 1..10000. NotFound: its stream was
   // deleted. Returns at most `limit` records and about 10 MiB.
   Result<GetRecordsResult> GetRecords(const std::string& shard_iterator, int limit) override;
-  // NotFound: unknown stream. The callback runs on a commit thread after each
+  // NotFound: unknown stream. The callback runs on the committing thread after each
   // durable batch of any shard of the stream, before the batch's PutRecords
   // callbacks; it must not destroy a Subscription of the same stream.
   Result<std::unique_ptr<Subscription>> Subscribe(const std::string& stream_name,
