@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <future>
 #include <map>
@@ -89,6 +90,46 @@ class LogTest : public ::testing::Test {
     c ^= 0x5a;
     f.seekp(static_cast<std::streamoff>(position));
     f.write(&c, 1);
+  }
+
+  // 8 threads append 150 records each, "<thread>:<i>", each waiting for its
+  // ack before the next; `leading` threads use AppendLeading (and Lead when
+  // they get the commit). Every record must be acknowledged, and after a
+  // reopen every thread's records must be there in its own order.
+  void AppendConcurrentlyAndCheckOrder(const std::function<bool(int thread)>& leading) {
+    constexpr int kThreads = 8, kPerThread = 150;
+    std::atomic<int> acked{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          std::string value = std::to_string(t) + ":" + std::to_string(i);
+          std::promise<void> done;
+          auto ack = [&](Status s, uint64_t, int64_t) {
+            if (s.ok()) ++acked;
+            done.set_value();
+          };
+          if (!leading(t)) {
+            log_->Append({{"k", value}}, ack);
+          } else if (log_->AppendLeading({{"k", value}}, ack)) {
+            log_->Lead();
+          }
+          done.get_future().wait();
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(acked.load(), kThreads * kPerThread);
+    ASSERT_TRUE(Open().ok());
+    auto records = ReadAll();
+    ASSERT_EQ(records.size(), size_t(kThreads * kPerThread));
+    std::map<int, int> next;  // each appender's records appear in its own order
+    for (size_t i = 0; i < records.size(); ++i) {
+      EXPECT_EQ(records[i].offset, i);
+      auto colon = records[i].value.find(':');
+      int t = std::stoi(records[i].value.substr(0, colon));
+      EXPECT_EQ(std::stoi(records[i].value.substr(colon + 1)), next[t]++);
+    }
   }
 
   fs::path dir_;
@@ -287,34 +328,7 @@ TEST_F(LogTest, RetentionBySizeKeepsTheNewestSegments) {
 TEST_F(LogTest, ConcurrentAppendersAreAllAcknowledgedAndPresentAfterReopen) {
   segment_bytes_ = 8 << 10;
   ASSERT_TRUE(Open().ok());
-  constexpr int kThreads = 8, kPerThread = 150;
-  std::atomic<int> acked{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        std::string value = std::to_string(t) + ":" + std::to_string(i);
-        std::promise<void> done;
-        log_->Append({{"k", value}}, [&](Status s, uint64_t, int64_t) {
-          if (s.ok()) ++acked;
-          done.set_value();
-        });
-        done.get_future().wait();
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(acked.load(), kThreads * kPerThread);
-  ASSERT_TRUE(Open().ok());
-  auto records = ReadAll();
-  ASSERT_EQ(records.size(), size_t(kThreads * kPerThread));
-  std::map<int, int> next;  // each appender's records appear in its own order
-  for (size_t i = 0; i < records.size(); ++i) {
-    EXPECT_EQ(records[i].offset, i);
-    auto colon = records[i].value.find(':');
-    int t = std::stoi(records[i].value.substr(0, colon));
-    EXPECT_EQ(std::stoi(records[i].value.substr(colon + 1)), next[t]++);
-  }
+  AppendConcurrentlyAndCheckOrder([](int) { return false; });
 }
 
 TEST_F(LogTest, TailingReaderSeesEveryRecordOnceWhileSegmentsRoll) {
@@ -438,39 +452,7 @@ TEST_F(LogTest, AnIdleLogIsCommittedOnTheThreadThatLeadsIt) {
 TEST_F(LogTest, LeadersAndCommitThreadsTogetherKeepEveryAppendInOrder) {
   segment_bytes_ = 8 << 10;  // rolls segments, which the leaders do too
   ASSERT_TRUE(Open().ok());
-  constexpr int kThreads = 8, kPerThread = 150;
-  std::atomic<int> acked{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        std::string value = std::to_string(t) + ":" + std::to_string(i);
-        std::promise<void> done;
-        auto ack = [&](Status s, uint64_t, int64_t) {
-          if (s.ok()) ++acked;
-          done.set_value();
-        };
-        if (t % 2 == 1) {
-          log_->Append({{"k", value}}, ack);
-        } else if (log_->AppendLeading({{"k", value}}, ack)) {
-          log_->Lead();
-        }
-        done.get_future().wait();
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(acked.load(), kThreads * kPerThread);
-  ASSERT_TRUE(Open().ok());
-  auto records = ReadAll();
-  ASSERT_EQ(records.size(), size_t(kThreads * kPerThread));
-  std::map<int, int> next;
-  for (size_t i = 0; i < records.size(); ++i) {
-    EXPECT_EQ(records[i].offset, i);
-    auto colon = records[i].value.find(':');
-    int t = std::stoi(records[i].value.substr(0, colon));
-    EXPECT_EQ(std::stoi(records[i].value.substr(colon + 1)), next[t]++);
-  }
+  AppendConcurrentlyAndCheckOrder([](int thread) { return thread % 2 == 0; });
 }
 
 TEST_F(LogTest, WithoutFsyncTheCommitThreadCommitsEvenForALeader) {
