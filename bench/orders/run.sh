@@ -88,7 +88,8 @@ for rate in $RATES; do
   ticks=$(server_ticks)
   curl -s "$base/metrics" > "$work/stages-before"
   out=$("$BIN" loadgen --url "$base" --rate "$rate" --duration "$DURATION" --customers "$CUSTOMERS" \
-          --connections 128 --events 0 --browse 0 --cancel 0 --progress quiet --json --drain 15s)
+          --connections 128 --events 0 --browse 0 --cancel 0 --progress quiet --json --drain 15s \
+          --latency-log "$work/latency-$rate.csv")
   wait_idle
   cpu_seconds=$(( $(server_ticks) - ticks - sign_in_ticks ))/$(getconf CLK_TCK)
   verdict=$(/usr/bin/python3 - "$rate" "$out" "$cpu_seconds" <<'PY'
@@ -106,8 +107,11 @@ PY
   echo "$verdict"
   curl -s "$base/metrics" > "$work/stages-after"
   /usr/bin/python3 bench/orders/stages.py "$work/stages-before" "$work/stages-after"
+  printf '         '; /usr/bin/python3 bench/orders/timeline.py --brief "$work/latency-$rate.csv" || true
+  cp "$work/latency-$rate.csv" "/tmp/rivulet-bench-orders-latency-$rate.csv"
   [[ $verdict == *" sustained"* && $verdict != *"NOT"* ]] && best=$rate
 done
 echo "highest sustained rate with p99 accept->confirmed under 50 ms: $best orders/s"
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "the server's log (warnings and errors): $kept_log once the server has stopped"
+echo "each rate's latency log: /tmp/rivulet-bench-orders-latency-<rate>.csv (bench/orders/timeline.py FILE)"

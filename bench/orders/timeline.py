@@ -6,6 +6,7 @@ once their windows are left out; one set by the spread of every second's
 latencies does not.
 
     bench/orders/timeline.py /tmp/latency.csv [WINDOW_MS]
+    bench/orders/timeline.py --brief /tmp/latency.csv   # one line (run.sh)
 """
 import csv
 import sys
@@ -17,34 +18,40 @@ def quantile(values, q):
     return values[min(len(values) - 1, int(len(values) * q))] if values else float("nan")
 
 
-def main(path, window_ms=200.0):
+def main(path, window_ms=200.0, brief=False):
     with open(path) as f:
         orders = [(float(r["due_ms"]), float(r["decided_ms"]) - float(r["due_ms"])) for r in csv.DictReader(f)]
     if not orders:
         sys.exit(f"{path}: no decided orders")
     latencies = [lat for _, lat in orders]
-    print(f"{len(orders)} orders: p50 {quantile(latencies, .5):.2f} ms, p99 {quantile(latencies, .99):.2f} ms")
+    windows = defaultdict(list)
+    for due, lat in orders:
+        windows[int(due // window_ms)].append(lat)
+    worst = sorted(windows, key=lambda w: -max(windows[w]))[:3]
+    without = [quantile([lat for due, lat in orders if int(due // window_ms) not in worst[:n]], .99) for n in (1, 3)]
+    p99 = quantile(latencies, .99)
+    spread = sum(1 for lats in windows.values() if max(lats) >= p99)
+    if brief:
+        print(f"timeline: p99 without the slowest {window_ms:.0f} ms window {without[0]:.2f} ms, without 3 "
+              f"{without[1]:.2f} ms; {spread} of {len(windows)} windows hold an order at or over the p99")
+        return
+    print(f"{len(orders)} orders: p50 {quantile(latencies, .5):.2f} ms, p99 {p99:.2f} ms")
     by_second = defaultdict(list)
     for due, lat in orders:
         by_second[int(due // 1000)].append(lat)
     print("second  orders  p50_ms  p99_ms  max_ms")
     for second, lats in sorted(by_second.items()):
         print(f"{second:6d}  {len(lats):6d}  {quantile(lats, .5):6.2f}  {quantile(lats, .99):6.2f}  {max(lats):6.1f}")
-    windows = defaultdict(list)
-    for due, lat in orders:
-        windows[int(due // window_ms)].append(lat)
-    worst = sorted(windows, key=lambda w: -max(windows[w]))[:3]
     print(f"slowest {window_ms:.0f} ms windows: " +
           ", ".join(f"{w * window_ms / 1000:.1f} s (max {max(windows[w]):.1f} ms)" for w in worst))
-    for n in (1, 3):
-        rest = [lat for due, lat in orders if int(due // window_ms) not in worst[:n]]
-        print(f"p99 without the slowest {n}: {quantile(rest, .99):.2f} ms")
-    slow = quantile(latencies, .99)
-    spread = sum(1 for lats in windows.values() if max(lats) >= slow)
+    print(f"p99 without the slowest 1: {without[0]:.2f} ms; without the slowest 3: {without[1]:.2f} ms")
     print(f"windows holding an order at or over the p99: {spread} of {len(windows)}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3):
+    args = sys.argv[1:]
+    brief = "--brief" in args
+    args = [a for a in args if a != "--brief"]
+    if len(args) not in (1, 2):
         sys.exit(__doc__)
-    main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) == 3 else 200.0)
+    main(args[0], float(args[1]) if len(args) == 2 else 200.0, brief)
