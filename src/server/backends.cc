@@ -100,6 +100,7 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     options.ttl_items_per_pass = static_cast<int>(config.GetInt("table.ttl_items_per_pass", options.ttl_items_per_pass));
     options.block_cache_mb = static_cast<int>(config.GetInt("table.block_cache_mb", options.block_cache_mb));
     options.memtable_mb = static_cast<int>(config.GetInt("table.memtable_mb", options.memtable_mb));
+    options.background_low_priority = config.GetBool("table.background_low_priority", options.background_low_priority);
     options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto engine, table::TableEngine::Open(registry->data_dir() + "/tables", options));
     backends.table_engine = registry->Own(std::move(engine));

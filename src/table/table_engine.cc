@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -675,6 +676,12 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   ro.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kIndexPrefixSize));
   impl->env = NewWalPreallocatingEnv();  // WAL fsyncs without a file size to persist
   ro.env = impl->env.get();
+  if (options.background_low_priority) {
+    for (auto pool : {rocksdb::Env::Priority::HIGH, rocksdb::Env::Priority::LOW}) {
+      rocksdb::Status lowered = ro.env->LowerThreadPoolCPUPriority(pool, rocksdb::CpuPriority::kLow);
+      if (!lowered.ok()) spdlog::warn("table: cannot lower the background threads' priority: {}", lowered.ToString());
+    }
+  }
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(ro, path, &db), "open " + path));
   impl->db.reset(db);

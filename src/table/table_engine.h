@@ -35,6 +35,10 @@ struct TableEngineOptions {
   // RocksDB memtable (write_buffer_size): a flush, and a new WAL, per this
   // much written.
   int memtable_mb = 64;
+  // RocksDB's flush and compaction threads at the lowest CPU priority (nice
+  // 19): a flush (150-300 ms of CPU every 64 MiB) then waits for idle CPU
+  // instead of taking a core from the requests.
+  bool background_low_priority = true;
   // How often the TTL expirer runs; 0 disables the thread (call ExpireTtlOnce).
   int ttl_interval_millis = 10'000;
   // Items one ExpireTtlOnce examines, over all tables with a TTL; each pass

@@ -9,7 +9,10 @@
 #include <future>
 #include <random>
 #include <set>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "table/table_schema.h"
 
@@ -45,6 +48,7 @@ class TableEngineTest : public ::testing::Test {
     options.sync_writes = sync_writes;  // mostly logic tests; durability is covered by tests/crash
     options.ttl_interval_millis = 0;
     options.ttl_items_per_pass = ttl_items_per_pass;
+    options.memtable_mb = memtable_mb_;
     options.clock = &clock_;
     auto e = TableEngine::Open(dir_.string(), options);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
@@ -95,6 +99,7 @@ class TableEngineTest : public ::testing::Test {
   }
 
   static inline int counter_ = 0;
+  int memtable_mb_ = 64;
   std::filesystem::path dir_;
   common::ManualClock clock_;
   std::unique_ptr<TableEngine> engine_;
@@ -117,6 +122,42 @@ TEST_F(TableEngineTest, CreateDescribeListDelete) {
   EXPECT_EQ(d->global_secondary_indexes.size(), 1u);
   ASSERT_TRUE(engine_->DeleteTable("users").ok());
   EXPECT_TRUE(engine_->DescribeTable("users").status().IsNotFound());
+}
+
+// The nice value of this process's threads named `name`, read from /proc.
+std::vector<int> NiceOfThreads(const std::string& name) {
+  std::vector<int> nice;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string comm_name;
+    std::getline(comm, comm_name);
+    if (comm_name != name) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream fields(line.substr(line.rfind(')') + 2));  // from field 3, the state
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) nice.push_back(std::stoi(field));
+    }
+  }
+  return nice;
+}
+
+TEST_F(TableEngineTest, MemtableFlushesRunAtTheLowestCpuPriority) {
+  // A flush takes 150-300 ms of CPU; at nice 19 it waits for idle CPU instead
+  // of taking a core from the requests (TableEngineOptions::background_low_priority).
+  memtable_mb_ = 1;
+  Reopen();
+  std::string filler(4096, 'x');
+  for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Put("c", i, {{"blob", S(filler)}}).ok());  // 4 MiB: flushes
+  // Each thread lowers its own priority when it takes its next job.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (NiceOfThreads("rocksdb:high") != std::vector<int>{19} && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(NiceOfThreads("rocksdb:high"), std::vector<int>{19});
+  EXPECT_EQ(Get("c", 1023)->at("blob").scalar(), filler);
 }
 
 TEST_F(TableEngineTest, CreateTableRejectsUndefinedKeyAttributes) {
