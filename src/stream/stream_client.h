@@ -142,6 +142,10 @@ class StreamClient {
   // stream, until the Subscription is destroyed.
   virtual Result<std::unique_ptr<Subscription>> Subscribe(const std::string& stream_name,
                                                           NewRecordsCallback callback) = 0;
+
+ protected:
+  // Runs `put` with a callback and waits for that callback's result.
+  static Result<std::vector<Result<PutResult>>> Await(const std::function<void(PutCallback)>& put);
 };
 
 }  // namespace stream

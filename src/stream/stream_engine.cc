@@ -11,7 +11,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -1083,13 +1082,9 @@ void StreamEngine::PutRecords(const std::string& stream_name, std::vector<PutEnt
 }
 Result<std::vector<Result<PutResult>>> StreamEngine::PutRecordsAndWait(const std::string& stream_name,
                                                                        std::vector<PutEntry> entries) {
-  std::promise<Result<std::vector<Result<PutResult>>>> promise;
-  auto future = promise.get_future();
-  impl_->PutRecords(
-      stream_name, std::move(entries),
-      [&promise](Result<std::vector<Result<PutResult>>> result) { promise.set_value(std::move(result)); },
-      /*caller_waits=*/true);
-  return future.get();
+  return Await([&](PutCallback done) {
+    impl_->PutRecords(stream_name, std::move(entries), std::move(done), /*caller_waits=*/true);
+  });
 }
 Result<std::string> StreamEngine::GetShardIterator(const IteratorRequest& request) {
   return impl_->GetShardIterator(request);

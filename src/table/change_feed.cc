@@ -1,6 +1,5 @@
 #include "table/change_feed.h"
 
-
 #include "common/fnv1a.h"
 #include "common/logging.h"
 #include "common/thread_name.h"
