@@ -38,6 +38,8 @@ using Publisher = std::function<void(const std::string& topic, const std::string
 // Answers GET /api/analytics/summary?range=... with a Summary JSON.
 using SummarySource = std::function<common::Result<std::string>(const std::string& range)>;
 
+class KeyWrite;  // api_orders.cc
+
 struct ApiOptions {
   int worker_threads = 4;   // CPU work: password hashing
   // Threads that wait for fsyncs on the order path (idempotency keys, PLACED
@@ -98,14 +100,21 @@ class OrdersApi {
   Response Summary(Request& req);
 
   // Shared by the order handlers.
-  table::PutItemRequest IdempotencyPut(const std::string& idem_key, const std::string& order_id,
-                                       const std::string& fingerprint);
+  //
   // Remembers the Idempotency-Key, then places the order; a key seen before
   // answers with its order instead (blocks: runs on writes_).
   void PlaceUnderKey(Order order, const std::string& idem_key, const std::string& fingerprint,
                      const std::string& request_id, Respond respond);
+  // The Idempotency-Key an order is placed under (none: `key` empty).
+  struct PlacedUnder {
+    std::string key;  // the idempotency table's key: "<user id>#<header>"
+    std::string fingerprint;
+    // The key's write when it runs beside the event's (api_orders.cc); null
+    // when the key is durable already.
+    std::shared_ptr<KeyWrite> write;
+  };
   // `since`: when the stage before the event's began (AcceptStages).
-  void PutPlacedOrder(Order order, std::string idempotency_key, const std::string& request_id, Respond respond,
+  void PutPlacedOrder(Order order, PlacedUnder under, const std::string& request_id, Respond respond,
                       std::chrono::steady_clock::time_point since);
   void PutStatusRequest(const Order& current, OrderStatus to, const Principal& actor, const std::string& reason,
                         const std::string& request_id, Respond respond);
@@ -128,8 +137,8 @@ class OrdersApi {
   // Where POST /api/orders spends its time, by stage
   // (rivulet_order_accept_seconds{stage}; bench/orders/README.md).
   struct AcceptStages {
-    gateway::Histogram* key;    // handler start -> the Idempotency-Key durable
-    gateway::Histogram* event;  // -> the OrderPlaced event durable
+    gateway::Histogram* key;    // handler start -> the Idempotency-Key checked and queued
+    gateway::Histogram* event;  // -> the OrderPlaced event and the key durable
     gateway::Histogram* row;    // -> the PLACED row written (the 202)
   };
   static AcceptStages AcceptStageHistograms();

@@ -23,8 +23,6 @@ using gateway::Response;
 using json = nlohmann::json;
 using table::AttributeValue;
 
-constexpr int64_t kIdempotencyTtlSeconds = 24 * 3600;
-
 using Clock = std::chrono::steady_clock;
 
 // Observes the seconds since `since` in `stage`; returns now.
@@ -215,6 +213,37 @@ bool ListParams(const gateway::Request& req, std::string* status, int* limit, st
 
 }  // namespace
 
+// The result of an Idempotency-Key's write, which runs beside the event's:
+// whichever of the two finishes last continues (from its own thread).
+class KeyWrite {
+ public:
+  void Finish(common::Status status) {
+    std::function<void(const common::Status&)> then;
+    {
+      std::lock_guard lock(mu_);
+      status_ = std::move(status);
+      then = std::move(then_);
+    }
+    if (then) then(*status_);
+  }
+  // Runs `then` with the key's result: at once if it is known, else from Finish.
+  void Then(std::function<void(const common::Status&)> then) {
+    {
+      std::lock_guard lock(mu_);
+      if (!status_) {
+        then_ = std::move(then);
+        return;
+      }
+    }
+    then(*status_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::optional<common::Status> status_;
+  std::function<void(const common::Status&)> then_;
+};
+
 common::Result<std::optional<Order>> OrdersApi::LoadOrder(const std::string& id) {
   if (!ValidId(id)) return std::optional<Order>();
   table::GetItemRequest get;
@@ -233,8 +262,9 @@ OrdersApi::AcceptStages OrdersApi::AcceptStageHistograms() {
   auto stage = [&](const char* name) {
     return &gateway::MetricsRegistry::Default().GetHistogram(
         "rivulet_order_accept_seconds",
-        "POST /api/orders by stage: key (from the handler's start until the Idempotency-Key is durable), event "
-        "(until the OrderPlaced event is durable), row (until the PLACED row is written and the 202 goes out).",
+        "POST /api/orders by stage: key (from the handler's start until the Idempotency-Key is checked and "
+        "queued), event (until the OrderPlaced event and the key are durable), row (until the PLACED row is "
+        "written and the 202 goes out).",
         {{"stage", name}}, bounds);
   };
   return {stage("key"), stage("event"), stage("row")};
@@ -304,12 +334,16 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
   order.created_millis = order.updated_millis = now;
   order.history = {{OrderStatus::kPlaced, now, ""}};
 
-  if (key.empty()) return PutPlacedOrder(std::move(order), "", req.request_id, std::move(respond), started);
+  if (key.empty()) return PutPlacedOrder(std::move(order), {}, req.request_id, std::move(respond), started);
 
-  // The key is remembered (24 h, fsynced) before the event is written; a
-  // retry finds it and gets the same order. The local engine queues the new
-  // key without blocking this thread and writes the event once the key is
-  // durable; a key that exists already (a retry) takes the slow path.
+  // The key (24 h, fsynced) is written beside the event, and the row and
+  // the 202 wait for both. The local engine checks the key's condition
+  // before it returns: a new key is queued (a retry racing this request
+  // sees it) and the event goes out at once, without waiting for the key's
+  // fsync. A key that exists (a retry) takes the slow path. Should a crash
+  // keep the event and lose the key, the processor restores the key from
+  // the event, or, if a retry has taken the key meanwhile, drops the event
+  // (README.md).
   std::string idem_key = user->user_id + "#" + key;
   std::string fingerprint = common::Sha256Hex(req.body);
   auto placing = std::make_shared<Order>(std::move(order));
@@ -321,37 +355,32 @@ void OrdersApi::PlaceOrder(Request& req, Respond respond) {
             },
             writes_.get());
   };
+  auto key_write = std::make_shared<KeyWrite>();
+  bool staged = false;
   bool queued = tables_->TryPutItemAsync(
-      IdempotencyPut(idem_key, placing->id, fingerprint),
-      [this, placing, answer, idem_key, slow_path, id = req.request_id, started](common::Result<table::WriteResult> written) {
-        if (written.ok()) {
-          return PutPlacedOrder(std::move(*placing), idem_key, id, std::move(*answer), Lap(stages_.key, started));
-        }
+      NewIdempotencyKey(idem_key, placing->id, fingerprint, clock_->NowMillis()),
+      [key_write, slow_path](common::Result<table::WriteResult> written) {
         if (written.status().IsConditionFailed()) return slow_path();
-        (*answer)(ProblemFor(written.status(), id));
-      });
-  if (!queued) slow_path();
-}
-
-table::PutItemRequest OrdersApi::IdempotencyPut(const std::string& idem_key, const std::string& order_id,
-                                                const std::string& fingerprint) {
-  table::PutItemRequest put;
-  put.table_name = kIdempotencyTable;
-  put.item = {{"key", AttributeValue::S(idem_key)},
-              {"orderId", AttributeValue::S(order_id)},
-              {"fingerprint", AttributeValue::S(fingerprint)},
-              {"expiresAt", AttributeValue::N(std::to_string(clock_->NowMillis() / 1000 + kIdempotencyTtlSeconds))}};
-  put.condition_expression = "attribute_not_exists(#k)";
-  put.attributes.names["#k"] = "key";
-  put.return_old_on_condition_failure = true;
-  return put;
+        key_write->Finish(written.status());
+      },
+      &staged);
+  if (!queued) return slow_path();
+  if (!staged) {
+    // Refused: the slow path answers a failed condition, this any other error.
+    return key_write->Then([answer, id = req.request_id](const common::Status& s) { (*answer)(ProblemFor(s, id)); });
+  }
+  PutPlacedOrder(std::move(*placing), {idem_key, fingerprint, key_write}, req.request_id, std::move(*answer),
+                 Lap(stages_.key, started));
 }
 
 void OrdersApi::PlaceUnderKey(Order order, const std::string& idem_key, const std::string& fingerprint,
                               const std::string& request_id, Respond respond) {
   table::WriteFailure failure;
-  auto written = tables_->PutItem(IdempotencyPut(idem_key, order.id, fingerprint), &failure);
-  if (written.ok()) return PutPlacedOrder(std::move(order), idem_key, request_id, std::move(respond), Clock::now());
+  auto written = tables_->PutItem(NewIdempotencyKey(idem_key, order.id, fingerprint, clock_->NowMillis()), &failure);
+  if (written.ok()) {
+    return PutPlacedOrder(std::move(order), {idem_key, fingerprint, nullptr}, request_id, std::move(respond),
+                          Clock::now());
+  }
   if (!written.status().IsConditionFailed() || !failure.item) return respond(ProblemFor(written.status(), request_id));
   const table::Item& old = *failure.item;
   if (old.at("fingerprint").scalar() != fingerprint) {
@@ -367,12 +396,15 @@ void OrdersApi::PlaceUnderKey(Order order, const std::string& idem_key, const st
   // processor decides an order once, so a second OrderPlaced for it is not
   // decided again. The key stays either way.
   order.id = existing;
-  PutPlacedOrder(std::move(order), "", request_id, std::move(respond), Clock::now());
+  PutPlacedOrder(std::move(order), {}, request_id, std::move(respond), Clock::now());
 }
 
-void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::string& request_id, Respond respond,
+void OrdersApi::PutPlacedOrder(Order order, PlacedUnder under, const std::string& request_id, Respond respond,
                                std::chrono::steady_clock::time_point since) {
-  stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(PlacedEvent(order))};
+  Event placed_event = PlacedEvent(order);
+  placed_event.idempotency_key = under.key;
+  placed_event.request_fingerprint = under.fingerprint;
+  stream::PutEntry entry{order.id, std::nullopt, EncodeEvent(placed_event)};
   // The PLACED row, written once the event is durable (README.md). Built
   // here, not in the callback, which runs on the stream's commit thread.
   auto put = std::make_shared<table::PutItemRequest>();
@@ -382,45 +414,55 @@ void OrdersApi::PutPlacedOrder(Order order, std::string idem_key, const std::str
   put->sync = false;  // the durable event rebuilds it: no fsync on the answer's path
   auto shared = std::make_shared<Respond>(std::move(respond));
   auto placed = std::make_shared<Order>(std::move(order));
-  streams_->PutRecords(
-      kOrdersStream, {std::move(entry)},
-      [this, put, shared, placed, idem_key, request_id, since](common::Result<std::vector<common::Result<stream::PutResult>>> r) {
-        common::Status s = r.ok() ? r->front().status() : r.status();
-        if (!s.ok()) {
-          // Not accepted: forget the key so that a retry can place the order.
-          if (!idem_key.empty()) {
-            writes_->Post([this, idem_key] {
-              table::DeleteItemRequest del;
-              del.table_name = kIdempotencyTable;
-              del.key = {{"key", AttributeValue::S(idem_key)}};
-              (void)tables_->DeleteItem(del);
-            });
-          }
-          return (*shared)(ProblemFor(s, request_id));
-        }
-        // The event is durable: the order exists. Write the PLACED row before
-        // answering so that GET /api/orders/{id} finds it at once (README.md).
-        auto answer = [this, shared, placed, durable = Lap(stages_.event, since)](
-                          const common::Result<table::WriteResult>& written) {
-          Lap(stages_.row, durable);
-          if (written.ok()) {
-            std::string update = StatusChangeJson(placed->id, placed->history.front());
-            publish_("orders/" + placed->customer_id, update);
-            publish_("admin/orders", update);
-          } else if (!written.status().IsConditionFailed()) {
-            // The processor writes the row from the event anyway.
-            spdlog::warn("order {}: PLACED row not written: {}", placed->id, written.status().ToString());
-          }
-          (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
-        };
-        // The local engine queues the write without blocking this (log
-        // commit) thread and answers from the thread that writes it; other
-        // clients block, so a writer thread waits for them.
-        if (tables_->TryPutItemAsync(*put, answer)) return;
-        // A full queue must not turn an accepted order into an error.
-        bool queued = writes_->Post([this, put, answer] { answer(tables_->PutItem(*put)); });
-        if (!queued) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
-      });
+  // Runs once the event's write and the key's are both done.
+  auto decided = [this, put, shared, placed, idem_key = under.key, request_id, since](
+                     const common::Status& event, const common::Status& key) {
+    if (!event.ok()) {
+      // Not accepted: forget the key so that a retry can place the order.
+      if (!idem_key.empty() && key.ok()) {
+        writes_->Post([this, idem_key] {
+          table::DeleteItemRequest del;
+          del.table_name = kIdempotencyTable;
+          del.key = {{"key", AttributeValue::S(idem_key)}};
+          (void)tables_->DeleteItem(del);
+        });
+      }
+      return (*shared)(ProblemFor(event, request_id));
+    }
+    // The event is durable and the key is not: the processor restores the
+    // key from the event, unless a retry takes it first (then the order is
+    // the retry's). No row: this order may never be decided.
+    if (!key.ok()) return (*shared)(ProblemFor(key, request_id));
+    // The event is durable: the order exists. Write the PLACED row before
+    // answering so that GET /api/orders/{id} finds it at once (README.md).
+    auto answer = [this, shared, placed, durable = Lap(stages_.event, since)](
+                      const common::Result<table::WriteResult>& written) {
+      Lap(stages_.row, durable);
+      if (written.ok()) {
+        std::string update = StatusChangeJson(placed->id, placed->history.front());
+        publish_("orders/" + placed->customer_id, update);
+        publish_("admin/orders", update);
+      } else if (!written.status().IsConditionFailed()) {
+        // The processor writes the row from the event anyway.
+        spdlog::warn("order {}: PLACED row not written: {}", placed->id, written.status().ToString());
+      }
+      (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+    };
+    // The local engine queues the write without blocking this (log commit
+    // or table commit) thread and answers from the thread that writes it;
+    // other clients block, so a writer thread waits for them.
+    if (tables_->TryPutItemAsync(*put, answer)) return;
+    // A full queue must not turn an accepted order into an error.
+    bool queued = writes_->Post([this, put, answer] { answer(tables_->PutItem(*put)); });
+    if (!queued) (*shared)(Accepted(placed->id, OrderStatus::kPlaced));
+  };
+  streams_->PutRecords(kOrdersStream, {std::move(entry)},
+                       [decided, key_write = std::move(under.write)](
+                           common::Result<std::vector<common::Result<stream::PutResult>>> r) {
+                         common::Status event = r.ok() ? r->front().status() : r.status();
+                         if (!key_write) return decided(event, common::Status::OK());
+                         key_write->Then([decided, event](const common::Status& key) { decided(event, key); });
+                       });
 }
 
 Response OrdersApi::ListMyOrders(Request& req) {

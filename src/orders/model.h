@@ -94,6 +94,12 @@ struct Event {
   bool by_admin = false;
   std::string actor;            // user id of who asked
   std::string reason;
+  // OrderPlaced under an Idempotency-Key: the key's item in the idempotency
+  // table and the request body's fingerprint. The key is written beside the
+  // event, not before it; the processor restores it if a crash lost it
+  // (README.md, "POST /api/orders").
+  std::string idempotency_key;
+  std::string request_fingerprint;
 };
 
 // The OrderPlaced event of a new order (event id = order id).

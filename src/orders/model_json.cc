@@ -393,6 +393,13 @@ std::string EncodeEvent(const Event& event) {
   if (event.type == "OrderPlaced") {
     w.Int("at", event.at_millis);
     w.String("eventId", event.event_id);
+    if (!event.idempotency_key.empty()) {
+      w.Key("idempotency");
+      w.BeginObject();
+      w.String("fingerprint", event.request_fingerprint);
+      w.String("key", event.idempotency_key);
+      w.EndObject();
+    }
     if (event.order) {
       w.Key("order");
       WriteOrder(w, *event.order, OrderShape::kEvent);
@@ -454,6 +461,13 @@ common::Result<Event> DecodeEventObject(object top) {
     e.order_id = order.id;
     e.customer_id = order.customer_id;
     e.order = std::move(order);
+    if (f.Has("idempotency")) {
+      ASSIGN_OR_RETURN(object idempotency_json, f.Object("idempotency"));
+      Fields idempotency(idempotency_json);
+      ASSIGN_OR_RETURN(e.idempotency_key, idempotency.String("key"));
+      ASSIGN_OR_RETURN(e.request_fingerprint, idempotency.String("fingerprint"));
+      if (e.idempotency_key.empty()) return Status::InvalidArgument("idempotency.key is empty");
+    }
   } else if (e.type == "OrderStatusRequested") {
     ASSIGN_OR_RETURN(e.order_id, f.String("orderId"));
     ASSIGN_OR_RETURN(std::string status, f.String("status"));

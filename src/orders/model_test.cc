@@ -193,6 +193,20 @@ TEST(ModelTest, EveryEventSurvivesARoundTrip) {
   EXPECT_EQ(placed->order->items[1].category, "Cups");
   EXPECT_EQ(placed->order->history[1].reason, "changed my mind");
   EXPECT_EQ(placed->order->shipping_address.line2, "Flat 2");
+  EXPECT_EQ(placed->idempotency_key, "");
+
+  Event keyed = PlacedEvent(o);
+  keyed.idempotency_key = "u-1#retry-7";
+  keyed.request_fingerprint = "9f86d081";
+  std::string keyed_json = EncodeEvent(keyed);
+  EXPECT_NE(keyed_json.find(R"("eventId":"o-1","idempotency":{"fingerprint":"9f86d081","key":"u-1#retry-7"},"order":)"),
+            std::string::npos)
+      << keyed_json;
+  auto keyed_back = DecodeEvent(keyed_json);
+  ASSERT_TRUE(keyed_back.ok()) << keyed_back.status().ToString();
+  EXPECT_EQ(keyed_back->idempotency_key, "u-1#retry-7");
+  EXPECT_EQ(keyed_back->request_fingerprint, "9f86d081");
+  EXPECT_EQ(EncodeEvent(*keyed_back), keyed_json);
 
   Event changed;
   changed.type = "OrderStatusChanged";
@@ -327,6 +341,10 @@ TEST(ModelTest, EachMalformedFieldIsNamed) {
       {"/order/history/0/status", std::nullopt, "status '' is not one of"},
       {"/order/history/1/atMillis", "x", "malformed event: 'atMillis' is a string; expected an integer"},
       {"/order/history/1/reason", 3, "malformed event: 'reason' is a number; expected a string"},
+      {"/idempotency", "k-1", "malformed event: 'idempotency' is a string; expected an object"},
+      {"/idempotency", json::object({{"fingerprint", "ab"}}), "malformed event: 'key' is missing"},
+      {"/idempotency", json::object({{"key", "u-1#k"}}), "malformed event: 'fingerprint' is missing"},
+      {"/idempotency", json::object({{"key", ""}, {"fingerprint", "ab"}}), "idempotency.key is empty"},
   };
   for (const auto& c : cases) {
     auto decoded = DecodeChanged(c.pointer, c.value);

@@ -47,6 +47,19 @@ void SetPlacedCondition(table::ExpressionAttributes* attrs, const std::string& e
   attrs->values[":eid"] = AttributeValue::S(event_id);
 }
 
+// That an OrderPlaced's Idempotency-Key names its order, checked in the
+// transaction that decides the order: a writer sees the key while its write
+// is still queued, so the check waits for no fsync.
+table::TransactWriteItem KeyNamesOrder(const Event& placed) {
+  table::TransactWriteItem check;
+  check.kind = table::TransactWriteItem::Kind::kConditionCheck;
+  check.table_name = kIdempotencyTable;
+  check.key = {{"key", AttributeValue::S(placed.idempotency_key)}};
+  check.condition_expression = "orderId = :order";
+  check.attributes.values[":order"] = AttributeValue::S(placed.order_id);
+  return check;
+}
+
 const HistoryEntry* LastOf(const Order& order, OrderStatus status) {
   for (auto it = order.history.rbegin(); it != order.history.rend(); ++it) {
     if (it->status == status) return &*it;
@@ -81,16 +94,41 @@ common::Result<std::optional<Order>> OrderProcessor::Load(const std::string& id)
   return std::optional<Order>(std::move(order));
 }
 
+common::Result<bool> OrderProcessor::HoldsItsKey(const Event& placed) {
+  table::WriteFailure failure;
+  auto written = tables_->PutItem(
+      NewIdempotencyKey(placed.idempotency_key, placed.order_id, placed.request_fingerprint, placed.at_millis),
+      &failure);
+  if (written.ok()) {
+    spdlog::info("order-processor: order {}: its Idempotency-Key was lost; written again", placed.order_id);
+    return true;
+  }
+  if (!written.status().IsConditionFailed() || !failure.item) return written.status();
+  auto holder = failure.item->find("orderId");
+  if (holder != failure.item->end() && holder->second.scalar() == placed.order_id) return true;
+  spdlog::info("order-processor: dropping order {}: its Idempotency-Key now names another order (a retry after a "
+               "crash)", placed.order_id);
+  return false;
+}
+
 void OrderProcessor::Announce(const Order& order, const HistoryEntry& entry) {
   std::string update = StatusChangeJson(order.id, entry);
   publish_("orders/" + order.customer_id, update);
   publish_("admin/orders", update);
 }
 
-common::Result<std::optional<Event>> OrderProcessor::ApplyPlaced(const Event& event) {
+common::Result<std::optional<Event>> OrderProcessor::ApplyPlaced(const Event& event, bool check_key) {
   const Order& order = *event.order;
   if (order.id.empty() || order.customer_id.empty()) return std::optional<Event>();
   int64_t now = clock_->NowMillis();
+  check_key &= !event.idempotency_key.empty();
+  // The key's check failed in the transaction below, or cannot run in one
+  // (an invalid order): settle the key, then decide without the check.
+  auto settle_key = [&]() -> common::Result<std::optional<Event>> {
+    ASSIGN_OR_RETURN(bool holds, HoldsItsKey(event));
+    if (!holds) return std::optional<Event>();
+    return ApplyPlaced(event, /*check_key=*/false);
+  };
 
   std::vector<table::TransactWriteItem> actions;
   for (const auto& line : order.items) {
@@ -109,9 +147,12 @@ common::Result<std::optional<Event>> OrderProcessor::ApplyPlaced(const Event& ev
   row.item = DecidedRow(order, OrderStatus::kConfirmed, "", now, event.event_id);
   row.condition_expression = kPlacedCondition;
   SetPlacedCondition(&row.attributes, event.event_id);
+  const size_t row_index = actions.size();  // after one action per line
   actions.push_back(std::move(row));
+  if (check_key) actions.push_back(KeyNamesOrder(event));
 
-  bool valid = !order.items.empty() && order.items.size() <= 99;
+  // A transaction holds at most 100 actions.
+  bool valid = !order.items.empty() && actions.size() <= 100;
   for (const auto& line : order.items) valid &= line.quantity > 0;
   std::string reason;
   if (valid) {
@@ -127,8 +168,10 @@ common::Result<std::optional<Event>> OrderProcessor::ApplyPlaced(const Event& ev
       return std::optional<Event>(OutcomeEvent(confirmed, OrderStatus::kConfirmed, "", now));
     }
     if (!s.IsConditionFailed()) return s;
-    bool row_failed = failure.reasons.size() == actions.size() && failure.reasons.back().code != "None";
-    for (size_t i = 0; i + 1 < actions.size() && i < failure.reasons.size(); ++i) {
+    bool complete = failure.reasons.size() == actions.size();
+    if (check_key && complete && failure.reasons.back().code != "None") return settle_key();
+    bool row_failed = complete && failure.reasons[row_index].code != "None";
+    for (size_t i = 0; i < row_index && i < failure.reasons.size(); ++i) {
       if (failure.reasons[i].code == "ConditionalCheckFailed") {
         reason = "out of stock: " + order.items[i].name + " (" + order.items[i].product_id + ")";
         break;
@@ -146,6 +189,8 @@ common::Result<std::optional<Event>> OrderProcessor::ApplyPlaced(const Event& ev
       }
       return std::optional<Event>();
     }
+  } else if (check_key) {
+    return settle_key();
   } else {
     reason = "invalid order: no lines or a quantity below 1";
   }
@@ -263,16 +308,24 @@ std::vector<std::vector<size_t>> OrderProcessor::ChunkNewOrders(const std::vecto
   std::vector<std::vector<size_t>> chunks;
   std::set<std::string> products;
   std::vector<size_t> chunk;
+  size_t order_actions = 0;
   auto close = [&] {
     if (chunk.size() > 1) chunks.push_back(std::move(chunk));  // a single order gains nothing
     chunk.clear();
     products.clear();
+    order_actions = 0;
   };
   for (size_t i = 0; i < order_ids.size(); ++i) {
     const auto& events = groups.at(order_ids[i]);
     if (events.size() != 1 || events[0].type != "OrderPlaced" || !events[0].order) continue;
     const Order& order = *events[0].order;
-    if (order.id.empty() || order.customer_id.empty() || order.items.empty() || order.items.size() > 99) continue;
+    // A transaction holds at most 100 actions: one per product plus, per
+    // order, its row and its key's check.
+    size_t per_order = events[0].idempotency_key.empty() ? 1 : 2;
+    if (order.id.empty() || order.customer_id.empty() || order.items.empty() ||
+        order.items.size() + per_order > 100) {
+      continue;
+    }
     bool valid = true;
     size_t added = 0;
     for (const auto& line : order.items) {
@@ -280,10 +333,10 @@ std::vector<std::vector<size_t>> OrderProcessor::ChunkNewOrders(const std::vecto
       added += products.count(line.product_id) == 0;
     }
     if (!valid) continue;
-    // A transaction holds at most 100 actions: one per product plus one row per order.
-    if (products.size() + chunk.size() + added + 1 > 100) close();
+    if (products.size() + order_actions + added + per_order > 100) close();
     for (const auto& line : order.items) products.insert(line.product_id);
     chunk.push_back(i);
+    order_actions += per_order;
   }
   close();
   return chunks;
@@ -305,6 +358,7 @@ common::Result<std::vector<Event>> OrderProcessor::ApplyPlacedTogether(
     row.condition_expression = kPlacedCondition;
     SetPlacedCondition(&row.attributes, event.event_id);
     actions.push_back(std::move(row));
+    if (!event.idempotency_key.empty()) actions.push_back(KeyNamesOrder(event));
   }
   for (const auto& [product, quantity] : quantities) {
     table::TransactWriteItem reserve;

@@ -10,6 +10,12 @@
 //                       the same transaction); emit OrderStatusChanged.
 //  anything else        ignored (outcome events, foreign records).
 //
+// An OrderPlaced under an Idempotency-Key is decided only if the key names
+// its order. The API writes the key beside the event, so a crash may keep
+// the event and lose the key: the processor then writes the key back, or,
+// when a retry of the request has taken the key since, drops the event (the
+// retry's order is the customer's; this one was never answered with a 202).
+//
 // Exactly-once effects under at-least-once delivery: every write is
 // conditional on the order's current status and on the event id not being
 // in the row's `appliedEvents`, so a replayed event changes nothing. The
@@ -59,7 +65,9 @@ class OrderProcessor final : public functions::Function {
  private:
   // Each returns the outcome event to emit (none when nothing happened), or
   // a non-OK Status for a failure worth retrying (I/O).
-  common::Result<std::optional<Event>> ApplyPlaced(const Event& event);
+  // `check_key`: whether to check that the event's Idempotency-Key (if any)
+  // names its order (see above; false once that is settled).
+  common::Result<std::optional<Event>> ApplyPlaced(const Event& event, bool check_key = true);
   common::Result<std::optional<Event>> ApplyStatusRequest(const Event& event);
   // Groups the batch's new orders (only an OrderPlaced in this batch) into
   // chunks that fit one transaction; indices into `order_ids`.
@@ -72,6 +80,9 @@ class OrderProcessor final : public functions::Function {
   common::Result<std::vector<Event>> ApplyPlacedTogether(const std::vector<std::string>& order_ids,
                                                          const std::map<std::string, std::vector<Event>>& groups,
                                                          const std::vector<size_t>& chunk);
+  // Whether an OrderPlaced's Idempotency-Key names its order (see above);
+  // writes the key when it is missing.
+  common::Result<bool> HoldsItsKey(const Event& placed);
   common::Result<std::optional<Order>> Load(const std::string& id);
   void Announce(const Order& order, const HistoryEntry& entry);
   common::Status Emit(const std::vector<Event>& events);

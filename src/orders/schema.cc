@@ -57,6 +57,22 @@ common::Status EnsureTables(table::TableClient* tables) {
   return common::Status::OK();
 }
 
+table::PutItemRequest NewIdempotencyKey(const std::string& key, const std::string& order_id,
+                                        const std::string& fingerprint, int64_t now_millis) {
+  constexpr int64_t kTtlSeconds = 24 * 3600;
+  using table::AttributeValue;
+  table::PutItemRequest put;
+  put.table_name = kIdempotencyTable;
+  put.item = {{"key", AttributeValue::S(key)},
+              {"orderId", AttributeValue::S(order_id)},
+              {"fingerprint", AttributeValue::S(fingerprint)},
+              {"expiresAt", AttributeValue::N(std::to_string(now_millis / 1000 + kTtlSeconds))}};
+  put.condition_expression = "attribute_not_exists(#k)";
+  put.attributes.names["#k"] = "key";
+  put.return_old_on_condition_failure = true;
+  return put;
+}
+
 common::Status EnsureStreams(stream::StreamClient* streams, int shards) {
   for (const char* name : {kOrdersStream, kActivityStream}) {
     common::Status s = streams->CreateStream(name, shards, stream::StreamMode::kProvisioned);

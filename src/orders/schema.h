@@ -2,6 +2,9 @@
 // missing (so an existing data dir keeps its data).
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "common/status.h"
 #include "stream/stream_client.h"
 #include "table/table_client.h"
@@ -27,6 +30,12 @@ inline constexpr char kOrdersStream[] = "orders";
 inline constexpr char kActivityStream[] = "activity";
 
 common::Status EnsureTables(table::TableClient* tables);
+
+// Remembers that `key` placed `order_id` (a put into kIdempotencyTable, kept
+// 24 h after `now_millis`), only if the key is new; a refusal returns the
+// item found.
+table::PutItemRequest NewIdempotencyKey(const std::string& key, const std::string& order_id,
+                                        const std::string& fingerprint, int64_t now_millis);
 // Creates `orders` and `activity` with `shards` shards each when missing.
 common::Status EnsureStreams(stream::StreamClient* streams, int shards);
 

@@ -118,9 +118,12 @@ TEST_F(CheckedClientsTest, RestartKeepsAnOperatorsChangesToTheRole) {
 TEST_F(CheckedClientsTest, AnUnchangedOlderDefaultPolicyIsUpgradedAndAChangedOneKept) {
   ExecutionRole role = BuiltInRoles("000000000000", "archive")[0];
   ASSERT_FALSE(role.previous_policies.empty());
-  ASSERT_TRUE(store_->PutInlinePolicy(true, kRole, "least-privilege", role.previous_policies[0]).ok());
-  ASSERT_TRUE(EnsureExecutionRole(store_.get(), role).ok());
-  EXPECT_EQ(store_->GetInlinePolicy(true, kRole, "least-privilege").value(), role.policy);
+  for (const std::string& previous : role.previous_policies) {
+    ASSERT_NE(previous, role.policy);
+    ASSERT_TRUE(store_->PutInlinePolicy(true, kRole, "least-privilege", previous).ok());
+    ASSERT_TRUE(EnsureExecutionRole(store_.get(), role).ok());
+    EXPECT_EQ(store_->GetInlinePolicy(true, kRole, "least-privilege").value(), role.policy);
+  }
 
   std::string own = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
   ASSERT_TRUE(store_->PutInlinePolicy(true, kRole, "least-privilege", own).ok());

@@ -41,6 +41,11 @@ std::vector<ExecutionRole> BuiltInRoles(const std::string& account, const std::s
             {table(orders::kOrdersTable)}),
       Allow("ReserveStock", {"dynamodb:UpdateItem"}, {table(orders::kProductsTable)}),
       Allow("EmitOutcomes", {"kinesis:PutRecord", "kinesis:PutRecords"}, {stream(orders::kOrdersStream)})};
+  // Since the API writes an order's Idempotency-Key beside its event, the
+  // processor checks the key and writes back one that a crash lost.
+  std::vector<json> processor_before_keys = processor;
+  processor.push_back(Allow("CheckIdempotencyKeys", {"dynamodb:ConditionCheckItem", "dynamodb:PutItem"},
+                            {table(orders::kIdempotencyTable)}));
   std::vector<json> archiver = {
       Allow("Bucket", {"s3:CreateBucket", "s3:ListBucket"}, {"arn:aws:s3:::" + archive_bucket}),
       Allow("Objects", {"s3:PutObject", "s3:DeleteObject"}, {"arn:aws:s3:::" + archive_bucket + "/*"})};
@@ -54,7 +59,7 @@ std::vector<ExecutionRole> BuiltInRoles(const std::string& account, const std::s
     return Document(std::move(statements));
   };
   out.push_back({"order-processor", "rivulet-order-processor", with_read(processor, {orders::kOrdersStream}),
-                 {Document(processor)}});
+                 {Document(processor_before_keys), with_read(processor_before_keys, {orders::kOrdersStream})}});
   out.push_back({"archiver", "rivulet-archiver", with_read(archiver, archive_streams), {Document(archiver)}});
   out.push_back({"notifier", "rivulet-notifier", with_read(notifier, {orders::kOrdersStream}), {Document(notifier)}});
   out.push_back({"analytics", "rivulet-analytics",

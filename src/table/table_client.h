@@ -284,8 +284,13 @@ class TableClient {
   // PutItem that does not block the caller, where the client can: `done`
   // runs with the result, possibly on another thread (the engine's: whichever
   // writes the item's group commit). False when this client cannot; then
-  // nothing was written and `done` is not called.
-  virtual bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done) {
+  // nothing was written and `done` is not called. Where the client checks
+  // the condition before it returns (the local engine), `*staged` (when
+  // given) tells which way it went: true when the put passed and is queued,
+  // so that every later writer of the item sees it (`done` then reports its
+  // write), false when `done` will report a refusal.
+  virtual bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done,
+                               bool* staged = nullptr) {
     return false;
   }
   virtual Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) = 0;

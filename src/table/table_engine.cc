@@ -445,9 +445,12 @@ struct TableEngine::Impl {
 
   // Write without blocking the caller: `done` always runs exactly once, also
   // when `w` (the preparation) failed or the write was refused at once.
-  void WriteAsync(Result<PreparedWrite> w, ReturnValues rv, bool sync, std::function<void(Result<WriteResult>)> done) {
-    Result<WriteResult> queued = w.ok() ? Write(*w, rv, nullptr, sync, done) : w.status();
+  // Returns whether the write passed its condition and was queued.
+  bool WriteAsync(Result<PreparedWrite> w, ReturnValues rv, bool sync, std::function<void(Result<WriteResult>)> done) {
+    bool staged = false;
+    Result<WriteResult> queued = w.ok() ? Write(*w, rv, nullptr, sync, done, &staged) : w.status();
     if (!queued.ok()) done(queued.status());  // refused: Write never calls `done` then
+    return staged;
   }
 
   // A single conditional write: lock, read, check, stage, commit.
@@ -455,8 +458,9 @@ struct TableEngine::Impl {
   // once the write is written (SubmitAsync), a refusal once the value it
   // rests on is durable (WaitForOtherAsync); an error return means `done`
   // was not called and never will be.
+  // `*staged` (when given) is set when the write passed and was queued.
   Result<WriteResult> Write(PreparedWrite& w, ReturnValues rv, WriteFailure* failure, bool sync = true,
-                            std::function<void(Result<WriteResult>)> done = nullptr) {
+                            std::function<void(Result<WriteResult>)> done = nullptr, bool* staged = nullptr) {
     auto locks = LockKeys({w.key_bytes});
     uint64_t pending = 0;
     ASSIGN_OR_RETURN(ItemPtr old_item, ReadLatest(w.key_bytes, &pending));
@@ -483,6 +487,7 @@ struct TableEngine::Impl {
     result.attributes = ReturnedAttributes(rv, w, old_item, new_item);
     NewValues values;
     values.emplace_back(w.key_bytes, std::move(new_item));
+    if (staged != nullptr) *staged = true;
     if (done) {
       SubmitAsync(std::move(batch), std::move(values), &locks, [result, done](const Status& status) {
         status.ok() ? done(result) : done(status);
@@ -903,8 +908,10 @@ Result<WriteResult> TableEngine::PutItem(const PutItemRequest& r, WriteFailure* 
   return impl_->Write(w, r.return_values, failure, r.sync);
 }
 
-bool TableEngine::TryPutItemAsync(const PutItemRequest& r, std::function<void(Result<WriteResult>)> done) {
-  impl_->WriteAsync(impl_->PreparePut(r), r.return_values, r.sync, std::move(done));
+bool TableEngine::TryPutItemAsync(const PutItemRequest& r, std::function<void(Result<WriteResult>)> done,
+                                  bool* staged) {
+  bool passed = impl_->WriteAsync(impl_->PreparePut(r), r.return_values, r.sync, std::move(done));
+  if (staged != nullptr) *staged = passed;
   return true;
 }
 

@@ -68,7 +68,8 @@ class TableEngine final : public TableClient {
   // Returns once the write is queued (or refused), never blocking in an
   // fsync; `done` runs on the thread that writes its group commit (a synced
   // one by a writer or the engine's committer thread), so it must be quick.
-  bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done) override;
+  bool TryPutItemAsync(const PutItemRequest& request, std::function<void(Result<WriteResult>)> done,
+                       bool* staged = nullptr) override;
   bool TryUpdateItemAsync(const UpdateItemRequest& request, std::function<void(Result<WriteResult>)> done) override;
   Result<WriteResult> UpdateItem(const UpdateItemRequest& request, WriteFailure* failure = nullptr) override;
   Result<WriteResult> DeleteItem(const DeleteItemRequest& request, WriteFailure* failure = nullptr) override;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -578,30 +579,38 @@ TEST_F(TableEngineTest, AsyncPutsReportEachOutcomeOnceAndAreVisibleThen) {
 
 // Async puts racing for one new item: one wins; each loser is refused
 // through `done` (never by blocking the caller in an fsync), and only once
-// the winner it lost to is visible to readers.
+// the winner it lost to is visible to readers. Each caller learns before
+// the call returns whether its put passed (`staged`), and `done` agrees.
 TEST_F(TableEngineTest, AsyncPutsRefusedByAQueuedWriteAnswerOnceItIsVisible) {
   Reopen(20'000, /*sync_writes=*/true);
   for (int round = 0; round < 20; ++round) {
     std::atomic<int> ok{0}, refused{0}, refused_unseen{0}, answered{0};
-    auto put_once = [&] {
+    std::array<bool, 4> staged{};
+    std::array<std::atomic<int>, 4> written{};  // 1 when `done` reported the put written
+    auto put_once = [&](int t) {
       PutItemRequest put;
       put.table_name = "orders";
       put.item = {{"customer", S("race")}, {"seq", N(std::to_string(round))}};
       put.condition_expression = "attribute_not_exists(customer)";
-      ASSERT_TRUE(engine_->TryPutItemAsync(put, [&](Result<WriteResult> r) {
-        if (r.ok()) {
-          ++ok;
-        } else if (r.status().IsConditionFailed()) {
-          ++refused;
-          if (!Get("race", round)) ++refused_unseen;
-        }
-        ++answered;
-      }));
+      ASSERT_TRUE(engine_->TryPutItemAsync(
+          put,
+          [&, t](Result<WriteResult> r) {
+            if (r.ok()) {
+              ++ok;
+              written[t] = 1;
+            } else if (r.status().IsConditionFailed()) {
+              ++refused;
+              if (!Get("race", round)) ++refused_unseen;
+            }
+            ++answered;
+          },
+          &staged[t]));
     };
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) threads.emplace_back(put_once);
+    for (int t = 0; t < 4; ++t) threads.emplace_back(put_once, t);
     for (auto& t : threads) t.join();
     for (int i = 0; i < 1000 && answered < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(staged[t], written[t] == 1) << round << "/" << t;
     EXPECT_EQ(ok.load(), 1) << round;
     EXPECT_EQ(refused.load(), 3) << round;
     EXPECT_EQ(refused_unseen.load(), 0) << round;

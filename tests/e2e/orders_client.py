@@ -19,12 +19,16 @@ ADDRESS = {"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "Lon
            "postalCode": "SW1Y 4JH", "country": "GB"}
 
 
+def aws_client(server, service):
+    """A boto3 client of `service` ("dynamodb", "kinesis") on the server's AWS endpoint."""
+    return boto3.client(service, endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
+                        aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
+
+
 def set_stock(server, product_id, stock):
     """Sets the stock through the DynamoDB API, as an operator would."""
-    ddb = boto3.client("dynamodb", endpoint_url=server.aws_url, region_name=AWS_ENV["AWS_DEFAULT_REGION"],
-                       aws_access_key_id=AWS_ENV["AWS_ACCESS_KEY_ID"],
-                       aws_secret_access_key=AWS_ENV["AWS_SECRET_ACCESS_KEY"])
-    ddb.update_item(TableName="shop-products", Key={"id": {"S": product_id}},
+    aws_client(server, "dynamodb").update_item(TableName="shop-products", Key={"id": {"S": product_id}},
                     UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": str(stock)}})
 
 

@@ -1,6 +1,8 @@
 """The order system end to end: sign up, browse, order, see CONFIRMED over
 the WebSocket, idempotent retries, privacy of orders, cancel, admin status
 changes, and bad input that changes nothing."""
+import copy
+import json
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +13,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rivulet_harness import Rivulet  # noqa: E402
-from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop, set_stock  # noqa: E402
+from orders_client import ADDRESS, ADMIN_EMAIL, ADMIN_PASSWORD, Listener, Shop, aws_client, set_stock  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +149,56 @@ def test_concurrent_requests_with_one_idempotency_key_place_one_order(shop):
     shop.wait_for_status(order_id, {"CONFIRMED"})
     assert [o["id"] for o in shop.get("/api/orders").json()["items"]] == [order_id]
     assert shop.product("p-016")["stock"] == stock - 2
+
+
+def placed_event(server, order_id):
+    """The OrderPlaced event of `order_id`, read back from the `orders` stream."""
+    kinesis = aws_client(server, "kinesis")
+    for shard in kinesis.list_shards(StreamName="orders")["Shards"]:
+        iterator = kinesis.get_shard_iterator(StreamName="orders", ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while iterator:
+            got = kinesis.get_records(ShardIterator=iterator, Limit=10000)
+            for record in got["Records"]:
+                event = json.loads(record["Data"])
+                if event.get("type") == "OrderPlaced" and event["eventId"] == order_id:
+                    return event
+            if not got["Records"]:
+                break
+            iterator = got.get("NextShardIterator")
+    raise AssertionError(f"no OrderPlaced event for {order_id}")
+
+
+def test_an_event_whose_idempotency_key_was_lost_restores_it_or_yields_to_the_retry(server, shop):
+    # The key is written beside the OrderPlaced event, so a crash may keep the
+    # event and lose the key. Such events are forged here, as copies of a
+    # real one put back through the Kinesis API: one whose key a retry took
+    # after the restart (it names another order), one whose key is missing.
+    item = [{"productId": "p-012", "quantity": 1}]
+    first = shop.place(item, {"Idempotency-Key": "lost-0"})
+    assert first.status_code == 202, first.text
+    first_id = first.json()["id"]
+    event = placed_event(server, first_id)
+    assert event["idempotency"]["key"].endswith("#lost-0")
+
+    def forged(suffix, key):
+        copied = copy.deepcopy(event)
+        copied["eventId"] = copied["order"]["id"] = first_id + suffix
+        copied["idempotency"]["key"] = event["idempotency"]["key"][: -len("lost-0")] + key
+        return copied
+
+    taken, lost = forged("-taken", "lost-0"), forged("-lost", "lost-1")
+    kinesis = aws_client(server, "kinesis")
+    for forgery in (taken, lost):  # one partition key, one shard: processed in this order
+        kinesis.put_record(StreamName="orders", PartitionKey="forged", Data=json.dumps(forgery).encode())
+    shop.wait_for_status(lost["eventId"], {"CONFIRMED"})
+    assert shop.get(f"/api/orders/{taken['eventId']}").status_code == 404
+    log = (server.data_dir / "server.log").read_text(errors="replace")
+    assert f"dropping order {taken['eventId']}: its Idempotency-Key now names another order" in log
+    # The lost key was written back: a retry of that request gets that order.
+    retry = shop.place(item, {"Idempotency-Key": "lost-1"})
+    assert retry.status_code == 202 and retry.json()["id"] == lost["eventId"], retry.text
+    assert {o["id"] for o in shop.get("/api/orders").json()["items"]} == {first_id, lost["eventId"]}
 
 
 def test_another_customers_order_is_404(server, shop):
