@@ -67,7 +67,7 @@ echo "   cpu_us: the server's CPU time per accepted order, from the step's start
 echo "   (emails, flushes and compactions it caused included; the loadgen's sign-ins left out)"
 echo "   post_p50/p99: from the intended send to the 202 (validated, fsynced), the first part of accept -> confirmed"
 echo "   POST stages: the server's own clock (rivulet_order_accept_seconds): key = until the Idempotency-Key"
-echo "   is durable, event = until OrderPlaced is durable, row = until the PLACED row is written (the 202)"
+echo "   is queued, event = until OrderPlaced and the key are durable, row = until the PLACED row is written (the 202)"
 printf "%-8s %10s %10s %9s %9s %9s %9s %9s %9s %7s  %s\n" offered accepted/s decided p50_ms p90_ms p99_ms p999_ms \
   post_p50 post_p99 cpu_us verdict
 server_ticks() { awk '{print $14+$15}' /proc/$pid/stat; }
