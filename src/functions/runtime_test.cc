@@ -7,10 +7,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "stream/stream_engine.h"
 #include "table/table_engine.h"
@@ -174,6 +176,26 @@ TEST_F(RuntimeTest, BatchingWindowGathersRecordsIntoOneBatch) {
   std::lock_guard lock(function_->mu_);
   ASSERT_EQ(function_->batches_.size(), 1u);
   EXPECT_EQ(function_->batches_[0].records.size(), 20u);
+}
+
+// A full batch does not wait for the batching window to close: as in
+// Lambda, the window bounds the wait for a batch that is not full.
+TEST_F(RuntimeTest, AFullBatchGoesBeforeTheBatchingWindowCloses) {
+  ASSERT_TRUE(streams_->CreateStream("orders", 1, stream::StreamMode::kProvisioned).ok());
+  StartRuntime();
+  auto mapping = Mapping("orders");
+  mapping.batch_size = 10;
+  mapping.maximum_batching_window_ms = 300'000;
+  ASSERT_TRUE(runtime_->CreateMapping(mapping).ok());
+  Put("orders", 1, "first-");  // opens the window, once read:
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Put("orders", 24, "r");
+  ASSERT_TRUE(function_->WaitUntil([&] { return function_->ProcessedCount() >= 20; }));
+  std::lock_guard lock(function_->mu_);
+  ASSERT_EQ(function_->batches_.size(), 2u);
+  for (const auto& b : function_->batches_) EXPECT_EQ(b.records.size(), 10u);
+  // The other 5 wait for the window (5 minutes).
+  EXPECT_EQ(function_->processed_.begin()->second.size(), 20u);
 }
 
 TEST_F(RuntimeTest, BisectLeavesOnlyThePoisonRecordAtTheFailureDestination) {

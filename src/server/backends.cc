@@ -101,6 +101,7 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     options.block_cache_mb = static_cast<int>(config.GetInt("table.block_cache_mb", options.block_cache_mb));
     options.memtable_mb = static_cast<int>(config.GetInt("table.memtable_mb", options.memtable_mb));
     options.background_low_priority = config.GetBool("table.background_low_priority", options.background_low_priority);
+    options.background_write_mb = static_cast<int>(config.GetInt("table.background_write_mb", options.background_write_mb));
     options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto engine, table::TableEngine::Open(registry->data_dir() + "/tables", options));
     backends.table_engine = registry->Own(std::move(engine));

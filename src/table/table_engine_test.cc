@@ -50,6 +50,7 @@ class TableEngineTest : public ::testing::Test {
     options.ttl_interval_millis = 0;
     options.ttl_items_per_pass = ttl_items_per_pass;
     options.memtable_mb = memtable_mb_;
+    options.background_write_mb = background_write_mb_;
     options.clock = &clock_;
     auto e = TableEngine::Open(dir_.string(), options);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
@@ -101,6 +102,7 @@ class TableEngineTest : public ::testing::Test {
 
   static inline int counter_ = 0;
   int memtable_mb_ = 64;
+  int background_write_mb_ = 32;
   std::filesystem::path dir_;
   common::ManualClock clock_;
   std::unique_ptr<TableEngine> engine_;
@@ -159,6 +161,28 @@ TEST_F(TableEngineTest, MemtableFlushesRunAtTheLowestCpuPriority) {
   }
   EXPECT_EQ(NiceOfThreads("rocksdb:high"), std::vector<int>{19});
   EXPECT_EQ(Get("c", 1023)->at("blob").scalar(), filler);
+}
+
+TEST_F(TableEngineTest, FlushesWriteThroughTheBackgroundWriteLimiter) {
+  // TableEngineOptions::background_write_mb: RocksDB's flushes and
+  // compactions write through one rate limiter (here generous: only the
+  // path is checked, not the pace).
+  memtable_mb_ = 1;
+  background_write_mb_ = 256;
+  Reopen();
+  std::string filler(4096, 'x');
+  for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Put("c", i, {{"blob", S(filler)}}).ok());  // 4 MiB: flushes
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (engine_->BackgroundBytesLimited() < (2 << 20) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(engine_->BackgroundBytesLimited(), 2 << 20);
+  EXPECT_EQ(Get("c", 1023)->at("blob").scalar(), filler);
+
+  background_write_mb_ = 0;  // unlimited: no limiter
+  Reopen();
+  EXPECT_EQ(engine_->BackgroundBytesLimited(), 0);
+  EXPECT_EQ(Get("c", 0)->at("blob").scalar(), filler);
 }
 
 TEST_F(TableEngineTest, CreateTableRejectsUndefinedKeyAttributes) {
