@@ -206,9 +206,9 @@ int64_t ShardProcessor::Step() {
       Scheduler::NowMicros() < batching_end) {
     // Records arriving meanwhile are read once a second, not each waking
     // this processor (see README.md); a batch full by then goes at once.
-    // Read only when the window closed, an archiver's minute of records
-    // at 4,000 orders/s came as dozens of batches back to back, which took
-    // the cores from every other function for seconds (bench/orders).
+    // When they were read only as the window closed, the archiver's minute
+    // of records at 4,000 orders/s came as dozens of batches back to back
+    // and took the cores from every other function (bench/orders).
     gathering_ = true;
     return std::min(batching_end, Scheduler::NowMicros() + kGatherCheckMicros);
   }
