@@ -100,7 +100,7 @@ class OrdersApi {
   Response Summary(Request& req);
 
   // Shared by the order handlers.
-  //
+
   // Remembers the Idempotency-Key, then places the order; a key seen before
   // answers with its order instead (blocks: runs on writes_).
   void PlaceUnderKey(Order order, const std::string& idem_key, const std::string& fingerprint,

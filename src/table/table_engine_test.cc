@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <random>
 #include <set>
@@ -55,6 +56,14 @@ class TableEngineTest : public ::testing::Test {
     auto e = TableEngine::Open(dir_.string(), options);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
+  }
+
+  // Reopens with a 1 MiB memtable and writes 4 MiB of items ("c", i)
+  // holding `filler`, so that RocksDB flushes several times in the background.
+  void WriteFourMiBThroughASmallMemtable(const std::string& filler) {
+    memtable_mb_ = 1;
+    Reopen();
+    for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Put("c", i, {{"blob", S(filler)}}).ok());
   }
 
   Status Put(const std::string& customer, int seq, Item extra = {}, const std::string& condition = "",
@@ -147,18 +156,21 @@ std::vector<int> NiceOfThreads(const std::string& name) {
   return nice;
 }
 
+// Polls `done` every 20 ms for up to 20 s (background work has no callback).
+void WaitUpTo20s(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 TEST_F(TableEngineTest, MemtableFlushesRunAtTheLowestCpuPriority) {
   // A flush takes 150-300 ms of CPU; at nice 19 it waits for idle CPU instead
   // of taking a core from the requests (TableEngineOptions::background_low_priority).
-  memtable_mb_ = 1;
-  Reopen();
   std::string filler(4096, 'x');
-  for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Put("c", i, {{"blob", S(filler)}}).ok());  // 4 MiB: flushes
+  WriteFourMiBThroughASmallMemtable(filler);
   // Each thread lowers its own priority when it takes its next job.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (NiceOfThreads("rocksdb:high") != std::vector<int>{19} && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitUpTo20s([] { return NiceOfThreads("rocksdb:high") == std::vector<int>{19}; });
   EXPECT_EQ(NiceOfThreads("rocksdb:high"), std::vector<int>{19});
   EXPECT_EQ(Get("c", 1023)->at("blob").scalar(), filler);
 }
@@ -167,15 +179,10 @@ TEST_F(TableEngineTest, FlushesWriteThroughTheBackgroundWriteLimiter) {
   // TableEngineOptions::background_write_mb: RocksDB's flushes and
   // compactions write through one rate limiter (here generous: only the
   // path is checked, not the pace).
-  memtable_mb_ = 1;
   background_write_mb_ = 256;
-  Reopen();
   std::string filler(4096, 'x');
-  for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Put("c", i, {{"blob", S(filler)}}).ok());  // 4 MiB: flushes
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (engine_->BackgroundBytesLimited() < (2 << 20) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WriteFourMiBThroughASmallMemtable(filler);
+  WaitUpTo20s([&] { return engine_->BackgroundBytesLimited() >= (2 << 20); });
   EXPECT_GE(engine_->BackgroundBytesLimited(), 2 << 20);
   EXPECT_EQ(Get("c", 1023)->at("blob").scalar(), filler);
 
