@@ -1,5 +1,6 @@
 #include "log/committer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -8,8 +9,8 @@
 
 namespace logs {
 
-Committer::Committer(int threads, SyncMode mode, int interval_ms)
-    : mode_(mode), interval_ms_(interval_ms < 1 ? 1 : interval_ms) {
+Committer::Committer(int threads, SyncMode mode, int interval_ms, int gather_micros)
+    : mode_(mode), interval_ms_(interval_ms < 1 ? 1 : interval_ms), gather_micros_(std::max(gather_micros, 0)) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
   for (auto& worker : workers_) {

@@ -33,12 +33,15 @@ enum class SyncMode {
 
 class Committer {
  public:
-  Committer(int threads, SyncMode mode, int interval_ms);
+  // gather_micros (kFsync only, 0 = never): how long a log's commit may
+  // wait under load for more appends (common::CommitGathering).
+  Committer(int threads, SyncMode mode, int interval_ms, int gather_micros = 0);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
   SyncMode mode() const { return mode_; }
+  int gather_micros() const { return gather_micros_; }
 
   // The thread for a new log: round robin, so that the shards of a stream,
   // opened one after another, land on different threads.
@@ -61,6 +64,7 @@ class Committer {
 
   const SyncMode mode_;
   const int interval_ms_;
+  const int gather_micros_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<size_t> next_thread_{0};
 };

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -125,7 +127,15 @@ struct Log::Segment {
   }
 };
 
-Log::Log(const LogOptions& options) : options_(options), commit_thread_(options.committer->AssignThread()) {}
+// A shard's appends are mostly single orders (POST /api/orders): gathering
+// pays from 1.5 appends per wait (1,500/s with 1 ms; the orders stream's two
+// shards get that from ~2,500 orders/s). At 1,000 orders/s none wait.
+constexpr double kMinAppendsToGather = 1.5;
+
+Log::Log(const LogOptions& options)
+    : options_(options),
+      commit_thread_(options.committer->AssignThread()),
+      gathering_(std::chrono::microseconds(options.committer->gather_micros()), kMinAppendsToGather) {}
 
 Log::~Log() {
   // A clean close leaves the active segment without its preallocated space.
@@ -276,6 +286,7 @@ bool Log::QueueLocked(const std::vector<LogEntry>& entries, AppendCallback done)
     ++next_offset_;
   }
   pending_.push_back({std::move(done), first, timestamp});
+  gathering_.Arrived();
   bool idle = !scheduled_;
   scheduled_ = true;
   return idle;
@@ -307,7 +318,18 @@ void Log::Lead() {
   if (CommitPending(options_.committer->mode())) options_.committer->Schedule(shared_from_this());
 }
 
+void Log::GatherUnderLoad(SyncMode mode) {
+  if (mode != SyncMode::kFsync) return;
+  std::optional<std::chrono::steady_clock::time_point> start;
+  {
+    std::lock_guard lock(mu_);
+    start = gathering_.Begin(std::chrono::steady_clock::now());
+  }
+  if (start) std::this_thread::sleep_until(*start);
+}
+
 bool Log::CommitPending(SyncMode mode) {
+  GatherUnderLoad(mode);
   std::string frames;
   std::vector<IndexEntry> index;
   std::vector<Pending> pending;

@@ -40,7 +40,7 @@ class LogTest : public ::testing::Test {
   Status Open(SyncMode mode = SyncMode::kFsync) {
     log_.reset();
     committer_.reset();  // drains, like a process exit after the last ack
-    committer_ = std::make_unique<Committer>(2, mode, 5);
+    committer_ = std::make_unique<Committer>(2, mode, 5, gather_micros_);
     LogOptions options;
     options.dir = dir_.string();
     options.segment_bytes = segment_bytes_;
@@ -96,13 +96,13 @@ class LogTest : public ::testing::Test {
   // ack before the next; `leading` threads use AppendLeading (and Lead when
   // they get the commit). Every record must be acknowledged, and after a
   // reopen every thread's records must be there in its own order.
-  void AppendConcurrentlyAndCheckOrder(const std::function<bool(int thread)>& leading) {
-    constexpr int kThreads = 8, kPerThread = 150;
+  void AppendConcurrentlyAndCheckOrder(const std::function<bool(int thread)>& leading, int per_thread = 150) {
+    constexpr int kThreads = 8;
     std::atomic<int> acked{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
-        for (int i = 0; i < kPerThread; ++i) {
+        for (int i = 0; i < per_thread; ++i) {
           std::string value = std::to_string(t) + ":" + std::to_string(i);
           std::promise<void> done;
           auto ack = [&](Status s, uint64_t, int64_t) {
@@ -119,10 +119,10 @@ class LogTest : public ::testing::Test {
       });
     }
     for (auto& th : threads) th.join();
-    EXPECT_EQ(acked.load(), kThreads * kPerThread);
+    EXPECT_EQ(acked.load(), kThreads * per_thread);
     ASSERT_TRUE(Open().ok());
     auto records = ReadAll();
-    ASSERT_EQ(records.size(), size_t(kThreads * kPerThread));
+    ASSERT_EQ(records.size(), size_t(kThreads * per_thread));
     std::map<int, int> next;  // each appender's records appear in its own order
     for (size_t i = 0; i < records.size(); ++i) {
       EXPECT_EQ(records[i].offset, i);
@@ -136,6 +136,7 @@ class LogTest : public ::testing::Test {
   common::ManualClock clock_;
   int64_t segment_bytes_ = 64 << 20;
   int64_t preallocate_bytes_ = LogOptions{}.preallocate_bytes;
+  int gather_micros_ = 0;
   std::unique_ptr<Committer> committer_;
   std::shared_ptr<Log> log_;
 };
@@ -453,6 +454,16 @@ TEST_F(LogTest, LeadersAndCommitThreadsTogetherKeepEveryAppendInOrder) {
   segment_bytes_ = 8 << 10;  // rolls segments, which the leaders do too
   ASSERT_TRUE(Open().ok());
   AppendConcurrentlyAndCheckOrder([](int thread) { return thread % 2 == 0; });
+}
+
+TEST_F(LogTest, CommitsThatWaitToGatherKeepEveryAppendInOrder) {
+  // 8 appenders waiting for their acks share every commit at a high rate:
+  // once the first 50 ms have measured that, the commits wait to gather
+  // (common::CommitGathering), leaders' too.
+  gather_micros_ = 1000;
+  segment_bytes_ = 8 << 10;
+  ASSERT_TRUE(Open().ok());
+  AppendConcurrentlyAndCheckOrder([](int thread) { return thread % 2 == 0; }, 600);
 }
 
 TEST_F(LogTest, WithoutFsyncTheCommitThreadCommitsEvenForALeader) {

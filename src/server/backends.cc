@@ -75,6 +75,8 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     options.data_dir = registry->data_dir();
     ASSIGN_OR_RETURN(options.durability, stream::ParseDurability(config.GetString("stream.durability", "fsync")));
     options.interval_ms = static_cast<int>(config.GetInt("stream.interval_ms", 1000));
+    options.commit_gather_micros =
+        static_cast<int>(config.GetInt("stream.commit_gather_us", options.commit_gather_micros));
     options.shard_write_limits = config.GetBool("stream.shard_write_limits", false);
     options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto engine, stream::StreamEngine::Open(options));
@@ -102,6 +104,8 @@ common::Result<Backends> OpenBackends(const Config& config, ServiceRegistry* reg
     options.memtable_mb = static_cast<int>(config.GetInt("table.memtable_mb", options.memtable_mb));
     options.background_low_priority = config.GetBool("table.background_low_priority", options.background_low_priority);
     options.background_write_mb = static_cast<int>(config.GetInt("table.background_write_mb", options.background_write_mb));
+    options.commit_gather_micros =
+        static_cast<int>(config.GetInt("table.commit_gather_us", options.commit_gather_micros));
     options.clock = registry->clock();
     ASSIGN_OR_RETURN(auto engine, table::TableEngine::Open(registry->data_dir() + "/tables", options));
     backends.table_engine = registry->Own(std::move(engine));

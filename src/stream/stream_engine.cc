@@ -144,7 +144,8 @@ class StreamEngine::Impl {
       : options_(options),
         clock_(options.clock ? options.clock : common::SystemClock::Default()),
         root_(options.data_dir + "/streams"),
-        committer_(options.commit_threads, ToSyncMode(options.durability), options.interval_ms) {}
+        committer_(options.commit_threads, ToSyncMode(options.durability), options.interval_ms,
+                   options.commit_gather_micros) {}
 
   ~Impl() {
     {

@@ -39,6 +39,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/commit_gathering.h"
 #include "common/status.h"
 
 namespace rocksdb {
@@ -79,8 +80,10 @@ class CommitQueue {
  public:
   // `next_change` is the sequence number of the next change record;
   // `on_changes` runs (on a writer's thread) after a group with change
-  // records became durable.
-  CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes);
+  // records became durable. `gather_micros` (0: never): how long a synced
+  // group may wait under load for more batches (common::CommitGathering).
+  CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes,
+              int gather_micros = 0);
   // Writes what is still queued, then stops the committer thread.
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
@@ -120,6 +123,10 @@ class CommitQueue {
   bool Orphaned() const;  // REQUIRES: mu_ held
   // Whether writing the queue now would fsync.
   bool SyncQueued() const;  // REQUIRES: mu_ held
+  // Under load, a leader about to fsync waits so that more batches share
+  // the fsync (common::CommitGathering). REQUIRES: leading_ set by the
+  // caller; unlocks meanwhile.
+  void GatherUnderLoad(std::unique_lock<std::mutex>& lock);
   // The committer thread: leads orphaned groups that LeadIfIdle left to it.
   void CommitterLoop();
 
@@ -140,6 +147,7 @@ class CommitQueue {
   std::map<uint64_t, common::Status> failed_;    // guarded by mu_; outcomes that are not OK
   std::vector<uint64_t> unwaited_;               // guarded by mu_; queued tickets nobody waits for
   bool stopping_ = false;                        // guarded by mu_
+  common::CommitGathering gathering_;            // guarded by mu_
   std::condition_variable committer_cv_;         // LeadIfIdle left it a group, or stopping_
   std::thread committer_;                        // started last, in the constructor
 };

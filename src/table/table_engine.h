@@ -45,6 +45,10 @@ struct TableEngineOptions {
   // unlimited it did so in under a second, filling the device cache that
   // every fsync of an acknowledged write then waited to flush.
   int background_write_mb = 32;
+  // Under load a synced group commit waits until this long after the
+  // previous one began, so that more writers share its fsync (CommitQueue).
+  // 0 = never waits.
+  int commit_gather_micros = 1000;
   // How often the TTL expirer runs; 0 disables the thread (call ExpireTtlOnce).
   int ttl_interval_millis = 10'000;
   // Items one ExpireTtlOnce examines, over all tables with a TTL; each pass
