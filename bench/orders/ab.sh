@@ -23,9 +23,18 @@ echo "$PAIRS pairs at $RATE orders/s, alternating"
 for pair in $(seq "$PAIRS"); do
   for side in A B; do
     bin=${side}_BIN args=${side}_ARGS
-    out=$(RIVULET_BIN=${!bin} SERVER_ARGS=${!args:-} RATE=$RATE bench/orders/threads.sh)
+    # A failed run is reported and left out, not the end of the comparison.
+    if ! out=$(RIVULET_BIN=${!bin} SERVER_ARGS=${!args:-} RATE=$RATE bench/orders/threads.sh); then
+      echo "pair $pair $side: the run failed (its server log: /tmp/rivulet-bench-threads.log); left out"
+      continue
+    fi
     cpu=$(sed -n 's/^  total .* \([0-9.]*\) µs CPU$/\1/p' <<< "$out")
-    read -r p50 p99 < <(sed -n 's/.*p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms$/\1 \2/p' <<< "$out")
+    p50="" p99=""
+    read -r p50 p99 < <(sed -n 's/.*p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms$/\1 \2/p' <<< "$out") || true
+    if [[ -z $cpu || -z $p50 ]]; then
+      echo "pair $pair $side: no figures in the run's output; left out"
+      continue
+    fi
     printf "pair %d %s: %8.0f µs CPU per order, p50 %7.1f ms, p99 %7.1f ms\n" "$pair" "$side" "$cpu" "$p50" "$p99"
     echo "$side $cpu $p50 $p99" >> "$runs"
   done
@@ -36,6 +45,8 @@ runs = {"A": [], "B": []}
 for line in open(sys.argv[1]):
     side, *figures = line.split()
     runs[side].append([float(f) for f in figures])
+if not runs["A"] or not runs["B"]:
+    sys.exit("no figures for one side: nothing to compare")
 medians = {side: [statistics.median(r[i] for r in rows) for i in range(3)] for side, rows in runs.items()}
 for side in "AB":
     cpu, p50, p99 = medians[side]

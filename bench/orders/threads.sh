@@ -30,7 +30,7 @@ sleep 6  # past the sign-ins
 snapshot > "$work/before"
 sleep 10
 snapshot > "$work/after"
-wait "$loadgen"
+wait "$loadgen" || { echo "threads.sh: the loadgen failed (exit status $?)" >&2; exit 1; }
 /usr/bin/python3 - "$work/before" "$work/after" "$RATE" "$work/load.json" "$(getconf CLK_TCK)" <<'PY'
 import collections, json, sys
 def load(path):
