@@ -21,8 +21,9 @@ loadgen=$!
 # Each line: thread name, voluntary + involuntary switches, user + system ticks.
 snapshot() {
   for t in /proc/$pid/task/*; do
-    # A thread that ends meanwhile (the processor's helpers come and go) is skipped.
-    line="$(cat "$t/comm" 2>/dev/null) $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+    # A thread that ends meanwhile (the processor's helpers come and go) is
+    # skipped: its reads fail, and so does the assignment (hence || true).
+    line="$(cat "$t/comm" 2>/dev/null) $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null) $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)" || true
     if [[ $line =~ ^[^\ ].*\ [0-9]+\ [0-9]+$ ]]; then echo "$line"; fi
   done
 }
