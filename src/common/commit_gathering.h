@@ -8,14 +8,18 @@
 // a single writer), and the fsyncs were the largest cost per order. So a
 // commit waits until `gather` after the previous one began, but only while
 // the recent arrival rate says at least `min_expected` writers arrive in
-// that time (the wait then buys that many writers per fsync), and while
-// commits do hold several writers: a single writer that waits for each
-// commit before the next arrives fast when fsyncs are fast, and would only
-// be slowed down.
+// that time (the wait then buys that many writers per fsync), while commits
+// do hold several writers (a single writer that waits for each commit
+// before the next arrives fast when fsyncs are fast, and would only be
+// slowed down), and while writers keep coming: a few writers that each wait
+// for their commit before writing again are all in the group already, and
+// holding it back would only slow them down (8 such writers went from
+// 30,000 to 10,700 synced writes/s with a plain 1 ms wait).
 //
 // Not thread safe: the owner calls it under its queue's lock.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -31,26 +35,46 @@ class CommitGathering {
       : gather_(gather), min_expected_(min_expected) {}
 
   // A writer queued.
-  void Arrived() { ++arrived_; }
+  void Arrived() {
+    ++arrived_;
+    ++arrived_total_;
+  }
 
-  // A commit is about to start at `now`: when it should start instead
-  // (nullopt: at once). Call once per commit; it counts as begun then.
+  // A commit is about to start at `now`: nullopt to start at once, else
+  // when to look again (call Continue then). Call once per commit.
   std::optional<Clock::time_point> Begin(Clock::time_point now) {
     if (now - window_start_ >= kWindow) {
       double seconds = std::chrono::duration<double>(now - window_start_).count();
       expected_ = static_cast<double>(arrived_) / seconds * std::chrono::duration<double>(gather_).count();
       shared_ = static_cast<double>(arrived_) >= kSharedRatio * static_cast<double>(begun_);
+      // Two mean gaps between arrivals: an open load fills them (by chance
+      // not in ~14 % of them); writers that all wait for this commit do not.
+      patience_ = arrived_ > 0 ? std::chrono::duration_cast<Clock::duration>(now - window_start_) * 2 / arrived_
+                               : Clock::duration::zero();
       arrived_ = 0;
       begun_ = 0;
       window_start_ = now;
     }
     ++begun_;
-    std::optional<Clock::time_point> start;
     if (gather_.count() > 0 && shared_ && expected_ >= min_expected_ && last_begin_ + gather_ > now) {
-      start = last_begin_ + gather_;
+      deadline_ = last_begin_ + gather_;
+      seen_ = arrived_total_;
+      return std::min(deadline_, now + patience_);
     }
-    last_begin_ = start.value_or(now);
-    return start;
+    last_begin_ = now;
+    return std::nullopt;
+  }
+
+  // After waiting until what Begin or Continue returned: nullopt to start
+  // now (the gather time is up, or no writer came meanwhile), else when to
+  // look again.
+  std::optional<Clock::time_point> Continue(Clock::time_point now) {
+    if (now >= deadline_ || arrived_total_ == seen_) {
+      last_begin_ = now;
+      return std::nullopt;
+    }
+    seen_ = arrived_total_;
+    return std::min(deadline_, now + patience_);
   }
 
  private:
@@ -63,6 +87,10 @@ class CommitGathering {
   const std::chrono::microseconds gather_;
   const double min_expected_;
   int64_t arrived_ = 0;  // in the current window
+  int64_t arrived_total_ = 0;
+  int64_t seen_ = 0;     // arrived_total_ at the last look of a wait
+  Clock::time_point deadline_{};  // of the wait in progress
+  Clock::duration patience_{};    // a wait ends when no writer came for this long
   int64_t begun_ = 0;    // commits in the current window
   Clock::time_point window_start_{};
   double expected_ = 0;  // writers expected per gather, at the last window's rate

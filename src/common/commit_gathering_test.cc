@@ -9,67 +9,105 @@ using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using Clock = CommitGathering::Clock;
 
-// Runs `commits` commits, one every `every`, each after `writers` arrivals,
-// from `*now` on; returns how many of them were told to wait, and checks
-// that a wait always ends `gather` after the previous commit began.
-int Commits(CommitGathering& gathering, Clock::time_point* now, int commits, microseconds every, int writers,
-           microseconds gather) {
-  int waited = 0;
-  std::optional<Clock::time_point> previous;
-  for (int i = 0; i < commits; ++i) {
-    for (int w = 0; w < writers; ++w) gathering.Arrived();
-    std::optional<Clock::time_point> start = gathering.Begin(*now);
-    if (start) {
-      ++waited;
-      if (previous) {
-        EXPECT_EQ(*start, *previous + gather);
-      }
+struct Outcome {
+  int commits = 0;
+  int waited = 0;   // commits that Begin told to wait
+  int writers = 0;  // writers committed
+  Clock::time_point end{};
+  double WritersPerCommit() const { return commits ? double(writers) / commits : 0; }
+};
+
+// One committer under `gathering` for `length` of simulated time. Open load
+// (closed_writers 0): a writer arrives every `gap` whatever the commits do.
+// Closed load: `closed_writers` writers, each writing again as soon as its
+// commit is done. A commit takes `commit_time`. Checks that a commit that
+// waited started no later than `gather` after the previous one began.
+Outcome Simulate(CommitGathering& gathering, milliseconds length, microseconds gap, int closed_writers,
+                 microseconds commit_time, microseconds gather, Clock::time_point start = {}) {
+  Outcome outcome;
+  Clock::time_point now = start, next_arrival = start, last_start = start;
+  const Clock::time_point end = now + length;
+  int pending = 0;
+  auto arrive_until = [&](Clock::time_point t) {
+    for (; closed_writers == 0 && next_arrival <= t; next_arrival += gap) {
+      gathering.Arrived();
+      ++pending;
     }
-    previous = start.value_or(*now);
-    *now = previous.value() + every;
+  };
+  for (int w = 0; w < closed_writers; ++w, ++pending) gathering.Arrived();
+  while (now < end) {
+    arrive_until(now);
+    if (pending == 0) {
+      now = next_arrival;
+      continue;
+    }
+    std::optional<Clock::time_point> wake = gathering.Begin(now);
+    if (wake) {
+      ++outcome.waited;
+      while (wake) {
+        now = *wake;
+        arrive_until(now);
+        wake = gathering.Continue(now);
+      }
+      EXPECT_LE(now - last_start, gather);
+    }
+    last_start = now;
+    ++outcome.commits;
+    outcome.writers += pending;
+    now += commit_time;
+    if (closed_writers == 0) {
+      pending = 0;
+    } else {
+      for (int w = 0; w < closed_writers; ++w) gathering.Arrived();
+    }
   }
-  return waited;
+  outcome.end = now;
+  return outcome;
 }
 
-TEST(CommitGatheringTest, ManyWritersPerCommitAtAHighRateWaitForMore) {
+TEST(CommitGatheringTest, AnOpenLoadAtAHighRateGathersMoreWritersPerCommit) {
   const microseconds gather(1000);
-  CommitGathering gathering(gather, 1.5);
-  Clock::time_point now{};
-  // 3 writers every 0.3 ms: 10,000/s, 10 expected per gather.
-  int waited = Commits(gathering, &now, 1000, microseconds(300), 3, gather);
-  // Only the first window's 167 commits (50 ms, no rate known yet) went at once.
-  EXPECT_EQ(waited, 1000 - 167);
+  // A writer every 100 µs (10,000/s), commits of 250 µs: 2.5 per commit at once.
+  CommitGathering plain(microseconds(0), 1.5), gathering(gather, 1.5);
+  Outcome at_once = Simulate(plain, milliseconds(1000), microseconds(100), 0, microseconds(250), gather);
+  Outcome gathered = Simulate(gathering, milliseconds(1000), microseconds(100), 0, microseconds(250), gather);
+  EXPECT_EQ(at_once.waited, 0);
+  EXPECT_LT(at_once.WritersPerCommit(), 3);
+  EXPECT_GT(gathered.WritersPerCommit(), 6);
+  EXPECT_GT(gathered.waited, gathered.commits / 2);
+}
+
+TEST(CommitGatheringTest, WritersWhoAllWaitForTheCommitAreNotHeldBackLong) {
+  const microseconds gather(1000);
+  // 8 writers that each write again once committed, commits of 150 µs.
+  CommitGathering plain(microseconds(0), 1.5), gathering(gather, 1.5);
+  Outcome at_once = Simulate(plain, milliseconds(1000), microseconds(0), 8, microseconds(150), gather);
+  Outcome gathered = Simulate(gathering, milliseconds(1000), microseconds(0), 8, microseconds(150), gather);
+  // A plain 1 ms wait would cut them to 8 per 1.15 ms: 0.13 of at once.
+  EXPECT_GT(gathered.writers, at_once.writers * 3 / 4);
 }
 
 TEST(CommitGatheringTest, ASingleWriterIsNeverHeldBackHoweverFastItCommits) {
-  const microseconds gather(1000);
-  CommitGathering gathering(gather, 1.5);
-  Clock::time_point now{};
-  EXPECT_EQ(Commits(gathering, &now, 5000, microseconds(100), 1, gather), 0);
+  CommitGathering gathering(microseconds(1000), 1.5);
+  EXPECT_EQ(Simulate(gathering, milliseconds(500), microseconds(0), 1, microseconds(50), microseconds(1000)).waited, 0);
 }
 
-TEST(CommitGatheringTest, SharedCommitsAtALowRateGoAtOnce) {
-  const microseconds gather(1000);
-  CommitGathering gathering(gather, 1.5);
-  Clock::time_point now{};
-  // 2 writers every 5 ms: 400/s, 0.4 expected per gather.
-  EXPECT_EQ(Commits(gathering, &now, 200, microseconds(5000), 2, gather), 0);
+TEST(CommitGatheringTest, AnOpenLoadAtALowRateGoesAtOnce) {
+  CommitGathering gathering(microseconds(1000), 1.5);
+  // A writer every 2 ms: 0.5 expected per gather.
+  EXPECT_EQ(Simulate(gathering, milliseconds(500), microseconds(2000), 0, microseconds(250), microseconds(1000)).waited,
+            0);
 }
 
 TEST(CommitGatheringTest, WaitingStopsOnceTheLoadDrops) {
   const microseconds gather(1000);
   CommitGathering gathering(gather, 1.5);
-  Clock::time_point now{};
-  EXPECT_EQ(Commits(gathering, &now, 500, microseconds(300), 3, gather), 500 - 167);
-  // Then one writer every 2 ms: after one window of the new rate, no waits.
-  Commits(gathering, &now, 60, microseconds(2000), 1, gather);
-  EXPECT_EQ(Commits(gathering, &now, 100, microseconds(2000), 1, gather), 0);
-}
-
-TEST(CommitGatheringTest, AZeroGatherNeverWaits) {
-  CommitGathering gathering(microseconds(0), 1.5);
-  Clock::time_point now{};
-  EXPECT_EQ(Commits(gathering, &now, 1000, microseconds(300), 3, microseconds(0)), 0);
+  Outcome busy = Simulate(gathering, milliseconds(300), microseconds(100), 0, microseconds(250), gather);
+  EXPECT_GT(busy.waited, 0);
+  // Once a whole window has seen a writer every 2 ms, none waits.
+  Outcome calmer = Simulate(gathering, milliseconds(60), microseconds(2000), 0, microseconds(250), gather, busy.end);
+  EXPECT_EQ(Simulate(gathering, milliseconds(300), microseconds(2000), 0, microseconds(250), gather, calmer.end).waited,
+            0);
 }
 
 }  // namespace

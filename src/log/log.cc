@@ -320,12 +320,14 @@ void Log::Lead() {
 
 void Log::GatherUnderLoad(SyncMode mode) {
   if (mode != SyncMode::kFsync) return;
-  std::optional<std::chrono::steady_clock::time_point> start;
-  {
-    std::lock_guard lock(mu_);
-    start = gathering_.Begin(std::chrono::steady_clock::now());
+  std::unique_lock lock(mu_);
+  auto wake = gathering_.Begin(std::chrono::steady_clock::now());
+  while (wake) {
+    lock.unlock();
+    std::this_thread::sleep_until(*wake);
+    lock.lock();
+    wake = gathering_.Continue(std::chrono::steady_clock::now());
   }
-  if (start) std::this_thread::sleep_until(*start);
 }
 
 bool Log::CommitPending(SyncMode mode) {

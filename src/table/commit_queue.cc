@@ -136,11 +136,13 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
 
 void CommitQueue::GatherUnderLoad(std::unique_lock<std::mutex>& lock) {
   if (!SyncQueued()) return;  // no fsync to share
-  std::optional<std::chrono::steady_clock::time_point> start = gathering_.Begin(std::chrono::steady_clock::now());
-  if (!start) return;
-  lock.unlock();
-  std::this_thread::sleep_until(*start);
-  lock.lock();
+  auto wake = gathering_.Begin(std::chrono::steady_clock::now());
+  while (wake) {
+    lock.unlock();
+    std::this_thread::sleep_until(*wake);
+    lock.lock();
+    wake = gathering_.Continue(std::chrono::steady_clock::now());
+  }
 }
 
 void CommitQueue::LeadGroup(std::unique_lock<std::mutex>& lock) {
