@@ -286,7 +286,7 @@ bool Log::QueueLocked(const std::vector<LogEntry>& entries, AppendCallback done)
     ++next_offset_;
   }
   pending_.push_back({std::move(done), first, timestamp});
-  gathering_.Arrived();
+  gathering_.Arrived(static_cast<int64_t>(entries.size()));
   bool idle = !scheduled_;
   scheduled_ = true;
   return idle;

@@ -54,8 +54,8 @@ void CommitQueue::CommitterLoop() {
 
 uint64_t CommitQueue::Submit(CommitBatch batch, bool waited) {
   std::lock_guard lock(mu_);
+  gathering_.Arrived(static_cast<int64_t>(batch.ops.size() + batch.changes.size()));
   queue_.push_back(std::move(batch));
-  gathering_.Arrived();
   if (!waited) unwaited_.push_back(next_ticket_);
   return next_ticket_++;
 }
