@@ -8,8 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <optional>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -318,20 +316,11 @@ void Log::Lead() {
   if (CommitPending(options_.committer->mode())) options_.committer->Schedule(shared_from_this());
 }
 
-void Log::GatherUnderLoad(SyncMode mode) {
-  if (mode != SyncMode::kFsync) return;
-  std::unique_lock lock(mu_);
-  auto wake = gathering_.Begin(std::chrono::steady_clock::now());
-  while (wake) {
-    lock.unlock();
-    std::this_thread::sleep_until(*wake);
-    lock.lock();
-    wake = gathering_.Continue(std::chrono::steady_clock::now());
-  }
-}
-
 bool Log::CommitPending(SyncMode mode) {
-  GatherUnderLoad(mode);
+  if (mode == SyncMode::kFsync) {  // under load, more appends share the fdatasync
+    std::unique_lock lock(mu_);
+    gathering_.Gather(lock);
+  }
   std::string frames;
   std::vector<IndexEntry> index;
   std::vector<Pending> pending;

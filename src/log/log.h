@@ -152,9 +152,6 @@ class Log : public std::enable_shared_from_this<Log> {
   // Extends the segment's file ahead of `needed` bytes (preallocate_bytes).
   void Preallocate(Segment& segment, uint64_t needed, SyncMode mode);  // REQUIRES: called by the committing thread
   std::shared_ptr<Segment> FindSegment(uint64_t offset);  // REQUIRES: mu_ held
-  // Under load, waits so that more appends share this commit's fdatasync
-  // (Committer's gather_micros).
-  void GatherUnderLoad(SyncMode mode);  // REQUIRES: called by the committing thread
 
   const LogOptions options_;
   const size_t commit_thread_;
@@ -173,7 +170,7 @@ class Log : public std::enable_shared_from_this<Log> {
   int64_t last_assigned_timestamp_ = 0;             // guarded by mu_
   int64_t last_timestamp_ = 0;                      // guarded by mu_
   bool dirty_ = false;                              // guarded by mu_: written, not synced
-  common::CommitGathering gathering_;               // guarded by mu_
+  common::CommitGathering gathering_;               // guarded by mu_; waits under load
 };
 
 }  // namespace logs

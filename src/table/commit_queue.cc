@@ -134,20 +134,9 @@ common::Status CommitQueue::Wait(uint64_t ticket) {
   return status;
 }
 
-void CommitQueue::GatherUnderLoad(std::unique_lock<std::mutex>& lock) {
-  if (!SyncQueued()) return;  // no fsync to share
-  auto wake = gathering_.Begin(std::chrono::steady_clock::now());
-  while (wake) {
-    lock.unlock();
-    std::this_thread::sleep_until(*wake);
-    lock.lock();
-    wake = gathering_.Continue(std::chrono::steady_clock::now());
-  }
-}
-
 void CommitQueue::LeadGroup(std::unique_lock<std::mutex>& lock) {
   leading_ = true;
-  GatherUnderLoad(lock);
+  if (SyncQueued()) gathering_.Gather(lock);  // under load, more batches share the fsync
   // Everything queued now: tickets done_+1 .. next_ticket_-1.
   std::deque<CommitBatch> group;
   group.swap(queue_);

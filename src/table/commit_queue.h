@@ -123,10 +123,6 @@ class CommitQueue {
   bool Orphaned() const;  // REQUIRES: mu_ held
   // Whether writing the queue now would fsync.
   bool SyncQueued() const;  // REQUIRES: mu_ held
-  // Under load, a leader about to fsync waits so that more batches share
-  // the fsync (common::CommitGathering). REQUIRES: leading_ set by the
-  // caller; unlocks meanwhile.
-  void GatherUnderLoad(std::unique_lock<std::mutex>& lock);
   // The committer thread: leads orphaned groups that LeadIfIdle left to it.
   void CommitterLoop();
 
@@ -147,7 +143,7 @@ class CommitQueue {
   std::map<uint64_t, common::Status> failed_;    // guarded by mu_; outcomes that are not OK
   std::vector<uint64_t> unwaited_;               // guarded by mu_; queued tickets nobody waits for
   bool stopping_ = false;                        // guarded by mu_
-  common::CommitGathering gathering_;            // guarded by mu_
+  common::CommitGathering gathering_;            // guarded by mu_; waits under load
   std::condition_variable committer_cv_;         // LeadIfIdle left it a group, or stopping_
   std::thread committer_;                        // started last, in the constructor
 };
