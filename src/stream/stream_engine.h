@@ -52,7 +52,7 @@ struct StreamEngineOptions {
   int interval_ms = 1000;  // kInterval only
   // kFsync only: under load a shard's group commit waits until this long
   // after its previous one began, to cover more appends with one fsync
-  // (logs::Log::GatherUnderLoad). 0 = never waits.
+  // (common::CommitGathering). 0 = never waits.
   int commit_gather_micros = 1000;
   common::Clock* clock = nullptr;  // nullptr = SystemClock::Default(); not owned
   // Kinesis's per-shard write limits (1 MiB/s and 1000 records/s). Off by
