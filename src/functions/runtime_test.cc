@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>

@@ -711,17 +711,14 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
     std::lock_guard lock(raw_impl->listener_mu);
     if (raw_impl->listener != nullptr) raw_impl->listener->OnChanges();
   };
-  impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes, next_change, on_changes,
-                                                options.commit_gather_micros);
   {
     auto cursor = impl->LoadCursor();
     if (!cursor.ok()) return cursor.status();
     // Forwarded records are deleted: the cursor may be past every record left.
-    if (cursor->through >= next_change) {
-      impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes, cursor->through + 1, on_changes,
-                                                    options.commit_gather_micros);
-    }
+    next_change = std::max(next_change, cursor->through + 1);
   }
+  impl->commits = std::make_unique<CommitQueue>(db, options.sync_writes, next_change, on_changes,
+                                                options.commit_gather_micros);
   RETURN_IF_ERROR(impl->LoadTables());
   if (options.ttl_interval_millis > 0) {
     Impl* raw = impl.get();
