@@ -35,7 +35,7 @@ class CommitGathering {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // gather 0 never waits.
+  // gather <= 0 never waits.
   CommitGathering(std::chrono::microseconds gather, double min_expected)
       : gather_(gather), min_expected_(min_expected) {}
 

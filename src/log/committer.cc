@@ -1,6 +1,5 @@
 #include "log/committer.h"
 
-#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -10,7 +9,7 @@
 namespace logs {
 
 Committer::Committer(int threads, SyncMode mode, int interval_ms, int gather_micros)
-    : mode_(mode), interval_ms_(interval_ms < 1 ? 1 : interval_ms), gather_micros_(std::max(gather_micros, 0)) {
+    : mode_(mode), interval_ms_(interval_ms < 1 ? 1 : interval_ms), gather_micros_(gather_micros) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
   for (auto& worker : workers_) {

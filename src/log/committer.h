@@ -33,7 +33,7 @@ enum class SyncMode {
 
 class Committer {
  public:
-  // gather_micros (kFsync only, 0 = never): how long a log's commit may
+  // gather_micros (kFsync only, <= 0 = never): how long a log's commit may
   // wait under load for more appends (common::CommitGathering).
   Committer(int threads, SyncMode mode, int interval_ms, int gather_micros = 0);
   ~Committer();

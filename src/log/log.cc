@@ -317,17 +317,15 @@ void Log::Lead() {
 }
 
 bool Log::CommitPending(SyncMode mode) {
-  if (mode == SyncMode::kFsync) {  // under load, more appends share the fdatasync
-    std::unique_lock lock(mu_);
-    gathering_.Gather(lock);
-  }
   std::string frames;
   std::vector<IndexEntry> index;
   std::vector<Pending> pending;
   std::shared_ptr<Segment> active;
   bool roll = false;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    // Under load, more appends share the fdatasync.
+    if (mode == SyncMode::kFsync) gathering_.Gather(lock);
     frames.swap(pending_frames_);
     index.swap(pending_index_);
     pending.swap(pending_);

@@ -27,7 +27,7 @@ CommitQueue::CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::
       sync_(sync),
       next_change_(next_change),
       on_changes_(std::move(on_changes)),
-      gathering_(std::chrono::microseconds(std::max(gather_micros, 0)), kMinBatchesToGather) {
+      gathering_(std::chrono::microseconds(gather_micros), kMinBatchesToGather) {
   committer_ = std::thread([this] {
     common::NameThisThread("table-commit");
     CommitterLoop();

@@ -80,7 +80,7 @@ class CommitQueue {
  public:
   // `next_change` is the sequence number of the next change record;
   // `on_changes` runs (on a writer's thread) after a group with change
-  // records became durable. `gather_micros` (0: never): how long a synced
+  // records became durable. `gather_micros` (<= 0: never): how long a synced
   // group may wait under load for more batches (common::CommitGathering).
   CommitQueue(rocksdb::DB* db, bool sync, uint64_t next_change, std::function<void()> on_changes,
               int gather_micros = 0);
