@@ -209,31 +209,36 @@ Result<table::TransactWriteItem> Outbox::MakeEnqueueAction(const std::string& id
   return EntryAction(std::move(item));
 }
 
-// A new entry: QUEUED and due now, or (claim_until_millis > 0) claimed by
-// this process until then. Fills in `email`'s Message-ID when it has none.
-Result<Item> Outbox::EntryItem(const std::string& id, Email* email_in, int64_t claim_until_millis) const {
+Status Outbox::Prepare(const std::string& id, Email* email) const {
   if (id.empty() || id.size() > kMaxIdBytes) {
     return Status::InvalidArgument(fmt::format("outbox id is {} bytes; it must be 1 to {}", id.size(), kMaxIdBytes));
   }
-  Email& email = *email_in;
-  if (email.message_id.empty()) email.message_id = MessageIdFor(id);
-  RETURN_IF_ERROR(ValidateEmail(email).WithContext("outbox entry " + id));
+  if (email->message_id.empty()) email->message_id = MessageIdFor(id);
+  return ValidateEmail(*email).WithContext("outbox entry " + id);
+}
+
+// A new entry of a Prepare()d email. A SENT one keeps no bodies (see
+// FinishAction).
+Result<Item> Outbox::NewItem(const std::string& id, const Email& email, OutboxState state, int attempts,
+                             int64_t due_millis, const std::string& error) const {
   int64_t now = options_.clock->NowMillis();
   Item item;
   item["id"] = AttributeValue::S(id);
-  item["state"] = AttributeValue::S(std::string(StateName(OutboxState::kQueued)));
-  item["attempts"] = Num(claim_until_millis > 0 ? 1 : 0);
-  item["due_millis"] = Num(claim_until_millis > 0 ? claim_until_millis : now);
-  if (claim_until_millis > 0) item["in_flight"] = AttributeValue::Bool(true);
+  item["state"] = AttributeValue::S(std::string(StateName(state)));
+  item["attempts"] = Num(attempts);
+  item["due_millis"] = Num(state == OutboxState::kQueued ? due_millis : now);
   item["created_millis"] = Num(now);
   item["updated_millis"] = Num(now);
+  if (state == OutboxState::kSent) item["sent_millis"] = Num(now);
+  PutS(&item, "last_error", error.substr(0, 1000));
   PutS(&item, "from_name", email.from.name);
   PutS(&item, "from_address", email.from.address);
   PutS(&item, "to_name", email.to.name);
   PutS(&item, "to_address", email.to.address);
   PutS(&item, "subject", email.subject);
-  RETURN_IF_ERROR(bodies_.Pack(email, &item));
   PutS(&item, "message_id", email.message_id);
+  if (state == OutboxState::kSent) return item;
+  RETURN_IF_ERROR(bodies_.Pack(email, &item));
   if (!email.headers.empty()) {
     std::vector<AttributeValue> headers;
     for (const auto& [name, value] : email.headers) {
@@ -241,6 +246,17 @@ Result<Item> Outbox::EntryItem(const std::string& id, Email* email_in, int64_t c
     }
     item["headers"] = AttributeValue::L(std::move(headers));
   }
+  return item;
+}
+
+// A new entry: QUEUED and due now, or (claim_until_millis > 0) claimed by
+// this process until then. Fills in `email`'s Message-ID when it has none.
+Result<Item> Outbox::EntryItem(const std::string& id, Email* email, int64_t claim_until_millis) const {
+  RETURN_IF_ERROR(Prepare(id, email));
+  bool claimed = claim_until_millis > 0;
+  ASSIGN_OR_RETURN(Item item, NewItem(id, *email, OutboxState::kQueued, claimed ? 1 : 0,
+                                      claimed ? claim_until_millis : options_.clock->NowMillis(), ""));
+  if (claimed) item["in_flight"] = AttributeValue::Bool(true);
   return item;
 }
 
@@ -316,6 +332,53 @@ Result<int> Outbox::EnqueueMany(std::vector<std::pair<std::string, Email>> email
   for (size_t i : *committed) created.push_back(std::move(entries[i]));
   if (!created.empty()) Notify(static_cast<int>(created.size()), created);
   return static_cast<int>(created.size());
+}
+
+Result<std::set<std::string>> Outbox::Existing(const std::vector<std::string>& ids, table::TableClient* reader) {
+  if (reader == nullptr) reader = tables_;
+  std::set<std::string> existing;
+  for (size_t start = 0; start < ids.size(); start += kMaxActions) {
+    std::vector<table::TransactGetItem> gets;
+    for (size_t i = start; i < std::min(ids.size(), start + kMaxActions); ++i) {
+      gets.push_back({options_.table_name, {{"id", AttributeValue::S(ids[i])}}, "#id", {}});
+      gets.back().attributes.names = NamesFor({"#id"});
+    }
+    ASSIGN_OR_RETURN(std::vector<std::optional<Item>> items, reader->TransactGetItems(gets));
+    for (const auto& item : items) {
+      if (item) existing.insert(GetS(*item, "id"));
+    }
+  }
+  return existing;
+}
+
+Result<int> Outbox::Record(std::vector<Outcome> outcomes, table::TableClient* writer) {
+  if (writer == nullptr) writer = tables_;
+  std::vector<table::TransactWriteItem> actions;
+  for (const Outcome& outcome : outcomes) {
+    ASSIGN_OR_RETURN(Item item, NewItem(outcome.id, outcome.email, outcome.state, outcome.attempts,
+                                        outcome.due_millis, outcome.error));
+    actions.push_back(EntryAction(std::move(item)));
+  }
+  auto committed = CommitSkippingFailed(std::move(actions), writer);
+  if (!committed.ok()) return committed.status().WithContext("recording emails");
+  counters_.duplicates.fetch_add(outcomes.size() - committed->size());
+  int queued = 0;
+  for (size_t i : *committed) {
+    switch (outcomes[i].state) {
+      case OutboxState::kSent: counters_.sent.fetch_add(1); break;
+      case OutboxState::kFailed: counters_.failed.fetch_add(1); break;
+      case OutboxState::kQueued:
+        ++queued;
+        if (outcomes[i].attempts > 0) counters_.retries.fetch_add(1);
+        break;
+    }
+  }
+  int written = static_cast<int>(committed->size());
+  // The dispatcher's threads find queued entries by a scan (they may be due
+  // later: a retry, or the end of a pause).
+  if (queued > 0) Notify(written, {});
+  else counters_.enqueued.fetch_add(static_cast<uint64_t>(written));
+  return written;
 }
 
 void Outbox::NotifyEnqueued(int count) { Notify(count, {}); }
@@ -832,6 +895,54 @@ void Dispatcher::RecordServerResult(const Status& sent) {
   delay = std::min(delay, options_.server_max_backoff_millis);
   server_paused_until_ = outbox_->clock()->NowMillis() + delay;
   if (server_failures_ == 1) spdlog::warn("email server failed, pausing delivery: {}", sent.ToString());
+}
+
+Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer) {
+  bool running;
+  {
+    std::lock_guard lock(mu_);
+    running = !threads_.empty() && !stop_;
+  }
+  if (!running || options_.inline_send_millis <= 0) return outbox_->EnqueueMany(std::move(emails), writer);
+  std::vector<std::string> ids;
+  for (auto& [id, email] : emails) {
+    RETURN_IF_ERROR(outbox_->Prepare(id, &email));
+    ids.push_back(id);
+  }
+  // A redelivered batch: emails with an entry were handled before.
+  ASSIGN_OR_RETURN(std::set<std::string> existing, outbox_->Existing(ids, writer));
+  common::Clock* clock = outbox_->clock();
+  int64_t deadline = clock->NowMillis() + options_.inline_send_millis;
+  std::set<std::string> seen;
+  std::vector<Outbox::Outcome> outcomes;
+  // For the queue: those not sent here, and the repeated ids, which
+  // EnqueueMany skips and counts as duplicates.
+  std::vector<std::pair<std::string, Email>> rest;
+  for (auto& [id, email] : emails) {
+    int64_t now = clock->NowMillis();
+    if (existing.count(id) > 0 || !seen.insert(id).second || now >= deadline || PausedUntil() > now) {
+      rest.emplace_back(std::move(id), std::move(email));
+      continue;
+    }
+    Status sent = mailer_->Send(email);
+    RecordServerResult(sent);
+    Outbox::Outcome outcome;
+    outcome.id = id;
+    outcome.email = std::move(email);
+    if (sent.IsInvalidArgument() || (!sent.ok() && options_.max_attempts <= 1)) {
+      spdlog::warn("email {} to {} failed for good: {}", id, outcome.email.to.address, sent.ToString());
+      outcome.state = OutboxState::kFailed;
+    } else if (!sent.ok()) {
+      outcome.state = OutboxState::kQueued;
+      outcome.due_millis = clock->NowMillis() + BackoffDelayMillis(1, options_, NextRandom());
+    }
+    if (!sent.ok()) outcome.error = sent.ToString();
+    outcomes.push_back(std::move(outcome));
+  }
+  ASSIGN_OR_RETURN(int written, outbox_->Record(std::move(outcomes), writer));
+  if (rest.empty()) return written;
+  ASSIGN_OR_RETURN(int enqueued, outbox_->EnqueueMany(std::move(rest), writer));
+  return written + enqueued;
 }
 
 Result<int> Dispatcher::RunPartition(int partition, int partitions) {

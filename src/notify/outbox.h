@@ -12,7 +12,11 @@
 //  - the entry is marked SENT right after the server accepted the message, and
 //    its Message-ID is derived from the id, so the one duplicate a crash
 //    between "accepted" and "marked SENT" can cause carries the same
-//    Message-ID (see README.md, "Exactly once").
+//    Message-ID (see README.md, "Exactly once");
+//  - Dispatcher::Deliver sends a new email before it has an entry and then
+//    writes the entry, SENT, with the same condition; it reads first which
+//    ids have one (a repeated batch), and a crash in between sends again
+//    with the same Message-ID.
 //
 // Table layout (`rivulet-outbox`, created by Open when missing): hash key `id`
 // (S); global secondary index `state-due` on (`state` S, `due_millis` N).
@@ -31,6 +35,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,6 +127,31 @@ class Outbox {
   // Counts `count` new entries and wakes the dispatcher.
   void NotifyEnqueued(int count = 1);
 
+  // --- for emails sent before they had an entry (Dispatcher::Deliver) ---
+  // Checks what an entry needs: the id's length, the email (ValidateEmail),
+  // and fills in the Message-ID when the email has none. InvalidArgument
+  // names what is wrong.
+  Status Prepare(const std::string& id, Email* email) const;
+  // Which of `ids` have an entry, in any state. Read through `reader`
+  // (default: the outbox's own client).
+  Result<std::set<std::string>> Existing(const std::vector<std::string>& ids,
+                                         table::TableClient* reader = nullptr);
+  // How an attempt made before the entry existed ended, to be recorded as
+  // the new entry: SENT (then kept without its bodies), QUEUED with
+  // `attempts` made so far and due at `due_millis`, or FAILED.
+  struct Outcome {
+    std::string id;
+    Email email;  // Prepare()d
+    OutboxState state = OutboxState::kSent;
+    int attempts = 1;
+    int64_t due_millis = 0;  // QUEUED only
+    std::string error;       // "" when sent
+  };
+  // Writes one new entry per outcome, one transaction (one fsync) per 100;
+  // ids that have an entry already are skipped (counted as duplicates).
+  // Wakes the dispatcher when one is QUEUED. How many were written.
+  Result<int> Record(std::vector<Outcome> outcomes, table::TableClient* writer = nullptr);
+
   // nullopt when there is no entry with this id.
   Result<std::optional<OutboxEntry>> Get(const std::string& id);
   // Up to `limit` (1..1000) entries in `state`: QUEUED soonest due first;
@@ -207,6 +237,8 @@ class Outbox {
   void Notify(int count, const std::vector<OutboxEntry>& entries);
   table::TransactWriteItem EntryAction(table::Item item) const;
   Result<table::Item> EntryItem(const std::string& id, Email* email, int64_t claim_until_millis) const;
+  Result<table::Item> NewItem(const std::string& id, const Email& email, OutboxState state, int attempts,
+                              int64_t due_millis, const std::string& error) const;
   table::TransactWriteItem ClaimAction(const std::string& id, int attempts, int64_t lease_until_millis) const;
   table::TransactWriteItem FinishAction(const OutboxEntry& claimed, OutboxState state, int64_t due_millis,
                                         const std::string& error) const;
@@ -264,6 +296,9 @@ struct DispatcherOptions {
   // waiting for their leases), for the single-process setup. Turn off when
   // several processes deliver from one outbox table.
   bool release_in_flight_on_start = true;
+  // Deliver sends new emails on its caller's thread for at most this long
+  // per call; what is left goes through the outbox's queue (all of it when <= 0).
+  int64_t inline_send_millis = 20;
   uint64_t seed = 0;  // jitter's random seed; 0 for a random one
 };
 
@@ -289,6 +324,19 @@ class Dispatcher {
   // Wakes the threads that own `entries` and hands the entries to them (all
   // threads, to scan, when `entries` is empty).
   void Wake(const std::vector<OutboxEntry>& entries = {});
+
+  // How new emails should reach the outbox (the notifier's way in). While
+  // the threads run, each email that has no entry yet is sent at once on the
+  // calling thread and then gets its entry as it ended: SENT (without its
+  // bodies), QUEUED for a retry, or FAILED, one table write per email
+  // instead of an entry and its SENT mark. This stops after
+  // `inline_send_millis` or when the server fails (see server_max_backoff);
+  // the rest are enqueued (Outbox::EnqueueMany) for the threads, as are all
+  // emails while the threads do not run. Returns how many entries were
+  // written; InvalidArgument as EnqueueMany, before anything is sent.
+  // A crash after a send and before its entry is written sends the email
+  // again when the caller repeats the call (same Message-ID).
+  Result<int> Deliver(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer = nullptr);
 
   // Attempts every entry due at the clock's now once; returns how many
   // attempts were made. Errors are the table's (a failed send is not one).

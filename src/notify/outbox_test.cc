@@ -546,6 +546,94 @@ TEST_F(OutboxTest, EntriesEnqueuedForALocalDispatcherArriveClaimed) {
   EXPECT_EQ(Get("o-2").attempts, 0);
 }
 
+std::vector<std::pair<std::string, Email>> Batch(const std::vector<std::string>& ids) {
+  std::vector<std::pair<std::string, Email>> emails;
+  for (const auto& id : ids) emails.emplace_back(id, MakeEmail("ada@example.com", "Order " + id));
+  return emails;
+}
+
+TEST_F(OutboxTest, DeliverSendsNewEmailsAtOnceAndWritesEachEntryOnlyAsSent) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get());
+  dispatcher.Start();
+  const std::vector<std::string> ids = {"o-1:confirmed", "o-2:confirmed", "o-3:confirmed"};
+  auto written = dispatcher.Deliver(Batch(ids));
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(*written, 3);
+  // Sent before Deliver returned, each once, with its stable Message-ID.
+  auto messages = sink_.Messages();
+  ASSERT_EQ(messages.size(), 3u);
+  std::set<std::string> message_ids;
+  for (const auto& raw : messages) message_ids.insert(ParseWithPython(raw).message_id);
+  EXPECT_EQ(message_ids, (std::set<std::string>{MessageIdFor(ids[0]), MessageIdFor(ids[1]), MessageIdFor(ids[2])}));
+  for (const auto& id : ids) {
+    OutboxEntry entry = Get(id);
+    EXPECT_EQ(entry.state, OutboxState::kSent);
+    EXPECT_EQ(entry.attempts, 1);
+    EXPECT_EQ(entry.sent_millis, clock_.NowMillis());
+    EXPECT_EQ(entry.email.to.address, "ada@example.com");
+    EXPECT_EQ(entry.email.subject, "Order " + id);
+    EXPECT_EQ(entry.email.message_id, MessageIdFor(id));
+    EXPECT_EQ(entry.email.text_body, "") << "a sent entry keeps no bodies";
+  }
+  EXPECT_EQ(outbox_->counters().sent.load(), 3u);
+
+  // A redelivered batch (and a repeat within one) sends nothing again.
+  auto again = dispatcher.Deliver(Batch({ids[0], ids[1], ids[0]}));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, 0);
+  clock_.AdvanceMillis(3'600'000);
+  dispatcher.Stop();
+  EXPECT_EQ(RunOnce(dispatcher), 0);
+  EXPECT_EQ(sink_.Messages().size(), 3u);
+  EXPECT_EQ(outbox_->counters().duplicates.load(), 3u);
+}
+
+TEST_F(OutboxTest, DeliverQueuesWhatTheServerRefusedAndTheQueueSendsItOnceLater) {
+  auto mailer = MakeMailer();  // the sink is not started: connections are refused
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), ExactBackoff());
+  dispatcher.Start();
+  const std::vector<std::string> ids = {"o-1:confirmed", "o-2:confirmed", "o-3:confirmed"};
+  auto written = dispatcher.Deliver(Batch(ids));
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(*written, 3);
+  // The first send failed and is retried after the first backoff; the
+  // server's pause sent the others to the queue unattempted.
+  OutboxEntry first = Get(ids[0]);
+  EXPECT_EQ(first.state, OutboxState::kQueued);
+  EXPECT_EQ(first.attempts, 1);
+  EXPECT_EQ(first.next_attempt_millis, clock_.NowMillis() + 1'000);
+  EXPECT_NE(first.last_error, "");
+  EXPECT_EQ(first.email.text_body, "Hello Ada,\nyour order is confirmed.\n");
+  for (const auto& id : {ids[1], ids[2]}) EXPECT_EQ(Get(id).state, OutboxState::kQueued);
+  EXPECT_EQ(outbox_->counters().sent.load(), 0u);
+  dispatcher.Stop();
+
+  ASSERT_TRUE(sink_.Start());
+  clock_.AdvanceMillis(300'000);  // past the pause and any lease
+  Dispatcher later(outbox_.get(), mailer.get(), ExactBackoff());
+  EXPECT_EQ(RunOnce(later), 3);
+  for (const auto& id : ids) EXPECT_EQ(Get(id).state, OutboxState::kSent);
+  auto messages = sink_.WaitForMessages(3);
+  std::set<std::string> message_ids;
+  for (const auto& raw : messages) message_ids.insert(ParseWithPython(raw).message_id);
+  EXPECT_EQ(messages.size(), 3u);
+  EXPECT_EQ(message_ids, (std::set<std::string>{MessageIdFor(ids[0]), MessageIdFor(ids[1]), MessageIdFor(ids[2])}));
+}
+
+TEST_F(OutboxTest, DeliverWithoutRunningThreadsOnlyEnqueues) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  Dispatcher dispatcher(outbox_.get(), mailer.get());
+  ASSERT_EQ(*dispatcher.Deliver(Batch({"o-1:confirmed"})), 1);
+  EXPECT_TRUE(sink_.Messages().empty());
+  EXPECT_EQ(Get("o-1:confirmed").state, OutboxState::kQueued);
+  EXPECT_EQ(RunOnce(dispatcher), 1);
+  EXPECT_EQ(Get("o-1:confirmed").state, OutboxState::kSent);
+  EXPECT_EQ(sink_.WaitForMessages(1).size(), 1u);
+}
+
 // Outbox tables created before the index shrank copy every attribute into
 // the index; Due then returns whole entries, and everything still works.
 TEST_F(OutboxTest, AnOutboxWhoseIndexHoldsWholeEntriesStillDelivers) {

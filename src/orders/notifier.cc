@@ -54,8 +54,8 @@ nlohmann::json TemplateData(const Order& order, const Event& e, const std::strin
 
 functions::InvocationResult Notifier::Invoke(const functions::Batch& batch,
                                              const functions::InvocationContext& context) {
-  // The batch's emails go to the outbox together: one transaction per 100
-  // entries (Outbox::EnqueueMany) instead of one fsync per email.
+  // The batch's emails are sent and recorded together: one transaction per
+  // 100 entries instead of one fsync per email (Dispatcher::Deliver).
   std::vector<std::pair<std::string, notify::Email>> emails;
   for (const auto& record : batch.records) {
     // Emails follow outcomes only: OrderPlaced and the requests are not decoded.
@@ -75,8 +75,8 @@ functions::InvocationResult Notifier::Invoke(const functions::Batch& batch,
     emails.emplace_back(event->event_id, std::move(email).value());
   }
   if (emails.empty()) return functions::InvocationResult::Success();
-  auto created = notify_->outbox().EnqueueMany(std::move(emails), options_.tables);
-  if (!created.ok()) return functions::InvocationResult::Failure("enqueueing emails: " + created.status().ToString());
+  auto created = notify_->dispatcher().Deliver(std::move(emails), options_.tables);
+  if (!created.ok()) return functions::InvocationResult::Failure("delivering emails: " + created.status().ToString());
   return functions::InvocationResult::Success();
 }
 
