@@ -351,6 +351,12 @@ Result<std::set<std::string>> Outbox::Existing(const std::vector<std::string>& i
   return existing;
 }
 
+Status Outbox::CheckMayRecord(const std::vector<std::string>& ids, table::TableClient* writer) const {
+  std::vector<table::TransactWriteItem> actions;
+  for (const std::string& id : ids) actions.push_back(EntryAction({{"id", AttributeValue::S(id)}}));
+  return (writer != nullptr ? writer : tables_)->CheckTransactWriteItems(actions);
+}
+
 Result<int> Outbox::Record(std::vector<Outcome> outcomes, table::TableClient* writer) {
   if (writer == nullptr) writer = tables_;
   std::vector<table::TransactWriteItem> actions;
@@ -909,6 +915,7 @@ Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> email
     RETURN_IF_ERROR(outbox_->Prepare(id, &email));
     ids.push_back(id);
   }
+  RETURN_IF_ERROR(outbox_->CheckMayRecord(ids, writer));
   // A redelivered batch: emails with an entry were handled before.
   ASSIGN_OR_RETURN(std::set<std::string> existing, outbox_->Existing(ids, writer));
   common::Clock* clock = outbox_->clock();

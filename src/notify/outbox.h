@@ -147,6 +147,10 @@ class Outbox {
     int64_t due_millis = 0;  // QUEUED only
     std::string error;       // "" when sent
   };
+  // PermissionDenied when `writer` would refuse to Record entries with these
+  // ids: checked before anything is sent, so that a caller whose role may
+  // not write the outbox sends nothing either.
+  Status CheckMayRecord(const std::vector<std::string>& ids, table::TableClient* writer = nullptr) const;
   // Writes one new entry per outcome, one transaction (one fsync) per 100;
   // ids that have an entry already are skipped (counted as duplicates).
   // Wakes the dispatcher when one is QUEUED. How many were written.

@@ -57,6 +57,7 @@ class CheckedTableClient final : public table::TableClient {
                                     table::WriteFailure* failure = nullptr) override;
   common::Result<std::vector<std::optional<table::Item>>> TransactGetItems(
       const std::vector<table::TransactGetItem>& items) override;
+  common::Status CheckTransactWriteItems(const std::vector<table::TransactWriteItem>& items) override;
 
  private:
   std::string Arn(const std::string& table_name) const;

@@ -94,6 +94,16 @@ TEST_F(CheckedClientsTest, TransactionsCheckEachActionTheyContain) {
   table::TransactWriteItem remove = stock;
   remove.kind = table::TransactWriteItem::Kind::kDelete;
   EXPECT_EQ(client_->TransactWriteItems({row, remove}, "").code(), common::Status::Code::kPermissionDenied);
+  // The same check alone, without writing (for a caller about to send an email).
+  EXPECT_TRUE(client_->CheckTransactWriteItems({row, stock}).ok());
+  EXPECT_EQ(client_->CheckTransactWriteItems({row, remove}).code(), common::Status::Code::kPermissionDenied);
+  table::TransactWriteItem other = row;
+  other.item = {{"id", AttributeValue::S("o-3")}};
+  ASSERT_TRUE(client_->CheckTransactWriteItems({other}).ok());
+  table::GetItemRequest get;
+  get.table_name = "shop-orders";
+  get.key = other.item;
+  EXPECT_FALSE(tables_->GetItem(get).value().has_value()) << "a check writes nothing";
 }
 
 TEST_F(CheckedClientsTest, PolicyChangesApplyAtOnce) {

@@ -130,6 +130,11 @@ common::Result<table::BatchWriteResult> CheckedTableClient::BatchWriteItem(
 
 Status CheckedTableClient::TransactWriteItems(const std::vector<table::TransactWriteItem>& items,
                                               const std::string& client_request_token, table::WriteFailure* failure) {
+  RETURN_IF_ERROR(CheckTransactWriteItems(items));
+  return inner_->TransactWriteItems(items, client_request_token, failure);
+}
+
+Status CheckedTableClient::CheckTransactWriteItems(const std::vector<table::TransactWriteItem>& items) {
   for (const auto& item : items) {
     using Kind = table::TransactWriteItem::Kind;
     const char* action = item.kind == Kind::kPut      ? "dynamodb:PutItem"
@@ -139,7 +144,7 @@ Status CheckedTableClient::TransactWriteItems(const std::vector<table::TransactW
     RETURN_IF_ERROR(CheckItem(action, item.table_name, item.kind == Kind::kPut ? item.item : item.key,
                               "TransactWriteItems"));
   }
-  return inner_->TransactWriteItems(items, client_request_token, failure);
+  return Status::OK();
 }
 
 common::Result<std::vector<std::optional<table::Item>>> CheckedTableClient::TransactGetItems(

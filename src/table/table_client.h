@@ -321,6 +321,13 @@ class TableClient {
   // One entry per request item, nullopt where there is no item.
   virtual Result<std::vector<std::optional<Item>>> TransactGetItems(
       const std::vector<TransactGetItem>& items) = 0;
+
+  // The permission check TransactWriteItems makes before it writes, alone:
+  // PermissionDenied as TransactWriteItems would answer for `items`, OK
+  // when it would go on (by default: this client checks nothing). For a
+  // caller that must not cause an effect outside the tables (an email sent)
+  // unless it may record it afterwards.
+  virtual Status CheckTransactWriteItems(const std::vector<TransactWriteItem>& items) { return Status::OK(); }
 };
 
 }  // namespace table
