@@ -334,12 +334,14 @@ class Dispatcher {
   // calling thread and then gets its entry as it ended: SENT (without its
   // bodies), QUEUED for a retry, or FAILED, one table write per email
   // instead of an entry and its SENT mark. This stops after
-  // `inline_send_millis` or when the server fails (see server_max_backoff);
-  // the rest are enqueued (Outbox::EnqueueMany) for the threads, as are all
-  // emails while the threads do not run. Returns how many entries were
-  // written; InvalidArgument as EnqueueMany, before anything is sent.
-  // A crash after a send and before its entry is written sends the email
-  // again when the caller repeats the call (same Message-ID).
+  // `inline_send_millis` or while the server is paused (it failed; see
+  // server_max_backoff_millis); the rest are enqueued (Outbox::EnqueueMany)
+  // for the threads, as are all emails while the threads do not run.
+  // Returns how many entries were written; InvalidArgument as EnqueueMany
+  // and PermissionDenied when `writer` may not write the entries, both
+  // before anything is sent. A crash (or a failed write) after a send and
+  // before its entry is written sends the email again when the caller
+  // repeats the call (same Message-ID).
   Result<int> Deliver(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer = nullptr);
 
   // Attempts every entry due at the clock's now once; returns how many
