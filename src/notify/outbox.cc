@@ -3,6 +3,7 @@
 #include <set>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -845,8 +846,7 @@ Result<bool> Dispatcher::Attempt(const OutboxEntry& entry) {
                    outbox_->Claim(entry, clock->NowMillis() + options_.lease_millis));
   if (!claimed) return false;  // another dispatcher has it
 
-  Status sent = mailer_->Send(claimed->email);
-  RecordServerResult(sent);
+  Status sent = SendNoting(claimed->email);
   RETURN_IF_ERROR(Finish(*claimed, sent));
   return true;
 }
@@ -879,6 +879,22 @@ Status Dispatcher::Finish(const OutboxEntry& claimed, const Status& sent, bool s
     marked = outbox_->MarkRetry(claimed, clock->NowMillis() + delay, sent.ToString());
   }
   return LostLeaseIsNoError(claimed.id, claimed.attempts, marked);
+}
+
+Status Dispatcher::SendNoting(const Email& email) {
+  auto start = std::chrono::steady_clock::now();
+  Status sent = mailer_->Send(email);
+  RecordServerResult(sent);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  if (took.count() > options_.inline_send_millis) {
+    if (quick_sends_.exchange(false)) {
+      spdlog::info("an email took {} ms to send; new emails go through the queue until one is sent quickly",
+                   took.count());
+    }
+  } else if (sent.ok()) {
+    quick_sends_.store(true);
+  }
+  return sent;
 }
 
 int64_t Dispatcher::PausedUntil() {
@@ -927,12 +943,12 @@ Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> email
   std::vector<std::pair<std::string, Email>> rest;
   for (auto& [id, email] : emails) {
     int64_t now = clock->NowMillis();
-    if (existing.count(id) > 0 || !seen.insert(id).second || now >= deadline || PausedUntil() > now) {
+    if (existing.count(id) > 0 || !seen.insert(id).second || now >= deadline || PausedUntil() > now ||
+        !quick_sends_.load()) {
       rest.emplace_back(std::move(id), std::move(email));
       continue;
     }
-    Status sent = mailer_->Send(email);
-    RecordServerResult(sent);
+    Status sent = SendNoting(email);
     Outbox::Outcome outcome;
     outcome.id = id;
     outcome.email = std::move(email);
@@ -1073,8 +1089,7 @@ Status Dispatcher::SendClaimed(const std::vector<OutboxEntry>& claimed) {
     if (clock->NowMillis() > entry.next_attempt_millis - options_.lease_millis / 2) continue;
     // Each is marked right after its send: a crash in between repeats this
     // one email, with the same Message-ID.
-    Status result = mailer_->Send(entry.email);
-    RecordServerResult(result);
+    Status result = SendNoting(entry.email);
     bool last = &entry == &claimed.back();
     if (result.ok() && !last) {
       outbox_->MarkSentAsync(entry, marks.Track(entry));

@@ -336,13 +336,20 @@ class Dispatcher {
   // instead of an entry and its SENT mark. This stops after
   // `inline_send_millis` or while the server is paused (it failed; see
   // server_max_backoff_millis); the rest are enqueued (Outbox::EnqueueMany)
-  // for the threads, as are all emails while the threads do not run.
+  // for the threads, as are all emails while the threads do not run and
+  // while sends are slow (sends_inline()).
   // Returns how many entries were written; InvalidArgument as EnqueueMany
   // and PermissionDenied when `writer` may not write the entries, both
   // before anything is sent. A crash (or a failed write) after a send and
   // before its entry is written sends the email again when the caller
   // repeats the call (same Message-ID).
   Result<int> Deliver(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer = nullptr);
+
+  // False from a send (by anyone) that took longer than inline_send_millis
+  // until one succeeds within it: a slow or hanging server then stalls the
+  // notifier once (for at most the SMTP timeout), not on every batch, and
+  // its emails wait in the outbox, not in the stream.
+  bool sends_inline() const { return quick_sends_.load(); }
 
   // Attempts every entry due at the clock's now once; returns how many
   // attempts were made. Errors are the table's (a failed send is not one).
@@ -355,6 +362,9 @@ class Dispatcher {
   // false when the entry was not ours to attempt (claimed by another).
   Result<bool> Attempt(const OutboxEntry& entry);
   double NextRandom();
+  // Sends, then notes the outcome for the server-wide pause and the time it
+  // took for sends_inline().
+  Status SendNoting(const Email& email);
   // The server-wide pause: until when (0 = not paused).
   int64_t PausedUntil();
   void RecordServerResult(const Status& sent);
@@ -365,6 +375,7 @@ class Dispatcher {
   std::mutex random_mu_;
   std::mt19937_64 random_;  // guarded by random_mu_
 
+  std::atomic<bool> quick_sends_{true};
   std::mutex breaker_mu_;
   int server_failures_ = 0;            // guarded by breaker_mu_; consecutive
   int64_t server_paused_until_ = 0;    // guarded by breaker_mu_

@@ -622,6 +622,32 @@ TEST_F(OutboxTest, DeliverQueuesWhatTheServerRefusedAndTheQueueSendsItOnceLater)
   EXPECT_EQ(message_ids, (std::set<std::string>{MessageIdFor(ids[0]), MessageIdFor(ids[1]), MessageIdFor(ids[2])}));
 }
 
+TEST_F(OutboxTest, AfterASlowSendDeliverQueuesUntilASendIsQuickAgain) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  DispatcherOptions options;
+  options.inline_send_millis = 200;  // well below the slow 500 ms, well above a quick send here
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), options);
+  dispatcher.Start();
+  std::vector<std::pair<std::string, Email>> slow;
+  slow.emplace_back("o-1:confirmed", MakeEmail("slow@example.com", "Order o-1"));
+  ASSERT_EQ(*dispatcher.Deliver(std::move(slow)), 1);
+  EXPECT_EQ(Get("o-1:confirmed").state, OutboxState::kSent) << "sent inline: nothing told it the server was slow";
+  EXPECT_FALSE(dispatcher.sends_inline());
+
+  // The next email goes through the queue; its quick send by a sending
+  // thread turns inline sending back on.
+  ASSERT_EQ(*dispatcher.Deliver(Batch({"o-2:confirmed"})), 1);
+  EXPECT_EQ(sink_.WaitForMessages(2).size(), 2u);
+  for (int i = 0; i < 200 && !dispatcher.sends_inline(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(dispatcher.sends_inline());
+  dispatcher.Stop();
+  EXPECT_EQ(Get("o-2:confirmed").state, OutboxState::kSent);
+  EXPECT_EQ(sink_.Messages().size(), 2u);
+}
+
 TEST_F(OutboxTest, DeliverWithoutRunningThreadsOnlyEnqueues) {
   ASSERT_TRUE(sink_.Start());
   auto mailer = MakeMailer();

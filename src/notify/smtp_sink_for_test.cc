@@ -25,6 +25,7 @@ namespace notify::testing {
 namespace {
 
 constexpr const char* kHandler = R"py(
+import asyncio
 from base64 import b64decode
 from aiosmtpd.handlers import Mailbox
 from aiosmtpd.smtp import AuthResult, MISSING
@@ -66,6 +67,8 @@ class Handler(Mailbox):
             return '550 5.1.1 no such user'
         if address.startswith('busy'):
             return '451 4.3.0 try again later'
+        if address.startswith('slow'):
+            await asyncio.sleep(0.5)
         envelope.rcpt_tos.append(address)
         return '250 OK'
 )py";

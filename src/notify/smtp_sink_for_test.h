@@ -1,8 +1,9 @@
 // Test helper: a real SMTP server (python3-aiosmtpd writing a Maildir) on a
 // free 127.0.0.1 port, started and stopped by the test. Recipients starting
-// with "reject" get 550, "busy" get 451; each EHLO is counted, so tests can
-// see whether connections were reused. Over TLS it offers AUTH PLAIN/LOGIN
-// and accepts the user "rivulet" with the password "s3cret p@ss".
+// with "reject" get 550, "busy" get 451, "slow" 250 after 0.5 s; each EHLO
+// is counted, so tests can see whether connections were reused. Over TLS it
+// offers AUTH PLAIN/LOGIN and accepts the user "rivulet" with the password
+// "s3cret p@ss".
 #pragma once
 
 #include <sys/types.h>
