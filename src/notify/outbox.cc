@@ -380,12 +380,11 @@ Result<int> Outbox::Record(std::vector<Outcome> outcomes, table::TableClient* wr
         break;
     }
   }
-  int written = static_cast<int>(committed->size());
+  counters_.enqueued.fetch_add(committed->size());
   // The dispatcher's threads find queued entries by a scan (they may be due
   // later: a retry, or the end of a pause).
-  if (queued > 0) Notify(written, {});
-  else counters_.enqueued.fetch_add(static_cast<uint64_t>(written));
-  return written;
+  if (queued > 0) Notify(0, {});
+  return static_cast<int>(committed->size());
 }
 
 void Outbox::NotifyEnqueued(int count) { Notify(count, {}); }
@@ -925,7 +924,11 @@ Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> email
     std::lock_guard lock(mu_);
     running = !threads_.empty() && !stop_;
   }
-  if (!running || options_.inline_send_millis <= 0) return outbox_->EnqueueMany(std::move(emails), writer);
+  common::Clock* clock = outbox_->clock();
+  // Nothing to send here: the queue skips existing ids and checks the role itself.
+  if (!running || options_.inline_send_millis <= 0 || !quick_sends_.load() || PausedUntil() > clock->NowMillis()) {
+    return outbox_->EnqueueMany(std::move(emails), writer);
+  }
   std::vector<std::string> ids;
   for (auto& [id, email] : emails) {
     RETURN_IF_ERROR(outbox_->Prepare(id, &email));
@@ -934,7 +937,6 @@ Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> email
   RETURN_IF_ERROR(outbox_->CheckMayRecord(ids, writer));
   // A redelivered batch: emails with an entry were handled before.
   ASSIGN_OR_RETURN(std::set<std::string> existing, outbox_->Existing(ids, writer));
-  common::Clock* clock = outbox_->clock();
   int64_t deadline = clock->NowMillis() + options_.inline_send_millis;
   std::set<std::string> seen;
   std::vector<Outbox::Outcome> outcomes;
