@@ -7,6 +7,7 @@ import time
 import pytest
 import requests
 
+from rivulet_harness import wait_until
 from test_gateway import gateway_server, make_static_dir
 
 
@@ -163,9 +164,12 @@ def test_unknown_method_on_api_is_405_or_404(server):
     r = requests.request("BREW", server.http_url + "/api/_debug/echo")
     assert r.status_code == 405
     assert r.headers["Content-Type"] == "application/problem+json"
-    metrics = requests.get(server.http_url + "/metrics").text
-    assert 'method="OTHER"' in metrics
-    assert 'method="BREW"' not in metrics
+    # The request is counted once its response is written, which the client
+    # may see first: wait for the count.
+    def metrics():
+        return requests.get(server.http_url + "/metrics").text
+    wait_until(lambda: 'method="OTHER"' in metrics(), 10, "the BREW request counted")
+    assert 'method="BREW"' not in metrics()
 
 
 def test_expect_100_continue_gets_interim_response(server):
