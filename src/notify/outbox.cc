@@ -358,7 +358,7 @@ Status Outbox::CheckMayRecord(const std::vector<std::string>& ids, table::TableC
   return (writer != nullptr ? writer : tables_)->CheckTransactWriteItems(actions);
 }
 
-Result<int> Outbox::Record(std::vector<Outcome> outcomes, table::TableClient* writer) {
+Result<int> Outbox::Record(const std::vector<Outcome>& outcomes, table::TableClient* writer) {
   if (writer == nullptr) writer = tables_;
   std::vector<table::TransactWriteItem> actions;
   for (const Outcome& outcome : outcomes) {
@@ -924,10 +924,13 @@ Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> email
     std::lock_guard lock(mu_);
     running = !threads_.empty() && !stop_;
   }
+  ASSIGN_OR_RETURN(int earlier, RecordEarlierSends(&emails, writer));
+  if (emails.empty()) return earlier;
   common::Clock* clock = outbox_->clock();
   // Nothing to send here: the queue skips existing ids and checks the role itself.
   if (!running || options_.inline_send_millis <= 0 || !quick_sends_.load() || PausedUntil() > clock->NowMillis()) {
-    return outbox_->EnqueueMany(std::move(emails), writer);
+    ASSIGN_OR_RETURN(int enqueued, outbox_->EnqueueMany(std::move(emails), writer));
+    return earlier + enqueued;
   }
   std::vector<std::string> ids;
   for (auto& [id, email] : emails) {
@@ -964,10 +967,43 @@ Result<int> Dispatcher::Deliver(std::vector<std::pair<std::string, Email>> email
     if (!sent.ok()) outcome.error = sent.ToString();
     outcomes.push_back(std::move(outcome));
   }
-  ASSIGN_OR_RETURN(int written, outbox_->Record(std::move(outcomes), writer));
-  if (rest.empty()) return written;
+  Result<int> written = outbox_->Record(outcomes, writer);
+  if (!written.ok()) {
+    KeepUnrecorded(std::move(outcomes));
+    return written.status();
+  }
+  if (rest.empty()) return earlier + *written;
   ASSIGN_OR_RETURN(int enqueued, outbox_->EnqueueMany(std::move(rest), writer));
-  return written + enqueued;
+  return earlier + *written + enqueued;
+}
+
+Result<int> Dispatcher::RecordEarlierSends(std::vector<std::pair<std::string, Email>>* emails,
+                                           table::TableClient* writer) {
+  std::vector<Outbox::Outcome> earlier;
+  {
+    std::lock_guard lock(unrecorded_mu_);
+    if (unrecorded_.empty()) return 0;
+    // A repeat of such an id within the batch stays; it then has an entry.
+    std::erase_if(*emails, [&](const std::pair<std::string, Email>& email) {
+      auto it = unrecorded_.find(email.first);
+      if (it == unrecorded_.end()) return false;
+      earlier.push_back(std::move(it->second));
+      unrecorded_.erase(it);
+      return true;
+    });
+  }
+  if (earlier.empty()) return 0;
+  Result<int> recorded = outbox_->Record(earlier, writer);
+  if (!recorded.ok()) KeepUnrecorded(std::move(earlier));
+  return recorded;
+}
+
+void Dispatcher::KeepUnrecorded(std::vector<Outbox::Outcome> outcomes) {
+  std::lock_guard lock(unrecorded_mu_);
+  for (auto& outcome : outcomes) {
+    if (unrecorded_.size() >= kMaxUnrecorded) break;  // those are sent again on the retry
+    unrecorded_.insert_or_assign(outcome.id, std::move(outcome));
+  }
 }
 
 Result<int> Dispatcher::RunPartition(int partition, int partitions) {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -154,7 +155,7 @@ class Outbox {
   // Writes one new entry per outcome, one transaction (one fsync) per 100;
   // ids that have an entry already are skipped (counted as duplicates).
   // Wakes the dispatcher when one is QUEUED. How many were written.
-  Result<int> Record(std::vector<Outcome> outcomes, table::TableClient* writer = nullptr);
+  Result<int> Record(const std::vector<Outcome>& outcomes, table::TableClient* writer = nullptr);
 
   // nullopt when there is no entry with this id.
   Result<std::optional<OutboxEntry>> Get(const std::string& id);
@@ -340,9 +341,10 @@ class Dispatcher {
   // while sends are slow (sends_inline()).
   // Returns how many entries were written; InvalidArgument as EnqueueMany
   // and PermissionDenied when `writer` may not write the entries, both
-  // before anything is sent. A crash (or a failed write) after a send and
-  // before its entry is written sends the email again when the caller
-  // repeats the call (same Message-ID).
+  // before anything is sent. When the entries of emails it sent cannot be
+  // written (a table error), the call fails and a repeated call records
+  // them without sending them again; only a crash between a send and its
+  // entry's write sends the email again (same Message-ID).
   Result<int> Deliver(std::vector<std::pair<std::string, Email>> emails, table::TableClient* writer = nullptr);
 
   // False from a send (by anyone) that took longer than inline_send_millis
@@ -367,6 +369,11 @@ class Dispatcher {
   Status SendNoting(const Email& email);
   // The server-wide pause: until when (0 = not paused).
   int64_t PausedUntil();
+  // Deliver's first step: takes the emails of `emails` that an earlier call
+  // sent without writing their entries (unrecorded_) and records them.
+  Result<int> RecordEarlierSends(std::vector<std::pair<std::string, Email>>* emails, table::TableClient* writer);
+  // Keeps outcomes whose Record failed for the caller's retry, up to kMaxUnrecorded.
+  void KeepUnrecorded(std::vector<Outbox::Outcome> outcomes);
   void RecordServerResult(const Status& sent);
 
   Outbox* outbox_;
@@ -376,6 +383,12 @@ class Dispatcher {
   std::mt19937_64 random_;  // guarded by random_mu_
 
   std::atomic<bool> quick_sends_{true};
+  // Emails Deliver sent whose entries could not be written, by id: the
+  // caller repeats the batch, and they are recorded then, not sent again.
+  // Lost in a crash (the batch's emails are then sent again).
+  static constexpr size_t kMaxUnrecorded = 10'000;
+  std::mutex unrecorded_mu_;
+  std::map<std::string, Outbox::Outcome> unrecorded_;  // guarded by unrecorded_mu_
   std::mutex breaker_mu_;
   int server_failures_ = 0;            // guarded by breaker_mu_; consecutive
   int64_t server_paused_until_ = 0;    // guarded by breaker_mu_

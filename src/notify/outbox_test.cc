@@ -662,6 +662,94 @@ TEST_F(OutboxTest, DeliverWithoutRunningThreadsOnlyEnqueues) {
   EXPECT_EQ(sink_.WaitForMessages(1).size(), 1u);
 }
 
+// The real engine, except that its next `failures` transactions fail as a
+// full disk would (a table error Deliver cannot check for before it sends).
+class TransactionsFailingFor : public table::TableClient {
+ public:
+  TransactionsFailingFor(table::TableClient* engine, int failures) : engine_(engine), failures_(failures) {}
+  using Request = std::map<std::string, table::KeysAndAttributes>;
+  Result<table::TableDescription> CreateTable(const table::CreateTableRequest& r) override {
+    return engine_->CreateTable(r);
+  }
+  Result<table::TableDescription> DeleteTable(const std::string& t) override { return engine_->DeleteTable(t); }
+  Result<table::TableDescription> DescribeTable(const std::string& t) override { return engine_->DescribeTable(t); }
+  Result<table::TableDescription> UpdateTable(const table::UpdateTableRequest& r) override {
+    return engine_->UpdateTable(r);
+  }
+  Result<std::vector<std::string>> ListTables(const std::string& start, int limit, std::string* last) override {
+    return engine_->ListTables(start, limit, last);
+  }
+  Status UpdateTimeToLive(const std::string& t, const std::string& a) override {
+    return engine_->UpdateTimeToLive(t, a);
+  }
+  Result<table::WriteResult> PutItem(const table::PutItemRequest& r, table::WriteFailure* f) override {
+    return engine_->PutItem(r, f);
+  }
+  Result<table::WriteResult> UpdateItem(const table::UpdateItemRequest& r, table::WriteFailure* f) override {
+    return engine_->UpdateItem(r, f);
+  }
+  Result<table::WriteResult> DeleteItem(const table::DeleteItemRequest& r, table::WriteFailure* f) override {
+    return engine_->DeleteItem(r, f);
+  }
+  Result<std::optional<table::Item>> GetItem(const table::GetItemRequest& r) override { return engine_->GetItem(r); }
+  Result<table::QueryResult> Query(const table::QueryRequest& r) override { return engine_->Query(r); }
+  Result<table::QueryResult> Scan(const table::ScanRequest& r) override { return engine_->Scan(r); }
+  Result<table::BatchGetResult> BatchGetItem(const Request& r) override { return engine_->BatchGetItem(r); }
+  Result<table::BatchWriteResult> BatchWriteItem(
+      const std::map<std::string, std::vector<table::WriteRequest>>& r) override {
+    return engine_->BatchWriteItem(r);
+  }
+  Status TransactWriteItems(const std::vector<table::TransactWriteItem>& items, const std::string& token,
+                            table::WriteFailure* failure) override {
+    if (failures_ > 0) {
+      --failures_;
+      return Status::IOError("no space left on device");
+    }
+    return engine_->TransactWriteItems(items, token, failure);
+  }
+  Result<std::vector<std::optional<table::Item>>> TransactGetItems(
+      const std::vector<table::TransactGetItem>& items) override {
+    return engine_->TransactGetItems(items);
+  }
+
+ private:
+  table::TableClient* engine_;
+  int failures_;
+};
+
+TEST_F(OutboxTest, EmailsWhoseEntriesCouldNotBeWrittenAreRecordedOnTheRetryNotSentAgain) {
+  ASSERT_TRUE(sink_.Start());
+  auto mailer = MakeMailer();
+  DispatcherOptions options;
+  options.inline_send_millis = 10'000;  // all three are sent inline
+  Dispatcher dispatcher(outbox_.get(), mailer.get(), options);
+  dispatcher.Start();
+  TransactionsFailingFor writer(tables_.get(), 2);
+  const std::vector<std::string> ids = {"o-1:confirmed", "o-2:confirmed", "o-3:confirmed"};
+  auto first = dispatcher.Deliver(Batch(ids), &writer);
+  EXPECT_EQ(first.status().code(), Status::Code::kIOError) << first.status().ToString();
+  EXPECT_EQ(sink_.Messages().size(), 3u) << "sent before the write failed";
+  auto entry = outbox_->Get(ids[0]);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_FALSE(entry->has_value());
+
+  // The notifier repeats the batch; the write fails once more, then works.
+  EXPECT_EQ(dispatcher.Deliver(Batch(ids), &writer).status().code(), Status::Code::kIOError);
+  auto retried = dispatcher.Deliver(Batch({ids[0], ids[1], ids[2], ids[0], "o-4:confirmed"}), &writer);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(*retried, 4);
+  for (const auto& id : {ids[0], ids[1], ids[2], std::string("o-4:confirmed")}) {
+    EXPECT_EQ(Get(id).state, OutboxState::kSent) << id;
+  }
+  dispatcher.Stop();
+  auto messages = sink_.Messages();
+  std::multiset<std::string> message_ids;
+  for (const auto& raw : messages) message_ids.insert(ParseWithPython(raw).message_id);
+  EXPECT_EQ(message_ids, (std::multiset<std::string>{MessageIdFor(ids[0]), MessageIdFor(ids[1]), MessageIdFor(ids[2]),
+                                                     MessageIdFor("o-4:confirmed")}))
+      << "each email once";
+}
+
 // Outbox tables created before the index shrank copy every attribute into
 // the index; Due then returns whole entries, and everything still works.
 TEST_F(OutboxTest, AnOutboxWhoseIndexHoldsWholeEntriesStillDelivers) {
