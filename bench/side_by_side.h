@@ -51,21 +51,29 @@ class SideBySideReporter : public benchmark::ConsoleReporter {
 
   void PrintSummary() const {
     std::printf("\n%-8s %26s %26s %14s\n", "", ours_.title.c_str(), baseline_.title.c_str(), "baseline/ours");
-    for (const std::string& op : ops_) {
-      auto ours = figures_.find(op + "/" + ours_.suffix);
-      auto base = figures_.find(op + "/" + baseline_.suffix);
-      if (ours == figures_.end() || base == figures_.end()) continue;
-      auto cell = [](const std::map<std::string, double>& f) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.0f ns (p99 %.0f)", f.at("median"), f.at("p99"));
-        return std::string(buf);
-      };
-      std::printf("%-8s %26s %26s %13.1fx\n", op.c_str(), cell(ours->second).c_str(), cell(base->second).c_str(),
-                  base->second.at("median") / ours->second.at("median"));
-    }
+    for (const std::string& op : ops_) PrintRow(op, ours_.suffix, baseline_.suffix);
+  }
+
+  // A summary of its own for an op whose variants are not the reporter's.
+  void PrintPair(const std::string& op, const Variant& ours, const Variant& baseline) const {
+    std::printf("\n%-8s %26s %26s %14s\n", "", ours.title.c_str(), baseline.title.c_str(), "baseline/ours");
+    PrintRow(op, ours.suffix, baseline.suffix);
   }
 
  private:
+  void PrintRow(const std::string& op, const std::string& ours_suffix, const std::string& baseline_suffix) const {
+    auto ours = figures_.find(op + "/" + ours_suffix);
+    auto base = figures_.find(op + "/" + baseline_suffix);
+    if (ours == figures_.end() || base == figures_.end()) return;
+    auto cell = [](const std::map<std::string, double>& f) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.0f ns (p99 %.0f)", f.at("median"), f.at("p99"));
+      return std::string(buf);
+    };
+    std::printf("%-8s %26s %26s %13.1fx\n", op.c_str(), cell(ours->second).c_str(), cell(base->second).c_str(),
+                base->second.at("median") / ours->second.at("median"));
+  }
+
   std::vector<std::string> ops_;
   Variant ours_, baseline_;
   std::map<std::string, std::map<std::string, double>> figures_;
