@@ -654,7 +654,7 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   table_options.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   // Flushes and compactions write their files in 1 MiB syncs instead of one
-  // fsync of up to 64 MiB at the end, which held the device queue (and the
+  // fsync of a whole flushed memtable at the end, which held the device queue (and the
   // WAL fsyncs of every acknowledged write behind it) for tens of ms.
   ro.bytes_per_sync = 1 << 20;
   // And at most background_write_mb MiB/s (TableEngineOptions): the 1 MiB
@@ -686,7 +686,7 @@ Result<std::unique_ptr<TableEngine>> TableEngine::Open(const std::string& path, 
   // the same table or index (IndexPrefix) instead of from the top. Keys that
   // grow with time (order ids, byTime, the outbox's due times) then land
   // next to the last one, with a few comparisons on cached nodes instead of
-  // ~90 across a memtable of up to 64 MiB (~10 % of the order path's CPU).
+  // ~90 across a memtable of tens of MiB (~10 % of the order path's CPU).
   ro.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kIndexPrefixSize));
   impl->env = NewWalPreallocatingEnv();  // WAL fsyncs without a file size to persist
   ro.env = impl->env.get();
