@@ -884,6 +884,9 @@ Status Dispatcher::SendNoting(const Email& email) {
   auto start = std::chrono::steady_clock::now();
   Status sent = mailer_->Send(email);
   RecordServerResult(sent);
+  // Without inline sends there is nothing to turn off (and every send would
+  // count as slow against a budget of 0).
+  if (options_.inline_send_millis <= 0) return sent;
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   if (took.count() > options_.inline_send_millis) {
     if (quick_sends_.exchange(false)) {
